@@ -1,0 +1,196 @@
+//! Extractors whose rejections are Chift-shaped 422s naming the field and the rule.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use serde::de::DeserializeOwned;
+
+use crate::error::{AppError, Invalid};
+
+/// The largest request body accepted (base64 attachments included).
+pub const BODY_LIMIT: usize = 16 * 1024 * 1024;
+
+/// Rules a parsed input must follow beyond its types.
+pub trait Validate {
+    fn validate(&self) -> Result<(), Invalid>;
+}
+
+/// A JSON body, parsed (whatever the content type) and validated. An empty body reads as `{}`.
+#[derive(Debug)]
+pub struct ValidJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Validate> FromRequest<S> for ValidJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::BodyTooLarge { limit: BODY_LIMIT }
+            } else {
+                Invalid::body("", "the request body could not be read").into()
+            }
+        })?;
+        let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+            b"{}"
+        } else {
+            &bytes
+        };
+        let value: T = parse_json(bytes)?;
+        value.validate()?;
+        Ok(ValidJson(value))
+    }
+}
+
+fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Invalid> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let inner = e.inner();
+        if inner.is_syntax() || inner.is_eof() {
+            return Invalid::body("", format!("malformed JSON: {inner}"));
+        }
+        let message = strip_position(&inner.to_string());
+        Invalid::body(field_of(&e.path().to_string(), &message), message)
+    })?;
+    de.end()
+        .map_err(|e| Invalid::body("", format!("malformed JSON: {e}")))?;
+    Ok(value)
+}
+
+/// The query string, deserialized with the offending parameter named on failure.
+#[derive(Debug)]
+pub struct ValidQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ValidQuery<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        let query = parts.uri.query().unwrap_or("");
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        let value = serde_path_to_error::deserialize(de).map_err(|e| {
+            let message = e.inner().to_string();
+            Invalid::query(field_of(&e.path().to_string(), &message), message)
+        })?;
+        Ok(ValidQuery(value))
+    }
+}
+
+/// Path parameters, deserialized by name so that a bad one is named (`consumer_id`, …).
+#[derive(Debug)]
+pub struct ValidPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ValidPath<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let Path(params) = Path::<Vec<(String, String)>>::from_request_parts(parts, state)
+            .await
+            .map_err(|e| Invalid::path("", e.body_text()))?;
+        let de = serde::de::value::MapDeserializer::<_, serde::de::value::Error>::new(
+            params.into_iter(),
+        );
+        let value = serde_path_to_error::deserialize(de).map_err(|e| {
+            let message = e.inner().to_string();
+            Invalid::path(field_of(&e.path().to_string(), &message), message)
+        })?;
+        Ok(ValidPath(value))
+    }
+}
+
+/// The field a deserialization error is about: its path, or the name in "missing field `x`".
+fn field_of(path: &str, message: &str) -> String {
+    if path != "." {
+        return path.to_owned();
+    }
+    message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Drops serde_json's " at line 1 column 12": the field path says more.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(at) => message[..at].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// Checks an optional text field's length in characters.
+pub fn max_chars(field: &str, value: Option<&str>, max: usize) -> Result<(), Invalid> {
+    match value {
+        Some(v) if v.chars().count() > max => Err(Invalid::body(
+            field,
+            format!("must be at most {max} characters"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Checks that a text field, when present, is not blank.
+pub fn not_blank(field: &str, value: Option<&str>) -> Result<(), Invalid> {
+    match value {
+        Some(v) if v.trim().is_empty() => Err(Invalid::body(field, "must not be empty")),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::Deserialize;
+
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Body {
+        name: String,
+        items: Vec<Item>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Item {
+        amount: u32,
+    }
+
+    #[test]
+    fn a_wrong_type_deep_in_the_body_is_named_by_its_path() {
+        let err = parse_json::<Body>(br#"{"name":"a","items":[{"amount":1},{"amount":"x"}]}"#)
+            .unwrap_err();
+        assert_eq!(err.field, "items[1].amount");
+        assert!(
+            err.rule.starts_with("invalid type: string \"x\""),
+            "{}",
+            err.rule
+        );
+    }
+
+    #[test]
+    fn a_missing_field_is_named() {
+        let err = parse_json::<Body>(br#"{"items":[]}"#).unwrap_err();
+        assert_eq!(err.field, "name");
+    }
+
+    #[test]
+    fn malformed_json_and_trailing_bytes_are_refused() {
+        assert!(parse_json::<Body>(br#"{"name":"#)
+            .unwrap_err()
+            .rule
+            .starts_with("malformed JSON"));
+        let trailing = parse_json::<Body>(br#"{"name":"a","items":[]} x"#).unwrap_err();
+        assert!(trailing.rule.starts_with("malformed JSON"));
+    }
+
+    #[test]
+    fn length_rules_count_characters_not_bytes() {
+        assert!(max_chars("name", Some("ééé"), 3).is_ok());
+        assert_eq!(
+            max_chars("name", Some("éééé"), 3).unwrap_err().field,
+            "name"
+        );
+        assert!(not_blank("name", Some("  ")).is_err());
+        assert!(not_blank("name", None).is_ok());
+    }
+}

@@ -1,0 +1,48 @@
+//! Probes for orchestrators: liveness (the process answers) and readiness (the database does).
+
+use axum::extract::State;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::app::AppState;
+use crate::error::{AppError, ErrorBody, Result};
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Health {
+    #[schema(example = "ok")]
+    pub status: String,
+}
+
+fn ok() -> Json<Health> {
+    Json(Health {
+        status: "ok".into(),
+    })
+}
+
+/// The process is up.
+#[utoipa::path(get, path = "/health/live", tag = "Operations", operation_id = "health_live",
+    responses((status = 200, body = Health)), security(()))]
+pub async fn live() -> Json<Health> {
+    ok()
+}
+
+/// The process can serve: its database answers.
+#[utoipa::path(get, path = "/health/ready", tag = "Operations", operation_id = "health_ready",
+    responses((status = 200, body = Health), (status = 503, body = ErrorBody)), security(()))]
+pub async fn ready(State(state): State<AppState>) -> Result<Json<Health>> {
+    state
+        .store
+        .ping()
+        .await
+        .map_err(|e| AppError::Unavailable(format!("database: {e}")))?;
+    Ok(ok())
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(live))
+        .routes(routes!(ready))
+}

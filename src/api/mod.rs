@@ -1,0 +1,75 @@
+//! The HTTP API: one router per resource family, joined here with the OpenAPI document.
+
+pub mod connections;
+pub mod consumers;
+pub mod docs;
+pub mod extract;
+pub mod health;
+pub mod integrations;
+
+use axum::routing::get;
+use axum::Router;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::OpenApi as OpenApiDoc;
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::app::AppState;
+use crate::auth::token;
+use crate::telemetry;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Passerelle",
+        description = "Chift-compatible unified accounting API. Get a token with `POST /token`, \
+                       then call every other route with `Authorization: Bearer <token>`. Every \
+                       error answer is `{\"status\":\"error\",\"message\",\"error_code\",\"detail\"}`."
+    ),
+    modifiers(&BearerAuth),
+    components(schemas(crate::error::ErrorBody))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut OpenApiDoc) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                Http::builder()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+fn documented() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(token::generate_access_token))
+        .merge(consumers::router())
+        .merge(connections::router())
+        .merge(integrations::router())
+        .merge(health::router())
+}
+
+/// The OpenAPI document generated from the handlers (committed as `openapi/openapi.json`).
+pub fn openapi() -> OpenApiDoc {
+    documented().split_for_parts().1
+}
+
+/// Every route: the documented API, `/metrics`, `/openapi.json` and `/docs`.
+pub fn router(state: AppState) -> Router {
+    let (api, spec) = documented().split_for_parts();
+    let spec = spec
+        .to_pretty_json()
+        .unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+    api.route("/metrics", get(telemetry::metrics_text))
+        .merge(docs::router(spec))
+        .with_state(state)
+}

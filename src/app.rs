@@ -1,0 +1,218 @@
+//! The application: shared state, the middleware stack, and serving with graceful shutdown.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, FromRef, Request, State};
+use axum::http::{header, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use tokio::net::TcpListener;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use crate::api;
+use crate::auth::throttle::LoginThrottle;
+use crate::auth::token::JwtKeys;
+use crate::config::Settings;
+use crate::crypto::Keyring;
+use crate::error::{AppError, ErrorBody, ErrorCode, LoggedError};
+use crate::store::Store;
+use crate::telemetry::{self, Metrics};
+
+/// Failed `/token` attempts allowed per clientId within [`LOGIN_WINDOW`].
+const LOGIN_FAILURES: u32 = 5;
+const LOGIN_WINDOW: Duration = Duration::from_secs(300);
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub keyring: Arc<Keyring>,
+    pub jwt: Arc<JwtKeys>,
+    pub throttle: Arc<LoginThrottle>,
+    pub metrics: Metrics,
+    /// Base of the links answered by connection writes.
+    pub public_url: Arc<str>,
+}
+
+impl FromRef<AppState> for Metrics {
+    fn from_ref(state: &AppState) -> Metrics {
+        state.metrics.clone()
+    }
+}
+
+impl AppState {
+    pub fn new(settings: &Settings, store: Store) -> Result<Self, String> {
+        Ok(Self {
+            store,
+            keyring: Arc::new(settings.keyring.clone()),
+            jwt: Arc::new(JwtKeys::new(&settings.jwt_secret)),
+            throttle: Arc::new(LoginThrottle::new(LOGIN_FAILURES, LOGIN_WINDOW)),
+            metrics: Metrics::new().map_err(|e| format!("metrics registry: {e}"))?,
+            public_url: settings.public_url.as_str().into(),
+        })
+    }
+}
+
+/// The whole HTTP service: routes plus the middleware stack (outermost first).
+pub fn router(state: AppState, request_timeout: Duration) -> Router {
+    let metrics = state.metrics.clone();
+    api::router(state)
+        .route_layer(middleware::from_fn(telemetry::record_route))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetSensitiveRequestHeadersLayer::new([
+                    header::AUTHORIZATION,
+                ]))
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(telemetry::request_span)
+                        .on_request(())
+                        .on_response(DefaultOnResponse::new().level(Level::INFO)),
+                )
+                .layer(PropagateRequestIdLayer::x_request_id())
+                .layer(middleware::from_fn_with_state(
+                    metrics,
+                    telemetry::track_metrics,
+                ))
+                .layer(CatchPanicLayer::custom(|_| {
+                    AppError::Internal("a handler panicked".into()).into_response()
+                }))
+                .layer(middleware::from_fn(chift_errors))
+                .layer(middleware::from_fn_with_state(
+                    request_timeout,
+                    enforce_timeout,
+                ))
+                .layer(DefaultBodyLimit::max(api::extract::BODY_LIMIT)),
+        )
+}
+
+/// Abandons a request that runs longer than the configured timeout, with a Chift-shaped 504.
+async fn enforce_timeout(State(after): State<Duration>, req: Request, next: Next) -> Response {
+    match tokio::time::timeout(after, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => AppError::Timeout { after }.into_response(),
+    }
+}
+
+/// Gives every non-2xx answer the Chift body (the router's own 404/405 included) and logs 5xx
+/// errors once, with their source.
+async fn chift_errors(req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let res = next.run(req).await;
+    if let Some(LoggedError(error)) = res.extensions().get::<LoggedError>() {
+        tracing::error!(error = ?error, "request failed");
+    }
+    let status = res.status();
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if status.is_success() || status.is_redirection() || status.is_informational() || is_json {
+        return res;
+    }
+    chift_shaped(status, method, path, res)
+}
+
+fn chift_shaped(status: StatusCode, method: Method, path: String, res: Response) -> Response {
+    let method = method.to_string();
+    let error = match status {
+        StatusCode::NOT_FOUND => AppError::UnknownRoute { method, path },
+        StatusCode::METHOD_NOT_ALLOWED => AppError::MethodNotAllowed { method, path },
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::BodyTooLarge {
+            limit: api::extract::BODY_LIMIT,
+        },
+        _ => {
+            let code = if status.is_server_error() {
+                "server"
+            } else {
+                "client"
+            };
+            let body = ErrorBody::new(
+                ErrorCode::ErrorUnknown,
+                status.canonical_reason().unwrap_or("error").to_owned(),
+                serde_json::Value::String(format!("{code} error {}", status.as_u16())),
+            );
+            return (status, axum::Json(body)).into_response();
+        }
+    };
+    let allow = res.headers().get(header::ALLOW).cloned();
+    let mut shaped = error.into_response();
+    *shaped.status_mut() = status;
+    if let Some(allow) = allow {
+        shaped.headers_mut().insert(header::ALLOW, allow);
+    }
+    shaped
+}
+
+/// A bound listener and the service behind it.
+pub struct App {
+    listener: TcpListener,
+    router: Router,
+}
+
+impl App {
+    /// Binds `settings.listen` (port 0 picks a free port) and assembles the service over `store`.
+    pub async fn build(settings: &Settings, store: Store) -> Result<Self, String> {
+        let listener = TcpListener::bind(settings.listen)
+            .await
+            .map_err(|e| format!("PASSERELLE_LISTEN: cannot bind {}: {e}", settings.listen))?;
+        let state = AppState::new(settings, store)?;
+        Ok(Self {
+            listener,
+            router: router(state, settings.request_timeout),
+        })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until `shutdown` resolves, then lets in-flight requests finish.
+    pub async fn serve(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for SIGINT");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown requested: finishing in-flight requests");
+}

@@ -1,0 +1,155 @@
+//! The command line: `serve`, `migrate`, `account create`, `rotate-key`, `openapi`.
+
+use clap::{Parser, Subcommand};
+use serde_json::json;
+
+use crate::app::{self, App};
+use crate::auth::secrets;
+use crate::config::{self, DatabaseSettings, ProcessEnv, Settings};
+use crate::store::{NewAccount, Store};
+use crate::telemetry;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "passerelle",
+    version,
+    about = "Chift-compatible unified accounting API gateway"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API (migrates the database first). Configured by the environment.
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage API accounts (the clientId/clientSecret pairs that call POST /token).
+    Account {
+        #[command(subcommand)]
+        command: AccountCommand,
+    },
+    /// Re-encrypt every stored credential under PASSERELLE_MASTER_KEY, opening older rows with
+    /// PASSERELLE_PREVIOUS_MASTER_KEYS. All rows or none are rotated.
+    RotateKey,
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Create an account; prints {"accountId","clientId","clientSecret"} on stdout. The secret
+    /// is shown once and only its hash is stored.
+    Create {
+        #[arg(long)]
+        name: String,
+    },
+}
+
+/// A failure to report on one line before exiting non-zero.
+pub type CliResult = Result<(), String>;
+
+pub async fn run(cli: Cli) -> CliResult {
+    match cli.command {
+        Command::Serve => serve().await,
+        Command::Migrate => {
+            let _telemetry =
+                telemetry::init(config::log_format(&ProcessEnv).map_err(|e| e.to_string())?)?;
+            let store = open_store().await?;
+            tracing::info!(backend = ?store.backend(), "migrations applied");
+            Ok(())
+        }
+        Command::Account {
+            command: AccountCommand::Create { name },
+        } => create_account(&name).await,
+        Command::RotateKey => rotate_key().await,
+        Command::Openapi => {
+            let spec = crate::api::openapi()
+                .to_pretty_json()
+                .map_err(|e| e.to_string())?;
+            println!("{spec}");
+            Ok(())
+        }
+    }
+}
+
+async fn open_store() -> Result<Store, String> {
+    let db = DatabaseSettings::from_env(&ProcessEnv).map_err(|e| e.to_string())?;
+    Store::open(&db.url)
+        .await
+        .map_err(|e| format!("DATABASE_URL: {e}: {}", source_of(&e)))
+}
+
+/// The innermost cause of an error, for one-line messages.
+fn source_of(e: &dyn std::error::Error) -> String {
+    let mut cause = e.source();
+    let mut last = String::new();
+    while let Some(c) = cause {
+        last = c.to_string();
+        cause = c.source();
+    }
+    last
+}
+
+async fn serve() -> CliResult {
+    let settings = Settings::from_env(&ProcessEnv).map_err(|e| e.to_string())?;
+    let _telemetry = telemetry::init(settings.log_format)?;
+    let store = Store::open(&settings.database.url)
+        .await
+        .map_err(|e| format!("DATABASE_URL: {e}: {}", source_of(&e)))?;
+    let app = App::build(&settings, store.clone()).await?;
+    let addr = app.local_addr().map_err(|e| e.to_string())?;
+    tracing::info!(%addr, backend = ?store.backend(), "passerelle listening");
+    app.serve(app::shutdown_signal())
+        .await
+        .map_err(|e| format!("server: {e}"))?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn create_account(name: &str) -> CliResult {
+    if name.trim().is_empty() {
+        return Err("--name: must not be empty".into());
+    }
+    let store = open_store().await?;
+    let client_id = secrets::new_client_id();
+    let client_secret = secrets::new_client_secret();
+    let to_hash = client_secret.clone();
+    let hash = tokio::task::spawn_blocking(move || secrets::hash_secret(&to_hash))
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| format!("hashing the secret: {e}"))?;
+    let new = NewAccount {
+        name: name.trim(),
+        client_id: &client_id,
+        client_secret_hash: &hash,
+    };
+    let account = store
+        .accounts()
+        .insert(&new)
+        .await
+        .map_err(|e| e.to_string())?;
+    let out =
+        json!({"accountId": account.id, "clientId": client_id, "clientSecret": client_secret});
+    println!("{out}");
+    Ok(())
+}
+
+async fn rotate_key() -> CliResult {
+    let _telemetry = telemetry::init(config::log_format(&ProcessEnv).map_err(|e| e.to_string())?)?;
+    let keyring = config::keyring(&ProcessEnv).map_err(|e| e.to_string())?;
+    let store = open_store().await?;
+    let rotated = store
+        .connections()
+        .reseal_all(&keyring)
+        .await
+        .map_err(|e| format!("rotation aborted, nothing changed: {e}: {}", source_of(&e)))?;
+    println!(
+        "{}",
+        json!({"rotated": rotated, "keyId": keyring.current_id()})
+    );
+    Ok(())
+}

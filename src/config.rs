@@ -1,0 +1,275 @@
+//! Settings from the environment (DESIGN.md "The contract"). Each command asks only for what it
+//! uses, and a missing or malformed value is one line naming the variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use secrecy::SecretString;
+
+use crate::crypto::{Keyring, MasterKey};
+
+/// Reads one variable; a seam so that tests can pass a map instead of the process environment.
+pub trait Env {
+    fn var(&self, name: &str) -> Option<String>;
+}
+
+/// The process environment.
+pub struct ProcessEnv;
+
+impl Env for ProcessEnv {
+    fn var(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok().filter(|v| !v.is_empty())
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{var}: {reason}")]
+pub struct ConfigError {
+    pub var: &'static str,
+    pub reason: String,
+}
+
+impl ConfigError {
+    fn new(var: &'static str, reason: impl Into<String>) -> Self {
+        Self {
+            var,
+            reason: reason.into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Where the store lives.
+#[derive(Debug, Clone)]
+pub struct DatabaseSettings {
+    pub url: String,
+}
+
+impl DatabaseSettings {
+    /// `DATABASE_URL`, or embedded SQLite under `PASSERELLE_DATA_DIR` (default `./data`).
+    pub fn from_env(env: &impl Env) -> Result<Self, ConfigError> {
+        if let Some(url) = env.var("DATABASE_URL") {
+            let known = ["postgres://", "postgresql://", "sqlite:"];
+            if !known.iter().any(|p| url.starts_with(p)) {
+                return Err(ConfigError::new(
+                    "DATABASE_URL",
+                    "must start with postgres://, postgresql:// or sqlite:",
+                ));
+            }
+            return Ok(Self { url });
+        }
+        let dir = data_dir(env);
+        std::fs::create_dir_all(&dir).map_err(|e| {
+            ConfigError::new(
+                "PASSERELLE_DATA_DIR",
+                format!("cannot create {}: {e}", dir.display()),
+            )
+        })?;
+        Ok(Self {
+            url: format!("sqlite://{}?mode=rwc", dir.join("passerelle.db").display()),
+        })
+    }
+}
+
+pub fn data_dir(env: &impl Env) -> PathBuf {
+    PathBuf::from(
+        env.var("PASSERELLE_DATA_DIR")
+            .unwrap_or_else(|| "./data".into()),
+    )
+}
+
+/// The master keyring: `PASSERELLE_MASTER_KEY` seals, `PASSERELLE_PREVIOUS_MASTER_KEYS`
+/// (comma-separated) still opens rows sealed before a rotation.
+pub fn keyring(env: &impl Env) -> Result<Keyring, ConfigError> {
+    const VAR: &str = "PASSERELLE_MASTER_KEY";
+    let current = env.var(VAR).ok_or_else(|| {
+        ConfigError::new(
+            VAR,
+            "missing (base64 of 32 random bytes: `openssl rand -base64 32`)",
+        )
+    })?;
+    let current = MasterKey::from_base64(&current).map_err(|e| ConfigError::new(VAR, e))?;
+    let previous = match env.var("PASSERELLE_PREVIOUS_MASTER_KEYS") {
+        None => vec![],
+        Some(list) => list
+            .split(',')
+            .map(MasterKey::from_base64)
+            .collect::<Result<_, _>>()
+            .map_err(|e| ConfigError::new("PASSERELLE_PREVIOUS_MASTER_KEYS", e))?,
+    };
+    Ok(Keyring::new(current, previous))
+}
+
+/// Everything `serve` needs.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub listen: SocketAddr,
+    pub public_url: String,
+    pub database: DatabaseSettings,
+    pub keyring: Keyring,
+    pub jwt_secret: SecretString,
+    pub request_timeout: Duration,
+    pub log_format: LogFormat,
+}
+
+const MIN_JWT_SECRET: usize = 32;
+
+impl Settings {
+    pub fn from_env(env: &impl Env) -> Result<Self, ConfigError> {
+        let listen = env
+            .var("PASSERELLE_LISTEN")
+            .unwrap_or_else(|| "127.0.0.1:8080".into());
+        let listen: SocketAddr = listen.parse().map_err(|_| {
+            ConfigError::new(
+                "PASSERELLE_LISTEN",
+                "must be HOST:PORT, e.g. 127.0.0.1:8080",
+            )
+        })?;
+        let public_url = env
+            .var("PASSERELLE_PUBLIC_URL")
+            .unwrap_or_else(|| format!("http://{listen}"))
+            .trim_end_matches('/')
+            .to_owned();
+        let jwt_secret = env.var("PASSERELLE_JWT_SECRET").ok_or_else(|| {
+            ConfigError::new(
+                "PASSERELLE_JWT_SECRET",
+                "missing (at least 32 random characters)",
+            )
+        })?;
+        if jwt_secret.len() < MIN_JWT_SECRET {
+            return Err(ConfigError::new(
+                "PASSERELLE_JWT_SECRET",
+                format!("must be at least {MIN_JWT_SECRET} characters"),
+            ));
+        }
+        let request_timeout = match env.var("PASSERELLE_REQUEST_TIMEOUT_SECS") {
+            None => Duration::from_secs(30),
+            Some(s) => s.parse().map(Duration::from_secs).map_err(|_| {
+                ConfigError::new("PASSERELLE_REQUEST_TIMEOUT_SECS", "must be a whole number")
+            })?,
+        };
+        Ok(Self {
+            listen,
+            public_url,
+            database: DatabaseSettings::from_env(env)?,
+            keyring: keyring(env)?,
+            jwt_secret: SecretString::from(jwt_secret),
+            request_timeout,
+            log_format: log_format(env)?,
+        })
+    }
+}
+
+pub fn log_format(env: &impl Env) -> Result<LogFormat, ConfigError> {
+    match env.var("PASSERELLE_LOG_FORMAT").as_deref() {
+        None | Some("text") => Ok(LogFormat::Text),
+        Some("json") => Ok(LogFormat::Json),
+        Some(_) => Err(ConfigError::new(
+            "PASSERELLE_LOG_FORMAT",
+            "must be `text` or `json`",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    struct MapEnv(HashMap<&'static str, &'static str>);
+
+    impl Env for MapEnv {
+        fn var(&self, name: &str) -> Option<String> {
+            self.0.get(name).map(|v| v.to_string())
+        }
+    }
+
+    const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+    const JWT: &str = "0123456789abcdef0123456789abcdef";
+
+    fn env(pairs: &[(&'static str, &'static str)]) -> MapEnv {
+        let mut map: HashMap<_, _> = [
+            ("DATABASE_URL", "postgres://x/y"),
+            ("PASSERELLE_MASTER_KEY", KEY),
+        ]
+        .into();
+        map.insert("PASSERELLE_JWT_SECRET", JWT);
+        map.extend(pairs.iter().copied());
+        MapEnv(map)
+    }
+
+    fn error_of(pairs: &[(&'static str, &'static str)]) -> ConfigError {
+        Settings::from_env(&env(pairs)).unwrap_err()
+    }
+
+    #[test]
+    fn defaults_listen_on_loopback_8080() {
+        let s = Settings::from_env(&env(&[])).unwrap();
+        assert_eq!(s.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.public_url, "http://127.0.0.1:8080");
+        assert_eq!(s.request_timeout, Duration::from_secs(30));
+    }
+
+    #[test]
+    fn a_missing_secret_names_its_variable() {
+        let mut e = env(&[]);
+        e.0.remove("PASSERELLE_MASTER_KEY");
+        let err = Settings::from_env(&e).unwrap_err();
+        assert_eq!(err.var, "PASSERELLE_MASTER_KEY");
+        assert!(err
+            .to_string()
+            .starts_with("PASSERELLE_MASTER_KEY: missing"));
+        let mut e = env(&[]);
+        e.0.remove("PASSERELLE_JWT_SECRET");
+        assert_eq!(
+            Settings::from_env(&e).unwrap_err().var,
+            "PASSERELLE_JWT_SECRET"
+        );
+    }
+
+    #[test]
+    fn malformed_values_name_their_variable() {
+        assert_eq!(
+            error_of(&[("PASSERELLE_MASTER_KEY", "abc")]).var,
+            "PASSERELLE_MASTER_KEY"
+        );
+        assert_eq!(
+            error_of(&[("PASSERELLE_JWT_SECRET", "short")]).var,
+            "PASSERELLE_JWT_SECRET"
+        );
+        assert_eq!(
+            error_of(&[("PASSERELLE_LISTEN", "nowhere")]).var,
+            "PASSERELLE_LISTEN"
+        );
+        assert_eq!(
+            error_of(&[("DATABASE_URL", "mysql://x")]).var,
+            "DATABASE_URL"
+        );
+        assert_eq!(
+            error_of(&[("PASSERELLE_LOG_FORMAT", "xml")]).var,
+            "PASSERELLE_LOG_FORMAT"
+        );
+        let bad_previous = [("PASSERELLE_PREVIOUS_MASTER_KEYS", "zz")];
+        assert_eq!(
+            error_of(&bad_previous).var,
+            "PASSERELLE_PREVIOUS_MASTER_KEYS"
+        );
+    }
+
+    #[test]
+    fn without_database_url_the_store_is_sqlite_in_the_data_dir() {
+        let dir = tempfile::tempdir().unwrap();
+        let path: &'static str = Box::leak(dir.path().to_string_lossy().into_owned().into());
+        let mut e = env(&[("PASSERELLE_DATA_DIR", path)]);
+        e.0.remove("DATABASE_URL");
+        let db = DatabaseSettings::from_env(&e).unwrap();
+        assert_eq!(db.url, format!("sqlite://{path}/passerelle.db?mode=rwc"));
+    }
+}

@@ -1,0 +1,352 @@
+//! The one error type that knows HTTP, and the Chift-shaped body every non-2xx answer carries.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+use serde_json::{json, Value};
+use utoipa::ToSchema;
+
+use crate::store::StoreError;
+
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+/// Chift's machine-readable error codes (chift-conventions.md §c).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ErrorCode {
+    ErrorChiftAuthenticationError,
+    ErrorApiResourceNotFound,
+    ErrorResourceNotFound,
+    ErrorInvalidBody,
+    ErrorInvalidQueryParameter,
+    ErrorInvalidPathParameter,
+    RequestAlreadyProcessed,
+    RequestInProcess,
+    ErrorUnknown,
+}
+
+/// Where a rejected input came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Location {
+    Body,
+    Query,
+    Path,
+}
+
+impl Location {
+    fn as_str(self) -> &'static str {
+        match self {
+            Location::Body => "body",
+            Location::Query => "query",
+            Location::Path => "path",
+        }
+    }
+}
+
+/// One rejected input: which field, and the rule it broke.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid {
+    pub location: Location,
+    pub field: String,
+    pub rule: String,
+}
+
+impl Invalid {
+    pub fn body(field: impl Into<String>, rule: impl Into<String>) -> Self {
+        Self {
+            location: Location::Body,
+            field: field.into(),
+            rule: rule.into(),
+        }
+    }
+
+    pub fn query(field: impl Into<String>, rule: impl Into<String>) -> Self {
+        Self {
+            location: Location::Query,
+            field: field.into(),
+            rule: rule.into(),
+        }
+    }
+
+    pub fn path(field: impl Into<String>, rule: impl Into<String>) -> Self {
+        Self {
+            location: Location::Path,
+            field: field.into(),
+            rule: rule.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.field.is_empty() {
+            write!(f, "invalid {}: {}", self.location.as_str(), self.rule)
+        } else {
+            write!(
+                f,
+                "invalid {} field `{}`: {}",
+                self.location.as_str(),
+                self.field,
+                self.rule
+            )
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("missing, expired or invalid bearer token; get one from POST /token")]
+    Unauthenticated,
+    #[error("invalid clientId, clientSecret or accountId")]
+    BadClientCredentials,
+    #[error("too many failed authentication attempts for this clientId; retry in {} s", retry_after.as_secs())]
+    TooManyAttempts { retry_after: Duration },
+    #[error("{resource} `{id}` does not exist")]
+    NotFound { resource: &'static str, id: String },
+    #[error("no route {method} {path}; see /docs for the routes Passerelle serves")]
+    UnknownRoute { method: String, path: String },
+    #[error("method {method} is not allowed on {path}")]
+    MethodNotAllowed { method: String, path: String },
+    #[error("request body larger than {limit} bytes")]
+    BodyTooLarge { limit: usize },
+    #[error("{0}")]
+    Invalid(Invalid),
+    #[error("request `{client_request_id}` was already processed with status {status_code}")]
+    AlreadyProcessed {
+        client_request_id: String,
+        status_code: u16,
+    },
+    #[error("request `{client_request_id}` is still being processed")]
+    InProcess { client_request_id: String },
+    #[error("the request did not complete within {} s", after.as_secs())]
+    Timeout { after: Duration },
+    #[error("not ready: {0}")]
+    Unavailable(String),
+    #[error("internal error")]
+    Store(#[from] StoreError),
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl From<Invalid> for AppError {
+    fn from(invalid: Invalid) -> Self {
+        AppError::Invalid(invalid)
+    }
+}
+
+impl AppError {
+    /// The HTTP status and the Chift code of each variant: one match, covered by a table test.
+    pub fn classify(&self) -> (StatusCode, ErrorCode) {
+        use ErrorCode as C;
+        match self {
+            AppError::Unauthenticated | AppError::BadClientCredentials => {
+                (StatusCode::UNAUTHORIZED, C::ErrorChiftAuthenticationError)
+            }
+            AppError::TooManyAttempts { .. } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                C::ErrorChiftAuthenticationError,
+            ),
+            AppError::NotFound { .. } => (StatusCode::NOT_FOUND, C::ErrorResourceNotFound),
+            AppError::UnknownRoute { .. } => (StatusCode::NOT_FOUND, C::ErrorApiResourceNotFound),
+            AppError::MethodNotAllowed { .. } => {
+                (StatusCode::METHOD_NOT_ALLOWED, C::ErrorApiResourceNotFound)
+            }
+            AppError::BodyTooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, C::ErrorInvalidBody),
+            AppError::Invalid(invalid) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                match invalid.location {
+                    Location::Body => C::ErrorInvalidBody,
+                    Location::Query => C::ErrorInvalidQueryParameter,
+                    Location::Path => C::ErrorInvalidPathParameter,
+                },
+            ),
+            AppError::AlreadyProcessed { .. } => (StatusCode::CONFLICT, C::RequestAlreadyProcessed),
+            AppError::InProcess { .. } => (StatusCode::CONFLICT, C::RequestInProcess),
+            AppError::Timeout { .. } => (StatusCode::GATEWAY_TIMEOUT, C::ErrorUnknown),
+            AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, C::ErrorUnknown),
+            AppError::Store(_) | AppError::Internal(_) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, C::ErrorUnknown)
+            }
+        }
+    }
+
+    /// Extra, client-safe explanation: Chift's `detail`.
+    fn detail(&self) -> Value {
+        match self {
+            AppError::Invalid(invalid) => json!([{
+                "loc": [invalid.location.as_str(), invalid.field],
+                "msg": invalid.rule,
+                "type": "value_error",
+            }]),
+            AppError::NotFound { resource, id } => json!({ "resource": resource, "id": id }),
+            AppError::AlreadyProcessed { status_code, .. } => json!({ "status_code": status_code }),
+            _ => Value::String(String::new()),
+        }
+    }
+}
+
+/// `{"status":"error","message":…,"error_code":…,"detail":…}`: the body of every non-2xx answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// Always `error`.
+    #[schema(example = "error")]
+    pub status: &'static str,
+    pub message: String,
+    pub error_code: ErrorCode,
+    /// A string, or for validation errors a list of `{loc, msg, type}`.
+    #[schema(value_type = Object)]
+    pub detail: Value,
+}
+
+impl ErrorBody {
+    pub fn new(error_code: ErrorCode, message: impl Into<String>, detail: Value) -> Self {
+        Self {
+            status: "error",
+            message: message.into(),
+            error_code,
+            detail,
+        }
+    }
+}
+
+/// What the logging middleware finds on a 5xx answer: the error with its source.
+#[derive(Debug, Clone)]
+pub struct LoggedError(pub Arc<AppError>);
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.classify();
+        let body = ErrorBody::new(code, self.to_string(), self.detail());
+        let mut res = (status, Json(body)).into_response();
+        if let AppError::TooManyAttempts { retry_after } = &self {
+            res.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(retry_after.as_secs().max(1)),
+            );
+        }
+        if status.is_server_error() {
+            res.extensions_mut().insert(LoggedError(Arc::new(self)));
+        }
+        res
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_variant_has_the_status_and_code_a_chift_client_expects() {
+        let second = Duration::from_secs(1);
+        let table: Vec<(AppError, u16, &str)> = vec![
+            (
+                AppError::Unauthenticated,
+                401,
+                "ERROR_CHIFT_AUTHENTICATION_ERROR",
+            ),
+            (
+                AppError::BadClientCredentials,
+                401,
+                "ERROR_CHIFT_AUTHENTICATION_ERROR",
+            ),
+            (
+                AppError::TooManyAttempts {
+                    retry_after: second,
+                },
+                429,
+                "ERROR_CHIFT_AUTHENTICATION_ERROR",
+            ),
+            (
+                AppError::NotFound {
+                    resource: "consumer",
+                    id: "x".into(),
+                },
+                404,
+                "ERROR_RESOURCE_NOT_FOUND",
+            ),
+            (
+                AppError::UnknownRoute {
+                    method: "GET".into(),
+                    path: "/x".into(),
+                },
+                404,
+                "ERROR_API_RESOURCE_NOT_FOUND",
+            ),
+            (
+                AppError::MethodNotAllowed {
+                    method: "PUT".into(),
+                    path: "/x".into(),
+                },
+                405,
+                "ERROR_API_RESOURCE_NOT_FOUND",
+            ),
+            (
+                AppError::BodyTooLarge { limit: 1 },
+                413,
+                "ERROR_INVALID_BODY",
+            ),
+            (
+                Invalid::body("name", "required").into(),
+                422,
+                "ERROR_INVALID_BODY",
+            ),
+            (
+                Invalid::query("size", "≤ 100").into(),
+                422,
+                "ERROR_INVALID_QUERY_PARAMETER",
+            ),
+            (
+                Invalid::path("consumer_id", "uuid").into(),
+                422,
+                "ERROR_INVALID_PATH_PARAMETER",
+            ),
+            (
+                AppError::AlreadyProcessed {
+                    client_request_id: "r".into(),
+                    status_code: 200,
+                },
+                409,
+                "REQUEST_ALREADY_PROCESSED",
+            ),
+            (
+                AppError::InProcess {
+                    client_request_id: "r".into(),
+                },
+                409,
+                "REQUEST_IN_PROCESS",
+            ),
+            (AppError::Timeout { after: second }, 504, "ERROR_UNKNOWN"),
+            (
+                AppError::Unavailable("database".into()),
+                503,
+                "ERROR_UNKNOWN",
+            ),
+            (AppError::Internal("boom".into()), 500, "ERROR_UNKNOWN"),
+        ];
+        for (error, status, code) in table {
+            let (s, c) = error.classify();
+            assert_eq!(s.as_u16(), status, "{error:?}");
+            assert_eq!(serde_json::to_value(c).unwrap(), json!(code), "{error:?}");
+        }
+    }
+
+    #[test]
+    fn a_validation_error_names_the_field_and_the_rule() {
+        let error = AppError::from(Invalid::body("email", "must be at most 80 characters"));
+        assert_eq!(
+            error.to_string(),
+            "invalid body field `email`: must be at most 80 characters"
+        );
+        assert_eq!(error.detail()[0]["loc"], json!(["body", "email"]));
+    }
+
+    #[test]
+    fn internal_errors_do_not_leak_their_cause() {
+        let error = AppError::Internal("password=hunter2".into());
+        assert_eq!(error.to_string(), "internal error");
+    }
+}

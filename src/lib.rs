@@ -1,0 +1,13 @@
+//! Passerelle: a self-hostable, Chift-compatible unified accounting API gateway.
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod crypto;
+pub mod domain;
+pub mod error;
+pub mod service;
+pub mod store;
+pub mod telemetry;

@@ -1,0 +1,255 @@
+//! Connections of a consumer: credentials checked against what the connector needs, sealed at
+//! rest, and creation made idempotent by `x-chift-client-requestid`.
+
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::auth::tenant::TenantContext;
+use crate::domain::connection::{
+    Connection, ConnectionPatch, ConnectorKind, Credential, Credentials, NewConnection,
+};
+use crate::error::{AppError, Invalid, Result};
+use crate::service::consumers;
+use crate::store::{Begun, IdempotencyKey, TransactionRecord};
+
+/// What a client asks for when it creates a connection.
+#[derive(Debug)]
+pub struct ConnectionRequest {
+    pub integration_id: Option<i64>,
+    pub name: Option<String>,
+    pub credentials: Option<Vec<Credential>>,
+}
+
+/// The route template recorded for idempotent connection creation.
+const ROUTE: &str = "/consumers/{consumer_id}/connections";
+
+fn not_found(id: Uuid) -> AppError {
+    AppError::NotFound {
+        resource: "connection",
+        id: id.to_string(),
+    }
+}
+
+/// The connector an `integrationid` names; MyUnisoft, the only one, when it is omitted.
+pub fn connector(integration_id: Option<i64>) -> Result<ConnectorKind, Invalid> {
+    match integration_id {
+        None => Ok(ConnectorKind::MyUnisoft),
+        Some(id) => ConnectorKind::from_integration_id(id).ok_or_else(|| {
+            Invalid::body(
+                "integrationid",
+                format!("unknown integration {id}; see GET /integrations"),
+            )
+        }),
+    }
+}
+
+/// Checks a credential list against the keys the connector needs: each required key present
+/// once with a non-blank value, no unknown key.
+pub fn credentials(kind: ConnectorKind, given: Vec<Credential>) -> Result<Credentials, Invalid> {
+    let specs = kind.credentials();
+    for (i, c) in given.iter().enumerate() {
+        if !specs.iter().any(|s| s.key == c.key) {
+            let known: Vec<_> = specs.iter().map(|s| s.key).collect();
+            let rule = format!(
+                "unknown key `{}` for {}; expected {}",
+                c.key,
+                kind.name(),
+                known.join(", ")
+            );
+            return Err(Invalid::body(format!("credentials[{i}].key"), rule));
+        }
+        if c.value.trim().is_empty() {
+            return Err(Invalid::body(
+                format!("credentials[{i}].value"),
+                "must not be empty",
+            ));
+        }
+        if given[..i].iter().any(|earlier| earlier.key == c.key) {
+            return Err(Invalid::body(
+                format!("credentials[{i}].key"),
+                "given twice",
+            ));
+        }
+    }
+    if let Some(missing) = specs.iter().find(|s| !given.iter().any(|c| c.key == s.key)) {
+        return Err(Invalid::body(
+            "credentials",
+            format!("`{}` is required", missing.key),
+        ));
+    }
+    Ok(Credentials(given))
+}
+
+pub async fn list(s: &AppState, t: &TenantContext, consumer: Uuid) -> Result<Vec<Connection>> {
+    consumers::get(s, t, consumer).await?;
+    Ok(s.store.connections().list(t.account_id, consumer).await?)
+}
+
+pub async fn get(s: &AppState, t: &TenantContext, consumer: Uuid, id: Uuid) -> Result<Connection> {
+    consumers::get(s, t, consumer).await?;
+    s.store
+        .connections()
+        .find(t.account_id, consumer, id)
+        .await?
+        .ok_or_else(|| not_found(id))
+}
+
+/// Creates an active connection. With a client request id, a replay answers 409 and the
+/// outcome can be looked up with [`transaction`].
+pub async fn create(
+    s: &AppState,
+    t: &TenantContext,
+    consumer: Uuid,
+    request: ConnectionRequest,
+    client_request_id: Option<String>,
+) -> Result<Connection> {
+    consumers::get(s, t, consumer).await?;
+    let kind = connector(request.integration_id)?;
+    let given = request.credentials.ok_or_else(|| {
+        Invalid::body(
+            "credentials",
+            "required: Passerelle has no hosted activation page",
+        )
+    })?;
+    let new = NewConnection {
+        id: Uuid::new_v4(),
+        consumer_id: consumer,
+        kind,
+        name: request.name.unwrap_or_else(|| kind.name().to_owned()),
+        credentials: credentials(kind, given)?,
+    };
+    let key = client_request_id.map(|id| IdempotencyKey {
+        consumer_id: consumer,
+        client_request_id: id,
+    });
+    if let Some(key) = &key {
+        if let Begun::Seen(record) = s
+            .store
+            .idempotency()
+            .begin(key, "POST", ROUTE, new.id)
+            .await?
+        {
+            return Err(replayed(&key.client_request_id, &record));
+        }
+    }
+    let created = s
+        .store
+        .connections()
+        .insert(&s.keyring, t.account_id, &new)
+        .await;
+    if let Some(key) = &key {
+        let (status, entity) = match &created {
+            Ok(c) => (200, Some(c.id.to_string())),
+            Err(_) => (500, None),
+        };
+        s.store
+            .idempotency()
+            .finish(key, status, entity.as_deref())
+            .await?;
+    }
+    let created = created?;
+    tracing::info!(connection.id = %created.id, consumer.id = %consumer, "connection created");
+    Ok(created)
+}
+
+fn replayed(client_request_id: &str, record: &TransactionRecord) -> AppError {
+    let client_request_id = client_request_id.to_owned();
+    match record.status_code {
+        Some(status_code) => AppError::AlreadyProcessed {
+            client_request_id,
+            status_code,
+        },
+        None => AppError::InProcess { client_request_id },
+    }
+}
+
+pub async fn update(
+    s: &AppState,
+    t: &TenantContext,
+    consumer: Uuid,
+    id: Uuid,
+    name: Option<String>,
+    given: Option<Vec<Credential>>,
+) -> Result<Connection> {
+    let current = get(s, t, consumer, id).await?;
+    let patch = ConnectionPatch {
+        name,
+        credentials: given.map(|g| credentials(current.kind, g)).transpose()?,
+    };
+    let updated = s
+        .store
+        .connections()
+        .update(&s.keyring, t.account_id, consumer, id, &patch)
+        .await?;
+    updated.ok_or_else(|| not_found(id))
+}
+
+pub async fn delete(s: &AppState, t: &TenantContext, consumer: Uuid, id: Uuid) -> Result<()> {
+    consumers::get(s, t, consumer).await?;
+    if !s
+        .store
+        .connections()
+        .delete(t.account_id, consumer, id)
+        .await?
+    {
+        return Err(not_found(id));
+    }
+    tracing::info!(connection.id = %id, "connection deleted");
+    Ok(())
+}
+
+/// The recorded outcome of a request sent with `x-chift-client-requestid`.
+pub async fn transaction(
+    s: &AppState,
+    t: &TenantContext,
+    consumer: Uuid,
+    connection: Uuid,
+    client_request_id: String,
+) -> Result<TransactionRecord> {
+    consumers::get(s, t, consumer).await?;
+    let key = IdempotencyKey {
+        consumer_id: consumer,
+        client_request_id,
+    };
+    let record = s.store.idempotency().find(&key, connection).await?;
+    record.ok_or(AppError::NotFound {
+        resource: "transaction",
+        id: key.client_request_id,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cred(key: &str, value: &str) -> Credential {
+        Credential {
+            key: key.into(),
+            value: value.into(),
+        }
+    }
+
+    #[test]
+    fn myunisoft_needs_exactly_an_api_token() {
+        let kind = ConnectorKind::MyUnisoft;
+        assert!(credentials(kind, vec![cred("api_token", "t")]).is_ok());
+        assert_eq!(credentials(kind, vec![]).unwrap_err().field, "credentials");
+        let unknown = credentials(kind, vec![cred("api_token", "t"), cred("password", "p")]);
+        assert_eq!(unknown.unwrap_err().field, "credentials[1].key");
+        assert_eq!(
+            credentials(kind, vec![cred("api_token", " ")])
+                .unwrap_err()
+                .field,
+            "credentials[0].value"
+        );
+        let twice = credentials(kind, vec![cred("api_token", "a"), cred("api_token", "b")]);
+        assert_eq!(twice.unwrap_err().rule, "given twice");
+    }
+
+    #[test]
+    fn the_integration_defaults_to_myunisoft_and_unknown_ids_are_named() {
+        assert_eq!(connector(None).unwrap(), ConnectorKind::MyUnisoft);
+        assert_eq!(connector(Some(1)).unwrap(), ConnectorKind::MyUnisoft);
+        assert_eq!(connector(Some(42)).unwrap_err().field, "integrationid");
+    }
+}

@@ -1,0 +1,4 @@
+//! One function per use case: checks ownership, applies the rules, calls the store.
+
+pub mod connections;
+pub mod consumers;

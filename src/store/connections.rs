@@ -1,0 +1,221 @@
+//! Connections and their credentials, sealed with the master keyring. List queries never select
+//! the ciphertext; only [`Connections::credentials`] opens it.
+
+use sqlx::any::AnyRow;
+use sqlx::AnyPool;
+use uuid::Uuid;
+
+use super::{column, now_micros, timestamp, uuid, StoreError};
+use crate::crypto::{Keyring, Sealed};
+use crate::domain::connection::{
+    Connection, ConnectionPatch, ConnectionStatus, ConnectorKind, Credentials, NewConnection,
+};
+
+pub struct Connections<'p> {
+    pool: &'p AnyPool,
+}
+
+/// The connection's columns, qualified, for queries joined with its consumer.
+const COLUMNS: &str =
+    "c.id, c.consumer_id, c.integration_id, c.name, c.status, c.created_at, c.updated_at";
+/// Restricts `c` to one consumer of one account.
+const OWNED: &str = "JOIN consumers k ON k.id = c.consumer_id WHERE k.account_id = $1 \
+                     AND c.consumer_id = $2";
+
+impl<'p> Connections<'p> {
+    pub(super) fn new(pool: &'p AnyPool) -> Self {
+        Self { pool }
+    }
+
+    pub async fn insert(
+        &self,
+        keyring: &Keyring,
+        account: Uuid,
+        new: &NewConnection,
+    ) -> Result<Connection, StoreError> {
+        let sealed = seal(keyring, new.id, &new.credentials)?;
+        let now = now_micros();
+        sqlx::query(
+            "INSERT INTO connections (id, consumer_id, integration_id, name, status, key_id, \
+             nonce, credentials, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+        )
+        .bind(new.id.to_string())
+        .bind(new.consumer_id.to_string())
+        .bind(new.kind.integration_id())
+        .bind(&new.name)
+        .bind(ConnectionStatus::Active.as_str())
+        .bind(sealed.key_id)
+        .bind(sealed.nonce)
+        .bind(sealed.ciphertext)
+        .bind(now)
+        .execute(self.pool)
+        .await?;
+        self.find(account, new.consumer_id, new.id)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("connection vanished right after its insert".into()))
+    }
+
+    pub async fn list(&self, account: Uuid, consumer: Uuid) -> Result<Vec<Connection>, StoreError> {
+        let sql =
+            format!("SELECT {COLUMNS} FROM connections c {OWNED} ORDER BY c.created_at, c.id");
+        let rows = sqlx::query(&sql)
+            .bind(account.to_string())
+            .bind(consumer.to_string())
+            .fetch_all(self.pool)
+            .await?;
+        rows.iter().map(connection).collect()
+    }
+
+    pub async fn find(
+        &self,
+        account: Uuid,
+        consumer: Uuid,
+        id: Uuid,
+    ) -> Result<Option<Connection>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM connections c {OWNED} AND c.id = $3");
+        let row = sqlx::query(&sql)
+            .bind(account.to_string())
+            .bind(consumer.to_string())
+            .bind(id.to_string())
+            .fetch_optional(self.pool)
+            .await?;
+        row.map(|r| connection(&r)).transpose()
+    }
+
+    /// Renames and/or re-seals new credentials; `None` when the connection is not the account's.
+    pub async fn update(
+        &self,
+        keyring: &Keyring,
+        account: Uuid,
+        consumer: Uuid,
+        id: Uuid,
+        patch: &ConnectionPatch,
+    ) -> Result<Option<Connection>, StoreError> {
+        if self.find(account, consumer, id).await?.is_none() {
+            return Ok(None);
+        }
+        let sealed = patch
+            .credentials
+            .as_ref()
+            .map(|c| seal(keyring, id, c))
+            .transpose()?;
+        let (key_id, nonce, ciphertext) = match sealed {
+            Some(s) => (Some(s.key_id), Some(s.nonce), Some(s.ciphertext)),
+            None => (None, None, None),
+        };
+        sqlx::query(
+            "UPDATE connections SET name = COALESCE($2, name), key_id = COALESCE($3, key_id), \
+             nonce = COALESCE($4, nonce), credentials = COALESCE($5, credentials), \
+             updated_at = $6 WHERE id = $1",
+        )
+        .bind(id.to_string())
+        .bind(&patch.name)
+        .bind(key_id)
+        .bind(nonce)
+        .bind(ciphertext)
+        .bind(now_micros())
+        .execute(self.pool)
+        .await?;
+        self.find(account, consumer, id).await
+    }
+
+    pub async fn delete(
+        &self,
+        account: Uuid,
+        consumer: Uuid,
+        id: Uuid,
+    ) -> Result<bool, StoreError> {
+        if self.find(account, consumer, id).await?.is_none() {
+            return Ok(false);
+        }
+        let done = sqlx::query("DELETE FROM connections WHERE id = $1")
+            .bind(id.to_string())
+            .execute(self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Opens a connection's credentials.
+    pub async fn credentials(
+        &self,
+        keyring: &Keyring,
+        account: Uuid,
+        consumer: Uuid,
+        id: Uuid,
+    ) -> Result<Option<Credentials>, StoreError> {
+        let sql = "SELECT c.id, c.key_id, c.nonce, c.credentials FROM connections c \
+                   JOIN consumers k ON k.id = c.consumer_id \
+                   WHERE k.account_id = $1 AND c.consumer_id = $2 AND c.id = $3";
+        let row = sqlx::query(sql)
+            .bind(account.to_string())
+            .bind(consumer.to_string())
+            .bind(id.to_string())
+            .fetch_optional(self.pool)
+            .await?;
+        row.map(|r| open(keyring, &r)).transpose()
+    }
+
+    /// Re-seals every connection's credentials under the keyring's current key, in one
+    /// transaction: either every row is rotated or none is. Returns how many rows changed key.
+    pub async fn reseal_all(&self, keyring: &Keyring) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let rows = sqlx::query("SELECT id, key_id, nonce, credentials FROM connections")
+            .fetch_all(&mut *tx)
+            .await?;
+        let mut rotated = 0;
+        for row in &rows {
+            if column::<String>(row, "key_id")? == keyring.current_id() {
+                continue;
+            }
+            let id = uuid(&column::<String>(row, "id")?)?;
+            let sealed = seal(keyring, id, &open(keyring, row)?)?;
+            sqlx::query(
+                "UPDATE connections SET key_id = $2, nonce = $3, credentials = $4 WHERE id = $1",
+            )
+            .bind(id.to_string())
+            .bind(sealed.key_id)
+            .bind(sealed.nonce)
+            .bind(sealed.ciphertext)
+            .execute(&mut *tx)
+            .await?;
+            rotated += 1;
+        }
+        tx.commit().await?;
+        Ok(rotated)
+    }
+}
+
+fn seal(keyring: &Keyring, id: Uuid, credentials: &Credentials) -> Result<Sealed, StoreError> {
+    let plaintext = serde_json::to_vec(credentials)
+        .map_err(|e| StoreError::Corrupt(format!("credentials do not serialize: {e}")))?;
+    Ok(keyring.seal(&id.to_string(), &plaintext)?)
+}
+
+fn open(keyring: &Keyring, row: &AnyRow) -> Result<Credentials, StoreError> {
+    let id: String = column(row, "id")?;
+    let sealed = Sealed {
+        key_id: column(row, "key_id")?,
+        nonce: column(row, "nonce")?,
+        ciphertext: column(row, "credentials")?,
+    };
+    let plaintext = keyring.open(&id, &sealed)?;
+    serde_json::from_slice(&plaintext)
+        .map_err(|_| StoreError::Corrupt(format!("credentials of connection {id} are not JSON")))
+}
+
+fn connection(row: &AnyRow) -> Result<Connection, StoreError> {
+    let integration: i64 = column(row, "integration_id")?;
+    let status: String = column(row, "status")?;
+    Ok(Connection {
+        id: uuid(&column::<String>(row, "id")?)?,
+        consumer_id: uuid(&column::<String>(row, "consumer_id")?)?,
+        kind: ConnectorKind::from_integration_id(integration)
+            .ok_or_else(|| StoreError::Corrupt(format!("unknown integration {integration}")))?,
+        name: column(row, "name")?,
+        status: ConnectionStatus::parse(&status)
+            .ok_or_else(|| StoreError::Corrupt(format!("unknown connection status {status}")))?,
+        created_at: timestamp(column(row, "created_at")?)?,
+        updated_at: timestamp(column(row, "updated_at")?)?,
+    })
+}

@@ -1,0 +1,191 @@
+//! Logs (text or JSON, a request id on every line), optional OTLP trace export, and the
+//! Prometheus registry behind `GET /metrics`.
+
+use std::io::IsTerminal;
+use std::time::{Duration, Instant};
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use opentelemetry::trace::TracerProvider as _;
+use opentelemetry_sdk::trace::SdkTracerProvider;
+use opentelemetry_sdk::Resource;
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+};
+use tower_http::request_id::RequestId;
+use tracing::Span;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Layer};
+
+use crate::config::LogFormat;
+
+/// Flushes pending spans when dropped at exit.
+pub struct TelemetryGuard {
+    provider: Option<SdkTracerProvider>,
+}
+
+impl Drop for TelemetryGuard {
+    fn drop(&mut self) {
+        if let Some(provider) = self.provider.take() {
+            if let Err(e) = provider.shutdown() {
+                eprintln!("OTLP exporter shutdown: {e}");
+            }
+        }
+    }
+}
+
+/// Installs the global subscriber: `RUST_LOG` filter (default `info`), text or JSON lines on
+/// stderr, and an OTLP span exporter when `OTEL_EXPORTER_OTLP_ENDPOINT` is set.
+pub fn init(format: LogFormat) -> Result<TelemetryGuard, String> {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let ansi = std::io::stderr().is_terminal();
+    let fmt = match format {
+        LogFormat::Text => tracing_subscriber::fmt::layer()
+            .with_writer(std::io::stderr)
+            .boxed(),
+        LogFormat::Json => tracing_subscriber::fmt::layer()
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .with_writer(std::io::stderr)
+            .boxed(),
+    };
+    let provider = match std::env::var("OTEL_EXPORTER_OTLP_ENDPOINT") {
+        Ok(endpoint) if !endpoint.is_empty() => {
+            let exporter = opentelemetry_otlp::SpanExporter::builder()
+                .with_http()
+                .build()
+                .map_err(|e| format!("OTEL_EXPORTER_OTLP_ENDPOINT: {e}"))?;
+            let resource = Resource::builder().with_service_name("passerelle").build();
+            Some(
+                SdkTracerProvider::builder()
+                    .with_batch_exporter(exporter)
+                    .with_resource(resource)
+                    .build(),
+            )
+        }
+        _ => None,
+    };
+    let otel = provider
+        .as_ref()
+        .map(|p| tracing_opentelemetry::layer().with_tracer(p.tracer("passerelle")));
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(fmt)
+        .with(otel)
+        .try_init()
+        .map_err(|e| format!("logging already initialised: {e}"))?;
+    Ok(TelemetryGuard { provider })
+}
+
+/// The span of one HTTP request: method, path (never the query), request id, and the route and
+/// tenant once they are known. Headers and bodies are never recorded.
+pub fn request_span(req: &Request) -> Span {
+    let request_id = req
+        .extensions()
+        .get::<RequestId>()
+        .and_then(|id| id.header_value().to_str().ok())
+        .unwrap_or_default();
+    tracing::info_span!(
+        "request",
+        otel.kind = "server",
+        http.request.method = %req.method(),
+        url.path = %req.uri().path(),
+        request_id = %request_id,
+        http.route = tracing::field::Empty,
+        tenant.id = tracing::field::Empty,
+    )
+}
+
+/// The route template that served a request, carried out on the response for the metrics.
+#[derive(Debug, Clone)]
+struct RouteTemplate(String);
+
+/// Route layer: records the matched template on the span and the response.
+pub async fn record_route(matched: MatchedPath, req: Request, next: Next) -> Response {
+    let template = matched.as_str().to_owned();
+    Span::current().record("http.route", template.as_str());
+    let mut res = next.run(req).await;
+    res.extensions_mut().insert(RouteTemplate(template));
+    res
+}
+
+/// Request count and latency by route template, method and status.
+#[derive(Clone)]
+pub struct Metrics {
+    registry: Registry,
+    requests: IntCounterVec,
+    latency: HistogramVec,
+}
+
+impl Metrics {
+    pub fn new() -> Result<Self, prometheus::Error> {
+        let registry = Registry::new();
+        let labels = ["route", "method", "status"];
+        let requests = IntCounterVec::new(
+            Opts::new("passerelle_http_requests_total", "HTTP requests served"),
+            &labels,
+        )?;
+        let latency = HistogramVec::new(
+            HistogramOpts::new(
+                "passerelle_http_request_duration_seconds",
+                "HTTP request latency",
+            )
+            .buckets(vec![
+                0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+            ]),
+            &labels,
+        )?;
+        registry.register(Box::new(requests.clone()))?;
+        registry.register(Box::new(latency.clone()))?;
+        Ok(Self {
+            registry,
+            requests,
+            latency,
+        })
+    }
+
+    fn observe(&self, route: &str, method: &str, status: StatusCode, elapsed: Duration) {
+        let labels = [route, method, status.as_str()];
+        self.requests.with_label_values(&labels).inc();
+        self.latency
+            .with_label_values(&labels)
+            .observe(elapsed.as_secs_f64());
+    }
+
+    /// The Prometheus text exposition of every metric.
+    pub fn render(&self) -> Result<String, String> {
+        let mut out = Vec::new();
+        TextEncoder::new()
+            .encode(&self.registry.gather(), &mut out)
+            .map_err(|e| e.to_string())?;
+        String::from_utf8(out).map_err(|e| e.to_string())
+    }
+}
+
+/// Middleware: counts and times every request; unmatched ones under the route `unmatched`.
+pub async fn track_metrics(State(metrics): State<Metrics>, req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let started = Instant::now();
+    let res = next.run(req).await;
+    let route = res
+        .extensions()
+        .get::<RouteTemplate>()
+        .map_or("unmatched", |r| r.0.as_str());
+    metrics.observe(route, method.as_str(), res.status(), started.elapsed());
+    res
+}
+
+/// `GET /metrics`.
+pub async fn metrics_text(State(metrics): State<Metrics>) -> Response {
+    match metrics.render() {
+        Ok(text) => ([("content-type", "text/plain; version=0.0.4")], text).into_response(),
+        Err(e) => {
+            crate::error::AppError::Internal(format!("metrics encoding: {e}")).into_response()
+        }
+    }
+}
