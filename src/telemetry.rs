@@ -45,6 +45,7 @@ pub fn init(format: LogFormat) -> Result<TelemetryGuard, String> {
     let ansi = std::io::stderr().is_terminal();
     let fmt = match format {
         LogFormat::Text => tracing_subscriber::fmt::layer()
+            .with_ansi(ansi)
             .with_writer(std::io::stderr)
             .boxed(),
         LogFormat::Json => tracing_subscriber::fmt::layer()
