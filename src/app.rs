@@ -64,35 +64,25 @@ impl AppState {
 /// The whole HTTP service: routes plus the middleware stack (outermost first).
 pub fn router(state: AppState, request_timeout: Duration) -> Router {
     let metrics = state.metrics.clone();
-    api::router(state)
-        .route_layer(middleware::from_fn(telemetry::record_route))
-        .layer(
-            ServiceBuilder::new()
-                .layer(SetSensitiveRequestHeadersLayer::new([
-                    header::AUTHORIZATION,
-                ]))
-                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
-                .layer(
-                    TraceLayer::new_for_http()
-                        .make_span_with(telemetry::request_span)
-                        .on_request(())
-                        .on_response(DefaultOnResponse::new().level(Level::INFO)),
-                )
-                .layer(PropagateRequestIdLayer::x_request_id())
-                .layer(middleware::from_fn_with_state(
-                    metrics,
-                    telemetry::track_metrics,
-                ))
-                .layer(CatchPanicLayer::custom(|_| {
-                    AppError::Internal("a handler panicked".into()).into_response()
-                }))
-                .layer(middleware::from_fn(chift_errors))
-                .layer(middleware::from_fn_with_state(
-                    request_timeout,
-                    enforce_timeout,
-                ))
-                .layer(DefaultBodyLimit::max(api::extract::BODY_LIMIT)),
-        )
+    api::router(state).route_layer(middleware::from_fn(telemetry::record_route)).layer(
+        ServiceBuilder::new()
+            .layer(SetSensitiveRequestHeadersLayer::new([header::AUTHORIZATION]))
+            .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+            .layer(
+                TraceLayer::new_for_http()
+                    .make_span_with(telemetry::request_span)
+                    .on_request(())
+                    .on_response(DefaultOnResponse::new().level(Level::INFO)),
+            )
+            .layer(PropagateRequestIdLayer::x_request_id())
+            .layer(middleware::from_fn_with_state(metrics, telemetry::track_metrics))
+            .layer(CatchPanicLayer::custom(|_| {
+                AppError::Internal("a handler panicked".into()).into_response()
+            }))
+            .layer(middleware::from_fn(chift_errors))
+            .layer(middleware::from_fn_with_state(request_timeout, enforce_timeout))
+            .layer(DefaultBodyLimit::max(api::extract::BODY_LIMIT)),
+    )
 }
 
 /// Abandons a request that runs longer than the configured timeout, with a Chift-shaped 504.
@@ -128,15 +118,9 @@ fn chift_shaped(status: StatusCode, method: Method, path: String, res: Response)
     let error = match status {
         StatusCode::NOT_FOUND => AppError::UnknownRoute { method, path },
         StatusCode::METHOD_NOT_ALLOWED => AppError::MethodNotAllowed { method, path },
-        StatusCode::PAYLOAD_TOO_LARGE => AppError::BodyTooLarge {
-            limit: api::extract::BODY_LIMIT,
-        },
+        StatusCode::PAYLOAD_TOO_LARGE => AppError::BodyTooLarge { limit: api::extract::BODY_LIMIT },
         _ => {
-            let code = if status.is_server_error() {
-                "server"
-            } else {
-                "client"
-            };
+            let code = if status.is_server_error() { "server" } else { "client" };
             let body = ErrorBody::new(
                 ErrorCode::ErrorUnknown,
                 status.canonical_reason().unwrap_or("error").to_owned(),
@@ -167,10 +151,7 @@ impl App {
             .await
             .map_err(|e| format!("PASSERELLE_LISTEN: cannot bind {}: {e}", settings.listen))?;
         let state = AppState::new(settings, store)?;
-        Ok(Self {
-            listener,
-            router: router(state, settings.request_timeout),
-        })
+        Ok(Self { listener, router: router(state, settings.request_timeout) })
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
@@ -182,9 +163,7 @@ impl App {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await
+        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await
     }
 }
 

@@ -32,10 +32,7 @@ pub struct ConfigError {
 
 impl ConfigError {
     fn new(var: &'static str, reason: impl Into<String>) -> Self {
-        Self {
-            var,
-            reason: reason.into(),
-        }
+        Self { var, reason: reason.into() }
     }
 }
 
@@ -66,22 +63,14 @@ impl DatabaseSettings {
         }
         let dir = data_dir(env);
         std::fs::create_dir_all(&dir).map_err(|e| {
-            ConfigError::new(
-                "PASSERELLE_DATA_DIR",
-                format!("cannot create {}: {e}", dir.display()),
-            )
+            ConfigError::new("PASSERELLE_DATA_DIR", format!("cannot create {}: {e}", dir.display()))
         })?;
-        Ok(Self {
-            url: format!("sqlite://{}?mode=rwc", dir.join("passerelle.db").display()),
-        })
+        Ok(Self { url: format!("sqlite://{}?mode=rwc", dir.join("passerelle.db").display()) })
     }
 }
 
 pub fn data_dir(env: &impl Env) -> PathBuf {
-    PathBuf::from(
-        env.var("PASSERELLE_DATA_DIR")
-            .unwrap_or_else(|| "./data".into()),
-    )
+    PathBuf::from(env.var("PASSERELLE_DATA_DIR").unwrap_or_else(|| "./data".into()))
 }
 
 /// The master keyring: `PASSERELLE_MASTER_KEY` seals, `PASSERELLE_PREVIOUS_MASTER_KEYS`
@@ -89,10 +78,7 @@ pub fn data_dir(env: &impl Env) -> PathBuf {
 pub fn keyring(env: &impl Env) -> Result<Keyring, ConfigError> {
     const VAR: &str = "PASSERELLE_MASTER_KEY";
     let current = env.var(VAR).ok_or_else(|| {
-        ConfigError::new(
-            VAR,
-            "missing (base64 of 32 random bytes: `openssl rand -base64 32`)",
-        )
+        ConfigError::new(VAR, "missing (base64 of 32 random bytes: `openssl rand -base64 32`)")
     })?;
     let current = MasterKey::from_base64(&current).map_err(|e| ConfigError::new(VAR, e))?;
     let previous = match env.var("PASSERELLE_PREVIOUS_MASTER_KEYS") {
@@ -122,14 +108,9 @@ const MIN_JWT_SECRET: usize = 32;
 
 impl Settings {
     pub fn from_env(env: &impl Env) -> Result<Self, ConfigError> {
-        let listen = env
-            .var("PASSERELLE_LISTEN")
-            .unwrap_or_else(|| "127.0.0.1:8080".into());
+        let listen = env.var("PASSERELLE_LISTEN").unwrap_or_else(|| "127.0.0.1:8080".into());
         let listen: SocketAddr = listen.parse().map_err(|_| {
-            ConfigError::new(
-                "PASSERELLE_LISTEN",
-                "must be HOST:PORT, e.g. 127.0.0.1:8080",
-            )
+            ConfigError::new("PASSERELLE_LISTEN", "must be HOST:PORT, e.g. 127.0.0.1:8080")
         })?;
         let public_url = env
             .var("PASSERELLE_PUBLIC_URL")
@@ -137,10 +118,7 @@ impl Settings {
             .trim_end_matches('/')
             .to_owned();
         let jwt_secret = env.var("PASSERELLE_JWT_SECRET").ok_or_else(|| {
-            ConfigError::new(
-                "PASSERELLE_JWT_SECRET",
-                "missing (at least 32 random characters)",
-            )
+            ConfigError::new("PASSERELLE_JWT_SECRET", "missing (at least 32 random characters)")
         })?;
         if jwt_secret.len() < MIN_JWT_SECRET {
             return Err(ConfigError::new(
@@ -170,10 +148,7 @@ pub fn log_format(env: &impl Env) -> Result<LogFormat, ConfigError> {
     match env.var("PASSERELLE_LOG_FORMAT").as_deref() {
         None | Some("text") => Ok(LogFormat::Text),
         Some("json") => Ok(LogFormat::Json),
-        Some(_) => Err(ConfigError::new(
-            "PASSERELLE_LOG_FORMAT",
-            "must be `text` or `json`",
-        )),
+        Some(_) => Err(ConfigError::new("PASSERELLE_LOG_FORMAT", "must be `text` or `json`")),
     }
 }
 
@@ -195,11 +170,8 @@ mod tests {
     const JWT: &str = "0123456789abcdef0123456789abcdef";
 
     fn env(pairs: &[(&'static str, &'static str)]) -> MapEnv {
-        let mut map: HashMap<_, _> = [
-            ("DATABASE_URL", "postgres://x/y"),
-            ("PASSERELLE_MASTER_KEY", KEY),
-        ]
-        .into();
+        let mut map: HashMap<_, _> =
+            [("DATABASE_URL", "postgres://x/y"), ("PASSERELLE_MASTER_KEY", KEY)].into();
         map.insert("PASSERELLE_JWT_SECRET", JWT);
         map.extend(pairs.iter().copied());
         MapEnv(map)
@@ -223,44 +195,21 @@ mod tests {
         e.0.remove("PASSERELLE_MASTER_KEY");
         let err = Settings::from_env(&e).unwrap_err();
         assert_eq!(err.var, "PASSERELLE_MASTER_KEY");
-        assert!(err
-            .to_string()
-            .starts_with("PASSERELLE_MASTER_KEY: missing"));
+        assert!(err.to_string().starts_with("PASSERELLE_MASTER_KEY: missing"));
         let mut e = env(&[]);
         e.0.remove("PASSERELLE_JWT_SECRET");
-        assert_eq!(
-            Settings::from_env(&e).unwrap_err().var,
-            "PASSERELLE_JWT_SECRET"
-        );
+        assert_eq!(Settings::from_env(&e).unwrap_err().var, "PASSERELLE_JWT_SECRET");
     }
 
     #[test]
     fn malformed_values_name_their_variable() {
-        assert_eq!(
-            error_of(&[("PASSERELLE_MASTER_KEY", "abc")]).var,
-            "PASSERELLE_MASTER_KEY"
-        );
-        assert_eq!(
-            error_of(&[("PASSERELLE_JWT_SECRET", "short")]).var,
-            "PASSERELLE_JWT_SECRET"
-        );
-        assert_eq!(
-            error_of(&[("PASSERELLE_LISTEN", "nowhere")]).var,
-            "PASSERELLE_LISTEN"
-        );
-        assert_eq!(
-            error_of(&[("DATABASE_URL", "mysql://x")]).var,
-            "DATABASE_URL"
-        );
-        assert_eq!(
-            error_of(&[("PASSERELLE_LOG_FORMAT", "xml")]).var,
-            "PASSERELLE_LOG_FORMAT"
-        );
+        assert_eq!(error_of(&[("PASSERELLE_MASTER_KEY", "abc")]).var, "PASSERELLE_MASTER_KEY");
+        assert_eq!(error_of(&[("PASSERELLE_JWT_SECRET", "short")]).var, "PASSERELLE_JWT_SECRET");
+        assert_eq!(error_of(&[("PASSERELLE_LISTEN", "nowhere")]).var, "PASSERELLE_LISTEN");
+        assert_eq!(error_of(&[("DATABASE_URL", "mysql://x")]).var, "DATABASE_URL");
+        assert_eq!(error_of(&[("PASSERELLE_LOG_FORMAT", "xml")]).var, "PASSERELLE_LOG_FORMAT");
         let bad_previous = [("PASSERELLE_PREVIOUS_MASTER_KEYS", "zz")];
-        assert_eq!(
-            error_of(&bad_previous).var,
-            "PASSERELLE_PREVIOUS_MASTER_KEYS"
-        );
+        assert_eq!(error_of(&bad_previous).var, "PASSERELLE_PREVIOUS_MASTER_KEYS");
     }
 
     #[test]

@@ -18,9 +18,7 @@ pub struct MasterKey {
 
 impl std::fmt::Debug for MasterKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("MasterKey")
-            .field("id", &self.id)
-            .finish_non_exhaustive()
+        f.debug_struct("MasterKey").field("id", &self.id).finish_non_exhaustive()
     }
 }
 
@@ -31,26 +29,15 @@ impl MasterKey {
             .decode(text.trim())
             .map_err(|_| "is not valid base64 (generate one with `openssl rand -base64 32`)")?;
         let bytes: [u8; 32] = bytes.try_into().map_err(|b: Vec<u8>| {
-            format!(
-                "must decode to 32 bytes, not {} (use `openssl rand -base64 32`)",
-                b.len()
-            )
+            format!("must decode to 32 bytes, not {} (use `openssl rand -base64 32`)", b.len())
         })?;
         Ok(Self::from_bytes(&bytes))
     }
 
     pub fn from_bytes(bytes: &[u8; 32]) -> Self {
-        let digest = Sha256::new()
-            .chain_update(b"passerelle-master-key-id")
-            .chain_update(bytes);
-        let id = digest.finalize()[..8]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        Self {
-            id,
-            cipher: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(bytes)),
-        }
+        let digest = Sha256::new().chain_update(b"passerelle-master-key-id").chain_update(bytes);
+        let id = digest.finalize()[..8].iter().map(|b| format!("{b:02x}")).collect();
+        Self { id, cipher: Aes256Gcm::new(Key::<Aes256Gcm>::from_slice(bytes)) }
     }
 
     pub fn id(&self) -> &str {
@@ -100,19 +87,9 @@ impl Keyring {
         let ciphertext = self
             .current
             .cipher
-            .encrypt(
-                &nonce,
-                Payload {
-                    msg: plaintext,
-                    aad: context.as_bytes(),
-                },
-            )
+            .encrypt(&nonce, Payload { msg: plaintext, aad: context.as_bytes() })
             .map_err(|_| CryptoError::Encrypt)?;
-        Ok(Sealed {
-            key_id: self.current.id.clone(),
-            nonce: nonce.to_vec(),
-            ciphertext,
-        })
+        Ok(Sealed { key_id: self.current.id.clone(), nonce: nonce.to_vec(), ciphertext })
     }
 
     pub fn open(&self, context: &str, sealed: &Sealed) -> Result<Vec<u8>, CryptoError> {
@@ -129,10 +106,7 @@ impl Keyring {
         key.cipher
             .decrypt(
                 Nonce::from_slice(&sealed.nonce),
-                Payload {
-                    msg: &sealed.ciphertext,
-                    aad: context.as_bytes(),
-                },
+                Payload { msg: &sealed.ciphertext, aad: context.as_bytes() },
             )
             .map_err(|_| CryptoError::Tampered)
     }
@@ -171,21 +145,14 @@ mod tests {
         let rotated = Keyring::new(key(2), vec![key(1)]);
         assert_eq!(rotated.open("c", &sealed).unwrap(), b"secret");
         let forgotten = Keyring::new(key(2), vec![]);
-        assert!(matches!(
-            forgotten.open("c", &sealed),
-            Err(CryptoError::UnknownKey(_))
-        ));
+        assert!(matches!(forgotten.open("c", &sealed), Err(CryptoError::UnknownKey(_))));
     }
 
     #[test]
     fn a_malformed_master_key_is_refused_with_the_reason() {
-        assert!(MasterKey::from_base64("not base64!")
-            .unwrap_err()
-            .contains("base64"));
+        assert!(MasterKey::from_base64("not base64!").unwrap_err().contains("base64"));
         let short = STANDARD.encode([0u8; 16]);
-        assert!(MasterKey::from_base64(&short)
-            .unwrap_err()
-            .contains("32 bytes, not 16"));
+        assert!(MasterKey::from_base64(&short).unwrap_err().contains("32 bytes, not 16"));
         let good = STANDARD.encode([7u8; 32]);
         assert_eq!(MasterKey::from_base64(&good).unwrap().id(), key(7).id());
     }

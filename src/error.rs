@@ -57,27 +57,15 @@ pub struct Invalid {
 
 impl Invalid {
     pub fn body(field: impl Into<String>, rule: impl Into<String>) -> Self {
-        Self {
-            location: Location::Body,
-            field: field.into(),
-            rule: rule.into(),
-        }
+        Self { location: Location::Body, field: field.into(), rule: rule.into() }
     }
 
     pub fn query(field: impl Into<String>, rule: impl Into<String>) -> Self {
-        Self {
-            location: Location::Query,
-            field: field.into(),
-            rule: rule.into(),
-        }
+        Self { location: Location::Query, field: field.into(), rule: rule.into() }
     }
 
     pub fn path(field: impl Into<String>, rule: impl Into<String>) -> Self {
-        Self {
-            location: Location::Path,
-            field: field.into(),
-            rule: rule.into(),
-        }
+        Self { location: Location::Path, field: field.into(), rule: rule.into() }
     }
 }
 
@@ -86,13 +74,7 @@ impl std::fmt::Display for Invalid {
         if self.field.is_empty() {
             write!(f, "invalid {}: {}", self.location.as_str(), self.rule)
         } else {
-            write!(
-                f,
-                "invalid {} field `{}`: {}",
-                self.location.as_str(),
-                self.field,
-                self.rule
-            )
+            write!(f, "invalid {} field `{}`: {}", self.location.as_str(), self.field, self.rule)
         }
     }
 }
@@ -116,10 +98,7 @@ pub enum AppError {
     #[error("{0}")]
     Invalid(Invalid),
     #[error("request `{client_request_id}` was already processed with status {status_code}")]
-    AlreadyProcessed {
-        client_request_id: String,
-        status_code: u16,
-    },
+    AlreadyProcessed { client_request_id: String, status_code: u16 },
     #[error("request `{client_request_id}` is still being processed")]
     InProcess { client_request_id: String },
     #[error("the request did not complete within {} s", after.as_secs())]
@@ -146,10 +125,9 @@ impl AppError {
             AppError::Unauthenticated | AppError::BadClientCredentials => {
                 (StatusCode::UNAUTHORIZED, C::ErrorChiftAuthenticationError)
             }
-            AppError::TooManyAttempts { .. } => (
-                StatusCode::TOO_MANY_REQUESTS,
-                C::ErrorChiftAuthenticationError,
-            ),
+            AppError::TooManyAttempts { .. } => {
+                (StatusCode::TOO_MANY_REQUESTS, C::ErrorChiftAuthenticationError)
+            }
             AppError::NotFound { .. } => (StatusCode::NOT_FOUND, C::ErrorResourceNotFound),
             AppError::UnknownRoute { .. } => (StatusCode::NOT_FOUND, C::ErrorApiResourceNotFound),
             AppError::MethodNotAllowed { .. } => {
@@ -182,8 +160,9 @@ impl AppError {
                 "msg": invalid.rule,
                 "type": "value_error",
             }]),
-            AppError::NotFound { resource, id } => json!({ "resource": resource, "id": id }),
-            AppError::AlreadyProcessed { status_code, .. } => json!({ "status_code": status_code }),
+            AppError::AlreadyProcessed { status_code, .. } => {
+                Value::String(format!("the first call answered with status {status_code}"))
+            }
             _ => Value::String(String::new()),
         }
     }
@@ -204,12 +183,7 @@ pub struct ErrorBody {
 
 impl ErrorBody {
     pub fn new(error_code: ErrorCode, message: impl Into<String>, detail: Value) -> Self {
-        Self {
-            status: "error",
-            message: message.into(),
-            error_code,
-            detail,
-        }
+        Self { status: "error", message: message.into(), error_code, detail }
     }
 }
 
@@ -223,10 +197,8 @@ impl IntoResponse for AppError {
         let body = ErrorBody::new(code, self.to_string(), self.detail());
         let mut res = (status, Json(body)).into_response();
         if let AppError::TooManyAttempts { retry_after } = &self {
-            res.headers_mut().insert(
-                header::RETRY_AFTER,
-                HeaderValue::from(retry_after.as_secs().max(1)),
-            );
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after.as_secs().max(1)));
         }
         if status.is_server_error() {
             res.extensions_mut().insert(LoggedError(Arc::new(self)));
@@ -243,88 +215,40 @@ mod tests {
     fn every_variant_has_the_status_and_code_a_chift_client_expects() {
         let second = Duration::from_secs(1);
         let table: Vec<(AppError, u16, &str)> = vec![
+            (AppError::Unauthenticated, 401, "ERROR_CHIFT_AUTHENTICATION_ERROR"),
+            (AppError::BadClientCredentials, 401, "ERROR_CHIFT_AUTHENTICATION_ERROR"),
             (
-                AppError::Unauthenticated,
-                401,
-                "ERROR_CHIFT_AUTHENTICATION_ERROR",
-            ),
-            (
-                AppError::BadClientCredentials,
-                401,
-                "ERROR_CHIFT_AUTHENTICATION_ERROR",
-            ),
-            (
-                AppError::TooManyAttempts {
-                    retry_after: second,
-                },
+                AppError::TooManyAttempts { retry_after: second },
                 429,
                 "ERROR_CHIFT_AUTHENTICATION_ERROR",
             ),
             (
-                AppError::NotFound {
-                    resource: "consumer",
-                    id: "x".into(),
-                },
+                AppError::NotFound { resource: "consumer", id: "x".into() },
                 404,
                 "ERROR_RESOURCE_NOT_FOUND",
             ),
             (
-                AppError::UnknownRoute {
-                    method: "GET".into(),
-                    path: "/x".into(),
-                },
+                AppError::UnknownRoute { method: "GET".into(), path: "/x".into() },
                 404,
                 "ERROR_API_RESOURCE_NOT_FOUND",
             ),
             (
-                AppError::MethodNotAllowed {
-                    method: "PUT".into(),
-                    path: "/x".into(),
-                },
+                AppError::MethodNotAllowed { method: "PUT".into(), path: "/x".into() },
                 405,
                 "ERROR_API_RESOURCE_NOT_FOUND",
             ),
+            (AppError::BodyTooLarge { limit: 1 }, 413, "ERROR_INVALID_BODY"),
+            (Invalid::body("name", "required").into(), 422, "ERROR_INVALID_BODY"),
+            (Invalid::query("size", "≤ 100").into(), 422, "ERROR_INVALID_QUERY_PARAMETER"),
+            (Invalid::path("consumer_id", "uuid").into(), 422, "ERROR_INVALID_PATH_PARAMETER"),
             (
-                AppError::BodyTooLarge { limit: 1 },
-                413,
-                "ERROR_INVALID_BODY",
-            ),
-            (
-                Invalid::body("name", "required").into(),
-                422,
-                "ERROR_INVALID_BODY",
-            ),
-            (
-                Invalid::query("size", "≤ 100").into(),
-                422,
-                "ERROR_INVALID_QUERY_PARAMETER",
-            ),
-            (
-                Invalid::path("consumer_id", "uuid").into(),
-                422,
-                "ERROR_INVALID_PATH_PARAMETER",
-            ),
-            (
-                AppError::AlreadyProcessed {
-                    client_request_id: "r".into(),
-                    status_code: 200,
-                },
+                AppError::AlreadyProcessed { client_request_id: "r".into(), status_code: 200 },
                 409,
                 "REQUEST_ALREADY_PROCESSED",
             ),
-            (
-                AppError::InProcess {
-                    client_request_id: "r".into(),
-                },
-                409,
-                "REQUEST_IN_PROCESS",
-            ),
+            (AppError::InProcess { client_request_id: "r".into() }, 409, "REQUEST_IN_PROCESS"),
             (AppError::Timeout { after: second }, 504, "ERROR_UNKNOWN"),
-            (
-                AppError::Unavailable("database".into()),
-                503,
-                "ERROR_UNKNOWN",
-            ),
+            (AppError::Unavailable("database".into()), 503, "ERROR_UNKNOWN"),
             (AppError::Internal("boom".into()), 500, "ERROR_UNKNOWN"),
         ];
         for (error, status, code) in table {
@@ -337,10 +261,7 @@ mod tests {
     #[test]
     fn a_validation_error_names_the_field_and_the_rule() {
         let error = AppError::from(Invalid::body("email", "must be at most 80 characters"));
-        assert_eq!(
-            error.to_string(),
-            "invalid body field `email`: must be at most 80 characters"
-        );
+        assert_eq!(error.to_string(), "invalid body field `email`: must be at most 80 characters");
         assert_eq!(error.detail()[0]["loc"], json!(["body", "email"]));
     }
 

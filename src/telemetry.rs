@@ -40,14 +40,13 @@ impl Drop for TelemetryGuard {
 /// Installs the global subscriber: `RUST_LOG` filter (default `info`), text or JSON lines on
 /// stderr, and an OTLP span exporter when `OTEL_EXPORTER_OTLP_ENDPOINT` is set.
 pub fn init(format: LogFormat) -> Result<TelemetryGuard, String> {
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
     let ansi = std::io::stderr().is_terminal();
     let fmt = match format {
-        LogFormat::Text => tracing_subscriber::fmt::layer()
-            .with_ansi(ansi)
-            .with_writer(std::io::stderr)
-            .boxed(),
+        LogFormat::Text => {
+            tracing_subscriber::fmt::layer().with_ansi(ansi).with_writer(std::io::stderr).boxed()
+        }
         LogFormat::Json => tracing_subscriber::fmt::layer()
             .json()
             .with_current_span(true)
@@ -132,38 +131,27 @@ impl Metrics {
             &labels,
         )?;
         let latency = HistogramVec::new(
-            HistogramOpts::new(
-                "passerelle_http_request_duration_seconds",
-                "HTTP request latency",
-            )
-            .buckets(vec![
-                0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
-            ]),
+            HistogramOpts::new("passerelle_http_request_duration_seconds", "HTTP request latency")
+                .buckets(vec![
+                    0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+                ]),
             &labels,
         )?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
-        Ok(Self {
-            registry,
-            requests,
-            latency,
-        })
+        Ok(Self { registry, requests, latency })
     }
 
     fn observe(&self, route: &str, method: &str, status: StatusCode, elapsed: Duration) {
         let labels = [route, method, status.as_str()];
         self.requests.with_label_values(&labels).inc();
-        self.latency
-            .with_label_values(&labels)
-            .observe(elapsed.as_secs_f64());
+        self.latency.with_label_values(&labels).observe(elapsed.as_secs_f64());
     }
 
     /// The Prometheus text exposition of every metric.
     pub fn render(&self) -> Result<String, String> {
         let mut out = Vec::new();
-        TextEncoder::new()
-            .encode(&self.registry.gather(), &mut out)
-            .map_err(|e| e.to_string())?;
+        TextEncoder::new().encode(&self.registry.gather(), &mut out).map_err(|e| e.to_string())?;
         String::from_utf8(out).map_err(|e| e.to_string())
     }
 }
@@ -173,10 +161,7 @@ pub async fn track_metrics(State(metrics): State<Metrics>, req: Request, next: N
     let method = req.method().clone();
     let started = Instant::now();
     let res = next.run(req).await;
-    let route = res
-        .extensions()
-        .get::<RouteTemplate>()
-        .map_or("unmatched", |r| r.0.as_str());
+    let route = res.extensions().get::<RouteTemplate>().map_or("unmatched", |r| r.0.as_str());
     metrics.observe(route, method.as_str(), res.status(), started.elapsed());
     res
 }

@@ -73,14 +73,7 @@ pub struct CredentialItem {
 }
 
 fn credential_list(items: Option<Vec<CredentialItem>>) -> Option<Vec<Credential>> {
-    items.map(|v| {
-        v.into_iter()
-            .map(|c| Credential {
-                key: c.key,
-                value: c.value,
-            })
-            .collect()
-    })
+    items.map(|v| v.into_iter().map(|c| Credential { key: c.key, value: c.value }).collect())
 }
 
 /// `PostConnectionItem`. Passerelle has no hosted activation page, so `credentials` is required
@@ -131,10 +124,7 @@ pub struct LinkItem {
 
 fn link(state: &AppState, c: &Connection) -> LinkItem {
     LinkItem {
-        url: format!(
-            "{}/consumers/{}/connections/{}",
-            state.public_url, c.consumer_id, c.id
-        ),
+        url: format!("{}/consumers/{}/connections/{}", state.public_url, c.consumer_id, c.id),
     }
 }
 
@@ -184,10 +174,7 @@ fn client_request_id(headers: &HeaderMap) -> Result<Option<String>, Invalid> {
         .map_err(|_| Invalid::body(CLIENT_REQUEST_ID, "must be printable ASCII"))?
         .trim();
     if value.is_empty() || value.len() > MAX_CLIENT_REQUEST_ID {
-        return Err(Invalid::body(
-            CLIENT_REQUEST_ID,
-            "must be 1 to 255 characters",
-        ));
+        return Err(Invalid::body(CLIENT_REQUEST_ID, "must be 1 to 255 characters"));
     }
     Ok(Some(value.to_owned()))
 }
@@ -203,9 +190,7 @@ pub async fn list_connections(
     ValidPath(path): ValidPath<ConsumerPath>,
 ) -> Result<Json<Vec<ConnectionItem>>> {
     let connections = service::list(&state, &tenant, path.consumer_id).await?;
-    Ok(Json(
-        connections.into_iter().map(ConnectionItem::from).collect(),
-    ))
+    Ok(Json(connections.into_iter().map(ConnectionItem::from).collect()))
 }
 
 /// Create a connection with its credentials (stored encrypted, never returned). With
@@ -309,11 +294,9 @@ pub async fn get_transaction(
 }
 
 fn lookup_out(r: TransactionRecord, client_request_id: &str) -> Result<ApiTransactionLookupOut> {
-    let status_code = r
-        .status_code
-        .ok_or_else(|| crate::error::AppError::InProcess {
-            client_request_id: client_request_id.to_owned(),
-        })?;
+    let status_code = r.status_code.ok_or_else(|| crate::error::AppError::InProcess {
+        client_request_id: client_request_id.to_owned(),
+    })?;
     Ok(ApiTransactionLookupOut {
         created_on: r.created_at,
         method: r.method,
@@ -326,10 +309,6 @@ fn lookup_out(r: TransactionRecord, client_request_id: &str) -> Result<ApiTransa
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_connections, create_connection))
-        .routes(routes!(
-            get_connection,
-            update_connection,
-            delete_connection
-        ))
+        .routes(routes!(get_connection, update_connection, delete_connection))
         .routes(routes!(get_transaction))
 }

@@ -45,10 +45,7 @@ impl ConsumerItem {
             created_on: Some(c.created_at),
             internal_reference: c.internal_reference,
             redirect_url: c.redirect_url,
-            account: account.map(|name| ConsumerAccountItem {
-                name: name.to_owned(),
-                email: None,
-            }),
+            account: account.map(|name| ConsumerAccountItem { name: name.to_owned(), email: None }),
         }
     }
 }
@@ -88,9 +85,7 @@ fn check_fields(
     max_chars("name", name, 255)?;
     max_chars("email", email, 80)?;
     if let Some(email) = email {
-        let shaped = email
-            .split_once('@')
-            .is_some_and(|(l, d)| !l.is_empty() && d.contains('.'));
+        let shaped = email.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.'));
         if !shaped {
             return Err(Invalid::body(
                 "email",
@@ -101,10 +96,7 @@ fn check_fields(
     max_chars("internal_reference", internal_reference, 255)?;
     if let Some(url) = redirect_url {
         if !(url.starts_with("https://") || url.starts_with("http://")) {
-            return Err(Invalid::body(
-                "redirect_url",
-                "must be an http:// or https:// URL",
-            ));
+            return Err(Invalid::body("redirect_url", "must be an http:// or https:// URL"));
         }
     }
     Ok(())
@@ -175,15 +167,10 @@ pub async fn list_consumers(
     tenant: TenantContext,
     ValidQuery(q): ValidQuery<ConsumersQuery>,
 ) -> Result<Json<Vec<ConsumerItem>>> {
-    let filter = ConsumerFilter {
-        search: q.search,
-        internal_reference: q.internal_reference,
-    };
+    let filter = ConsumerFilter { search: q.search, internal_reference: q.internal_reference };
     let consumers = service::list(&state, &tenant, &filter).await?;
     let account = account_name(&state, &tenant, q.include_account).await?;
-    let items = consumers
-        .into_iter()
-        .map(|c| ConsumerItem::new(c, account.as_deref()));
+    let items = consumers.into_iter().map(|c| ConsumerItem::new(c, account.as_deref()));
     Ok(Json(items.collect()))
 }
 
@@ -260,7 +247,9 @@ pub async fn delete_consumer(
 }
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_consumers, create_consumer))
-        .routes(routes!(get_consumer, update_consumer, delete_consumer))
+    OpenApiRouter::new().routes(routes!(list_consumers, create_consumer)).routes(routes!(
+        get_consumer,
+        update_consumer,
+        delete_consumer
+    ))
 }

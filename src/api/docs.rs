@@ -16,18 +16,9 @@ pub fn router<S: Clone + Send + Sync + 'static>(spec: String) -> Router<S> {
             "/openapi.json",
             get(move || async move { ([(CONTENT_TYPE, "application/json")], spec) }),
         )
-        .route(
-            "/docs",
-            get(|| async { ([(CONTENT_TYPE, "text/html; charset=utf-8")], INDEX) }),
-        )
-        .route(
-            "/docs/",
-            get(|| async { ([(CONTENT_TYPE, "text/html; charset=utf-8")], INDEX) }),
-        )
-        .route(
-            "/docs/swagger-ui.css",
-            get(|| async { ([(CONTENT_TYPE, "text/css")], CSS) }),
-        )
+        .route("/docs", get(|| async { ([(CONTENT_TYPE, "text/html; charset=utf-8")], INDEX) }))
+        .route("/docs/", get(|| async { ([(CONTENT_TYPE, "text/html; charset=utf-8")], INDEX) }))
+        .route("/docs/swagger-ui.css", get(|| async { ([(CONTENT_TYPE, "text/css")], CSS) }))
         .route(
             "/docs/swagger-ui-bundle.js",
             get(|| async { ([(CONTENT_TYPE, "application/javascript")], BUNDLE).into_response() }),

@@ -31,11 +31,7 @@ impl<S: Send + Sync, T: DeserializeOwned + Validate> FromRequest<S> for ValidJso
                 Invalid::body("", "the request body could not be read").into()
             }
         })?;
-        let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
-            b"{}"
-        } else {
-            &bytes
-        };
+        let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &bytes };
         let value: T = parse_json(bytes)?;
         value.validate()?;
         Ok(ValidJson(value))
@@ -52,8 +48,7 @@ fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Invalid> {
         let message = strip_position(&inner.to_string());
         Invalid::body(field_of(&e.path().to_string(), &message), message)
     })?;
-    de.end()
-        .map_err(|e| Invalid::body("", format!("malformed JSON: {e}")))?;
+    de.end().map_err(|e| Invalid::body("", format!("malformed JSON: {e}")))?;
     Ok(value)
 }
 
@@ -66,13 +61,20 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ValidQuery<T> 
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
         let query = parts.uri.query().unwrap_or("");
-        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
-        let value = serde_path_to_error::deserialize(de).map_err(|e| {
-            let message = e.inner().to_string();
-            Invalid::query(field_of(&e.path().to_string(), &message), message)
-        })?;
-        Ok(ValidQuery(value))
+        Ok(ValidQuery(from_form(query.as_bytes(), |f, r| Invalid::query(f, r))?))
     }
+}
+
+/// Deserializes `a=1&b=x` pairs (numbers and booleans parsed from text), naming a bad field.
+fn from_form<T: DeserializeOwned>(
+    form: &[u8],
+    invalid: fn(String, String) -> Invalid,
+) -> Result<T, Invalid> {
+    let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(form));
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let message = e.inner().to_string();
+        invalid(field_of(&e.path().to_string(), &message), message)
+    })
 }
 
 /// Path parameters, deserialized by name so that a bad one is named (`consumer_id`, …).
@@ -86,27 +88,20 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ValidPath<T> {
         let Path(params) = Path::<Vec<(String, String)>>::from_request_parts(parts, state)
             .await
             .map_err(|e| Invalid::path("", e.body_text()))?;
-        let de = serde::de::value::MapDeserializer::<_, serde::de::value::Error>::new(
-            params.into_iter(),
-        );
-        let value = serde_path_to_error::deserialize(de).map_err(|e| {
-            let message = e.inner().to_string();
-            Invalid::path(field_of(&e.path().to_string(), &message), message)
-        })?;
-        Ok(ValidPath(value))
+        let form = form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish();
+        Ok(ValidPath(from_form(form.as_bytes(), |f, r| Invalid::path(f, r))?))
     }
 }
 
 /// The field a deserialization error is about: its path, or the name in "missing field `x`".
 fn field_of(path: &str, message: &str) -> String {
-    if path != "." {
-        return path.to_owned();
+    let missing = message.strip_prefix("missing field `").and_then(|rest| rest.split('`').next());
+    match (path, missing) {
+        (".", Some(field)) => field.to_owned(),
+        (".", None) => String::new(),
+        (path, Some(field)) => format!("{path}.{field}"),
+        (path, None) => path.to_owned(),
     }
-    message
-        .strip_prefix("missing field `")
-        .and_then(|rest| rest.split('`').next())
-        .unwrap_or_default()
-        .to_owned()
 }
 
 /// Drops serde_json's " at line 1 column 12": the field path says more.
@@ -120,10 +115,9 @@ fn strip_position(message: &str) -> String {
 /// Checks an optional text field's length in characters.
 pub fn max_chars(field: &str, value: Option<&str>, max: usize) -> Result<(), Invalid> {
     match value {
-        Some(v) if v.chars().count() > max => Err(Invalid::body(
-            field,
-            format!("must be at most {max} characters"),
-        )),
+        Some(v) if v.chars().count() > max => {
+            Err(Invalid::body(field, format!("must be at most {max} characters")))
+        }
         _ => Ok(()),
     }
 }
@@ -160,11 +154,7 @@ mod tests {
         let err = parse_json::<Body>(br#"{"name":"a","items":[{"amount":1},{"amount":"x"}]}"#)
             .unwrap_err();
         assert_eq!(err.field, "items[1].amount");
-        assert!(
-            err.rule.starts_with("invalid type: string \"x\""),
-            "{}",
-            err.rule
-        );
+        assert!(err.rule.starts_with("invalid type: string \"x\""), "{}", err.rule);
     }
 
     #[test]
@@ -175,10 +165,7 @@ mod tests {
 
     #[test]
     fn malformed_json_and_trailing_bytes_are_refused() {
-        assert!(parse_json::<Body>(br#"{"name":"#)
-            .unwrap_err()
-            .rule
-            .starts_with("malformed JSON"));
+        assert!(parse_json::<Body>(br#"{"name":"#).unwrap_err().rule.starts_with("malformed JSON"));
         let trailing = parse_json::<Body>(br#"{"name":"a","items":[]} x"#).unwrap_err();
         assert!(trailing.rule.starts_with("malformed JSON"));
     }
@@ -186,10 +173,7 @@ mod tests {
     #[test]
     fn length_rules_count_characters_not_bytes() {
         assert!(max_chars("name", Some("ééé"), 3).is_ok());
-        assert_eq!(
-            max_chars("name", Some("éééé"), 3).unwrap_err().field,
-            "name"
-        );
+        assert_eq!(max_chars("name", Some("éééé"), 3).unwrap_err().field, "name");
         assert!(not_blank("name", Some("  ")).is_err());
         assert!(not_blank("name", None).is_ok());
     }

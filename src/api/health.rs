@@ -17,9 +17,7 @@ pub struct Health {
 }
 
 fn ok() -> Json<Health> {
-    Json(Health {
-        status: "ok".into(),
-    })
+    Json(Health { status: "ok".into() })
 }
 
 /// The process is up.
@@ -33,16 +31,10 @@ pub async fn live() -> Json<Health> {
 #[utoipa::path(get, path = "/health/ready", tag = "Operations", operation_id = "health_ready",
     responses((status = 200, body = Health), (status = 503, body = ErrorBody)), security(()))]
 pub async fn ready(State(state): State<AppState>) -> Result<Json<Health>> {
-    state
-        .store
-        .ping()
-        .await
-        .map_err(|e| AppError::Unavailable(format!("database: {e}")))?;
+    state.store.ping().await.map_err(|e| AppError::Unavailable(format!("database: {e}")))?;
     Ok(ok())
 }
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(live))
-        .routes(routes!(ready))
+    OpenApiRouter::new().routes(routes!(live)).routes(routes!(ready))
 }

@@ -1,5 +1,8 @@
 //! `/integrations`: the connectors Passerelle offers and the credentials each one needs.
 
+use axum::extract::State;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -29,12 +32,18 @@ pub struct IntegrationItem {
     pub status: String,
     /// The Chift API vertical, e.g. `Accounting`.
     pub api: String,
+    /// Served by Passerelle at `/integrations/{integrationid}/logo.svg`.
+    pub logo_url: String,
+    pub icon_url: String,
     pub credentials: Vec<IntegrationCredential>,
 }
 
-impl From<ConnectorKind> for IntegrationItem {
-    fn from(kind: ConnectorKind) -> Self {
+impl IntegrationItem {
+    fn new(kind: ConnectorKind, public_url: &str) -> Self {
+        let logo = format!("{public_url}/integrations/{}/logo.svg", kind.integration_id());
         Self {
+            logo_url: logo.clone(),
+            icon_url: logo,
             integrationid: kind.integration_id(),
             name: kind.name().to_owned(),
             status: "active".to_owned(),
@@ -58,17 +67,21 @@ pub struct IntegrationPath {
     pub integration_id: i64,
 }
 
+fn integration(id: i64) -> Result<ConnectorKind> {
+    ConnectorKind::from_integration_id(id)
+        .ok_or_else(|| AppError::NotFound { resource: "integration", id: id.to_string() })
+}
+
 /// List the available integrations (a bare array).
 #[utoipa::path(get, path = "/integrations", tag = "Integrations", operation_id = "get_integrations",
     responses((status = 200, body = Vec<IntegrationItem>), (status = "4XX", body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn list_integrations(_: TenantContext) -> Json<Vec<IntegrationItem>> {
-    Json(
-        ConnectorKind::ALL
-            .into_iter()
-            .map(IntegrationItem::from)
-            .collect(),
-    )
+pub async fn list_integrations(
+    State(state): State<AppState>,
+    _: TenantContext,
+) -> Json<Vec<IntegrationItem>> {
+    let items = ConnectorKind::ALL.into_iter().map(|k| IntegrationItem::new(k, &state.public_url));
+    Json(items.collect())
 }
 
 /// Get one integration by its `integrationid`.
@@ -77,20 +90,28 @@ pub async fn list_integrations(_: TenantContext) -> Json<Vec<IntegrationItem>> {
     responses((status = 200, body = IntegrationItem), (status = "4XX", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get_integration(
+    State(state): State<AppState>,
     _: TenantContext,
     ValidPath(path): ValidPath<IntegrationPath>,
 ) -> Result<Json<IntegrationItem>> {
-    let kind = ConnectorKind::from_integration_id(path.integration_id).ok_or_else(|| {
-        AppError::NotFound {
-            resource: "integration",
-            id: path.integration_id.to_string(),
-        }
-    })?;
-    Ok(Json(kind.into()))
+    let kind = integration(path.integration_id)?;
+    Ok(Json(IntegrationItem::new(kind, &state.public_url)))
+}
+
+/// The integration's logo (public, for partner dashboards).
+#[utoipa::path(get, path = "/integrations/{integration_id}/logo.svg", tag = "Integrations",
+    operation_id = "get_integration_logo", params(IntegrationPath),
+    responses((status = 200, content_type = "image/svg+xml", body = String),
+              (status = "4XX", body = ErrorBody)),
+    security(()))]
+pub async fn get_integration_logo(ValidPath(path): ValidPath<IntegrationPath>) -> Result<Response> {
+    let kind = integration(path.integration_id)?;
+    Ok(([(CONTENT_TYPE, "image/svg+xml")], kind.logo_svg()).into_response())
 }
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_integrations))
         .routes(routes!(get_integration))
+        .routes(routes!(get_integration_logo))
 }

@@ -40,10 +40,7 @@ impl Modify for BearerAuth {
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(
-                Http::builder()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("JWT")
-                    .build(),
+                Http::builder().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build(),
             ),
         );
     }
@@ -66,10 +63,6 @@ pub fn openapi() -> OpenApiDoc {
 /// Every route: the documented API, `/metrics`, `/openapi.json` and `/docs`.
 pub fn router(state: AppState) -> Router {
     let (api, spec) = documented().split_for_parts();
-    let spec = spec
-        .to_pretty_json()
-        .unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
-    api.route("/metrics", get(telemetry::metrics_text))
-        .merge(docs::router(spec))
-        .with_state(state)
+    let spec = spec.to_pretty_json().unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+    api.route("/metrics", get(telemetry::metrics_text)).merge(docs::router(spec)).with_state(state)
 }

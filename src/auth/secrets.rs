@@ -23,19 +23,13 @@ pub fn new_client_secret() -> String {
 
 pub fn hash_secret(secret: &str) -> Result<String, argon2::password_hash::Error> {
     let salt = SaltString::generate(&mut OsRng);
-    Ok(Argon2::default()
-        .hash_password(secret.as_bytes(), &salt)?
-        .to_string())
+    Ok(Argon2::default().hash_password(secret.as_bytes(), &salt)?.to_string())
 }
 
 /// Constant-time check of `secret` against a stored PHC string. A malformed hash never matches.
 pub fn verify_secret(secret: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|h| {
-            Argon2::default()
-                .verify_password(secret.as_bytes(), &h)
-                .is_ok()
-        })
+        .map(|h| Argon2::default().verify_password(secret.as_bytes(), &h).is_ok())
         .unwrap_or(false)
 }
 

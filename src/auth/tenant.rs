@@ -18,10 +18,7 @@ impl FromRequestParts<AppState> for TenantContext {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let header = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|v| v.to_str().ok());
+        let header = parts.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok());
         let token = header
             .and_then(|h| h.split_once(' '))
             .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))

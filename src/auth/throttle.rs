@@ -23,11 +23,7 @@ const SWEEP_AT: usize = 10_000;
 
 impl LoginThrottle {
     pub fn new(max_failures: u32, window: Duration) -> Self {
-        Self {
-            max_failures,
-            window,
-            failures: Mutex::new(HashMap::new()),
-        }
+        Self { max_failures, window, failures: Mutex::new(HashMap::new()) }
     }
 
     /// `Err(wait)` when this clientId has failed too often within the window.
@@ -46,24 +42,15 @@ impl LoginThrottle {
         if map.len() >= SWEEP_AT {
             map.retain(|_, f| now < f.first + self.window);
         }
-        let entry = map.entry(client_id.to_owned()).or_insert(Failures {
-            count: 0,
-            first: now,
-        });
+        let entry = map.entry(client_id.to_owned()).or_insert(Failures { count: 0, first: now });
         if now >= entry.first + self.window {
-            *entry = Failures {
-                count: 0,
-                first: now,
-            };
+            *entry = Failures { count: 0, first: now };
         }
         entry.count += 1;
     }
 
     pub fn succeeded(&self, client_id: &str) {
-        self.failures
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(client_id);
+        self.failures.lock().unwrap_or_else(|p| p.into_inner()).remove(client_id);
     }
 }
 
@@ -79,9 +66,7 @@ mod tests {
             assert!(throttle.check("c", t0).is_ok());
             throttle.failed("c", t0);
         }
-        let wait = throttle
-            .check("c", t0 + Duration::from_secs(10))
-            .unwrap_err();
+        let wait = throttle.check("c", t0 + Duration::from_secs(10)).unwrap_err();
         assert_eq!(wait, Duration::from_secs(50));
         assert!(throttle.check("other", t0).is_ok());
         assert!(throttle.check("c", t0 + Duration::from_secs(61)).is_ok());

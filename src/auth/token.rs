@@ -125,11 +125,7 @@ pub async fn generate_access_token(
         .throttle
         .check(&auth.client_id, started)
         .map_err(|retry_after| AppError::TooManyAttempts { retry_after })?;
-    let found = state
-        .store
-        .accounts()
-        .find_by_client_id(&auth.client_id)
-        .await?;
+    let found = state.store.accounts().find_by_client_id(&auth.client_id).await?;
     let (account, hash) = match found {
         Some((account, hash)) if account.id == auth.account_id => (Some(account), hash),
         _ => (None, secrets::decoy_hash().to_owned()),
@@ -141,9 +137,7 @@ pub async fn generate_access_token(
     match account {
         Some(account) if matches => {
             state.throttle.succeeded(&auth.client_id);
-            let token = state
-                .jwt
-                .issue(account.id, chrono::Utc::now().timestamp())?;
+            let token = state.jwt.issue(account.id, chrono::Utc::now().timestamp())?;
             Ok(Json(token))
         }
         _ => {
@@ -176,14 +170,10 @@ mod tests {
     fn expired_forged_and_unsigned_tokens_are_refused() {
         let keys = keys("0123456789abcdef0123456789abcdef");
         let account = Uuid::new_v4();
-        let expired = keys
-            .issue(account, chrono::Utc::now().timestamp() - 3600)
-            .unwrap();
+        let expired = keys.issue(account, chrono::Utc::now().timestamp() - 3600).unwrap();
         assert_eq!(keys.verify(&expired.access_token), None);
         let other = self::keys("another-secret-another-secret-xx");
-        let forged = other
-            .issue(account, chrono::Utc::now().timestamp())
-            .unwrap();
+        let forged = other.issue(account, chrono::Utc::now().timestamp()).unwrap();
         assert_eq!(keys.verify(&forged.access_token), None);
         let mut parts: Vec<&str> = forged.access_token.split('.').collect();
         let none_header = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0";

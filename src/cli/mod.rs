@@ -4,17 +4,13 @@ use clap::{Parser, Subcommand};
 use serde_json::json;
 
 use crate::app::{self, App};
-use crate::auth::secrets;
 use crate::config::{self, DatabaseSettings, ProcessEnv, Settings};
-use crate::store::{NewAccount, Store};
+use crate::service::accounts;
+use crate::store::Store;
 use crate::telemetry;
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "passerelle",
-    version,
-    about = "Chift-compatible unified accounting API gateway"
-)]
+#[command(name = "passerelle", version, about = "Chift-compatible unified accounting API gateway")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -61,14 +57,12 @@ pub async fn run(cli: Cli) -> CliResult {
             tracing::info!(backend = ?store.backend(), "migrations applied");
             Ok(())
         }
-        Command::Account {
-            command: AccountCommand::Create { name },
-        } => create_account(&name).await,
+        Command::Account { command: AccountCommand::Create { name } } => {
+            create_account(&name).await
+        }
         Command::RotateKey => rotate_key().await,
         Command::Openapi => {
-            let spec = crate::api::openapi()
-                .to_pretty_json()
-                .map_err(|e| e.to_string())?;
+            let spec = crate::api::openapi().to_pretty_json().map_err(|e| e.to_string())?;
             println!("{spec}");
             Ok(())
         }
@@ -77,9 +71,7 @@ pub async fn run(cli: Cli) -> CliResult {
 
 async fn open_store() -> Result<Store, String> {
     let db = DatabaseSettings::from_env(&ProcessEnv).map_err(|e| e.to_string())?;
-    Store::open(&db.url)
-        .await
-        .map_err(|e| format!("DATABASE_URL: {e}: {}", source_of(&e)))
+    Store::open(&db.url).await.map_err(|e| format!("DATABASE_URL: {e}: {}", source_of(&e)))
 }
 
 /// The innermost cause of an error, for one-line messages.
@@ -102,38 +94,20 @@ async fn serve() -> CliResult {
     let app = App::build(&settings, store.clone()).await?;
     let addr = app.local_addr().map_err(|e| e.to_string())?;
     tracing::info!(%addr, backend = ?store.backend(), "passerelle listening");
-    app.serve(app::shutdown_signal())
-        .await
-        .map_err(|e| format!("server: {e}"))?;
+    app.serve(app::shutdown_signal()).await.map_err(|e| format!("server: {e}"))?;
     store.close().await;
     tracing::info!("stopped");
     Ok(())
 }
 
 async fn create_account(name: &str) -> CliResult {
-    if name.trim().is_empty() {
-        return Err("--name: must not be empty".into());
-    }
     let store = open_store().await?;
-    let client_id = secrets::new_client_id();
-    let client_secret = secrets::new_client_secret();
-    let to_hash = client_secret.clone();
-    let hash = tokio::task::spawn_blocking(move || secrets::hash_secret(&to_hash))
-        .await
-        .map_err(|e| e.to_string())?
-        .map_err(|e| format!("hashing the secret: {e}"))?;
-    let new = NewAccount {
-        name: name.trim(),
-        client_id: &client_id,
-        client_secret_hash: &hash,
-    };
-    let account = store
-        .accounts()
-        .insert(&new)
-        .await
-        .map_err(|e| e.to_string())?;
-    let out =
-        json!({"accountId": account.id, "clientId": client_id, "clientSecret": client_secret});
+    let issued = accounts::create(&store, name).await.map_err(|e| e.to_string())?;
+    let out = json!({
+        "accountId": issued.account_id,
+        "clientId": issued.client_id,
+        "clientSecret": issued.client_secret,
+    });
     println!("{out}");
     Ok(())
 }
@@ -147,9 +121,6 @@ async fn rotate_key() -> CliResult {
         .reseal_all(&keyring)
         .await
         .map_err(|e| format!("rotation aborted, nothing changed: {e}: {}", source_of(&e)))?;
-    println!(
-        "{}",
-        json!({"rotated": rotated, "keyId": keyring.current_id()})
-    );
+    println!("{}", json!({"rotated": rotated, "keyId": keyring.current_id()}));
     Ok(())
 }

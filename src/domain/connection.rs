@@ -45,6 +45,13 @@ impl ConnectorKind {
         }
     }
 
+    /// The connector's logo, an SVG document.
+    pub fn logo_svg(self) -> &'static str {
+        match self {
+            ConnectorKind::MyUnisoft => include_str!("../../assets/integrations/myunisoft.svg"),
+        }
+    }
+
     pub fn credentials(self) -> &'static [CredentialSpec] {
         match self {
             ConnectorKind::MyUnisoft => &[CredentialSpec {
@@ -109,10 +116,7 @@ pub struct Credentials(pub Vec<Credential>);
 
 impl Credentials {
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|c| c.key == key)
-            .map(|c| c.value.as_str())
+        self.0.iter().find(|c| c.key == key).map(|c| c.value.as_str())
     }
 }
 
@@ -137,10 +141,8 @@ mod tests {
 
     #[test]
     fn credential_values_never_show_in_debug_output() {
-        let creds = Credentials(vec![Credential {
-            key: "api_token".into(),
-            value: "s3cr3t".into(),
-        }]);
+        let creds =
+            Credentials(vec![Credential { key: "api_token".into(), value: "s3cr3t".into() }]);
         let shown = format!("{creds:?}");
         assert!(shown.contains("api_token") && !shown.contains("s3cr3t"));
     }
@@ -148,10 +150,7 @@ mod tests {
     #[test]
     fn integration_ids_round_trip() {
         for kind in ConnectorKind::ALL {
-            assert_eq!(
-                ConnectorKind::from_integration_id(kind.integration_id()),
-                Some(kind)
-            );
+            assert_eq!(ConnectorKind::from_integration_id(kind.integration_id()), Some(kind));
         }
         assert_eq!(ConnectorKind::from_integration_id(999), None);
     }

@@ -24,10 +24,7 @@ pub struct ConnectionRequest {
 const ROUTE: &str = "/consumers/{consumer_id}/connections";
 
 fn not_found(id: Uuid) -> AppError {
-    AppError::NotFound {
-        resource: "connection",
-        id: id.to_string(),
-    }
+    AppError::NotFound { resource: "connection", id: id.to_string() }
 }
 
 /// The connector an `integrationid` names; MyUnisoft, the only one, when it is omitted.
@@ -59,23 +56,14 @@ pub fn credentials(kind: ConnectorKind, given: Vec<Credential>) -> Result<Creden
             return Err(Invalid::body(format!("credentials[{i}].key"), rule));
         }
         if c.value.trim().is_empty() {
-            return Err(Invalid::body(
-                format!("credentials[{i}].value"),
-                "must not be empty",
-            ));
+            return Err(Invalid::body(format!("credentials[{i}].value"), "must not be empty"));
         }
         if given[..i].iter().any(|earlier| earlier.key == c.key) {
-            return Err(Invalid::body(
-                format!("credentials[{i}].key"),
-                "given twice",
-            ));
+            return Err(Invalid::body(format!("credentials[{i}].key"), "given twice"));
         }
     }
     if let Some(missing) = specs.iter().find(|s| !given.iter().any(|c| c.key == s.key)) {
-        return Err(Invalid::body(
-            "credentials",
-            format!("`{}` is required", missing.key),
-        ));
+        return Err(Invalid::body("credentials", format!("`{}` is required", missing.key)));
     }
     Ok(Credentials(given))
 }
@@ -87,11 +75,7 @@ pub async fn list(s: &AppState, t: &TenantContext, consumer: Uuid) -> Result<Vec
 
 pub async fn get(s: &AppState, t: &TenantContext, consumer: Uuid, id: Uuid) -> Result<Connection> {
     consumers::get(s, t, consumer).await?;
-    s.store
-        .connections()
-        .find(t.account_id, consumer, id)
-        .await?
-        .ok_or_else(|| not_found(id))
+    s.store.connections().find(t.account_id, consumer, id).await?.ok_or_else(|| not_found(id))
 }
 
 /// Creates an active connection. With a client request id, a replay answers 409 and the
@@ -106,10 +90,7 @@ pub async fn create(
     consumers::get(s, t, consumer).await?;
     let kind = connector(request.integration_id)?;
     let given = request.credentials.ok_or_else(|| {
-        Invalid::body(
-            "credentials",
-            "required: Passerelle has no hosted activation page",
-        )
+        Invalid::body("credentials", "required: Passerelle has no hosted activation page")
     })?;
     let new = NewConnection {
         id: Uuid::new_v4(),
@@ -118,34 +99,21 @@ pub async fn create(
         name: request.name.unwrap_or_else(|| kind.name().to_owned()),
         credentials: credentials(kind, given)?,
     };
-    let key = client_request_id.map(|id| IdempotencyKey {
-        consumer_id: consumer,
-        client_request_id: id,
-    });
+    let key =
+        client_request_id.map(|id| IdempotencyKey { consumer_id: consumer, client_request_id: id });
     if let Some(key) = &key {
-        if let Begun::Seen(record) = s
-            .store
-            .idempotency()
-            .begin(key, "POST", ROUTE, new.id)
-            .await?
+        if let Begun::Seen(record) = s.store.idempotency().begin(key, "POST", ROUTE, new.id).await?
         {
             return Err(replayed(&key.client_request_id, &record));
         }
     }
-    let created = s
-        .store
-        .connections()
-        .insert(&s.keyring, t.account_id, &new)
-        .await;
+    let created = s.store.connections().insert(&s.keyring, t.account_id, &new).await;
     if let Some(key) = &key {
         let (status, entity) = match &created {
             Ok(c) => (200, Some(c.id.to_string())),
             Err(_) => (500, None),
         };
-        s.store
-            .idempotency()
-            .finish(key, status, entity.as_deref())
-            .await?;
+        s.store.idempotency().finish(key, status, entity.as_deref()).await?;
     }
     let created = created?;
     tracing::info!(connection.id = %created.id, consumer.id = %consumer, "connection created");
@@ -155,10 +123,7 @@ pub async fn create(
 fn replayed(client_request_id: &str, record: &TransactionRecord) -> AppError {
     let client_request_id = client_request_id.to_owned();
     match record.status_code {
-        Some(status_code) => AppError::AlreadyProcessed {
-            client_request_id,
-            status_code,
-        },
+        Some(status_code) => AppError::AlreadyProcessed { client_request_id, status_code },
         None => AppError::InProcess { client_request_id },
     }
 }
@@ -176,22 +141,14 @@ pub async fn update(
         name,
         credentials: given.map(|g| credentials(current.kind, g)).transpose()?,
     };
-    let updated = s
-        .store
-        .connections()
-        .update(&s.keyring, t.account_id, consumer, id, &patch)
-        .await?;
+    let updated =
+        s.store.connections().update(&s.keyring, t.account_id, consumer, id, &patch).await?;
     updated.ok_or_else(|| not_found(id))
 }
 
 pub async fn delete(s: &AppState, t: &TenantContext, consumer: Uuid, id: Uuid) -> Result<()> {
     consumers::get(s, t, consumer).await?;
-    if !s
-        .store
-        .connections()
-        .delete(t.account_id, consumer, id)
-        .await?
-    {
+    if !s.store.connections().delete(t.account_id, consumer, id).await? {
         return Err(not_found(id));
     }
     tracing::info!(connection.id = %id, "connection deleted");
@@ -207,15 +164,9 @@ pub async fn transaction(
     client_request_id: String,
 ) -> Result<TransactionRecord> {
     consumers::get(s, t, consumer).await?;
-    let key = IdempotencyKey {
-        consumer_id: consumer,
-        client_request_id,
-    };
+    let key = IdempotencyKey { consumer_id: consumer, client_request_id };
     let record = s.store.idempotency().find(&key, connection).await?;
-    record.ok_or(AppError::NotFound {
-        resource: "transaction",
-        id: key.client_request_id,
-    })
+    record.ok_or(AppError::NotFound { resource: "transaction", id: key.client_request_id })
 }
 
 #[cfg(test)]
@@ -223,10 +174,7 @@ mod tests {
     use super::*;
 
     fn cred(key: &str, value: &str) -> Credential {
-        Credential {
-            key: key.into(),
-            value: value.into(),
-        }
+        Credential { key: key.into(), value: value.into() }
     }
 
     #[test]
@@ -237,9 +185,7 @@ mod tests {
         let unknown = credentials(kind, vec![cred("api_token", "t"), cred("password", "p")]);
         assert_eq!(unknown.unwrap_err().field, "credentials[1].key");
         assert_eq!(
-            credentials(kind, vec![cred("api_token", " ")])
-                .unwrap_err()
-                .field,
+            credentials(kind, vec![cred("api_token", " ")]).unwrap_err().field,
             "credentials[0].value"
         );
         let twice = credentials(kind, vec![cred("api_token", "a"), cred("api_token", "b")]);

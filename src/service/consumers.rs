@@ -8,10 +8,7 @@ use crate::domain::consumer::{Consumer, ConsumerFilter, ConsumerPatch, NewConsum
 use crate::error::{AppError, Result};
 
 fn not_found(id: Uuid) -> AppError {
-    AppError::NotFound {
-        resource: "consumer",
-        id: id.to_string(),
-    }
+    AppError::NotFound { resource: "consumer", id: id.to_string() }
 }
 
 pub async fn list(
@@ -30,11 +27,7 @@ pub async fn create(s: &AppState, t: &TenantContext, new: &NewConsumer) -> Resul
 
 /// The consumer, if it belongs to the caller: another account's consumer is a 404, not a 403.
 pub async fn get(s: &AppState, t: &TenantContext, id: Uuid) -> Result<Consumer> {
-    s.store
-        .consumers()
-        .find(t.account_id, id)
-        .await?
-        .ok_or_else(|| not_found(id))
+    s.store.consumers().find(t.account_id, id).await?.ok_or_else(|| not_found(id))
 }
 
 pub async fn update(
@@ -43,11 +36,7 @@ pub async fn update(
     id: Uuid,
     patch: &ConsumerPatch,
 ) -> Result<Consumer> {
-    s.store
-        .consumers()
-        .update(t.account_id, id, patch)
-        .await?
-        .ok_or_else(|| not_found(id))
+    s.store.consumers().update(t.account_id, id, patch).await?.ok_or_else(|| not_found(id))
 }
 
 pub async fn delete(s: &AppState, t: &TenantContext, id: Uuid) -> Result<()> {

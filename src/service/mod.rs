@@ -1,4 +1,5 @@
 //! One function per use case: checks ownership, applies the rules, calls the store.
 
+pub mod accounts;
 pub mod connections;
 pub mod consumers;

@@ -56,20 +56,13 @@ impl<'p> Accounts<'p> {
         client_id: &str,
     ) -> Result<Option<(ApiAccount, String)>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM accounts WHERE client_id = $1");
-        let row = sqlx::query(&sql)
-            .bind(client_id)
-            .fetch_optional(self.pool)
-            .await?;
-        row.map(|r| Ok((account(&r)?, column(&r, "client_secret_hash")?)))
-            .transpose()
+        let row = sqlx::query(&sql).bind(client_id).fetch_optional(self.pool).await?;
+        row.map(|r| Ok((account(&r)?, column(&r, "client_secret_hash")?))).transpose()
     }
 
     pub async fn find(&self, id: Uuid) -> Result<Option<ApiAccount>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM accounts WHERE id = $1");
-        let row = sqlx::query(&sql)
-            .bind(id.to_string())
-            .fetch_optional(self.pool)
-            .await?;
+        let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(self.pool).await?;
         row.map(|r| account(&r)).transpose()
     }
 }

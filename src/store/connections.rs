@@ -95,11 +95,7 @@ impl<'p> Connections<'p> {
         if self.find(account, consumer, id).await?.is_none() {
             return Ok(None);
         }
-        let sealed = patch
-            .credentials
-            .as_ref()
-            .map(|c| seal(keyring, id, c))
-            .transpose()?;
+        let sealed = patch.credentials.as_ref().map(|c| seal(keyring, id, c)).transpose()?;
         let (key_id, nonce, ciphertext) = match sealed {
             Some(s) => (Some(s.key_id), Some(s.nonce), Some(s.ciphertext)),
             None => (None, None, None),

@@ -49,10 +49,7 @@ impl<'p> Consumers<'p> {
              AND ($3 IS NULL OR internal_reference = $3) \
              ORDER BY created_at, id"
         );
-        let pattern = filter
-            .search
-            .as_deref()
-            .map(|s| format!("%{}%", like_escape(s)));
+        let pattern = filter.search.as_deref().map(|s| format!("%{}%", like_escape(s)));
         let rows = sqlx::query(&sql)
             .bind(account.to_string())
             .bind(pattern)

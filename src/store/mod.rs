@@ -60,10 +60,12 @@ impl Store {
 
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         sqlx::any::install_default_drivers();
-        let backend = if url.starts_with("sqlite:") {
-            Backend::Sqlite
-        } else {
-            Backend::Postgres
+        let backend = if url.starts_with("sqlite:") { Backend::Sqlite } else { Backend::Postgres };
+        let url = match backend {
+            Backend::Sqlite if !url.contains("mode=") => {
+                format!("{url}{}mode=rwc", if url.contains('?') { '&' } else { '?' })
+            }
+            _ => url.to_owned(),
         };
         let pool = AnyPoolOptions::new()
             .max_connections(match backend {
@@ -71,7 +73,7 @@ impl Store {
                 Backend::Sqlite => 4,
             })
             .acquire_timeout(Duration::from_secs(10))
-            .connect(url)
+            .connect(&url)
             .await?;
         Ok(Self { pool, backend })
     }

@@ -1,0 +1,309 @@
+//! The real binary: start-up errors, `account create`, `rotate-key`, logs and graceful shutdown.
+
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+use passerelle::crypto::{Keyring, MasterKey};
+use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::support::{base64_key, random_bytes, TestDb, JWT_SECRET};
+
+const BIN: &str = env!("CARGO_BIN_EXE_passerelle");
+
+/// The environment of one gateway process: its database and keys, nothing inherited.
+struct Env {
+    vars: Vec<(&'static str, String)>,
+}
+
+impl Env {
+    fn new(db: &TestDb, master_key: &[u8; 32]) -> Self {
+        let dir = std::env::temp_dir();
+        Self {
+            vars: vec![
+                ("DATABASE_URL", db.url.clone()),
+                ("PASSERELLE_MASTER_KEY", base64_key(master_key)),
+                ("PASSERELLE_JWT_SECRET", JWT_SECRET.to_owned()),
+                ("PASSERELLE_DATA_DIR", dir.display().to_string()),
+            ],
+        }
+    }
+
+    fn set(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.vars.retain(|(n, _)| *n != name);
+        self.vars.push((name, value.into()));
+        self
+    }
+
+    fn without(mut self, name: &str) -> Self {
+        self.vars.retain(|(n, _)| *n != name);
+        self
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(BIN);
+        cmd.args(args).env_clear().env("PATH", std::env::var("PATH").unwrap_or_default());
+        for (name, value) in &self.vars {
+            cmd.env(name, value);
+        }
+        cmd
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().unwrap()
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A `passerelle serve` process; its stderr is collected when it stops.
+struct Gateway {
+    child: Child,
+    port: u16,
+}
+
+impl Gateway {
+    async fn start(env: Env) -> Self {
+        let port = free_port();
+        let child = env
+            .set("PASSERELLE_LISTEN", format!("127.0.0.1:{port}"))
+            .command(&["serve"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let gateway = Self { child, port };
+        for _ in 0..100 {
+            let ready = reqwest::get(gateway.url("/health/ready")).await;
+            if ready.is_ok_and(|r| r.status() == 200) {
+                return gateway;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the gateway did not become ready");
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    fn terminate(&self) {
+        let status = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        assert!(status.unwrap().success());
+    }
+
+    /// Waits for the exit after SIGTERM; returns the exit success and everything logged.
+    fn wait(self) -> (bool, String) {
+        let out = self.child.wait_with_output().unwrap();
+        (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+fn account_create(env: &Env) -> Value {
+    let out = env.run(&["account", "create", "--name", "Acme"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 1, "exactly one line: {stdout}");
+    serde_json::from_str(&stdout).unwrap()
+}
+
+async fn token(gateway: &Gateway, account: &Value) -> String {
+    let body = json!({"clientId": account["clientId"], "clientSecret": account["clientSecret"],
+                      "accountId": account["accountId"]});
+    let res = reqwest::Client::new().post(gateway.url("/token")).json(&body).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    res.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn account_create_prints_credentials_that_get_a_token() {
+    let db = TestDb::new().await;
+    let env = Env::new(&db, &random_bytes());
+    let account = account_create(&env);
+    let keys: Vec<_> = account.as_object().unwrap().keys().cloned().collect();
+    assert_eq!(keys, ["accountId", "clientId", "clientSecret"]);
+    let gateway = Gateway::start(env).await;
+    assert!(!token(&gateway, &account).await.is_empty());
+    gateway.terminate();
+    assert!(gateway.wait().0);
+}
+
+#[tokio::test]
+async fn serve_refuses_to_start_on_a_missing_or_malformed_secret() {
+    let db = TestDb::sqlite();
+    let base = || Env::new(&db, &random_bytes());
+    let cases = [
+        (base().without("PASSERELLE_MASTER_KEY"), "PASSERELLE_MASTER_KEY"),
+        (base().set("PASSERELLE_MASTER_KEY", "c2hvcnQ="), "PASSERELLE_MASTER_KEY"),
+        (base().without("PASSERELLE_JWT_SECRET"), "PASSERELLE_JWT_SECRET"),
+        (base().set("PASSERELLE_JWT_SECRET", "tooshort"), "PASSERELLE_JWT_SECRET"),
+        (base().set("DATABASE_URL", "mysql://nope"), "DATABASE_URL"),
+    ];
+    for (env, var) in cases {
+        let out = env.run(&["serve"]);
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+        assert!(stderr.starts_with(&format!("error: {var}: ")), "{stderr}");
+    }
+}
+
+#[tokio::test]
+async fn rotate_key_reencrypts_every_credential_under_the_new_key() {
+    let db = TestDb::new().await;
+    let (old, new) = (random_bytes(), random_bytes());
+    let env = Env::new(&db, &old);
+    let account = account_create(&env);
+    let gateway = Gateway::start(Env::new(&db, &old)).await;
+    let token = token(&gateway, &account).await;
+    let http = reqwest::Client::new();
+    let mut connections = vec![];
+    for i in 0..3 {
+        let consumer: Value = http
+            .post(gateway.url("/consumers"))
+            .bearer_auth(&token)
+            .json(&json!({"name": format!("C{i}")}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let cid = consumer["consumerid"].as_str().unwrap().to_owned();
+        let body = json!({"credentials": [{"key": "api_token", "value": format!("tok-{i}")}]});
+        let link: Value = http
+            .post(gateway.url(&format!("/consumers/{cid}/connections")))
+            .bearer_auth(&token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let conn = link["url"].as_str().unwrap().rsplit('/').next().unwrap().to_owned();
+        connections.push((cid, conn));
+    }
+    gateway.terminate();
+    gateway.wait();
+
+    let rotate = Env::new(&db, &new).set("PASSERELLE_PREVIOUS_MASTER_KEYS", base64_key(&old));
+    let out = rotate.run(&["rotate-key"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["rotated"], 3);
+
+    let store = passerelle::store::Store::open(&db.url).await.unwrap();
+    let only_new = Keyring::new(MasterKey::from_bytes(&new), vec![]);
+    let acc = account["accountId"].as_str().unwrap().parse().unwrap();
+    let repo = store.connections();
+    for (i, (cid, conn)) in connections.iter().enumerate() {
+        let creds = repo.credentials(&only_new, acc, cid.parse().unwrap(), conn.parse().unwrap());
+        assert_eq!(
+            creds.await.unwrap().unwrap().get("api_token"),
+            Some(format!("tok-{i}").as_str())
+        );
+    }
+    // Without the old key, a second rotation from it cannot run and must not damage anything.
+    let lost = Env::new(&db, &random_bytes()).run(&["rotate-key"]);
+    assert!(!lost.status.success());
+    assert!(String::from_utf8_lossy(&lost.stderr).contains("nothing changed"));
+}
+
+#[tokio::test]
+async fn logs_are_json_lines_with_request_ids_and_never_show_secrets() {
+    let db = TestDb::new().await;
+    let env = Env::new(&db, &random_bytes());
+    let account = account_create(&env);
+    let gateway =
+        Gateway::start(env.set("PASSERELLE_LOG_FORMAT", "json").set("RUST_LOG", "debug")).await;
+    let token = token(&gateway, &account).await;
+    let http = reqwest::Client::new();
+    let consumer: Value = http
+        .post(gateway.url("/consumers"))
+        .bearer_auth(&token)
+        .json(&json!({"name": "Garage"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let cid = consumer["consumerid"].as_str().unwrap();
+    let api_token = "MU-SECRET-4b9d2e7a1c";
+    let body = json!({"credentials": [{"key": "api_token", "value": api_token}]});
+    let res = http
+        .post(gateway.url(&format!("/consumers/{cid}/connections")))
+        .bearer_auth(&token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let bad = json!({"credentials": [{"key": "api_token", "value": api_token}, {"key": "pwd", "value": api_token}]});
+    http.post(gateway.url(&format!("/consumers/{cid}/connections")))
+        .bearer_auth(&token)
+        .json(&bad)
+        .send()
+        .await
+        .unwrap();
+    gateway.terminate();
+    let (clean_exit, logs) = gateway.wait();
+    assert!(clean_exit, "{logs}");
+
+    let client_secret = account["clientSecret"].as_str().unwrap();
+    for secret in [api_token, token.as_str(), client_secret] {
+        assert!(!logs.contains(secret), "a secret reached the logs");
+    }
+    let lines: Vec<Value> =
+        logs.lines().map(|l| serde_json::from_str(l).expect("JSON line")).collect();
+    let in_requests: Vec<_> = lines.iter().filter(|l| l["span"]["name"] == "request").collect();
+    assert!(in_requests.len() >= 4, "{logs}");
+    for line in in_requests {
+        assert!(line["span"]["request_id"].as_str().is_some_and(|id| id.len() == 36), "{line}");
+    }
+
+    let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
+    use sqlx::Row;
+    let hash: String = sqlx::query("SELECT client_secret_hash FROM accounts")
+        .fetch_one(&pool)
+        .await
+        .unwrap()
+        .get(0);
+    assert!(hash.starts_with("$argon2id$") && !hash.contains(client_secret));
+}
+
+#[tokio::test]
+async fn sigterm_lets_an_in_flight_request_finish() {
+    let db = TestDb::new().await;
+    let env = Env::new(&db, &random_bytes());
+    let account = account_create(&env);
+    let gateway = Gateway::start(env).await;
+    let token = token(&gateway, &account).await;
+    let body = r#"{"name": "Arrived after SIGTERM"}"#;
+    let (first, rest) = body.split_at(10);
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", gateway.port)).await.unwrap();
+    let head = format!(
+        "POST /consumers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{first}",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    gateway.terminate();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stream.write_all(rest.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("Arrived after SIGTERM"));
+    let port = gateway.port;
+    let (clean_exit, logs) = gateway.wait();
+    assert!(clean_exit, "{logs}");
+    assert!(
+        tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err(),
+        "stopped listening"
+    );
+}

@@ -1,0 +1,249 @@
+use reqwest::Method;
+use serde_json::{json, Value};
+use sqlx::Row;
+
+use crate::support::{chift_error, TestApp};
+
+#[tokio::test]
+async fn a_connection_is_created_listed_and_read_without_its_credentials() {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("Acme").await;
+    let consumer = app.create_consumer(&tenant, json!({"name": "Garage"})).await;
+    let cid = consumer["consumerid"].as_str().unwrap();
+    let secret = "MU-TOKEN-7f3a9c1e5b";
+    let body = json!({"integrationid": 1, "name": "Compta MyUnisoft",
+                      "credentials": [{"key": "api_token", "value": secret}]});
+    let res = app
+        .request(Method::POST, &format!("/consumers/{cid}/connections"), &tenant.token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let link: Value = res.json().await.unwrap();
+    let url = link["url"].as_str().unwrap();
+    assert!(url.starts_with(&format!("http://gateway.test/consumers/{cid}/connections/")), "{url}");
+    let conn = url.rsplit('/').next().unwrap();
+
+    let res = app
+        .request(Method::GET, &format!("/consumers/{cid}/connections"), &tenant.token)
+        .send()
+        .await
+        .unwrap();
+    let text = res.text().await.unwrap();
+    assert!(!text.contains(secret));
+    let list: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    let item = &list[0];
+    assert_eq!(item["connectionid"], conn);
+    assert_eq!(item["name"], "Compta MyUnisoft");
+    assert_eq!(item["integration"], "MyUnisoft");
+    assert_eq!(item["integrationid"], 1);
+    assert_eq!(item["api"], "Accounting");
+    assert_eq!(item["status"], "active");
+
+    let res = app
+        .request(Method::GET, &format!("/consumers/{cid}/connections/{conn}"), &tenant.token)
+        .send()
+        .await
+        .unwrap();
+    let one: Value = res.json().await.unwrap();
+    assert_eq!(&one, item);
+}
+
+#[tokio::test]
+async fn credentials_are_stored_encrypted_and_open_only_with_the_master_key() {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("Acme").await;
+    let secret = "MU-TOKEN-never-in-clear-91b2";
+    let (cid, conn) = app.consumer_with_connection(&tenant, secret).await;
+    let pool = sqlx::AnyPool::connect(&app.db.url).await.unwrap();
+    let row = sqlx::query("SELECT key_id, nonce, credentials FROM connections")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let ciphertext: Vec<u8> = row.get("credentials");
+    let nonce: Vec<u8> = row.get("nonce");
+    let key_id: String = row.get("key_id");
+    assert_eq!(nonce.len(), 12);
+    assert_eq!(key_id, app.settings.keyring.current_id());
+    assert!(!String::from_utf8_lossy(&ciphertext).contains(secret));
+    assert!(!String::from_utf8_lossy(&ciphertext).contains("api_token"));
+    let account = tenant.account.account_id;
+    let (cid, conn) = (cid.parse().unwrap(), conn.parse().unwrap());
+    let opened = app
+        .store
+        .connections()
+        .credentials(&app.settings.keyring, account, cid, conn)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(opened.get("api_token"), Some(secret));
+}
+
+#[tokio::test]
+async fn a_patch_renames_and_replaces_credentials() {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("Acme").await;
+    let (cid, conn) = app.consumer_with_connection(&tenant, "old-token").await;
+    let path = format!("/consumers/{cid}/connections/{conn}");
+    let body =
+        json!({"name": "Renamed", "credentials": [{"key": "api_token", "value": "new-token"}]});
+    let res = app.request(Method::PATCH, &path, &tenant.token).json(&body).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.json::<Value>().await.unwrap()["url"].as_str().unwrap().ends_with(&conn));
+    let read: Value =
+        app.request(Method::GET, &path, &tenant.token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(read["name"], "Renamed");
+    let keyring = &app.settings.keyring;
+    let creds = app
+        .store
+        .connections()
+        .credentials(
+            keyring,
+            tenant.account.account_id,
+            cid.parse().unwrap(),
+            conn.parse().unwrap(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(creds.get("api_token"), Some("new-token"));
+}
+
+#[tokio::test]
+async fn invalid_connection_bodies_name_the_field_and_write_nothing() {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("Acme").await;
+    let consumer = app.create_consumer(&tenant, json!({"name": "Garage"})).await;
+    let path = format!("/consumers/{}/connections", consumer["consumerid"].as_str().unwrap());
+    let cases = [
+        (json!({}), "credentials"),
+        (json!({"credentials": []}), "credentials"),
+        (json!({"credentials": [{"key": "password", "value": "x"}]}), "credentials[0].key"),
+        (json!({"credentials": [{"key": "api_token", "value": ""}]}), "credentials[0].value"),
+        (json!({"credentials": [{"key": "api_token"}]}), "credentials[0].value"),
+        (
+            json!({"integrationid": 77, "credentials": [{"key": "api_token", "value": "t"}]}),
+            "integrationid",
+        ),
+        (
+            json!({"name": "n".repeat(81), "credentials": [{"key": "api_token", "value": "t"}]}),
+            "name",
+        ),
+    ];
+    for (body, field) in cases {
+        let res = app.request(Method::POST, &path, &tenant.token).json(&body).send().await.unwrap();
+        let error = chift_error(res, 422, "ERROR_INVALID_BODY").await;
+        assert_eq!(error["detail"][0]["loc"], json!(["body", field]), "{body}");
+    }
+    let list: Value =
+        app.request(Method::GET, &path, &tenant.token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(list, json!([]));
+}
+
+#[tokio::test]
+async fn unknown_and_deleted_connections_are_chift_404s() {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("Acme").await;
+    let (cid, conn) = app.consumer_with_connection(&tenant, "tok").await;
+    let path = format!("/consumers/{cid}/connections/{conn}");
+    assert_eq!(
+        app.request(Method::DELETE, &path, &tenant.token).send().await.unwrap().status(),
+        204
+    );
+    for method in [Method::GET, Method::PATCH, Method::DELETE] {
+        let res = app
+            .request(method, &path, &tenant.token)
+            .json(&json!({"name": "x"}))
+            .send()
+            .await
+            .unwrap();
+        chift_error(res, 404, "ERROR_RESOURCE_NOT_FOUND").await;
+    }
+    let list: Value = app
+        .request(Method::GET, &format!("/consumers/{cid}/connections"), &tenant.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list, json!([]));
+}
+
+#[tokio::test]
+async fn a_replayed_client_request_id_answers_409_and_creates_nothing_more() {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("Acme").await;
+    let consumer = app.create_consumer(&tenant, json!({"name": "Garage"})).await;
+    let cid = consumer["consumerid"].as_str().unwrap();
+    let path = format!("/consumers/{cid}/connections");
+    let body = json!({"credentials": [{"key": "api_token", "value": "t"}]});
+    let send = || {
+        app.request(Method::POST, &path, &tenant.token)
+            .header("x-chift-client-requestid", "req-123")
+            .json(&body)
+            .send()
+    };
+    let first = send().await.unwrap();
+    assert_eq!(first.status(), 200);
+    let url = first.json::<Value>().await.unwrap()["url"].as_str().unwrap().to_owned();
+    let conn = url.rsplit('/').next().unwrap();
+    let replay = chift_error(send().await.unwrap(), 409, "REQUEST_ALREADY_PROCESSED").await;
+    assert!(replay["detail"].as_str().unwrap().contains("200"));
+    let list: Value =
+        app.request(Method::GET, &path, &tenant.token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+
+    let lookup =
+        format!("/consumers/{cid}/connections/{conn}/transactions?client_request_id=req-123");
+    let res = app.request(Method::GET, &lookup, &tenant.token).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let tx: Value = res.json().await.unwrap();
+    assert_eq!(tx["method"], "POST");
+    assert_eq!(tx["route"], "/consumers/{consumer_id}/connections");
+    assert_eq!(tx["status_code"], 200);
+    assert_eq!(tx["created_entity_id"], conn);
+    let unknown =
+        format!("/consumers/{cid}/connections/{conn}/transactions?client_request_id=other");
+    let res = app.request(Method::GET, &unknown, &tenant.token).send().await.unwrap();
+    chift_error(res, 404, "ERROR_RESOURCE_NOT_FOUND").await;
+    let missing = format!("/consumers/{cid}/connections/{conn}/transactions");
+    let res = app.request(Method::GET, &missing, &tenant.token).send().await.unwrap();
+    let error = chift_error(res, 422, "ERROR_INVALID_QUERY_PARAMETER").await;
+    assert_eq!(error["detail"][0]["loc"], json!(["query", "client_request_id"]));
+}
+
+#[tokio::test]
+async fn integrations_list_myunisoft_and_the_credential_it_needs() {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("Acme").await;
+    let list: Value = app
+        .request(Method::GET, "/integrations", &tenant.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let myunisoft = &list[0];
+    assert_eq!(myunisoft["name"], "MyUnisoft");
+    assert_eq!(myunisoft["api"], "Accounting");
+    assert_eq!(myunisoft["credentials"][0]["name"], "api_token");
+    let id = myunisoft["integrationid"].as_i64().unwrap();
+    let one: Value = app
+        .request(Method::GET, &format!("/integrations/{id}"), &tenant.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(&one, myunisoft);
+    let res = app.request(Method::GET, "/integrations/999", &tenant.token).send().await.unwrap();
+    chift_error(res, 404, "ERROR_RESOURCE_NOT_FOUND").await;
+    let logo = app.http.get(app.url(&format!("/integrations/{id}/logo.svg"))).send().await.unwrap();
+    assert_eq!(logo.headers()["content-type"], "image/svg+xml");
+    assert!(logo.text().await.unwrap().starts_with("<svg"));
+}

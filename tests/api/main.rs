@@ -1,0 +1,11 @@
+//! End-to-end tests: the gateway on a real port, over a real database.
+#![allow(clippy::unwrap_used)]
+
+mod auth;
+mod cli;
+mod connections;
+mod consumers;
+mod errors;
+mod ops;
+mod store;
+mod support;

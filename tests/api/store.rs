@@ -1,0 +1,161 @@
+//! One store suite, run on embedded SQLite and on PostgreSQL (when `DATABASE_URL` points at one;
+//! CI always sets it).
+
+use passerelle::crypto::Keyring;
+use passerelle::domain::connection::{ConnectorKind, Credential, Credentials, NewConnection};
+use passerelle::domain::consumer::{ConsumerFilter, ConsumerPatch, NewConsumer};
+use passerelle::store::{Begun, IdempotencyKey, NewAccount, Store, StoreError};
+use uuid::Uuid;
+
+use crate::support::{random_key, TestDb};
+
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test]
+            async fn $name() {
+                super::$name(crate::support::TestDb::sqlite()).await;
+            })*
+        }
+        mod postgres {
+            $(#[tokio::test]
+            async fn $name() {
+                match std::env::var("DATABASE_URL") {
+                    Ok(url) if url.starts_with("postgres") => {
+                        super::$name(crate::support::TestDb::postgres(url).await).await
+                    }
+                    _ => eprintln!("DATABASE_URL is not PostgreSQL: the PostgreSQL run is skipped"),
+                }
+            })*
+        }
+    };
+}
+
+on_both_backends!(
+    accounts_are_found_by_client_id_which_is_unique,
+    consumers_are_scoped_to_their_account,
+    credentials_survive_a_key_rotation,
+    a_rotation_that_cannot_open_a_row_changes_nothing,
+    only_one_concurrent_caller_claims_a_client_request_id,
+);
+
+async fn open(db: &TestDb) -> Store {
+    let store = Store::open(&db.url).await.unwrap();
+    store.migrate().await.expect("migrating twice is a no-op");
+    store
+}
+
+async fn account(store: &Store, client_id: &str) -> Uuid {
+    let new = NewAccount { name: "Acme", client_id, client_secret_hash: "$argon2id$x" };
+    store.accounts().insert(&new).await.unwrap().id
+}
+
+fn consumer(name: &str) -> NewConsumer {
+    NewConsumer { name: name.into(), email: None, internal_reference: None, redirect_url: None }
+}
+
+fn credentials(token: &str) -> Credentials {
+    Credentials(vec![Credential { key: "api_token".into(), value: token.into() }])
+}
+
+async fn accounts_are_found_by_client_id_which_is_unique(db: TestDb) {
+    let store = open(&db).await;
+    let id = account(&store, "pc_one").await;
+    let (found, hash) = store.accounts().find_by_client_id("pc_one").await.unwrap().unwrap();
+    assert_eq!((found.id, found.name.as_str(), hash.as_str()), (id, "Acme", "$argon2id$x"));
+    assert_eq!(store.accounts().find(id).await.unwrap().unwrap().client_id, "pc_one");
+    assert!(store.accounts().find_by_client_id("pc_two").await.unwrap().is_none());
+    let again = NewAccount { name: "B", client_id: "pc_one", client_secret_hash: "h" };
+    assert!(matches!(store.accounts().insert(&again).await, Err(StoreError::Conflict(_))));
+}
+
+async fn consumers_are_scoped_to_their_account(db: TestDb) {
+    let store = open(&db).await;
+    let (a, b) = (account(&store, "pc_a").await, account(&store, "pc_b").await);
+    let mine = store.consumers().insert(a, &consumer("Mine")).await.unwrap();
+    store.consumers().insert(b, &consumer("Theirs")).await.unwrap();
+    let listed = store.consumers().list(a, &ConsumerFilter::default()).await.unwrap();
+    assert_eq!(listed, vec![mine.clone()]);
+    assert!(store.consumers().find(b, mine.id).await.unwrap().is_none());
+    let patch = ConsumerPatch { name: Some("Hacked".into()), ..Default::default() };
+    assert!(store.consumers().update(b, mine.id, &patch).await.unwrap().is_none());
+    assert!(!store.consumers().delete(b, mine.id).await.unwrap());
+    assert_eq!(store.consumers().find(a, mine.id).await.unwrap().unwrap().name, "Mine");
+    let renamed = store.consumers().update(a, mine.id, &patch).await.unwrap().unwrap();
+    assert_eq!(renamed.name, "Hacked");
+    assert!(store.consumers().delete(a, mine.id).await.unwrap());
+}
+
+async fn with_connections(store: &Store, keyring: &Keyring, n: usize) -> (Uuid, Uuid, Vec<Uuid>) {
+    let acc = account(store, "pc_rot").await;
+    let cons = store.consumers().insert(acc, &consumer("C")).await.unwrap().id;
+    let mut ids = vec![];
+    for i in 0..n {
+        let new = NewConnection {
+            id: Uuid::new_v4(),
+            consumer_id: cons,
+            kind: ConnectorKind::MyUnisoft,
+            name: format!("conn {i}"),
+            credentials: credentials(&format!("token-{i}")),
+        };
+        ids.push(store.connections().insert(keyring, acc, &new).await.unwrap().id);
+    }
+    (acc, cons, ids)
+}
+
+async fn credentials_survive_a_key_rotation(db: TestDb) {
+    let store = open(&db).await;
+    let (old, new) = (random_key(), random_key());
+    let before = Keyring::new(old.clone(), vec![]);
+    let (acc, cons, ids) = with_connections(&store, &before, 3).await;
+    let during = Keyring::new(new.clone(), vec![old]);
+    assert_eq!(store.connections().reseal_all(&during).await.unwrap(), 3);
+    assert_eq!(store.connections().reseal_all(&during).await.unwrap(), 0, "idempotent");
+    let after = Keyring::new(new, vec![]);
+    for (i, id) in ids.iter().enumerate() {
+        let opened =
+            store.connections().credentials(&after, acc, cons, *id).await.unwrap().unwrap();
+        assert_eq!(opened, credentials(&format!("token-{i}")));
+    }
+}
+
+async fn a_rotation_that_cannot_open_a_row_changes_nothing(db: TestDb) {
+    let store = open(&db).await;
+    let old = random_key();
+    let before = Keyring::new(old.clone(), vec![]);
+    let (acc, cons, ids) = with_connections(&store, &before, 2).await;
+    let forgot_the_old_key = Keyring::new(random_key(), vec![]);
+    assert!(store.connections().reseal_all(&forgot_the_old_key).await.is_err());
+    for id in ids {
+        assert!(store.connections().credentials(&before, acc, cons, id).await.unwrap().is_some());
+    }
+}
+
+async fn only_one_concurrent_caller_claims_a_client_request_id(db: TestDb) {
+    let store = open(&db).await;
+    let acc = account(&store, "pc_idem").await;
+    let cons = store.consumers().insert(acc, &consumer("C")).await.unwrap().id;
+    let key = IdempotencyKey { consumer_id: cons, client_request_id: "req-1".into() };
+    let connection = Uuid::new_v4();
+    let attempts = (0..8).map(|_| {
+        let (store, key) = (store.clone(), key.clone());
+        tokio::spawn(async move { store.idempotency().begin(&key, "POST", "/r", connection).await })
+    });
+    let mut fresh = 0;
+    for attempt in attempts {
+        match attempt.await.unwrap().unwrap() {
+            Begun::Fresh => fresh += 1,
+            Begun::Seen(record) => assert_eq!(record.status_code, None, "still in process"),
+        }
+    }
+    assert_eq!(fresh, 1);
+    store.idempotency().finish(&key, 200, Some("E1")).await.unwrap();
+    let Begun::Seen(done) =
+        store.idempotency().begin(&key, "POST", "/r", connection).await.unwrap()
+    else {
+        panic!("a finished key is not fresh again");
+    };
+    assert_eq!((done.status_code, done.created_entity_id.as_deref()), (Some(200), Some("E1")));
+    assert_eq!(store.idempotency().find(&key, connection).await.unwrap(), Some(done));
+    assert_eq!(store.idempotency().find(&key, Uuid::new_v4()).await.unwrap(), None);
+}
