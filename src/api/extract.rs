@@ -61,7 +61,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ValidQuery<T> 
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
         let query = parts.uri.query().unwrap_or("");
-        Ok(ValidQuery(from_form(query.as_bytes(), |f, r| Invalid::query(f, r))?))
+        Ok(ValidQuery(from_form(query.as_bytes(), Invalid::query)?))
     }
 }
 
@@ -89,7 +89,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ValidPath<T> {
             .await
             .map_err(|e| Invalid::path("", e.body_text()))?;
         let form = form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish();
-        Ok(ValidPath(from_form(form.as_bytes(), |f, r| Invalid::path(f, r))?))
+        Ok(ValidPath(from_form(form.as_bytes(), Invalid::path)?))
     }
 }
 
