@@ -22,8 +22,13 @@ use crate::api;
 use crate::auth::throttle::LoginThrottle;
 use crate::auth::token::JwtKeys;
 use crate::config::Settings;
+use crate::connectors::governor::{Budget, Governor};
+use crate::connectors::myunisoft::client::Client;
+use crate::connectors::myunisoft::MyUnisoft;
+use crate::connectors::Connectors;
 use crate::crypto::Keyring;
 use crate::error::{AppError, ErrorBody, ErrorCode, LoggedError};
+use crate::service::governor::StoreLeases;
 use crate::store::Store;
 use crate::telemetry::{self, Metrics};
 
@@ -38,9 +43,13 @@ pub struct AppState {
     pub jwt: Arc<JwtKeys>,
     pub throttle: Arc<LoginThrottle>,
     pub metrics: Metrics,
+    pub connectors: Connectors,
     /// Base of the links answered by connection writes.
     pub public_url: Arc<str>,
 }
+
+/// How long reference data (chart, journals, VAT, …) is served from the cache.
+const REFERENCE_TTL: Duration = Duration::from_secs(60);
 
 impl FromRef<AppState> for Metrics {
     fn from_ref(state: &AppState) -> Metrics {
@@ -50,12 +59,24 @@ impl FromRef<AppState> for Metrics {
 
 impl AppState {
     pub fn new(settings: &Settings, store: Store) -> Result<Self, String> {
+        let metrics = Metrics::new().map_err(|e| format!("metrics registry: {e}"))?;
+        let mu = &settings.myunisoft;
+        let budget = Budget { calls: mu.rate_calls, window: mu.rate_window, ..Budget::MYUNISOFT };
+        let governor = Governor::new(Arc::new(StoreLeases(store.clone())), budget);
+        let client = Client::new(
+            &mu.base_url,
+            mu.partner_secret.clone(),
+            governor,
+            metrics.clone(),
+            mu.timeout,
+        )?;
         Ok(Self {
             store,
             keyring: Arc::new(settings.keyring.clone()),
             jwt: Arc::new(JwtKeys::new(&settings.jwt_secret)),
             throttle: Arc::new(LoginThrottle::new(LOGIN_FAILURES, LOGIN_WINDOW)),
-            metrics: Metrics::new().map_err(|e| format!("metrics registry: {e}"))?,
+            metrics,
+            connectors: Connectors::new(MyUnisoft::new(client, REFERENCE_TTL)),
             public_url: settings.public_url.as_str().into(),
         })
     }

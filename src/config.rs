@@ -92,6 +92,51 @@ pub fn keyring(env: &impl Env) -> Result<Keyring, ConfigError> {
     Ok(Keyring::new(current, previous))
 }
 
+/// How to reach MyUnisoft.
+#[derive(Debug, Clone)]
+pub struct MyUnisoftSettings {
+    pub base_url: String,
+    /// The partner key (`X-Third-Party-Secret`), one for every tenant.
+    pub partner_secret: SecretString,
+    /// Calls per window allowed to one token (MyUnisoft: 20 per 10 s).
+    pub rate_calls: u32,
+    pub rate_window: Duration,
+    /// One upstream call's time limit.
+    pub timeout: Duration,
+}
+
+impl MyUnisoftSettings {
+    pub fn from_env(env: &impl Env) -> Result<Self, ConfigError> {
+        const SECRET: &str = "MYUNISOFT_THIRD_PARTY_SECRET";
+        let base_url = env.var("MYUNISOFT_BASE_URL").unwrap_or_else(|| DEFAULT_MYUNISOFT.into());
+        if !(base_url.starts_with("https://") || base_url.starts_with("http://")) {
+            return Err(ConfigError::new("MYUNISOFT_BASE_URL", "must be an http(s) URL"));
+        }
+        let partner_secret = env.var(SECRET).ok_or_else(|| {
+            ConfigError::new(SECRET, "missing (the partner key MyUnisoft issued to you)")
+        })?;
+        let number = |var: &'static str, default: u64| -> Result<u64, ConfigError> {
+            env.var(var).map_or(Ok(default), |v| {
+                v.parse()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| ConfigError::new(var, "must be a positive whole number"))
+            })
+        };
+        let rate_calls = number("MYUNISOFT_RATE_LIMIT", 20)?;
+        Ok(Self {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            partner_secret: SecretString::from(partner_secret),
+            rate_calls: u32::try_from(rate_calls)
+                .map_err(|_| ConfigError::new("MYUNISOFT_RATE_LIMIT", "too large"))?,
+            rate_window: Duration::from_millis(number("MYUNISOFT_RATE_WINDOW_MS", 10_000)?),
+            timeout: Duration::from_secs(number("MYUNISOFT_TIMEOUT_SECS", 30)?),
+        })
+    }
+}
+
+const DEFAULT_MYUNISOFT: &str = "https://api.myunisoft.fr/api/v1";
+
 /// Everything `serve` needs.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -102,6 +147,7 @@ pub struct Settings {
     pub jwt_secret: SecretString,
     pub request_timeout: Duration,
     pub log_format: LogFormat,
+    pub myunisoft: MyUnisoftSettings,
 }
 
 const MIN_JWT_SECRET: usize = 32;
@@ -140,6 +186,7 @@ impl Settings {
             jwt_secret: SecretString::from(jwt_secret),
             request_timeout,
             log_format: log_format(env)?,
+            myunisoft: MyUnisoftSettings::from_env(env)?,
         })
     }
 }
@@ -172,6 +219,7 @@ mod tests {
     fn env(pairs: &[(&'static str, &'static str)]) -> MapEnv {
         let mut map: HashMap<_, _> =
             [("DATABASE_URL", "postgres://x/y"), ("PASSERELLE_MASTER_KEY", KEY)].into();
+        map.insert("MYUNISOFT_THIRD_PARTY_SECRET", "partner-secret");
         map.insert("PASSERELLE_JWT_SECRET", JWT);
         map.extend(pairs.iter().copied());
         MapEnv(map)
@@ -187,6 +235,11 @@ mod tests {
         assert_eq!(s.listen.to_string(), "127.0.0.1:8080");
         assert_eq!(s.public_url, "http://127.0.0.1:8080");
         assert_eq!(s.request_timeout, Duration::from_secs(30));
+        assert_eq!(s.myunisoft.base_url, "https://api.myunisoft.fr/api/v1");
+        assert_eq!(
+            (s.myunisoft.rate_calls, s.myunisoft.rate_window),
+            (20, Duration::from_secs(10))
+        );
     }
 
     #[test]
@@ -199,6 +252,9 @@ mod tests {
         let mut e = env(&[]);
         e.0.remove("PASSERELLE_JWT_SECRET");
         assert_eq!(Settings::from_env(&e).unwrap_err().var, "PASSERELLE_JWT_SECRET");
+        let mut e = env(&[]);
+        e.0.remove("MYUNISOFT_THIRD_PARTY_SECRET");
+        assert_eq!(Settings::from_env(&e).unwrap_err().var, "MYUNISOFT_THIRD_PARTY_SECRET");
     }
 
     #[test]
@@ -208,6 +264,8 @@ mod tests {
         assert_eq!(error_of(&[("PASSERELLE_LISTEN", "nowhere")]).var, "PASSERELLE_LISTEN");
         assert_eq!(error_of(&[("DATABASE_URL", "mysql://x")]).var, "DATABASE_URL");
         assert_eq!(error_of(&[("PASSERELLE_LOG_FORMAT", "xml")]).var, "PASSERELLE_LOG_FORMAT");
+        assert_eq!(error_of(&[("MYUNISOFT_BASE_URL", "ftp://x")]).var, "MYUNISOFT_BASE_URL");
+        assert_eq!(error_of(&[("MYUNISOFT_RATE_LIMIT", "0")]).var, "MYUNISOFT_RATE_LIMIT");
         let bad_previous = [("PASSERELLE_PREVIOUS_MASTER_KEYS", "zz")];
         assert_eq!(error_of(&bad_previous).var, "PASSERELLE_PREVIOUS_MASTER_KEYS");
     }

@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use utoipa::ToSchema;
 
+use crate::connectors::{ConnectorError, WriteError};
 use crate::store::StoreError;
 
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
@@ -26,6 +27,16 @@ pub enum ErrorCode {
     ErrorInvalidPathParameter,
     RequestAlreadyProcessed,
     RequestInProcess,
+    ErrorNoActiveConnection,
+    ErrorConfigurationConnection,
+    ErrorResourceNotSupported,
+    ErrorConnectorAuthentication,
+    ErrorConnectorConfiguration,
+    ErrorConnectorUnavailable,
+    ErrorTechnicalMapping,
+    ErrorBookyearClosed,
+    ErrorAccountNumberNotActive,
+    UnexpectedMyunisoftError,
     ErrorUnknown,
 }
 
@@ -69,6 +80,8 @@ impl Invalid {
     }
 }
 
+impl std::error::Error for Invalid {}
+
 impl std::fmt::Display for Invalid {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if self.field.is_empty() {
@@ -103,6 +116,16 @@ pub enum AppError {
     InProcess { client_request_id: String },
     #[error("the request did not complete within {} s", after.as_secs())]
     Timeout { after: Duration },
+    #[error("consumer `{consumer}` has no active accounting connection; create one with POST /consumers/{consumer}/connections")]
+    NoActiveConnection { consumer: String },
+    #[error("consumer `{consumer}` has several active accounting connections; name one with the x-chift-connectionid header")]
+    SeveralConnections { consumer: String },
+    #[error("{resource} is not supported by {connector}")]
+    NotSupported { resource: &'static str, connector: &'static str },
+    #[error(transparent)]
+    Connector(#[from] ConnectorError),
+    #[error("{error}; already created: {}", created.join(", "))]
+    Partial { created: Vec<String>, error: ConnectorError },
     #[error("not ready: {0}")]
     Unavailable(String),
     #[error("internal error")]
@@ -146,6 +169,16 @@ impl AppError {
             AppError::InProcess { .. } => (StatusCode::CONFLICT, C::RequestInProcess),
             AppError::Timeout { .. } => (StatusCode::GATEWAY_TIMEOUT, C::ErrorUnknown),
             AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, C::ErrorUnknown),
+            AppError::NoActiveConnection { .. } => {
+                (StatusCode::BAD_REQUEST, C::ErrorNoActiveConnection)
+            }
+            AppError::SeveralConnections { .. } => {
+                (StatusCode::BAD_REQUEST, C::ErrorConfigurationConnection)
+            }
+            AppError::NotSupported { .. } => {
+                (StatusCode::METHOD_NOT_ALLOWED, C::ErrorResourceNotSupported)
+            }
+            AppError::Connector(e) | AppError::Partial { error: e, .. } => connector_status(e),
             AppError::Store(_) | AppError::Internal(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, C::ErrorUnknown)
             }
@@ -155,6 +188,10 @@ impl AppError {
     /// Extra, client-safe explanation: Chift's `detail`.
     fn detail(&self) -> Value {
         match self {
+            AppError::Connector(e) | AppError::Partial { error: e, .. } => match e.upstream() {
+                Some((code, message)) => Value::String(format!("{code}: {message}")),
+                None => Value::String(String::new()),
+            },
             AppError::Invalid(invalid) => json!([{
                 "loc": [invalid.location.as_str(), invalid.field],
                 "msg": invalid.rule,
@@ -164,6 +201,43 @@ impl AppError {
                 Value::String(format!("the first call answered with status {status_code}"))
             }
             _ => Value::String(String::new()),
+        }
+    }
+}
+
+/// Who must act on a connector failure, as an HTTP status and a Chift code.
+fn connector_status(e: &ConnectorError) -> (StatusCode, ErrorCode) {
+    use ErrorCode as C;
+    match e {
+        ConnectorError::Unauthorized { .. } => {
+            (StatusCode::UNAUTHORIZED, C::ErrorConnectorAuthentication)
+        }
+        ConnectorError::Forbidden { .. } => (StatusCode::FORBIDDEN, C::ErrorConnectorConfiguration),
+        ConnectorError::BookyearClosed { .. } => (StatusCode::BAD_REQUEST, C::ErrorBookyearClosed),
+        ConnectorError::AccountNotActive { .. } => {
+            (StatusCode::BAD_REQUEST, C::ErrorAccountNumberNotActive)
+        }
+        ConnectorError::Rejected { .. } => (StatusCode::BAD_REQUEST, C::UnexpectedMyunisoftError),
+        ConnectorError::RateLimited { .. } => {
+            (StatusCode::TOO_MANY_REQUESTS, C::ErrorConnectorUnavailable)
+        }
+        ConnectorError::Unavailable { .. } => {
+            (StatusCode::BAD_GATEWAY, C::ErrorConnectorUnavailable)
+        }
+        ConnectorError::Timeout { .. } => {
+            (StatusCode::GATEWAY_TIMEOUT, C::ErrorConnectorUnavailable)
+        }
+        ConnectorError::Decode { .. } => (StatusCode::BAD_GATEWAY, C::ErrorTechnicalMapping),
+        ConnectorError::NotFound { .. } => (StatusCode::NOT_FOUND, C::ErrorResourceNotFound),
+    }
+}
+
+impl From<WriteError> for AppError {
+    fn from(e: WriteError) -> Self {
+        match e {
+            WriteError::Invalid(invalid) => AppError::Invalid(invalid),
+            WriteError::Connector(error) => AppError::Connector(error),
+            WriteError::Partial { created, error } => AppError::Partial { created, error },
         }
     }
 }
@@ -196,7 +270,14 @@ impl IntoResponse for AppError {
         let (status, code) = self.classify();
         let body = ErrorBody::new(code, self.to_string(), self.detail());
         let mut res = (status, Json(body)).into_response();
-        if let AppError::TooManyAttempts { retry_after } = &self {
+        let retry_after = match &self {
+            AppError::TooManyAttempts { retry_after }
+            | AppError::Connector(ConnectorError::RateLimited { retry_after, .. }) => {
+                Some(retry_after)
+            }
+            _ => None,
+        };
+        if let Some(retry_after) = retry_after {
             res.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(retry_after.as_secs().max(1)));
         }
@@ -249,6 +330,96 @@ mod tests {
             (AppError::InProcess { client_request_id: "r".into() }, 409, "REQUEST_IN_PROCESS"),
             (AppError::Timeout { after: second }, 504, "ERROR_UNKNOWN"),
             (AppError::Unavailable("database".into()), 503, "ERROR_UNKNOWN"),
+            (
+                AppError::NoActiveConnection { consumer: "c".into() },
+                400,
+                "ERROR_NO_ACTIVE_CONNECTION",
+            ),
+            (
+                AppError::SeveralConnections { consumer: "c".into() },
+                400,
+                "ERROR_CONFIGURATION_CONNECTION",
+            ),
+            (
+                AppError::NotSupported { resource: "schemes", connector: "MyUnisoft" },
+                405,
+                "ERROR_RESOURCE_NOT_SUPPORTED",
+            ),
+            (
+                upstream(ConnectorError::Unauthorized {
+                    software: "M",
+                    code: "c".into(),
+                    message: "m".into(),
+                }),
+                401,
+                "ERROR_CONNECTOR_AUTHENTICATION",
+            ),
+            (
+                upstream(ConnectorError::Forbidden {
+                    software: "M",
+                    code: "DROIT1".into(),
+                    message: "m".into(),
+                }),
+                403,
+                "ERROR_CONNECTOR_CONFIGURATION",
+            ),
+            (
+                upstream(ConnectorError::BookyearClosed {
+                    software: "M",
+                    code: "ECR9".into(),
+                    message: "m".into(),
+                }),
+                400,
+                "ERROR_BOOKYEAR_CLOSED",
+            ),
+            (
+                upstream(ConnectorError::AccountNotActive {
+                    software: "M",
+                    code: "COMPTE32".into(),
+                    message: "m".into(),
+                }),
+                400,
+                "ERROR_ACCOUNT_NUMBER_NOT_ACTIVE",
+            ),
+            (
+                upstream(ConnectorError::Rejected {
+                    software: "M",
+                    status: 400,
+                    code: "ECR14".into(),
+                    message: "m".into(),
+                }),
+                400,
+                "UNEXPECTED_MYUNISOFT_ERROR",
+            ),
+            (
+                upstream(ConnectorError::RateLimited { software: "M", retry_after: second }),
+                429,
+                "ERROR_CONNECTOR_UNAVAILABLE",
+            ),
+            (
+                upstream(ConnectorError::Unavailable { software: "M", reason: "r".into() }),
+                502,
+                "ERROR_CONNECTOR_UNAVAILABLE",
+            ),
+            (
+                upstream(ConnectorError::Timeout { software: "M" }),
+                504,
+                "ERROR_CONNECTOR_UNAVAILABLE",
+            ),
+            (
+                upstream(ConnectorError::Decode {
+                    software: "M",
+                    path: "/p".into(),
+                    reason: "r".into(),
+                }),
+                502,
+                "ERROR_TECHNICAL_MAPPING",
+            ),
+            (
+                upstream(ConnectorError::NotFound { software: "M", resource: "r", id: "1".into() }),
+                404,
+                "ERROR_RESOURCE_NOT_FOUND",
+            ),
             (AppError::Internal("boom".into()), 500, "ERROR_UNKNOWN"),
         ];
         for (error, status, code) in table {
@@ -256,6 +427,22 @@ mod tests {
             assert_eq!(s.as_u16(), status, "{error:?}");
             assert_eq!(serde_json::to_value(c).unwrap(), json!(code), "{error:?}");
         }
+    }
+
+    fn upstream(e: ConnectorError) -> AppError {
+        AppError::Connector(e)
+    }
+
+    #[test]
+    fn an_upstream_business_error_shows_its_code_and_message() {
+        let e = upstream(ConnectorError::Rejected {
+            software: "MyUnisoft",
+            status: 400,
+            code: "ECR14".into(),
+            message: "L'écriture n'est pas équilibrée".into(),
+        });
+        assert_eq!(e.detail(), json!("ECR14: L'écriture n'est pas équilibrée"));
+        assert!(e.to_string().contains("ECR14"));
     }
 
     #[test]

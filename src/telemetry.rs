@@ -12,7 +12,7 @@ use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::trace::SdkTracerProvider;
 use opentelemetry_sdk::Resource;
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
 };
 use tower_http::request_id::RequestId;
 use tracing::Span;
@@ -114,13 +114,22 @@ pub async fn record_route(matched: MatchedPath, req: Request, next: Next) -> Res
     res
 }
 
-/// Request count and latency by route template, method and status.
+/// Request count and latency by route template, method and status; upstream calls by upstream
+/// route and status, their retries, the governor's queueing time and reference-cache lookups.
 #[derive(Clone)]
 pub struct Metrics {
     registry: Registry,
     requests: IntCounterVec,
     latency: HistogramVec,
+    upstream_requests: IntCounterVec,
+    upstream_latency: HistogramVec,
+    upstream_retries: IntCounterVec,
+    governor_wait: Histogram,
+    cache_lookups: IntCounterVec,
 }
+
+const LATENCY_BUCKETS: [f64; 12] =
+    [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
 
 impl Metrics {
     pub fn new() -> Result<Self, prometheus::Error> {
@@ -132,14 +141,69 @@ impl Metrics {
         )?;
         let latency = HistogramVec::new(
             HistogramOpts::new("passerelle_http_request_duration_seconds", "HTTP request latency")
-                .buckets(vec![
-                    0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
-                ]),
+                .buckets(LATENCY_BUCKETS.to_vec()),
             &labels,
+        )?;
+        let upstream_labels = ["upstream_route", "status"];
+        let upstream_requests = IntCounterVec::new(
+            Opts::new("passerelle_upstream_requests_total", "Calls to accounting software"),
+            &upstream_labels,
+        )?;
+        let upstream_latency = HistogramVec::new(
+            HistogramOpts::new("passerelle_upstream_request_duration_seconds", "Upstream latency")
+                .buckets(LATENCY_BUCKETS.to_vec()),
+            &upstream_labels,
+        )?;
+        let upstream_retries = IntCounterVec::new(
+            Opts::new("passerelle_upstream_retries_total", "Upstream reads tried again"),
+            &["upstream_route", "reason"],
+        )?;
+        let governor_wait = Histogram::with_opts(
+            HistogramOpts::new(
+                "passerelle_governor_wait_seconds",
+                "Time queued for an upstream slot",
+            )
+            .buckets(LATENCY_BUCKETS.to_vec()),
+        )?;
+        let cache_lookups = IntCounterVec::new(
+            Opts::new("passerelle_reference_cache_lookups_total", "Reference-data cache lookups"),
+            &["result"],
         )?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
-        Ok(Self { registry, requests, latency })
+        registry.register(Box::new(upstream_requests.clone()))?;
+        registry.register(Box::new(upstream_latency.clone()))?;
+        registry.register(Box::new(upstream_retries.clone()))?;
+        registry.register(Box::new(governor_wait.clone()))?;
+        registry.register(Box::new(cache_lookups.clone()))?;
+        Ok(Self {
+            registry,
+            requests,
+            latency,
+            upstream_requests,
+            upstream_latency,
+            upstream_retries,
+            governor_wait,
+            cache_lookups,
+        })
+    }
+
+    /// One upstream call; `status` is the HTTP status or `transport_error`.
+    pub fn upstream_call(&self, route: &str, status: &str, elapsed: Duration) {
+        self.upstream_requests.with_label_values(&[route, status]).inc();
+        self.upstream_latency.with_label_values(&[route, status]).observe(elapsed.as_secs_f64());
+    }
+
+    pub fn upstream_retry(&self, route: &str, reason: &str) {
+        self.upstream_retries.with_label_values(&[route, reason]).inc();
+    }
+
+    pub fn governor_waited(&self, waited: Duration) {
+        self.governor_wait.observe(waited.as_secs_f64());
+    }
+
+    pub fn cache_lookup(&self, hit: bool) {
+        self.cache_lookups.with_label_values(&[if hit { "hit" } else { "miss" }]).inc();
     }
 
     fn observe(&self, route: &str, method: &str, status: StatusCode, elapsed: Duration) {

@@ -37,6 +37,8 @@ pub struct ConnectionItem {
     pub integration: String,
     pub integrationid: i64,
     pub api: String,
+    /// What activation learned: `{"access": "society", "society_id"}` or
+    /// `{"access": "firm", "folders": [...]}`.
     pub data: Option<serde_json::Value>,
     pub status: ConnectionStatus,
     /// On-premise agents only: always null.
@@ -54,7 +56,7 @@ impl From<Connection> for ConnectionItem {
             integration: c.kind.name().to_owned(),
             integrationid: c.kind.integration_id(),
             api: c.kind.api().to_owned(),
-            data: None,
+            data: c.facts.as_ref().and_then(|f| serde_json::to_value(f).ok()),
             status: match c.status {
                 S::Active => ConnectionStatus::Active,
                 S::Inactive => ConnectionStatus::Inactive,

@@ -1,5 +1,6 @@
 //! The HTTP API: one router per resource family, joined here with the OpenAPI document.
 
+pub mod accounting;
 pub mod connections;
 pub mod consumers;
 pub mod docs;
@@ -52,6 +53,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .merge(consumers::router())
         .merge(connections::router())
         .merge(integrations::router())
+        .merge(accounting::router())
         .merge(health::router())
 }
 

@@ -1,10 +1,15 @@
-//! The command line: `serve`, `migrate`, `account create`, `rotate-key`, `openapi`.
+//! The command line: `serve`, `migrate`, `account create`, `rotate-key`, `openapi`, `sandbox`.
+
+mod demo;
+
+use std::net::SocketAddr;
 
 use clap::{Parser, Subcommand};
 use serde_json::json;
 
 use crate::app::{self, App};
 use crate::config::{self, DatabaseSettings, ProcessEnv, Settings};
+use crate::sandbox::{self, SandboxConfig};
 use crate::service::accounts;
 use crate::store::Store;
 use crate::telemetry;
@@ -32,6 +37,15 @@ pub enum Command {
     RotateKey,
     /// Print the OpenAPI document.
     Openapi,
+    /// Run everything locally with no set-up: SQLite under the data dir, the MyUnisoft sandbox,
+    /// the gateway on 127.0.0.1:8080, and a ready account, consumer and connection.
+    Demo,
+    /// Run the MyUnisoft simulator until SIGINT/SIGTERM. Prints one JSON line with its base URL,
+    /// the partner secret and the seeded tokens.
+    Sandbox {
+        #[arg(long, default_value = "127.0.0.1:8090")]
+        listen: SocketAddr,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -61,6 +75,8 @@ pub async fn run(cli: Cli) -> CliResult {
             create_account(&name).await
         }
         Command::RotateKey => rotate_key().await,
+        Command::Demo => demo::run().await,
+        Command::Sandbox { listen } => sandbox(listen).await,
         Command::Openapi => {
             let spec = crate::api::openapi().to_pretty_json().map_err(|e| e.to_string())?;
             println!("{spec}");
@@ -122,5 +138,26 @@ async fn rotate_key() -> CliResult {
         .await
         .map_err(|e| format!("rotation aborted, nothing changed: {e}: {}", source_of(&e)))?;
     println!("{}", json!({"rotated": rotated, "keyId": keyring.current_id()}));
+    Ok(())
+}
+
+async fn sandbox(listen: SocketAddr) -> CliResult {
+    let _telemetry = telemetry::init(config::log_format(&ProcessEnv).map_err(|e| e.to_string())?)?;
+    let running = sandbox::Sandbox::start(listen, SandboxConfig::default())
+        .await
+        .map_err(|e| format!("sandbox on {listen}: {e}"))?;
+    let out = json!({
+        "baseUrl": running.base_url(),
+        "partnerSecret": sandbox::PARTNER_SECRET,
+        "tokens": {
+            "firm": sandbox::tokens::FIRM,
+            "societyPort": sandbox::tokens::SOCIETY_PORT,
+            "societyGarage": sandbox::tokens::SOCIETY_GARAGE,
+            "revoked": sandbox::tokens::REVOKED,
+        },
+    });
+    println!("{out}");
+    app::shutdown_signal().await;
+    drop(running);
     Ok(())
 }

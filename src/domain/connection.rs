@@ -86,6 +86,16 @@ impl ConnectionStatus {
     }
 }
 
+/// What activation learned about a connection's credentials (not secret; shown as `data`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "access", rename_all = "snake_case")]
+pub enum ConnectionFacts {
+    /// A token for one folder.
+    Society { society_id: i64, schema_id: Option<i64> },
+    /// A token for every folder of a firm its user can see; `folder_id` picks one per call.
+    Firm { schema_id: Option<i64>, folders: Vec<i64> },
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Connection {
     pub id: Uuid,
@@ -93,6 +103,7 @@ pub struct Connection {
     pub kind: ConnectorKind,
     pub name: String,
     pub status: ConnectionStatus,
+    pub facts: Option<ConnectionFacts>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -127,12 +138,14 @@ pub struct NewConnection {
     pub kind: ConnectorKind,
     pub name: String,
     pub credentials: Credentials,
+    pub facts: ConnectionFacts,
 }
 
+/// New credentials always come with what their activation learned.
 #[derive(Debug, Clone, Default)]
 pub struct ConnectionPatch {
     pub name: Option<String>,
-    pub credentials: Option<Credentials>,
+    pub credentials: Option<(Credentials, ConnectionFacts)>,
 }
 
 #[cfg(test)]

@@ -6,7 +6,8 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::auth::tenant::TenantContext;
 use crate::domain::connection::{
-    Connection, ConnectionPatch, ConnectorKind, Credential, Credentials, NewConnection,
+    Connection, ConnectionFacts, ConnectionPatch, ConnectorKind, Credential, Credentials,
+    NewConnection,
 };
 use crate::error::{AppError, Invalid, Result};
 use crate::service::consumers;
@@ -78,8 +79,23 @@ pub async fn get(s: &AppState, t: &TenantContext, consumer: Uuid, id: Uuid) -> R
     s.store.connections().find(t.account_id, consumer, id).await?.ok_or_else(|| not_found(id))
 }
 
-/// Creates an active connection. With a client request id, a replay answers 409 and the
-/// outcome can be looked up with [`transaction`].
+/// Checks new credentials with the software (MyUnisoft: `GET /key/info?mode=extended`, which
+/// also activates a new key) and learns what they reach. A refusal stores nothing.
+async fn activate(
+    s: &AppState,
+    kind: ConnectorKind,
+    id: Uuid,
+    credentials: &Credentials,
+) -> Result<ConnectionFacts> {
+    let activation = s
+        .connectors
+        .activation(kind)
+        .ok_or(AppError::NotSupported { resource: "connections", connector: kind.name() })?;
+    Ok(activation.activate(id, credentials).await?)
+}
+
+/// Creates an active connection once its credentials are checked upstream. With a client request
+/// id, a replay answers 409 and the outcome can be looked up with [`transaction`].
 pub async fn create(
     s: &AppState,
     t: &TenantContext,
@@ -92,26 +108,26 @@ pub async fn create(
     let given = request.credentials.ok_or_else(|| {
         Invalid::body("credentials", "required: Passerelle has no hosted activation page")
     })?;
-    let new = NewConnection {
-        id: Uuid::new_v4(),
-        consumer_id: consumer,
-        kind,
-        name: request.name.unwrap_or_else(|| kind.name().to_owned()),
-        credentials: credentials(kind, given)?,
-    };
+    let credentials = credentials(kind, given)?;
+    let id = Uuid::new_v4();
+    let name = request.name.unwrap_or_else(|| kind.name().to_owned());
     let key =
         client_request_id.map(|id| IdempotencyKey { consumer_id: consumer, client_request_id: id });
     if let Some(key) = &key {
-        if let Begun::Seen(record) = s.store.idempotency().begin(key, "POST", ROUTE, new.id).await?
-        {
+        if let Begun::Seen(record) = s.store.idempotency().begin(key, "POST", ROUTE, id).await? {
             return Err(replayed(&key.client_request_id, &record));
         }
     }
-    let created = s.store.connections().insert(&s.keyring, t.account_id, &new).await;
+    let created = async {
+        let facts = activate(s, kind, id, &credentials).await?;
+        let new = NewConnection { id, consumer_id: consumer, kind, name, credentials, facts };
+        Ok::<_, AppError>(s.store.connections().insert(&s.keyring, t.account_id, &new).await?)
+    }
+    .await;
     if let Some(key) = &key {
         let (status, entity) = match &created {
             Ok(c) => (200, Some(c.id.to_string())),
-            Err(_) => (500, None),
+            Err(e) => (e.classify().0.as_u16(), None),
         };
         s.store.idempotency().finish(key, status, entity.as_deref()).await?;
     }
@@ -137,10 +153,15 @@ pub async fn update(
     given: Option<Vec<Credential>>,
 ) -> Result<Connection> {
     let current = get(s, t, consumer, id).await?;
-    let patch = ConnectionPatch {
-        name,
-        credentials: given.map(|g| credentials(current.kind, g)).transpose()?,
+    let given = given.map(|g| credentials(current.kind, g)).transpose()?;
+    let credentials = match given {
+        Some(c) => {
+            let facts = activate(s, current.kind, id, &c).await?;
+            Some((c, facts))
+        }
+        None => None,
     };
+    let patch = ConnectionPatch { name, credentials };
     let updated =
         s.store.connections().update(&s.keyring, t.account_id, consumer, id, &patch).await?;
     updated.ok_or_else(|| not_found(id))

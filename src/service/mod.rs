@@ -1,5 +1,7 @@
 //! One function per use case: checks ownership, applies the rules, calls the store.
 
+pub mod accounting;
 pub mod accounts;
 pub mod connections;
 pub mod consumers;
+pub mod governor;

@@ -8,7 +8,8 @@ use uuid::Uuid;
 use super::{column, now_micros, timestamp, uuid, StoreError};
 use crate::crypto::{Keyring, Sealed};
 use crate::domain::connection::{
-    Connection, ConnectionPatch, ConnectionStatus, ConnectorKind, Credentials, NewConnection,
+    Connection, ConnectionFacts, ConnectionPatch, ConnectionStatus, ConnectorKind, Credentials,
+    NewConnection,
 };
 
 pub struct Connections<'p> {
@@ -17,7 +18,7 @@ pub struct Connections<'p> {
 
 /// The connection's columns, qualified, for queries joined with its consumer.
 const COLUMNS: &str =
-    "c.id, c.consumer_id, c.integration_id, c.name, c.status, c.created_at, c.updated_at";
+    "c.id, c.consumer_id, c.integration_id, c.name, c.status, c.data, c.created_at, c.updated_at";
 /// Restricts `c` to one consumer of one account.
 const OWNED: &str = "JOIN consumers k ON k.id = c.consumer_id WHERE k.account_id = $1 \
                      AND c.consumer_id = $2";
@@ -37,8 +38,8 @@ impl<'p> Connections<'p> {
         let now = now_micros();
         sqlx::query(
             "INSERT INTO connections (id, consumer_id, integration_id, name, status, key_id, \
-             nonce, credentials, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+             nonce, credentials, data, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
         )
         .bind(new.id.to_string())
         .bind(new.consumer_id.to_string())
@@ -48,6 +49,7 @@ impl<'p> Connections<'p> {
         .bind(sealed.key_id)
         .bind(sealed.nonce)
         .bind(sealed.ciphertext)
+        .bind(facts_json(&new.facts)?)
         .bind(now)
         .execute(self.pool)
         .await?;
@@ -95,21 +97,23 @@ impl<'p> Connections<'p> {
         if self.find(account, consumer, id).await?.is_none() {
             return Ok(None);
         }
-        let sealed = patch.credentials.as_ref().map(|c| seal(keyring, id, c)).transpose()?;
+        let sealed = patch.credentials.as_ref().map(|(c, _)| seal(keyring, id, c)).transpose()?;
         let (key_id, nonce, ciphertext) = match sealed {
             Some(s) => (Some(s.key_id), Some(s.nonce), Some(s.ciphertext)),
             None => (None, None, None),
         };
+        let facts = patch.credentials.as_ref().map(|(_, f)| facts_json(f)).transpose()?;
         sqlx::query(
             "UPDATE connections SET name = COALESCE($2, name), key_id = COALESCE($3, key_id), \
              nonce = COALESCE($4, nonce), credentials = COALESCE($5, credentials), \
-             updated_at = $6 WHERE id = $1",
+             data = COALESCE($6, data), updated_at = $7 WHERE id = $1",
         )
         .bind(id.to_string())
         .bind(&patch.name)
         .bind(key_id)
         .bind(nonce)
         .bind(ciphertext)
+        .bind(facts)
         .bind(now_micros())
         .execute(self.pool)
         .await?;
@@ -200,8 +204,17 @@ fn open(keyring: &Keyring, row: &AnyRow) -> Result<Credentials, StoreError> {
         .map_err(|_| StoreError::Corrupt(format!("credentials of connection {id} are not JSON")))
 }
 
+fn facts_json(facts: &ConnectionFacts) -> Result<String, StoreError> {
+    serde_json::to_string(facts).map_err(|e| StoreError::Corrupt(format!("connection facts: {e}")))
+}
+
 fn connection(row: &AnyRow) -> Result<Connection, StoreError> {
     let integration: i64 = column(row, "integration_id")?;
+    let data: Option<String> = column(row, "data")?;
+    let facts = data
+        .map(|d| serde_json::from_str(&d))
+        .transpose()
+        .map_err(|e| StoreError::Corrupt(format!("connection data: {e}")))?;
     let status: String = column(row, "status")?;
     Ok(Connection {
         id: uuid(&column::<String>(row, "id")?)?,
@@ -211,6 +224,7 @@ fn connection(row: &AnyRow) -> Result<Connection, StoreError> {
         name: column(row, "name")?,
         status: ConnectionStatus::parse(&status)
             .ok_or_else(|| StoreError::Corrupt(format!("unknown connection status {status}")))?,
+        facts,
         created_at: timestamp(column(row, "created_at")?)?,
         updated_at: timestamp(column(row, "updated_at")?)?,
     })

@@ -5,6 +5,7 @@ mod accounts;
 mod connections;
 mod consumers;
 mod idempotency;
+mod slots;
 
 use std::time::Duration;
 
@@ -18,6 +19,7 @@ pub use accounts::{Accounts, NewAccount};
 pub use connections::Connections;
 pub use consumers::Consumers;
 pub use idempotency::{Begun, Idempotency, IdempotencyKey, TransactionRecord};
+pub use slots::Slots;
 
 use crate::crypto::CryptoError;
 
@@ -111,6 +113,10 @@ impl Store {
 
     pub fn idempotency(&self) -> Idempotency<'_> {
         Idempotency::new(&self.pool)
+    }
+
+    pub fn slots(&self) -> Slots<'_> {
+        Slots::new(&self.pool)
     }
 
     pub async fn close(&self) {

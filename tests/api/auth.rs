@@ -2,7 +2,7 @@ use jsonwebtoken::{EncodingKey, Header};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::support::{chift_error, TestApp, JWT_SECRET};
+use crate::support::{chift_error, tokens, TestApp, JWT_SECRET};
 
 #[tokio::test]
 async fn a_token_is_a_bearer_jwt_expiring_at_an_absolute_time() {
@@ -146,7 +146,7 @@ async fn another_accounts_consumer_and_connections_are_not_found() {
     let app = TestApp::spawn().await;
     let owner = app.tenant("Owner").await;
     let intruder = app.tenant("Intruder").await;
-    let (cid, conn) = app.consumer_with_connection(&owner, "tok").await;
+    let (cid, conn) = app.consumer_with_connection(&owner, tokens::SOCIETY_PORT).await;
     let paths = [
         (Method::GET, format!("/consumers/{cid}")),
         (Method::PATCH, format!("/consumers/{cid}")),

@@ -7,7 +7,10 @@ use passerelle::crypto::{Keyring, MasterKey};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::support::{base64_key, random_bytes, TestDb, JWT_SECRET};
+use crate::support::{
+    base64_key, random_bytes, sandbox, tokens, Sandbox, SandboxConfig, TestDb, JWT_SECRET,
+    PARTNER_SECRET,
+};
 
 const BIN: &str = env!("CARGO_BIN_EXE_passerelle");
 
@@ -17,7 +20,7 @@ struct Env {
 }
 
 impl Env {
-    fn new(db: &TestDb, master_key: &[u8; 32]) -> Self {
+    fn new(db: &TestDb, master_key: &[u8; 32], myunisoft: &Sandbox) -> Self {
         let dir = std::env::temp_dir();
         Self {
             vars: vec![
@@ -25,6 +28,8 @@ impl Env {
                 ("PASSERELLE_MASTER_KEY", base64_key(master_key)),
                 ("PASSERELLE_JWT_SECRET", JWT_SECRET.to_owned()),
                 ("PASSERELLE_DATA_DIR", dir.display().to_string()),
+                ("MYUNISOFT_BASE_URL", myunisoft.base_url()),
+                ("MYUNISOFT_THIRD_PARTY_SECRET", PARTNER_SECRET.to_owned()),
             ],
         }
     }
@@ -120,7 +125,8 @@ async fn token(gateway: &Gateway, account: &Value) -> String {
 #[tokio::test]
 async fn account_create_prints_credentials_that_get_a_token() {
     let db = TestDb::new().await;
-    let env = Env::new(&db, &random_bytes());
+    let sb = sandbox(SandboxConfig::default()).await;
+    let env = Env::new(&db, &random_bytes(), &sb);
     let account = account_create(&env);
     let keys: Vec<_> = account.as_object().unwrap().keys().cloned().collect();
     assert_eq!(keys, ["accountId", "clientId", "clientSecret"]);
@@ -133,13 +139,15 @@ async fn account_create_prints_credentials_that_get_a_token() {
 #[tokio::test]
 async fn serve_refuses_to_start_on_a_missing_or_malformed_secret() {
     let db = TestDb::sqlite();
-    let base = || Env::new(&db, &random_bytes());
+    let sb = sandbox(SandboxConfig::default()).await;
+    let base = || Env::new(&db, &random_bytes(), &sb);
     let cases = [
         (base().without("PASSERELLE_MASTER_KEY"), "PASSERELLE_MASTER_KEY"),
         (base().set("PASSERELLE_MASTER_KEY", "c2hvcnQ="), "PASSERELLE_MASTER_KEY"),
         (base().without("PASSERELLE_JWT_SECRET"), "PASSERELLE_JWT_SECRET"),
         (base().set("PASSERELLE_JWT_SECRET", "tooshort"), "PASSERELLE_JWT_SECRET"),
         (base().set("DATABASE_URL", "mysql://nope"), "DATABASE_URL"),
+        (base().without("MYUNISOFT_THIRD_PARTY_SECRET"), "MYUNISOFT_THIRD_PARTY_SECRET"),
     ];
     for (env, var) in cases {
         let out = env.run(&["serve"]);
@@ -153,14 +161,16 @@ async fn serve_refuses_to_start_on_a_missing_or_malformed_secret() {
 #[tokio::test]
 async fn rotate_key_reencrypts_every_credential_under_the_new_key() {
     let db = TestDb::new().await;
+    let sb = sandbox(SandboxConfig::default()).await;
     let (old, new) = (random_bytes(), random_bytes());
-    let env = Env::new(&db, &old);
+    let env = Env::new(&db, &old, &sb);
     let account = account_create(&env);
-    let gateway = Gateway::start(Env::new(&db, &old)).await;
+    let gateway = Gateway::start(Env::new(&db, &old, &sb)).await;
+    let api_tokens = [tokens::FIRM, tokens::SOCIETY_PORT, tokens::SOCIETY_GARAGE];
     let token = token(&gateway, &account).await;
     let http = reqwest::Client::new();
     let mut connections = vec![];
-    for i in 0..3 {
+    for (i, api_token) in api_tokens.iter().enumerate() {
         let consumer: Value = http
             .post(gateway.url("/consumers"))
             .bearer_auth(&token)
@@ -172,7 +182,7 @@ async fn rotate_key_reencrypts_every_credential_under_the_new_key() {
             .await
             .unwrap();
         let cid = consumer["consumerid"].as_str().unwrap().to_owned();
-        let body = json!({"credentials": [{"key": "api_token", "value": format!("tok-{i}")}]});
+        let body = json!({"credentials": [{"key": "api_token", "value": api_token}]});
         let link: Value = http
             .post(gateway.url(&format!("/consumers/{cid}/connections")))
             .bearer_auth(&token)
@@ -189,7 +199,7 @@ async fn rotate_key_reencrypts_every_credential_under_the_new_key() {
     gateway.terminate();
     gateway.wait();
 
-    let rotate = Env::new(&db, &new).set("PASSERELLE_PREVIOUS_MASTER_KEYS", base64_key(&old));
+    let rotate = Env::new(&db, &new, &sb).set("PASSERELLE_PREVIOUS_MASTER_KEYS", base64_key(&old));
     let out = rotate.run(&["rotate-key"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -201,13 +211,10 @@ async fn rotate_key_reencrypts_every_credential_under_the_new_key() {
     let repo = store.connections();
     for (i, (cid, conn)) in connections.iter().enumerate() {
         let creds = repo.credentials(&only_new, acc, cid.parse().unwrap(), conn.parse().unwrap());
-        assert_eq!(
-            creds.await.unwrap().unwrap().get("api_token"),
-            Some(format!("tok-{i}").as_str())
-        );
+        assert_eq!(creds.await.unwrap().unwrap().get("api_token"), Some(api_tokens[i]));
     }
     // Without the old key, a second rotation from it cannot run and must not damage anything.
-    let lost = Env::new(&db, &random_bytes()).run(&["rotate-key"]);
+    let lost = Env::new(&db, &random_bytes(), &sb).run(&["rotate-key"]);
     assert!(!lost.status.success());
     assert!(String::from_utf8_lossy(&lost.stderr).contains("nothing changed"));
 }
@@ -215,7 +222,8 @@ async fn rotate_key_reencrypts_every_credential_under_the_new_key() {
 #[tokio::test]
 async fn logs_are_json_lines_with_request_ids_and_never_show_secrets() {
     let db = TestDb::new().await;
-    let env = Env::new(&db, &random_bytes());
+    let sb = sandbox(SandboxConfig::default()).await;
+    let env = Env::new(&db, &random_bytes(), &sb);
     let account = account_create(&env);
     let gateway =
         Gateway::start(env.set("PASSERELLE_LOG_FORMAT", "json").set("RUST_LOG", "debug")).await;
@@ -232,7 +240,7 @@ async fn logs_are_json_lines_with_request_ids_and_never_show_secrets() {
         .await
         .unwrap();
     let cid = consumer["consumerid"].as_str().unwrap();
-    let api_token = "MU-SECRET-4b9d2e7a1c";
+    let api_token = tokens::SOCIETY_PORT;
     let body = json!({"credentials": [{"key": "api_token", "value": api_token}]});
     let res = http
         .post(gateway.url(&format!("/consumers/{cid}/connections")))
@@ -278,7 +286,8 @@ async fn logs_are_json_lines_with_request_ids_and_never_show_secrets() {
 #[tokio::test]
 async fn sigterm_lets_an_in_flight_request_finish() {
     let db = TestDb::new().await;
-    let env = Env::new(&db, &random_bytes());
+    let sb = sandbox(SandboxConfig::default()).await;
+    let env = Env::new(&db, &random_bytes(), &sb);
     let account = account_create(&env);
     let gateway = Gateway::start(env).await;
     let token = token(&gateway, &account).await;
@@ -306,4 +315,67 @@ async fn sigterm_lets_an_in_flight_request_finish() {
         tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err(),
         "stopped listening"
     );
+}
+
+#[tokio::test]
+async fn two_gateway_processes_share_one_upstream_budget() {
+    let db = TestDb::new().await;
+    let window = Duration::from_secs(1);
+    let sb =
+        sandbox(SandboxConfig { rate_limit: 20, rate_window: window, ..SandboxConfig::default() })
+            .await;
+    let env = || {
+        Env::new(&db, &[7u8; 32], &sb)
+            .set("MYUNISOFT_RATE_LIMIT", "20")
+            .set("MYUNISOFT_RATE_WINDOW_MS", window.as_millis().to_string())
+    };
+    let account = account_create(&env());
+    let (a, b) = (Gateway::start(env()).await, Gateway::start(env()).await);
+    let token = token(&a, &account).await;
+    let http = reqwest::Client::new();
+    let consumer: Value = http
+        .post(a.url("/consumers"))
+        .bearer_auth(&token)
+        .json(&json!({"name": "Boulangerie"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let cid = consumer["consumerid"].as_str().unwrap().to_owned();
+    let body = json!({"credentials": [{"key": "api_token", "value": tokens::SOCIETY_PORT}]});
+    let res = http
+        .post(a.url(&format!("/consumers/{cid}/connections")))
+        .bearer_auth(&token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    sb.clear_requests();
+    let filter = json!({"accounts": ["6"], "end": "202606"});
+    let calls = (0..60).map(|i| {
+        let gateway = if i % 2 == 0 { &a } else { &b };
+        http.post(gateway.url(&format!("/consumers/{cid}/accounting/chart-of-accounts/balance")))
+            .bearer_auth(&token)
+            .json(&filter)
+            .send()
+    });
+    for res in futures_util::future::join_all(calls).await {
+        let res = res.unwrap();
+        assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    }
+    let stats = sb.stats();
+    assert_eq!(stats.rejected_429, 0, "no call was refused upstream");
+    assert!(
+        stats.max_in_window_per_token <= 20,
+        "{} calls in one window",
+        stats.max_in_window_per_token
+    );
+    assert!(sb.requests().len() >= 60, "each balance read the movements");
+    for gateway in [a, b] {
+        gateway.terminate();
+        gateway.wait();
+    }
 }

@@ -2,7 +2,7 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use sqlx::Row;
 
-use crate::support::{chift_error, TestApp};
+use crate::support::{chift_error, tokens, TestApp};
 
 #[tokio::test]
 async fn a_connection_is_created_listed_and_read_without_its_credentials() {
@@ -10,7 +10,7 @@ async fn a_connection_is_created_listed_and_read_without_its_credentials() {
     let tenant = app.tenant("Acme").await;
     let consumer = app.create_consumer(&tenant, json!({"name": "Garage"})).await;
     let cid = consumer["consumerid"].as_str().unwrap();
-    let secret = "MU-TOKEN-7f3a9c1e5b";
+    let secret = tokens::SOCIETY_PORT;
     let body = json!({"integrationid": 1, "name": "Compta MyUnisoft",
                       "credentials": [{"key": "api_token", "value": secret}]});
     let res = app
@@ -55,7 +55,7 @@ async fn a_connection_is_created_listed_and_read_without_its_credentials() {
 async fn credentials_are_stored_encrypted_and_open_only_with_the_master_key() {
     let app = TestApp::spawn().await;
     let tenant = app.tenant("Acme").await;
-    let secret = "MU-TOKEN-never-in-clear-91b2";
+    let secret = tokens::FIRM;
     let (cid, conn) = app.consumer_with_connection(&tenant, secret).await;
     let pool = sqlx::AnyPool::connect(&app.db.url).await.unwrap();
     let row = sqlx::query("SELECT key_id, nonce, credentials FROM connections")
@@ -85,10 +85,9 @@ async fn credentials_are_stored_encrypted_and_open_only_with_the_master_key() {
 async fn a_patch_renames_and_replaces_credentials() {
     let app = TestApp::spawn().await;
     let tenant = app.tenant("Acme").await;
-    let (cid, conn) = app.consumer_with_connection(&tenant, "old-token").await;
+    let (cid, conn) = app.consumer_with_connection(&tenant, tokens::SOCIETY_PORT).await;
     let path = format!("/consumers/{cid}/connections/{conn}");
-    let body =
-        json!({"name": "Renamed", "credentials": [{"key": "api_token", "value": "new-token"}]});
+    let body = json!({"name": "Renamed", "credentials": [{"key": "api_token", "value": tokens::SOCIETY_GARAGE}]});
     let res = app.request(Method::PATCH, &path, &tenant.token).json(&body).send().await.unwrap();
     assert_eq!(res.status(), 200);
     assert!(res.json::<Value>().await.unwrap()["url"].as_str().unwrap().ends_with(&conn));
@@ -108,7 +107,8 @@ async fn a_patch_renames_and_replaces_credentials() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(creds.get("api_token"), Some("new-token"));
+    assert_eq!(creds.get("api_token"), Some(tokens::SOCIETY_GARAGE));
+    assert_eq!(read["data"], json!({"access": "society", "society_id": 4822, "schema_id": 80}));
 }
 
 #[tokio::test]
@@ -146,7 +146,7 @@ async fn invalid_connection_bodies_name_the_field_and_write_nothing() {
 async fn unknown_and_deleted_connections_are_chift_404s() {
     let app = TestApp::spawn().await;
     let tenant = app.tenant("Acme").await;
-    let (cid, conn) = app.consumer_with_connection(&tenant, "tok").await;
+    let (cid, conn) = app.consumer_with_connection(&tenant, tokens::SOCIETY_PORT).await;
     let path = format!("/consumers/{cid}/connections/{conn}");
     assert_eq!(
         app.request(Method::DELETE, &path, &tenant.token).send().await.unwrap().status(),
@@ -179,7 +179,7 @@ async fn a_replayed_client_request_id_answers_409_and_creates_nothing_more() {
     let consumer = app.create_consumer(&tenant, json!({"name": "Garage"})).await;
     let cid = consumer["consumerid"].as_str().unwrap();
     let path = format!("/consumers/{cid}/connections");
-    let body = json!({"credentials": [{"key": "api_token", "value": "t"}]});
+    let body = json!({"credentials": [{"key": "api_token", "value": tokens::SOCIETY_PORT}]});
     let send = || {
         app.request(Method::POST, &path, &tenant.token)
             .header("x-chift-client-requestid", "req-123")
@@ -246,4 +246,39 @@ async fn integrations_list_myunisoft_and_the_credential_it_needs() {
     let logo = app.http.get(app.url(&format!("/integrations/{id}/logo.svg"))).send().await.unwrap();
     assert_eq!(logo.headers()["content-type"], "image/svg+xml");
     assert!(logo.text().await.unwrap().starts_with("<svg"));
+}
+
+#[tokio::test]
+async fn a_token_myunisoft_refuses_answers_401_and_stores_nothing() {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("Acme").await;
+    let consumer = app.create_consumer(&tenant, json!({"name": "Garage"})).await;
+    let path = format!("/consumers/{}/connections", consumer["consumerid"].as_str().unwrap());
+    for token in [tokens::REVOKED, "not-a-myunisoft-token"] {
+        let body = json!({"credentials": [{"key": "api_token", "value": token}]});
+        let res = app.request(Method::POST, &path, &tenant.token).json(&body).send().await.unwrap();
+        let error = chift_error(res, 401, "ERROR_CONNECTOR_AUTHENTICATION").await;
+        assert!(error["message"].as_str().unwrap().contains("new API token"), "{error}");
+        assert!(!error.to_string().contains(token), "the token is not echoed");
+    }
+    let list: Value =
+        app.request(Method::GET, &path, &tenant.token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(list, json!([]));
+}
+
+#[tokio::test]
+async fn activation_records_a_firm_token_and_the_folders_it_reaches() {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("Acme").await;
+    let (cid, conn) = app.consumer_with_connection(&tenant, tokens::FIRM).await;
+    let path = format!("/consumers/{cid}/connections/{conn}");
+    let read: Value =
+        app.request(Method::GET, &path, &tenant.token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(read["data"]["access"], "firm");
+    assert_eq!(read["data"]["folders"], json!([4821, 4822, 4823]));
+    let calls = app.sandbox.requests();
+    let key_info =
+        calls.iter().find(|r| r.path.ends_with("/key/info")).expect("the key was checked");
+    assert!(key_info.query.contains("mode=extended"));
+    assert_eq!(key_info.token.as_deref(), Some(tokens::FIRM));
 }

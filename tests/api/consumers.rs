@@ -1,7 +1,7 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::support::{chift_error, TestApp};
+use crate::support::{chift_error, tokens, TestApp};
 
 #[tokio::test]
 async fn a_created_consumer_reads_back_with_every_field() {
@@ -131,7 +131,7 @@ async fn invalid_consumer_bodies_name_the_field_and_write_nothing() {
 async fn deleting_a_consumer_removes_it_and_its_connections() {
     let app = TestApp::spawn().await;
     let tenant = app.tenant("Acme").await;
-    let (cid, _) = app.consumer_with_connection(&tenant, "tok").await;
+    let (cid, _) = app.consumer_with_connection(&tenant, tokens::SOCIETY_PORT).await;
     let path = format!("/consumers/{cid}");
     let res = app.request(Method::DELETE, &path, &tenant.token).send().await.unwrap();
     assert_eq!(res.status(), 204);

@@ -1,11 +1,13 @@
 //! End-to-end tests: the gateway on a real port, over a real database.
 #![allow(clippy::unwrap_used)]
 
+mod accounting;
 mod auth;
 mod cli;
 mod connections;
 mod consumers;
 mod errors;
+mod governor;
 mod ops;
 mod store;
 mod support;

@@ -2,7 +2,9 @@
 //! CI always sets it).
 
 use passerelle::crypto::Keyring;
-use passerelle::domain::connection::{ConnectorKind, Credential, Credentials, NewConnection};
+use passerelle::domain::connection::{
+    ConnectionFacts, ConnectorKind, Credential, Credentials, NewConnection,
+};
 use passerelle::domain::consumer::{ConsumerFilter, ConsumerPatch, NewConsumer};
 use passerelle::store::{Begun, IdempotencyKey, NewAccount, Store, StoreError};
 use uuid::Uuid;
@@ -97,6 +99,7 @@ async fn with_connections(store: &Store, keyring: &Keyring, n: usize) -> (Uuid, 
             kind: ConnectorKind::MyUnisoft,
             name: format!("conn {i}"),
             credentials: credentials(&format!("token-{i}")),
+            facts: ConnectionFacts::Society { society_id: 4821, schema_id: Some(80) },
         };
         ids.push(store.connections().insert(keyring, acc, &new).await.unwrap().id);
     }

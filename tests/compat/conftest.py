@@ -163,8 +163,53 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
+@dataclass(frozen=True)
+class MyUnisoftSandbox:
+    base_url: str
+    partner_secret: str
+    tokens: dict
+
+
 @pytest.fixture(scope="session")
-def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MyUnisoftSandbox]:
+    """`passerelle sandbox`, the MyUnisoft simulator, in its own process."""
+    binary = _binary()
+    tmp = tmp_path_factory.mktemp("sandbox")
+    port = _free_port()
+    with open(tmp / "sandbox.log", "wb") as log:
+        proc = subprocess.Popen(
+            [str(binary), "sandbox", "--listen", f"127.0.0.1:{port}"], cwd=tmp, stdout=log, stderr=log
+        )
+    try:
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while True:
+            try:
+                res = requests.get(f"http://127.0.0.1:{port}/_sandbox/tokens", timeout=1)
+                if res.status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"`passerelle sandbox` did not start:\n{(tmp / 'sandbox.log').read_text()}", pytrace=False)
+            time.sleep(0.1)
+        listing = res.json()
+        yield MyUnisoftSandbox(
+            base_url=f"http://127.0.0.1:{port}/api/v1",
+            partner_secret=listing["partner_secret"],
+            tokens={t["name"].lower(): t["token"] for t in listing["tokens"]},
+        )
+    finally:
+        _stop(proc)
+
+
+@pytest.fixture(scope="session")
+def sandbox_tokens(sandbox: MyUnisoftSandbox) -> dict:
+    """The sandbox's API tokens by name: firm, society_port, society_garage, revoked."""
+    return sandbox.tokens
+
+
+@pytest.fixture(scope="session")
+def gateway(tmp_path_factory: pytest.TempPathFactory, sandbox: MyUnisoftSandbox) -> Iterator[Gateway]:
     global _gateway_stderr
     binary = _binary()
     tmp = tmp_path_factory.mktemp("passerelle")
@@ -178,9 +223,8 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
             "PASSERELLE_MASTER_KEY": base64.b64encode(os.urandom(32)).decode(),
             "PASSERELLE_JWT_SECRET": secrets.token_urlsafe(36),  # 48 url-safe characters
             "PASSERELLE_DATA_DIR": str(tmp / "data"),
-            "MYUNISOFT_THIRD_PARTY_SECRET": "compat-partner-secret",
-            # Nothing listens there: these tests never reach the real MyUnisoft.
-            "MYUNISOFT_BASE_URL": f"http://127.0.0.1:{_free_port()}/api/v1",
+            "MYUNISOFT_THIRD_PARTY_SECRET": sandbox.partner_secret,
+            "MYUNISOFT_BASE_URL": sandbox.base_url,
             "NO_COLOR": "1",  # the log goes to a file
         }
         account = _create_account(binary, env, tmp, "compat")

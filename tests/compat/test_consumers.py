@@ -102,10 +102,10 @@ def test_myunisoft_integration_asks_for_an_api_token(myunisoft_integration):
     assert "api_token" in {c["name"] for c in myunisoft_integration["credentials"]}
 
 
-def test_a_created_connection_is_listed_active_without_its_token(sdk, myunisoft_integration):
+def test_a_created_connection_is_listed_active_without_its_token(sdk, myunisoft_integration, sandbox_tokens):
     consumer = sdk.Consumer.create(consumer_fields())
     cid = str(consumer.consumerid)
-    api_token = f"mu-api-token-{secrets.token_hex(16)}"
+    api_token = sandbox_tokens["society_port"]
 
     link = consumer.Connection.create(
         {
@@ -136,14 +136,22 @@ def test_a_created_connection_is_listed_active_without_its_token(sdk, myunisoft_
     assert api_token not in json.dumps(raw.get_one("connections", None, str(conn.connectionid)))
 
 
-def test_connections_belong_to_their_consumer(sdk, myunisoft_integration):
+def test_a_token_myunisoft_refuses_is_a_connector_authentication_error(sdk, sandbox_tokens):
+    consumer = sdk.Consumer.create(consumer_fields())
+    with pytest.raises(ChiftException) as raised:
+        consumer.Connection.create({"credentials": [{"key": "api_token", "value": sandbox_tokens["revoked"]}]})
+    assert raised.value.error_code == "ERROR_CONNECTOR_AUTHENTICATION"
+    assert consumer.Connection.all() == []
+
+
+def test_connections_belong_to_their_consumer(sdk, myunisoft_integration, sandbox_tokens):
     with_connection = sdk.Consumer.create(consumer_fields())
     without = sdk.Consumer.create(consumer_fields())
     with_connection.Connection.create(
         {
             "integrationid": myunisoft_integration["integrationid"],
             "name": "MyUnisoft",
-            "credentials": [{"key": "api_token", "value": secrets.token_hex(16)}],
+            "credentials": [{"key": "api_token", "value": sandbox_tokens["firm"]}],
         }
     )
 
@@ -151,13 +159,13 @@ def test_connections_belong_to_their_consumer(sdk, myunisoft_integration):
     assert without.Connection.all() == []
 
 
-def test_a_deleted_connection_is_no_longer_listed(sdk, myunisoft_integration):
+def test_a_deleted_connection_is_no_longer_listed(sdk, myunisoft_integration, sandbox_tokens):
     consumer = sdk.Consumer.create(consumer_fields())
     consumer.Connection.create(
         {
             "integrationid": myunisoft_integration["integrationid"],
             "name": "MyUnisoft",
-            "credentials": [{"key": "api_token", "value": secrets.token_hex(16)}],
+            "credentials": [{"key": "api_token", "value": sandbox_tokens["firm"]}],
         }
     )
     (conn,) = consumer.Connection.all()

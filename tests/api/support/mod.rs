@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use base64::Engine;
 use passerelle::app::App;
-use passerelle::config::{DatabaseSettings, LogFormat, Settings};
+use passerelle::config::{DatabaseSettings, LogFormat, MyUnisoftSettings, Settings};
 use passerelle::crypto::{Keyring, MasterKey};
+pub use passerelle::sandbox::{tokens, FaultKind, Faults, Sandbox, SandboxConfig, PARTNER_SECRET};
 use passerelle::service::accounts::{self, IssuedAccount};
 use passerelle::store::Store;
 use reqwest::{Client, Method, RequestBuilder, Response};
@@ -88,7 +89,8 @@ pub fn base64_key(bytes: &[u8; 32]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
-pub fn settings(db: &TestDb) -> Settings {
+/// Gateway settings over `db`, calling MyUnisoft at `myunisoft` (a sandbox's base URL).
+pub fn settings(db: &TestDb, myunisoft: &str) -> Settings {
     Settings {
         listen: "127.0.0.1:0".parse().unwrap(),
         public_url: "http://gateway.test".into(),
@@ -97,7 +99,19 @@ pub fn settings(db: &TestDb) -> Settings {
         jwt_secret: SecretString::from(JWT_SECRET.to_owned()),
         request_timeout: Duration::from_secs(30),
         log_format: LogFormat::Text,
+        myunisoft: MyUnisoftSettings {
+            base_url: myunisoft.to_owned(),
+            partner_secret: SecretString::from(PARTNER_SECRET.to_owned()),
+            rate_calls: 20,
+            rate_window: Duration::from_secs(10),
+            timeout: Duration::from_secs(10),
+        },
     }
+}
+
+/// A MyUnisoft sandbox on a free port.
+pub async fn sandbox(config: SandboxConfig) -> Sandbox {
+    Sandbox::start("127.0.0.1:0".parse().unwrap(), config).await.expect("sandbox starts")
 }
 
 /// A running gateway and a client for it.
@@ -106,6 +120,7 @@ pub struct TestApp {
     pub http: Client,
     pub store: Store,
     pub settings: Settings,
+    pub sandbox: Sandbox,
     stop: Option<oneshot::Sender<()>>,
     pub db: TestDb,
 }
@@ -130,8 +145,13 @@ impl TestApp {
     }
 
     pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> Self {
+        Self::spawn_over(sandbox(SandboxConfig::default()).await, configure).await
+    }
+
+    /// A gateway over its own database, calling `sandbox`.
+    pub async fn spawn_over(sandbox: Sandbox, configure: impl FnOnce(&mut Settings)) -> Self {
         let db = TestDb::new().await;
-        let mut settings = settings(&db);
+        let mut settings = settings(&db, &sandbox.base_url());
         configure(&mut settings);
         let store = Store::open(&db.url).await.expect("store opens and migrates");
         let app = App::build(&settings, store.clone()).await.expect("app builds");
@@ -140,7 +160,7 @@ impl TestApp {
         tokio::spawn(app.serve(async {
             let _ = stopped.await;
         }));
-        Self { addr, http: Client::new(), store, settings, stop: Some(stop), db }
+        Self { addr, http: Client::new(), store, settings, sandbox, stop: Some(stop), db }
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -1,0 +1,174 @@
+//! Connectors: one trait per resource family, every method required. A connector that cannot
+//! serve a family does not implement it, and the registry answers `None` for it.
+
+pub mod cache;
+mod error;
+pub mod governor;
+pub mod myunisoft;
+pub mod raw;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use uuid::Uuid;
+
+pub use error::ConnectorError;
+
+use crate::domain::accounting::{
+    AccountBalance, AnalyticPlan, BalanceFilter, BankAccount, BookYear, Employee, Folder, Journal,
+    LedgerAccount, NewBankAccount, NewJournal, NewLedgerAccount, PaymentMethod, PaymentTerm,
+    Scheme, VatCode,
+};
+use crate::domain::connection::{ConnectionFacts, ConnectorKind, Credentials};
+use crate::error::Invalid;
+
+pub type ConnectorResult<T> = Result<T, ConnectorError>;
+
+/// A connection ready for a connector: its decrypted credentials and what activation learned.
+#[derive(Debug, Clone)]
+pub struct TenantConnection {
+    pub id: Uuid,
+    pub kind: ConnectorKind,
+    pub credentials: Credentials,
+    pub facts: ConnectionFacts,
+}
+
+/// One folder of a connection: where folder-scoped calls go.
+#[derive(Debug, Clone, Copy)]
+pub struct FolderScope<'a> {
+    pub connection: &'a TenantConnection,
+    pub folder: i64,
+}
+
+/// A write the connector refused before sending anything, or a failure upstream.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WriteError {
+    #[error(transparent)]
+    Invalid(#[from] Invalid),
+    #[error(transparent)]
+    Connector(#[from] ConnectorError),
+    /// Some steps of a multi-step write were done before one failed.
+    #[error("{error}; already created: {}", created.join(", "))]
+    Partial { created: Vec<String>, error: ConnectorError },
+}
+
+/// Checks new credentials upstream (activating them where the software needs that).
+#[async_trait]
+pub trait Activation: Send + Sync {
+    async fn activate(
+        &self,
+        connection: Uuid,
+        credentials: &Credentials,
+    ) -> ConnectorResult<ConnectionFacts>;
+}
+
+#[async_trait]
+pub trait Folders: Send + Sync {
+    async fn folders(&self, connection: &TenantConnection) -> ConnectorResult<Vec<Folder>>;
+}
+
+#[async_trait]
+pub trait Ledger: Send + Sync {
+    async fn bookyears(&self, scope: FolderScope<'_>) -> ConnectorResult<Vec<BookYear>>;
+    async fn accounts(&self, scope: FolderScope<'_>) -> ConnectorResult<Vec<LedgerAccount>>;
+    async fn create_account(
+        &self,
+        scope: FolderScope<'_>,
+        new: &NewLedgerAccount,
+    ) -> Result<LedgerAccount, WriteError>;
+    async fn balances(
+        &self,
+        scope: FolderScope<'_>,
+        filter: &BalanceFilter,
+    ) -> Result<Vec<AccountBalance>, WriteError>;
+    async fn journals(&self, scope: FolderScope<'_>) -> ConnectorResult<Vec<Journal>>;
+    async fn create_journal(
+        &self,
+        scope: FolderScope<'_>,
+        new: &NewJournal,
+    ) -> Result<Journal, WriteError>;
+    async fn vat_codes(&self, scope: FolderScope<'_>) -> ConnectorResult<Vec<VatCode>>;
+    async fn payment_methods(&self, scope: FolderScope<'_>) -> ConnectorResult<Vec<PaymentMethod>>;
+    async fn payment_terms(&self, scope: FolderScope<'_>) -> ConnectorResult<Vec<PaymentTerm>>;
+}
+
+#[async_trait]
+pub trait Analytics: Send + Sync {
+    async fn analytic_plans(&self, scope: FolderScope<'_>) -> ConnectorResult<Vec<AnalyticPlan>>;
+}
+
+#[async_trait]
+pub trait Banking: Send + Sync {
+    async fn bank_accounts(&self, scope: FolderScope<'_>) -> ConnectorResult<Vec<BankAccount>>;
+    async fn create_bank_account(
+        &self,
+        scope: FolderScope<'_>,
+        new: &NewBankAccount,
+    ) -> Result<BankAccount, WriteError>;
+}
+
+#[async_trait]
+pub trait Payroll: Send + Sync {
+    async fn employees(&self, scope: FolderScope<'_>) -> ConnectorResult<Vec<Employee>>;
+}
+
+/// Accounting schemes (Chift `GET /schemes`): no connector has them yet.
+#[async_trait]
+pub trait Schemes: Send + Sync {
+    async fn schemes(&self, scope: FolderScope<'_>) -> ConnectorResult<Vec<Scheme>>;
+}
+
+/// Every connector, by kind.
+#[derive(Clone)]
+pub struct Connectors {
+    myunisoft: Arc<myunisoft::MyUnisoft>,
+}
+
+impl Connectors {
+    pub fn new(myunisoft: myunisoft::MyUnisoft) -> Self {
+        Self { myunisoft: Arc::new(myunisoft) }
+    }
+
+    pub fn activation(&self, kind: ConnectorKind) -> Option<&dyn Activation> {
+        match kind {
+            ConnectorKind::MyUnisoft => Some(self.myunisoft.as_ref()),
+        }
+    }
+
+    pub fn folders(&self, kind: ConnectorKind) -> Option<&dyn Folders> {
+        match kind {
+            ConnectorKind::MyUnisoft => Some(self.myunisoft.as_ref()),
+        }
+    }
+
+    pub fn ledger(&self, kind: ConnectorKind) -> Option<&dyn Ledger> {
+        match kind {
+            ConnectorKind::MyUnisoft => Some(self.myunisoft.as_ref()),
+        }
+    }
+
+    pub fn analytics(&self, kind: ConnectorKind) -> Option<&dyn Analytics> {
+        match kind {
+            ConnectorKind::MyUnisoft => Some(self.myunisoft.as_ref()),
+        }
+    }
+
+    pub fn banking(&self, kind: ConnectorKind) -> Option<&dyn Banking> {
+        match kind {
+            ConnectorKind::MyUnisoft => Some(self.myunisoft.as_ref()),
+        }
+    }
+
+    pub fn payroll(&self, kind: ConnectorKind) -> Option<&dyn Payroll> {
+        match kind {
+            ConnectorKind::MyUnisoft => Some(self.myunisoft.as_ref()),
+        }
+    }
+
+    /// MyUnisoft has no accounting schemes (analytic axes are served as analytic plans).
+    pub fn schemes(&self, kind: ConnectorKind) -> Option<&dyn Schemes> {
+        match kind {
+            ConnectorKind::MyUnisoft => None,
+        }
+    }
+}

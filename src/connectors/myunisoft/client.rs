@@ -1,0 +1,284 @@
+//! The one way Passerelle talks to MyUnisoft: `send`. It adds the auth headers, waits for the
+//! rate governor, measures, records raw data on demand, retries what is safe to retry, and sorts
+//! failures.
+
+use std::time::{Duration, Instant};
+
+use reqwest::{header, Method, StatusCode};
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::Value;
+
+use super::error::{classify, SOFTWARE};
+use crate::connectors::governor::{token_key, Governor};
+use crate::connectors::{raw, ConnectorError};
+use crate::telemetry::Metrics;
+
+const USER_AGENT: &str = concat!("passerelle/", env!("CARGO_PKG_VERSION"));
+
+/// A tenant's credentials for one call: its API token and, for a firm token, the folder.
+#[derive(Clone)]
+pub struct Auth {
+    token: SecretString,
+    key: String,
+    pub society_id: Option<i64>,
+}
+
+impl Auth {
+    pub fn new(token: &str, society_id: Option<i64>) -> Self {
+        Self { token: SecretString::from(token.to_owned()), key: token_key(token), society_id }
+    }
+
+    /// The same token aimed at another folder.
+    pub fn for_society(&self, society_id: Option<i64>) -> Self {
+        Self { society_id, ..self.clone() }
+    }
+}
+
+/// Whether a call may be sent again after a fault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    /// Reads and upserts: the same call twice has the effect of one.
+    Safe,
+    /// Creations: a second send could write twice.
+    Never,
+}
+
+/// One upstream call.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub method: Method,
+    /// The path under the base URL, e.g. `/account/v2`; also the metrics and governor route.
+    pub path: &'static str,
+    /// A suffix with ids (`/4512`), kept out of the route label.
+    pub path_suffix: String,
+    pub query: Vec<(&'static str, String)>,
+    pub body: Option<Value>,
+    pub retry: Retry,
+}
+
+impl Call {
+    pub fn get(path: &'static str) -> Self {
+        Self {
+            method: Method::GET,
+            path,
+            path_suffix: String::new(),
+            query: vec![],
+            body: None,
+            retry: Retry::Safe,
+        }
+    }
+
+    pub fn write(method: Method, path: &'static str, body: Value, retry: Retry) -> Self {
+        Self { method, path, path_suffix: String::new(), query: vec![], body: Some(body), retry }
+    }
+
+    pub fn query(mut self, name: &'static str, value: impl ToString) -> Self {
+        self.query.push((name, value.to_string()));
+        self
+    }
+
+    pub fn suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.path_suffix = suffix.into();
+        self
+    }
+
+    /// The cache key: path and query.
+    pub fn key(&self) -> String {
+        let query: Vec<String> = self.query.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        format!("{}{}?{}", self.path, self.path_suffix, query.join("&"))
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    pub attempts: u32,
+    pub base: Duration,
+    pub max_backoff: Duration,
+    /// No retry starts after this much time since the first attempt.
+    pub budget: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            attempts: 5,
+            base: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(5),
+            budget: Duration::from_secs(30),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base_url: String,
+    partner_secret: SecretString,
+    governor: Governor,
+    metrics: Metrics,
+    retry: RetryPolicy,
+}
+
+/// Full jitter: a random wait up to the exponential bound.
+fn backoff(policy: &RetryPolicy, attempt: u32) -> Duration {
+    let bound = policy.base.saturating_mul(1 << attempt.min(16)).min(policy.max_backoff);
+    let millis = u64::try_from(bound.as_millis()).unwrap_or(u64::MAX);
+    Duration::from_millis(fastrand::u64(millis / 2..=millis))
+}
+
+impl Client {
+    pub fn new(
+        base_url: &str,
+        partner_secret: SecretString,
+        governor: Governor,
+        metrics: Metrics,
+        timeout: Duration,
+    ) -> Result<Self, String> {
+        let http = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(timeout)
+            .build()
+            .map_err(|e| format!("HTTP client: {e}"))?;
+        let base_url = base_url.trim_end_matches('/').to_owned();
+        Ok(Self {
+            http,
+            base_url,
+            partner_secret,
+            governor,
+            metrics,
+            retry: RetryPolicy::default(),
+        })
+    }
+
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    /// Sends `call` and returns its JSON answer, retrying transient faults when the call is safe
+    /// to repeat.
+    #[tracing::instrument(name = "myunisoft.request", skip_all, fields(otel.kind = "client",
+        http.request.method = %call.method, url.path = call.path, society_id = auth.society_id,
+        http.response.status_code = tracing::field::Empty))]
+    pub async fn send(&self, auth: &Auth, call: &Call) -> Result<Value, ConnectorError> {
+        let started = Instant::now();
+        let mut attempt = 0;
+        loop {
+            let outcome = self.attempt(auth, call).await;
+            let error = match outcome {
+                Ok(body) => {
+                    raw::record(
+                        call.method.as_str(),
+                        &format!("{}{}", call.path, call.path_suffix),
+                        &call.query,
+                        false,
+                        &body,
+                    );
+                    return Ok(body);
+                }
+                Err(e) => e,
+            };
+            attempt += 1;
+            let retryable = call.retry == Retry::Safe && error.is_transient();
+            if !retryable
+                || attempt >= self.retry.attempts
+                || started.elapsed() >= self.retry.budget
+            {
+                tracing::warn!(attempts = attempt, error = %error, "upstream call failed");
+                return Err(error);
+            }
+            let mut wait = backoff(&self.retry, attempt);
+            if let ConnectorError::RateLimited { retry_after, .. } = &error {
+                wait = wait.max(*retry_after);
+            }
+            let reason = match &error {
+                ConnectorError::RateLimited { .. } => "rate_limited",
+                ConnectorError::Timeout { .. } => "timeout",
+                _ => "unavailable",
+            };
+            self.metrics.upstream_retry(call.path, reason);
+            tracing::info!(attempt, wait_ms = wait.as_millis() as u64, %error, "retrying upstream read");
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    async fn attempt(&self, auth: &Auth, call: &Call) -> Result<Value, ConnectorError> {
+        let permit = self.governor.acquire(&auth.key, call.path).await.map_err(|reason| {
+            ConnectorError::Unavailable {
+                software: SOFTWARE,
+                reason: format!("rate governor: {reason}"),
+            }
+        })?;
+        self.metrics.governor_waited(permit.waited);
+        let started = Instant::now();
+        let result = self.exchange(auth, call).await;
+        self.governor.done(permit).await;
+        let status = match &result {
+            Ok((status, _)) => status.as_str().to_owned(),
+            Err(_) => "transport_error".to_owned(),
+        };
+        self.metrics.upstream_call(call.path, &status, started.elapsed());
+        tracing::Span::current().record("http.response.status_code", status.as_str());
+        let (status, body) = result?;
+        serde_json::from_slice(&body).map_err(|e| ConnectorError::Decode {
+            software: SOFTWARE,
+            path: call.path.to_owned(),
+            reason: format!("HTTP {status}: {e}"),
+        })
+    }
+
+    /// One HTTP exchange: a 2xx answer's status and body, or the sorted failure.
+    async fn exchange(
+        &self,
+        auth: &Auth,
+        call: &Call,
+    ) -> Result<(StatusCode, Vec<u8>), ConnectorError> {
+        let url = format!("{}{}{}", self.base_url, call.path, call.path_suffix);
+        let mut request = self
+            .http
+            .request(call.method.clone(), url)
+            .bearer_auth(auth.token.expose_secret())
+            .header("X-Third-Party-Secret", self.partner_secret.expose_secret())
+            .query(&call.query);
+        if let Some(society) = auth.society_id {
+            request = request.header("society-id", society.to_string());
+        }
+        if let Some(body) = &call.body {
+            request = request.json(body);
+        }
+        let response = request.send().await.map_err(transport)?;
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let body = response.bytes().await.map_err(transport)?;
+        if !status.is_success() {
+            return Err(classify(status, &body, retry_after));
+        }
+        Ok((status, body.to_vec()))
+    }
+}
+
+fn transport(e: reqwest::Error) -> ConnectorError {
+    if e.is_timeout() {
+        ConnectorError::Timeout { software: SOFTWARE }
+    } else {
+        // The cause chain says "connection reset", "unexpected EOF", …; the URL is left out.
+        let e = e.without_url();
+        let mut reason = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        while let Some(s) = source {
+            reason = format!("{reason}: {s}");
+            source = s.source();
+        }
+        ConnectorError::Unavailable { software: SOFTWARE, reason }
+    }
+}

@@ -1,0 +1,98 @@
+//! Bank accounts: MyUnisoft RIBs, each tied to a bank journal whose account is the 512 ledger
+//! account.
+
+use crate::connectors::myunisoft::dto::{Diary, Rib};
+use crate::domain::accounting::BankAccount;
+
+/// IBANs come compact in lists and grouped in write answers: keep them compact.
+pub(crate) fn compact_iban(iban: &str) -> String {
+    iban.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase()
+}
+
+/// ISO 13616: country, check digits, then the account, with `mod 97 = 1` over the rearranged
+/// digits (letters as 10..35).
+pub(crate) fn iban_is_valid(iban: &str) -> bool {
+    let shaped = (15..=34).contains(&iban.len())
+        && iban.chars().take(2).all(|c| c.is_ascii_uppercase())
+        && iban.chars().skip(2).take(2).all(|c| c.is_ascii_digit())
+        && iban.chars().all(|c| c.is_ascii_alphanumeric());
+    if !shaped {
+        return false;
+    }
+    let rearranged = iban[4..].chars().chain(iban[..4].chars());
+    let remainder = rearranged.fold(0u32, |acc, c| {
+        let value = c.to_digit(36).unwrap_or(0);
+        if value >= 10 {
+            (acc * 100 + value) % 97
+        } else {
+            (acc * 10 + value) % 97
+        }
+    });
+    remainder == 1
+}
+
+/// A BIC: 4 letters (bank), the IBAN's country, 2 characters (place), optionally 3 (branch).
+pub(crate) fn bic_error(bic: &str, iban: &str) -> Option<&'static str> {
+    let shaped = matches!(bic.len(), 8 | 11)
+        && bic.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && bic.chars().take(6).all(|c| c.is_ascii_uppercase());
+    if !shaped {
+        return Some("is not a BIC (8 or 11 characters, e.g. PSSTFRPPXXX) (MyUnisoft BIC1)");
+    }
+    (bic.get(4..6) != iban.get(..2))
+        .then_some("names another country than the IBAN (MyUnisoft BIC2)")
+}
+
+pub(crate) fn bank_account(r: &Rib, journals: &[Diary]) -> BankAccount {
+    let journal = r.diary_id.and_then(|id| journals.iter().find(|d| d.diary_id == id));
+    BankAccount {
+        id: r.rib_id.to_string(),
+        code: journal.and_then(|j| j.code.clone()),
+        currency: Some("EUR".into()),
+        account_name: r.owner.clone().or_else(|| r.diary_label.clone()),
+        account_number: r.iban.as_deref().map(compact_iban),
+        iban: r.iban.as_deref().map(compact_iban),
+        bank_name: r.rib_label.clone().or_else(|| r.bic.clone()),
+        journal_id: r.diary_id.map(|id| id.to_string()),
+        ledger_account: journal.and_then(|j| j.account.as_ref()?.number.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connectors::myunisoft::mapping::fixture;
+
+    #[test]
+    fn ibans_are_checked_with_mod_97() {
+        assert!(iban_is_valid("FR1420041010050500013M02606"));
+        assert!(iban_is_valid("FR7630004000031234567890143"));
+        assert!(iban_is_valid("DE89370400440532013000"));
+        assert!(!iban_is_valid("FR1420041010050500013M02607"));
+        assert!(!iban_is_valid("FR76"));
+        assert!(!iban_is_valid("fr1420041010050500013M02606"));
+    }
+
+    #[test]
+    fn bics_are_checked_against_the_iban_country() {
+        assert_eq!(bic_error("PSSTFRPPXXX", "FR1420041010050500013M02606"), None);
+        assert_eq!(bic_error("BNPAFRPP", "FR7630004000031234567890143"), None);
+        assert!(bic_error("BNPAFRP", "FR76").is_some());
+        assert!(bic_error("COBADEFF", "FR7630004000031234567890143").unwrap().contains("BIC2"));
+    }
+
+    #[test]
+    fn a_rib_takes_its_journal_code_and_ledger_account() {
+        let journals: Vec<Diary> = serde_json::from_str(fixture!("diary.json")).unwrap();
+        let rib: Rib = serde_json::from_str(
+            r#"{"rib_id": 10665, "diary_id": 32173, "diary_label": "15 - JOURNAL BANQUE", "society_id": 4821,
+                "start_date": "20250101", "owner": "BOULANGERIE DU PORT", "iban": "FR76 3000 4000 0312 3456 7890 143",
+                "bic": "BNPAFRPP", "is_default": true}"#,
+        )
+        .unwrap();
+        let b = bank_account(&rib, &journals);
+        assert_eq!(b.iban.as_deref(), Some("FR7630004000031234567890143"));
+        assert_eq!((b.code.as_deref(), b.ledger_account.as_deref()), (Some("15"), Some("512000")));
+        assert_eq!(b.journal_id.as_deref(), Some("32173"));
+    }
+}

@@ -1,0 +1,73 @@
+//! Journals: MyUnisoft diaries and their types.
+
+use crate::connectors::myunisoft::dto::Diary;
+use crate::domain::accounting::{Journal, JournalInType, JournalType};
+
+/// MyUnisoft's journal type code → the normalized (read side) type.
+pub(crate) fn journal_type(code: Option<&str>) -> JournalType {
+    match code.unwrap_or_default() {
+        "VTE" => JournalType::CustomerInvoice,
+        "ACH" | "NDF" | "NFD" => JournalType::SupplierInvoice,
+        "BQ" | "CAISSE" => JournalType::FinancialOperation,
+        "OD" | "OD_AUDIT" | "OD_SIMUL" | "A_EXT" | "EXT" | "OD_PAIE" | "AD_PAIE" | "OD_LET"
+        | "OD_DECL_FISCALE" => JournalType::MiscellaneousOperation,
+        _ => JournalType::Unknown,
+    }
+}
+
+/// The normalized (create side) type → MyUnisoft's `diary_type_id`. MyUnisoft has no refund
+/// journals: refunds go to the sales or purchase journal.
+pub(crate) fn diary_type_id(t: JournalInType) -> i64 {
+    match t {
+        JournalInType::SupplierInvoice | JournalInType::SupplierRefund => 1,
+        JournalInType::CustomerInvoice | JournalInType::CustomerRefund => 2,
+        JournalInType::Bank => 3,
+        JournalInType::Cash => 4,
+        JournalInType::MiscellaneousOperation => 5,
+    }
+}
+
+pub(crate) fn journal(d: &Diary) -> Journal {
+    Journal {
+        id: d.diary_id.to_string(),
+        code: d.code.clone().filter(|c| !c.is_empty()),
+        name: d.name.clone(),
+        journal_type: journal_type(d.diary_type_code.as_deref()),
+        counterpart_account: d.account.as_ref().and_then(|a| a.number.clone()),
+        currency: Some("EUR".into()),
+        blocked: d.blocked || d.closed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connectors::myunisoft::mapping::fixture;
+
+    #[test]
+    fn diaries_map_to_journals_of_the_right_type() {
+        let diaries: Vec<Diary> = serde_json::from_str(fixture!("diary.json")).unwrap();
+        let journals: Vec<Journal> = diaries.iter().map(journal).collect();
+        let types: Vec<_> = journals.iter().map(|j| j.journal_type).collect();
+        assert_eq!(
+            types,
+            [
+                JournalType::SupplierInvoice,
+                JournalType::CustomerInvoice,
+                JournalType::FinancialOperation,
+                JournalType::Unknown
+            ]
+        );
+        assert_eq!(journals[2].counterpart_account.as_deref(), Some("512000"));
+        assert!(journals[3].blocked);
+        assert_eq!(journals[3].code.as_deref(), Some("CT"));
+    }
+
+    #[test]
+    fn every_journal_in_type_has_a_myunisoft_type() {
+        assert_eq!(diary_type_id(JournalInType::Bank), 3);
+        assert_eq!(diary_type_id(JournalInType::CustomerRefund), 2);
+        assert_eq!(journal_type(Some("OD_PAIE")), JournalType::MiscellaneousOperation);
+        assert_eq!(journal_type(Some("AN")), JournalType::Unknown);
+    }
+}

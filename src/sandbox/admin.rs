@@ -1,0 +1,114 @@
+//! The unauthenticated control surface under `/_sandbox`, to drive `passerelle sandbox` from
+//! another process: recorded requests, faults, stats, pending-entry validation, tokens and the
+//! large-volume size.
+
+use std::sync::atomic::Ordering;
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::faults::{FaultState, Faults};
+use super::server::{lock, SharedState};
+use super::{tokens, PARTNER_SECRET};
+
+pub(crate) fn router() -> Router<SharedState> {
+    Router::new()
+        .route("/_sandbox/requests", get(requests).delete(clear_requests))
+        .route("/_sandbox/faults", get(faults).put(set_faults))
+        .route("/_sandbox/stats", get(stats))
+        .route("/_sandbox/folders/{folder}/entries/{entry}/validate", post(validate))
+        .route("/_sandbox/tokens", get(list_tokens))
+        .route("/_sandbox/large", put(set_large))
+}
+
+async fn requests(State(shared): State<SharedState>) -> Response {
+    let all = shared.log.all();
+    Json(all.iter().map(|r| r.view(shared.started)).collect::<Vec<_>>()).into_response()
+}
+
+async fn clear_requests(State(shared): State<SharedState>) -> StatusCode {
+    shared.log.clear();
+    StatusCode::NO_CONTENT
+}
+
+async fn faults(State(shared): State<SharedState>) -> Json<Faults> {
+    Json(lock(&shared.faults).current())
+}
+
+async fn set_faults(State(shared): State<SharedState>, body: axum::body::Bytes) -> Response {
+    match serde_json::from_slice::<Faults>(&body) {
+        Ok(faults) => {
+            *lock(&shared.faults) = FaultState::new(faults.clone());
+            Json(faults).into_response()
+        }
+        Err(e) => {
+            (StatusCode::BAD_REQUEST, Json(json!({ "error": e.to_string() }))).into_response()
+        }
+    }
+}
+
+async fn stats(State(shared): State<SharedState>) -> Json<super::Stats> {
+    Json(shared.limits.stats())
+}
+
+async fn validate(
+    State(shared): State<SharedState>,
+    Path((folder, entry)): Path<(i64, i64)>,
+) -> Response {
+    match shared.world().validate_pending(folder, entry) {
+        Some(id) => Json(json!({ "id_entry": id, "type": "ENTRIES" })).into_response(),
+        None => (StatusCode::NOT_FOUND, Json(json!({ "error": "no such pending entry" })))
+            .into_response(),
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct TokenInfo {
+    name: &'static str,
+    token: &'static str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    society_id: Option<i64>,
+    revoked: bool,
+    activated: bool,
+}
+
+async fn list_tokens(State(shared): State<SharedState>) -> Response {
+    let world = shared.world();
+    let issued = [
+        ("FIRM", tokens::FIRM, "firm", None, false),
+        ("SOCIETY_PORT", tokens::SOCIETY_PORT, "api", Some(4821), false),
+        ("SOCIETY_GARAGE", tokens::SOCIETY_GARAGE, "api", Some(4822), false),
+        ("REVOKED", tokens::REVOKED, "api", Some(4821), true),
+    ];
+    let list: Vec<TokenInfo> = issued
+        .into_iter()
+        .map(|(name, token, kind, society_id, revoked)| TokenInfo {
+            name,
+            token,
+            kind,
+            society_id,
+            revoked,
+            activated: world.activated.contains(token),
+        })
+        .collect();
+    Json(json!({ "partner_secret": PARTNER_SECRET, "tokens": list })).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+struct Large {
+    movements: u64,
+}
+
+async fn set_large(
+    State(shared): State<SharedState>,
+    Json(large): Json<Large>,
+) -> Json<serde_json::Value> {
+    shared.large_movements.store(large.movements, Ordering::Relaxed);
+    Json(json!({ "movements": large.movements }))
+}

@@ -1,0 +1,169 @@
+//! The running sandbox: shared state, the router (`/api/v1` behind the pipeline, `/_sandbox`
+//! admin, the health check) and the server task, stopped when [`Sandbox`] is dropped.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Instant;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{middleware, Json, Router};
+use serde_json::json;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+use super::faults::{FaultState, Faults};
+use super::limits::{Limits, Stats};
+use super::recording::{RecordedRequest, RequestLog};
+use super::transport::{Peer, SandboxListener};
+use super::world::World;
+use super::{admin, pipeline, routes, SandboxConfig};
+
+/// Bodies up to this size are read (JSON entries may carry base64 attachments).
+const BODY_LIMIT: usize = 64 * 1024 * 1024;
+
+/// Everything the handlers share.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) world: Mutex<World>,
+    pub(crate) log: RequestLog,
+    pub(crate) faults: Mutex<FaultState>,
+    pub(crate) limits: Limits,
+    pub(crate) started: Instant,
+    /// Movements streamed for the large-volume folder's exercise.
+    pub(crate) large_movements: AtomicU64,
+}
+
+pub(crate) type SharedState = Arc<Shared>;
+
+impl Shared {
+    pub(crate) fn new(config: &SandboxConfig) -> Self {
+        Shared {
+            world: Mutex::new(World::seeded()),
+            log: RequestLog::default(),
+            faults: Mutex::default(),
+            limits: Limits::new(config),
+            started: Instant::now(),
+            large_movements: AtomicU64::new(0),
+        }
+    }
+
+    pub(crate) fn world(&self) -> MutexGuard<'_, World> {
+        lock(&self.world)
+    }
+
+    pub(crate) fn large_movements(&self) -> u64 {
+        self.large_movements.load(Ordering::Relaxed)
+    }
+}
+
+/// Locks a mutex, ignoring poisoning: no sandbox state is left half-updated by a panic that
+/// matters more than the test reporting it.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The whole HTTP surface.
+pub(crate) fn router(shared: SharedState) -> Router {
+    let api = routes::router()
+        .fallback(routes::unknown_route)
+        .layer(middleware::from_fn_with_state(Arc::clone(&shared), pipeline::pipeline))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT));
+    Router::new()
+        .nest("/api/v1", api)
+        .merge(admin::router())
+        .route("/api/partners/health", get(health))
+        .fallback(outside)
+        .with_state(shared)
+}
+
+async fn health() -> Json<serde_json::Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+async fn outside() -> Response {
+    let body =
+        json!({ "error": { "code": "ERR-HTTP", "message": "Route introuvable", "details": "" } });
+    (StatusCode::NOT_FOUND, Json(body)).into_response()
+}
+
+/// A running sandbox. Serves in a background task until dropped.
+#[derive(Debug)]
+pub struct Sandbox {
+    shared: SharedState,
+    addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+}
+
+impl Sandbox {
+    /// Binds `addr` (port 0 picks a free port) and serves in a spawned task.
+    pub async fn start(addr: SocketAddr, config: SandboxConfig) -> std::io::Result<Sandbox> {
+        let listener = TcpListener::bind(addr).await?;
+        let mut addr = listener.local_addr()?;
+        if addr.ip().is_unspecified() {
+            addr.set_ip(Ipv4Addr::LOCALHOST.into());
+        }
+        let shared = Arc::new(Shared::new(&config));
+        let app = router(Arc::clone(&shared)).into_make_service_with_connect_info::<Peer>();
+        let (shutdown, stopped) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let server =
+                axum::serve(SandboxListener(listener), app).with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                });
+            if let Err(e) = server.await {
+                tracing::error!(error = %e, "sandbox server stopped");
+            }
+        });
+        Ok(Sandbox { shared, addr, shutdown: Some(shutdown) })
+    }
+
+    /// `http://127.0.0.1:PORT/api/v1`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}/api/v1", self.addr)
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Replaces the faults (and restarts the random sequence from `faults.seed`).
+    pub fn set_faults(&self, faults: Faults) {
+        *lock(&self.shared.faults) = FaultState::new(faults);
+    }
+
+    /// Every `/api/v1` request received, in order.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared.log.all()
+    }
+
+    pub fn clear_requests(&self) {
+        self.shared.log.clear();
+    }
+
+    pub fn stats(&self) -> Stats {
+        self.shared.limits.stats()
+    }
+
+    /// Validates a pending entry (`ENTRIES_TEMP` → `ENTRIES`) as a firm collaborator would. The
+    /// entry gets a new id (returned) and new line ids; its partner id stays.
+    pub fn validate_pending_entry(&self, folder: i64, entry_id: i64) -> Option<i64> {
+        self.shared.world().validate_pending(folder, entry_id)
+    }
+
+    /// How many movements `GET /mad/movements` streams for the large-volume folder (4823).
+    pub fn set_large_movements(&self, count: u64) {
+        self.shared.large_movements.store(count, Ordering::Relaxed);
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}
