@@ -166,7 +166,7 @@ fn print_welcome(listen: SocketAddr, sandbox: &Sandbox, d: &DemoState) {
         r#"Passerelle demo is running.
 
   gateway      {base}   (API docs: {base}/docs)
-  sandbox      {sandbox}   (MyUnisoft simulator, firm token with folders 4821 and 4822)
+  sandbox      {sandbox}   (MyUnisoft simulator; the demo connection is a firm token reaching folders 4821, 4822 and 4823)
 
   accountId    {account}
   clientId     {client_id}

@@ -22,31 +22,6 @@ async fn connected(token: &str) -> (TestApp, Tenant, String) {
     (app, tenant, cid)
 }
 
-impl TestApp {
-    pub async fn get_json(&self, tenant: &Tenant, path: &str) -> (u16, Value) {
-        let res = self.request(Method::GET, path, &tenant.token).send().await.unwrap();
-        (res.status().as_u16(), res.json().await.unwrap())
-    }
-
-    /// Every item of a paged list, page by page as the Chift SDK reads it.
-    pub async fn all_pages(&self, tenant: &Tenant, path: &str) -> Vec<Value> {
-        let mut items = vec![];
-        for page in 1.. {
-            let sep = if path.contains('?') { '&' } else { '?' };
-            let (status, body) =
-                self.get_json(tenant, &format!("{path}{sep}page={page}&size=100")).await;
-            assert_eq!(status, 200, "{body}");
-            let batch = body["items"].as_array().unwrap().clone();
-            let total = body["total"].as_u64().unwrap() as usize;
-            items.extend(batch.iter().cloned());
-            if batch.is_empty() || items.len() >= total {
-                break;
-            }
-        }
-        items
-    }
-}
-
 fn acc(cid: &str, route: &str) -> String {
     format!("/consumers/{cid}/accounting/{route}")
 }

@@ -163,14 +163,7 @@ async fn another_accounts_consumer_and_connections_are_not_found() {
             app.request(method.clone(), &path, &intruder.token).json(&body).send().await.unwrap();
         chift_error(res, 404, "ERROR_RESOURCE_NOT_FOUND").await;
     }
-    let list: Value = app
-        .request(Method::GET, "/consumers", &intruder.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = app.get_json(&intruder, "/consumers").await.1;
     assert_eq!(list, json!([]));
     // The owner's data is untouched.
     let res = app

@@ -161,14 +161,7 @@ async fn unknown_and_deleted_connections_are_chift_404s() {
             .unwrap();
         chift_error(res, 404, "ERROR_RESOURCE_NOT_FOUND").await;
     }
-    let list: Value = app
-        .request(Method::GET, &format!("/consumers/{cid}/connections"), &tenant.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = app.get_json(&tenant, &format!("/consumers/{cid}/connections")).await.1;
     assert_eq!(list, json!([]));
 }
 
@@ -219,27 +212,13 @@ async fn a_replayed_client_request_id_answers_409_and_creates_nothing_more() {
 async fn integrations_list_myunisoft_and_the_credential_it_needs() {
     let app = TestApp::spawn().await;
     let tenant = app.tenant("Acme").await;
-    let list: Value = app
-        .request(Method::GET, "/integrations", &tenant.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = app.get_json(&tenant, "/integrations").await.1;
     let myunisoft = &list[0];
     assert_eq!(myunisoft["name"], "MyUnisoft");
     assert_eq!(myunisoft["api"], "Accounting");
     assert_eq!(myunisoft["credentials"][0]["name"], "api_token");
     let id = myunisoft["integrationid"].as_i64().unwrap();
-    let one: Value = app
-        .request(Method::GET, &format!("/integrations/{id}"), &tenant.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let one = app.get_json(&tenant, &format!("/integrations/{id}")).await.1;
     assert_eq!(&one, myunisoft);
     let res = app.request(Method::GET, "/integrations/999", &tenant.token).send().await.unwrap();
     chift_error(res, 404, "ERROR_RESOURCE_NOT_FOUND").await;

@@ -107,14 +107,7 @@ async fn invalid_consumer_bodies_name_the_field_and_write_nothing() {
         assert_eq!(error["detail"][0]["loc"], json!(["body", field]), "{body}");
         assert!(error["message"].as_str().unwrap().contains(field), "{error}");
     }
-    let list: Value = app
-        .request(Method::GET, "/consumers", &tenant.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = app.get_json(&tenant, "/consumers").await.1;
     assert_eq!(list, json!([]));
     let created = app.create_consumer(&tenant, json!({"name": "A"})).await;
     let path = format!("/consumers/{}", created["consumerid"].as_str().unwrap());

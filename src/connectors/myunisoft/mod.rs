@@ -305,17 +305,7 @@ impl Ledger for MyUnisoft {
         scope: FolderScope<'_>,
         new: &NewJournal,
     ) -> Result<Journal, WriteError> {
-        let code = new.code.trim();
-        if code.is_empty()
-            || code.chars().count() > 4
-            || !code.chars().all(|c| c.is_ascii_alphanumeric())
-        {
-            return Err(Invalid::body(
-                "code",
-                "must be 1 to 4 letters or digits (MyUnisoft JOURNAL22)",
-            )
-            .into());
-        }
+        let code = mapping::journal::journal_code(&new.code)?;
         if new.name.trim().is_empty() {
             return Err(Invalid::body("name", "must not be empty").into());
         }
@@ -423,17 +413,7 @@ impl Banking for MyUnisoft {
         if let Some(rule) = mapping::bank::bic_error(&bic, &iban) {
             return Err(Invalid::body("bic", rule).into());
         }
-        let code = new.code.trim();
-        if code.is_empty()
-            || code.chars().count() > 4
-            || !code.chars().all(|c| c.is_ascii_alphanumeric())
-        {
-            return Err(Invalid::body(
-                "code",
-                "must be 1 to 4 letters or digits (the bank journal's code)",
-            )
-            .into());
-        }
+        mapping::journal::journal_code(&new.code)?;
         if self.bank_accounts(scope).await?.iter().any(|b| b.iban.as_deref() == Some(iban.as_str()))
         {
             return Err(Invalid::body(

@@ -223,6 +223,33 @@ impl TestApp {
     }
 }
 
+/// Reads.
+impl TestApp {
+    /// A GET's status and JSON body.
+    pub async fn get_json(&self, tenant: &Tenant, path: &str) -> (u16, Value) {
+        let res = self.request(Method::GET, path, &tenant.token).send().await.unwrap();
+        (res.status().as_u16(), res.json().await.unwrap())
+    }
+
+    /// Every item of a paged list, page by page as the Chift SDK reads it.
+    pub async fn all_pages(&self, tenant: &Tenant, path: &str) -> Vec<Value> {
+        let mut items = vec![];
+        for page in 1.. {
+            let sep = if path.contains('?') { '&' } else { '?' };
+            let (status, body) =
+                self.get_json(tenant, &format!("{path}{sep}page={page}&size=100")).await;
+            assert_eq!(status, 200, "{body}");
+            let batch = body["items"].as_array().unwrap().clone();
+            let total = body["total"].as_u64().unwrap() as usize;
+            items.extend(batch.iter().cloned());
+            if batch.is_empty() || items.len() >= total {
+                break;
+            }
+        }
+        items
+    }
+}
+
 /// Asserts the Chift error shape and returns the body.
 pub async fn chift_error(res: Response, status: u16, code: &str) -> Value {
     assert_eq!(res.status().as_u16(), status, "status");

@@ -2,6 +2,7 @@
 
 use crate::connectors::myunisoft::dto::Diary;
 use crate::domain::accounting::{Journal, JournalInType, JournalType};
+use crate::error::Invalid;
 
 /// MyUnisoft's journal type code → the normalized (read side) type.
 pub(crate) fn journal_type(code: Option<&str>) -> JournalType {
@@ -25,6 +26,21 @@ pub(crate) fn diary_type_id(t: JournalInType) -> i64 {
         JournalInType::Cash => 4,
         JournalInType::MiscellaneousOperation => 5,
     }
+}
+
+/// A journal code as MyUnisoft accepts it: 1 to 4 letters or digits (JOURNAL22).
+pub(crate) fn journal_code(code: &str) -> Result<&str, Invalid> {
+    let code = code.trim();
+    if code.is_empty()
+        || code.chars().count() > 4
+        || !code.chars().all(|c| c.is_ascii_alphanumeric())
+    {
+        return Err(Invalid::body(
+            "code",
+            "must be 1 to 4 letters or digits (MyUnisoft JOURNAL22)",
+        ));
+    }
+    Ok(code)
 }
 
 pub(crate) fn journal(d: &Diary) -> Journal {
@@ -61,6 +77,14 @@ mod tests {
         assert_eq!(journals[2].counterpart_account.as_deref(), Some("512000"));
         assert!(journals[3].blocked);
         assert_eq!(journals[3].code.as_deref(), Some("CT"));
+    }
+
+    #[test]
+    fn journal_codes_follow_myunisoft_rules() {
+        assert_eq!(journal_code(" BQ2 ").unwrap(), "BQ2");
+        for bad in ["", "TOOLONG", "B-2"] {
+            assert_eq!(journal_code(bad).unwrap_err().field, "code", "{bad}");
+        }
     }
 
     #[test]
