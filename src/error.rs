@@ -37,6 +37,8 @@ pub enum ErrorCode {
     ErrorBookyearClosed,
     ErrorAccountNumberNotActive,
     UnexpectedMyunisoftError,
+    /// Not in Chift's catalogue: a create that would duplicate an existing record (409).
+    ErrorDuplicateRecord,
     ErrorUnknown,
 }
 
@@ -126,6 +128,10 @@ pub enum AppError {
     Connector(#[from] ConnectorError),
     #[error("{error}; already created: {}", created.join(", "))]
     Partial { created: Vec<String>, error: ConnectorError },
+    #[error(
+        "this {resource} already exists as `{id}`; read or update that one (nothing was written)"
+    )]
+    Duplicate { resource: &'static str, id: String },
     #[error("not ready: {0}")]
     Unavailable(String),
     #[error("internal error")]
@@ -179,6 +185,7 @@ impl AppError {
                 (StatusCode::METHOD_NOT_ALLOWED, C::ErrorResourceNotSupported)
             }
             AppError::Connector(e) | AppError::Partial { error: e, .. } => connector_status(e),
+            AppError::Duplicate { .. } => (StatusCode::CONFLICT, C::ErrorDuplicateRecord),
             AppError::Store(_) | AppError::Internal(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, C::ErrorUnknown)
             }
@@ -197,6 +204,7 @@ impl AppError {
                 "msg": invalid.rule,
                 "type": "value_error",
             }]),
+            AppError::Duplicate { id, .. } => Value::String(format!("existing id: {id}")),
             AppError::AlreadyProcessed { status_code, .. } => {
                 Value::String(format!("the first call answered with status {status_code}"))
             }
@@ -238,6 +246,7 @@ impl From<WriteError> for AppError {
             WriteError::Invalid(invalid) => AppError::Invalid(invalid),
             WriteError::Connector(error) => AppError::Connector(error),
             WriteError::Partial { created, error } => AppError::Partial { created, error },
+            WriteError::Duplicate { resource, id } => AppError::Duplicate { resource, id },
         }
     }
 }

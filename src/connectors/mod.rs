@@ -19,7 +19,14 @@ use crate::domain::accounting::{
     LedgerAccount, NewBankAccount, NewJournal, NewLedgerAccount, PaymentMethod, PaymentTerm,
     Scheme, VatCode,
 };
+use crate::domain::analytics::{
+    AnalyticAccount, AnalyticAccountPatch, NewAnalyticAccount, PlanRef,
+};
 use crate::domain::connection::{ConnectionFacts, ConnectorKind, Credentials};
+use crate::domain::outstanding::{Outstanding, OutstandingFilter};
+use crate::domain::third_party::{
+    Contact, NewThirdParty, PartnerKind, ThirdParty, ThirdPartyPatch,
+};
 use crate::error::Invalid;
 
 pub type ConnectorResult<T> = Result<T, ConnectorError>;
@@ -50,6 +57,9 @@ pub enum WriteError {
     /// Some steps of a multi-step write were done before one failed.
     #[error("{error}; already created: {}", created.join(", "))]
     Partial { created: Vec<String>, error: ConnectorError },
+    /// The record exists already (`id`): nothing was written.
+    #[error("{resource} already exists as `{id}`")]
+    Duplicate { resource: &'static str, id: String },
 }
 
 /// Checks new credentials upstream (activating them where the software needs that).
@@ -92,9 +102,46 @@ pub trait Ledger: Send + Sync {
     async fn payment_terms(&self, scope: FolderScope<'_>) -> ConnectorResult<Vec<PaymentTerm>>;
 }
 
+/// Analytic plans and their accounts.
 #[async_trait]
 pub trait Analytics: Send + Sync {
     async fn analytic_plans(&self, scope: FolderScope<'_>) -> ConnectorResult<Vec<AnalyticPlan>>;
+    /// The accounts of one plan, or of every plan (`None`), closed ones included.
+    async fn analytic_accounts(
+        &self,
+        scope: FolderScope<'_>,
+        plan: Option<PlanRef<'_>>,
+    ) -> ConnectorResult<Vec<AnalyticAccount>>;
+    /// One account of `plan` (`NotFound` when it belongs to another plan).
+    async fn analytic_account(
+        &self,
+        scope: FolderScope<'_>,
+        plan: PlanRef<'_>,
+        id: &str,
+    ) -> ConnectorResult<AnalyticAccount>;
+    async fn create_analytic_account(
+        &self,
+        scope: FolderScope<'_>,
+        plan: PlanRef<'_>,
+        new: &NewAnalyticAccount,
+    ) -> Result<AnalyticAccount, WriteError>;
+    async fn update_analytic_account(
+        &self,
+        scope: FolderScope<'_>,
+        plan: PlanRef<'_>,
+        id: &str,
+        patch: &AnalyticAccountPatch,
+    ) -> Result<AnalyticAccount, WriteError>;
+}
+
+/// Open items of clients and suppliers.
+#[async_trait]
+pub trait Outstandings: Send + Sync {
+    async fn outstandings(
+        &self,
+        scope: FolderScope<'_>,
+        filter: OutstandingFilter,
+    ) -> ConnectorResult<Vec<Outstanding>>;
 }
 
 #[async_trait]
@@ -110,6 +157,36 @@ pub trait Banking: Send + Sync {
 #[async_trait]
 pub trait Payroll: Send + Sync {
     async fn employees(&self, scope: FolderScope<'_>) -> ConnectorResult<Vec<Employee>>;
+}
+
+/// Clients and suppliers, with their contacts.
+#[async_trait]
+pub trait ThirdParties: Send + Sync {
+    async fn third_parties(
+        &self,
+        scope: FolderScope<'_>,
+        kind: PartnerKind,
+    ) -> ConnectorResult<Vec<ThirdParty>>;
+    async fn create_third_party(
+        &self,
+        scope: FolderScope<'_>,
+        kind: PartnerKind,
+        new: &NewThirdParty,
+        merge_with: Option<&str>,
+    ) -> Result<ThirdParty, WriteError>;
+    async fn update_third_party(
+        &self,
+        scope: FolderScope<'_>,
+        kind: PartnerKind,
+        id: &str,
+        patch: &ThirdPartyPatch,
+    ) -> Result<ThirdParty, WriteError>;
+    async fn contacts(
+        &self,
+        scope: FolderScope<'_>,
+        kind: PartnerKind,
+        id: &str,
+    ) -> ConnectorResult<Vec<Contact>>;
 }
 
 /// Accounting schemes (Chift `GET /schemes`): no connector has them yet.
@@ -153,6 +230,12 @@ impl Connectors {
         }
     }
 
+    pub fn outstandings(&self, kind: ConnectorKind) -> Option<&dyn Outstandings> {
+        match kind {
+            ConnectorKind::MyUnisoft => Some(self.myunisoft.as_ref()),
+        }
+    }
+
     pub fn banking(&self, kind: ConnectorKind) -> Option<&dyn Banking> {
         match kind {
             ConnectorKind::MyUnisoft => Some(self.myunisoft.as_ref()),
@@ -160,6 +243,12 @@ impl Connectors {
     }
 
     pub fn payroll(&self, kind: ConnectorKind) -> Option<&dyn Payroll> {
+        match kind {
+            ConnectorKind::MyUnisoft => Some(self.myunisoft.as_ref()),
+        }
+    }
+
+    pub fn third_parties(&self, kind: ConnectorKind) -> Option<&dyn ThirdParties> {
         match kind {
             ConnectorKind::MyUnisoft => Some(self.myunisoft.as_ref()),
         }

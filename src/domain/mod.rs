@@ -2,6 +2,9 @@
 
 pub mod account;
 pub mod accounting;
+pub mod analytics;
 pub mod connection;
 pub mod consumer;
 pub mod money;
+pub mod outstanding;
+pub mod third_party;

@@ -154,6 +154,12 @@ impl Sandbox {
         self.shared.world().validate_pending(folder, entry_id)
     }
 
+    /// Adds `count` generated clients (`411G00001`…, each with a name, an address and an email)
+    /// to `folder`, for volume tests; returns how many the folder then has in all.
+    pub fn add_generated_clients(&self, folder: i64, count: u32) -> Option<usize> {
+        self.shared.world().add_generated_clients(folder, count).ok()
+    }
+
     /// How many movements `GET /mad/movements` streams for the large-volume folder (4823).
     pub fn set_large_movements(&self, count: u64) {
         self.shared.large_movements.store(count, Ordering::Relaxed);

@@ -2,6 +2,9 @@
 
 pub mod accounting;
 pub mod accounts;
+pub mod analytics;
 pub mod connections;
 pub mod consumers;
 pub mod governor;
+pub mod outstandings;
+pub mod third_parties;

@@ -14,7 +14,7 @@ const PORT: &str = "4821";
 const GARAGE: &str = "4822";
 
 /// A gateway with one consumer connected through `token`.
-async fn connected(token: &str) -> (TestApp, Tenant, String) {
+pub(crate) async fn connected(token: &str) -> (TestApp, Tenant, String) {
     let app = TestApp::spawn().await;
     let tenant = app.tenant("Acme").await;
     let (cid, _) = app.consumer_with_connection(&tenant, token).await;
@@ -22,7 +22,7 @@ async fn connected(token: &str) -> (TestApp, Tenant, String) {
     (app, tenant, cid)
 }
 
-fn acc(cid: &str, route: &str) -> String {
+pub(crate) fn acc(cid: &str, route: &str) -> String {
     format!("/consumers/{cid}/accounting/{route}")
 }
 

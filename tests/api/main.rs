@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod accounting;
+mod analytic_accounts;
 mod auth;
 mod cli;
 mod connections;
@@ -9,5 +10,7 @@ mod consumers;
 mod errors;
 mod governor;
 mod ops;
+mod outstandings;
 mod store;
 mod support;
+mod third_parties;

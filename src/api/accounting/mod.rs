@@ -1,11 +1,14 @@
 //! `/consumers/{consumer_id}/accounting/…`: the Chift accounting API, served by the consumer's
 //! active connection.
 
+mod analytics;
 mod banking;
 mod folders;
 mod journals;
 mod ledger;
+mod outstandings;
 mod reference;
+mod third_parties;
 
 use std::future::Future;
 
@@ -167,6 +170,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(journals::router())
         .merge(reference::router())
         .merge(banking::router())
+        .merge(analytics::router())
+        .merge(outstandings::router())
+        .merge(third_parties::router())
 }
 
 #[cfg(test)]

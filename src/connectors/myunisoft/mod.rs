@@ -1,10 +1,13 @@
 //! The MyUnisoft connector: the capability traits implemented over [`client::Client`]. Glue only:
 //! wire shapes live in `dto`, conversions in `mapping`.
 
+mod analytics;
 pub mod client;
 mod dto;
 mod error;
 mod mapping;
+mod outstandings;
+mod third_parties;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,13 +22,13 @@ use self::client::{Auth, Call, Client, Retry};
 use self::error::SOFTWARE;
 use super::cache::{Lookup, ReferenceCache, Scope};
 use super::{
-    raw, Activation, Analytics, Banking, ConnectorError, ConnectorResult, FolderScope, Folders,
-    Ledger, Payroll, TenantConnection, WriteError,
+    raw, Activation, Banking, ConnectorError, ConnectorResult, FolderScope, Folders, Ledger,
+    Payroll, TenantConnection, WriteError,
 };
 use crate::domain::accounting::{
-    AccountBalance, AnalyticPlan, BalanceFilter, BankAccount, BookYear, Employee, Folder, Journal,
-    JournalInType, LedgerAccount, NewBankAccount, NewJournal, NewLedgerAccount, PaymentMethod,
-    PaymentTerm, VatCode,
+    AccountBalance, BalanceFilter, BankAccount, BookYear, Employee, Folder, Journal, JournalInType,
+    LedgerAccount, NewBankAccount, NewJournal, NewLedgerAccount, PaymentMethod, PaymentTerm,
+    VatCode,
 };
 use crate::domain::connection::{ConnectionFacts, Credentials};
 use crate::error::Invalid;
@@ -112,6 +115,16 @@ impl MyUnisoft {
         self.cache
             .invalidate(&Scope { connection: scope.connection.id, folder: Some(scope.folder) });
         decode(call.path, &result?)
+    }
+
+    /// MAD movements, read fresh (not through the reference cache).
+    async fn movements(
+        &self,
+        scope: FolderScope<'_>,
+        call: Call,
+    ) -> ConnectorResult<Vec<dto::Movement>> {
+        let auth = auth(scope.connection, Some(scope.folder))?;
+        decode(call.path, &self.client.send(&auth, &call).await?)
     }
 
     async fn societies(&self, connection: &TenantConnection) -> ConnectorResult<Vec<dto::Society>> {
@@ -290,9 +303,7 @@ impl Ledger for MyUnisoft {
         for prefix in &filter.accounts {
             call = call.query("classAccount", format!("{}%", prefix.trim()));
         }
-        let auth = auth(scope.connection, Some(scope.folder))?;
-        let movements: Vec<dto::Movement> =
-            decode("/mad/movements", &self.client.send(&auth, &call).await?)?;
+        let movements = self.movements(scope, call).await?;
         Ok(mapping::balance::balances(&filter.accounts, months, year.start, &movements))
     }
 
@@ -361,19 +372,6 @@ impl Ledger for MyUnisoft {
         let call = Call::get("/account/v2").query("begin_by", 4).query("details", true);
         let accounts: Vec<dto::AccountV2> = self.read(scope, call).await?;
         Ok(mapping::reference::payment_terms(&accounts))
-    }
-}
-
-#[async_trait]
-impl Analytics for MyUnisoft {
-    /// Axes are analytic plans; a folder without analytics has none.
-    async fn analytic_plans(&self, scope: FolderScope<'_>) -> ConnectorResult<Vec<AnalyticPlan>> {
-        let societies = self.societies(scope.connection).await?;
-        if !societies.iter().any(|s| s.society_id == scope.folder && s.analytics) {
-            return Ok(vec![]);
-        }
-        let axes: Vec<dto::Axis> = self.read(scope, Call::get("/analytics/axes")).await?;
-        Ok(axes.iter().map(mapping::reference::analytic_plan).collect())
     }
 }
 

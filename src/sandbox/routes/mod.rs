@@ -4,6 +4,7 @@
 mod accounts;
 mod analytics;
 mod balance;
+mod country;
 mod diary;
 mod entries;
 mod exercices;
@@ -35,6 +36,7 @@ pub(crate) fn router() -> Router<SharedState> {
         .merge(diary::router())
         .merge(vat::router())
         .merge(payment::router())
+        .merge(country::router())
         .merge(analytics::router())
         .merge(rib::router())
         .merge(movements::router())

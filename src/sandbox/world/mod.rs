@@ -39,6 +39,31 @@ impl World {
         let folder = self.folders.get_mut(&id).ok_or_else(ApiError::no_access)?;
         Ok((folder, &mut self.ids))
     }
+
+    /// Volume tests: `count` more clients in `folder`; the folder's client count after.
+    pub(crate) fn add_generated_clients(&mut self, folder: i64, count: u32) -> ApiResult<usize> {
+        let (target, ids) = self.folder_mut(folder)?;
+        let start = target.accounts.iter().filter(|a| a.number.starts_with("411G")).count();
+        for n in start + 1..=start + count as usize {
+            let info = accounts::InfoInput {
+                name: Some(format!("CLIENT GENERE {n:05}")),
+                email: Some(format!("client{n}@generated.example")),
+                address: Some("DE LA REPUBLIQUE".into()),
+                postal_code: Some("29200".into()),
+                city: Some("BREST".into()),
+                id_country: Some(78),
+                ..accounts::InfoInput::default()
+            };
+            let input = accounts::AccountInput {
+                account_number: Some(format!("411G{n:05}")),
+                label: Some(format!("CLIENT GENERE {n:05}")),
+                complementary_info: Some(info),
+                ..accounts::AccountInput::default()
+            };
+            accounts::upsert(target, ids, input)?;
+        }
+        Ok(target.accounts.iter().filter(|a| a.number.starts_with("411")).count())
+    }
 }
 
 /// Database sequences: every id is unique across folders, as in MyUnisoft.

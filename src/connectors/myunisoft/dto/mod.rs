@@ -1,6 +1,12 @@
 //! MyUnisoft's wire types, spelled as MyUnisoft spells them. Private to the connector: nothing
 //! upstream-shaped leaves `mapping/`. Fields MyUnisoft may omit default instead of failing.
 
+mod analytics;
+mod third_party;
+
+pub(crate) use analytics::*;
+pub(crate) use third_party::*;
+
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -314,13 +320,68 @@ pub(crate) struct PaymentDeadline {
     pub end_month: Option<bool>,
 }
 
-/// `GET /mad/movements` items: what the trial balance needs.
+/// `GET /mad/movements` items: what the trial balance, analytic balances and open items need.
 #[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct Movement {
+    #[serde(default)]
+    pub producer_id: String,
     pub value: MovementValue,
     #[serde(default)]
     pub account: Option<MovementAccount>,
     pub entry: MovementEntry,
+    #[serde(default)]
+    pub due_date: Option<chrono::NaiveDate>,
+    #[serde(default)]
+    pub lettering: Option<Lettering>,
+    #[serde(default)]
+    pub free_number: Option<String>,
+    #[serde(default)]
+    pub invoice_number: Option<String>,
+    #[serde(default)]
+    pub payment: Option<MovementPayment>,
+    #[serde(default)]
+    pub analytics: Vec<MovementAxis>,
+}
+
+/// `{"state": "none" | "partial" | "complete", "value": null | "*AAC" | "AAC"}`.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct Lettering {
+    pub state: LetteringState,
+    #[serde(default)]
+    pub value: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum LetteringState {
+    None,
+    Partial,
+    Complete,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct MovementPayment {
+    pub producer_id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// One axis of a movement's analytic allocation.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct MovementAxis {
+    #[serde(default)]
+    pub sections: Vec<MovementSection>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct MovementSection {
+    pub producer_id: String,
+    #[serde(with = "crate::domain::money")]
+    pub amount: Decimal,
 }
 
 #[derive(Debug, Deserialize)]
@@ -332,7 +393,10 @@ pub(crate) struct MovementValue {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct MovementAccount {
+    #[serde(default)]
+    pub producer_id: String,
     #[serde(default)]
     pub number: Option<String>,
     #[serde(default)]
@@ -340,13 +404,29 @@ pub(crate) struct MovementAccount {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct MovementEntry {
     pub date: chrono::NaiveDate,
     pub journal: MovementJournal,
+    #[serde(default)]
+    pub due_date: Option<chrono::NaiveDate>,
+    #[serde(default)]
+    pub currency: Option<MovementCurrency>,
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct MovementJournal {
+    #[serde(default)]
+    pub producer_id: String,
     #[serde(default, rename = "type")]
     pub kind: Option<String>,
+}
+
+/// `{"code": "USD", "rate": 1.0489}`: units of the currency per euro.
+#[derive(Debug, Deserialize)]
+pub(crate) struct MovementCurrency {
+    pub code: String,
+    #[serde(default, with = "crate::domain::money::option")]
+    pub rate: Option<Decimal>,
 }

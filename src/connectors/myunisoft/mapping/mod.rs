@@ -2,13 +2,16 @@
 //! clock, no `async`.
 
 pub(super) mod account;
+pub(super) mod analytics;
 pub(super) mod balance;
 pub(super) mod bank;
 pub(super) mod bookyear;
 pub(super) mod employee;
 pub(super) mod folder;
 pub(super) mod journal;
+pub(super) mod outstanding;
 pub(super) mod reference;
+pub(super) mod third_party;
 pub(super) mod vat;
 
 /// Reads a unit-test fixture of `tests/fixtures/myunisoft/`.

@@ -1,0 +1,273 @@
+//! `/clients`, `/suppliers` and `/contacts`: MyUnisoft 411 and 401 accounts with their
+//! complementary information.
+
+use axum::extract::State;
+use axum::Json;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use super::{context, paged, single, ChiftHeaders, ConsumerPath, ListQuery, Page, WithRaw};
+use crate::api::extract::{max_chars, not_blank, ValidJson, ValidPath, ValidQuery, Validate};
+use crate::app::AppState;
+use crate::auth::tenant::TenantContext;
+use crate::domain::third_party::{
+    Contact, NewThirdParty, PartnerKind, ThirdParty, ThirdPartyPatch,
+};
+use crate::error::{ErrorBody, Invalid, Result};
+use crate::service::third_parties as service;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PartnerListQuery {
+    pub page: Option<u32>,
+    pub size: Option<u32>,
+    pub folder_id: Option<String>,
+    /// Case-insensitive part of the name, email, account number, SIREN or contact name.
+    pub search: Option<String>,
+    /// Accepted for compatibility. MyUnisoft keeps no modification date on accounts, so the list
+    /// is not narrowed: every record is returned (never fewer than changed).
+    pub updated_after: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PartnerCreateQuery {
+    pub folder_id: Option<String>,
+    /// Id of the supplier (when creating a client) or client (when creating a supplier) whose
+    /// details start the new record; the new account takes the same code after its root.
+    pub force_merge: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FolderOnly {
+    pub folder_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct PartnerPath {
+    pub consumer_id: Uuid,
+    /// The MyUnisoft account id.
+    pub id: String,
+}
+
+impl Validate for NewThirdParty {
+    fn validate(&self) -> Result<(), Invalid> {
+        not_blank("name", Some(&self.name))?;
+        max_chars("name", Some(&self.name), 255)?;
+        for (i, a) in self.addresses.iter().enumerate() {
+            for (field, value) in [
+                ("street", &a.street),
+                ("city", &a.city),
+                ("postal_code", &a.postal_code),
+                ("country", &a.country),
+            ] {
+                not_blank(&format!("addresses[{i}].{field}"), Some(value))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Validate for ThirdPartyPatch {
+    fn validate(&self) -> Result<(), Invalid> {
+        not_blank("name", self.name.as_deref())?;
+        max_chars("name", self.name.as_deref(), 255)
+    }
+}
+
+async fn list(
+    s: AppState,
+    t: TenantContext,
+    h: ChiftHeaders,
+    consumer: Uuid,
+    q: PartnerListQuery,
+    kind: PartnerKind,
+) -> Result<Json<Page<ThirdParty>>> {
+    let page = ListQuery { page: q.page, size: q.size, folder_id: None }.pagination()?;
+    let ctx = context(&s, &t, consumer, &h).await?;
+    let filter = service::Filter { search: q.search.as_deref(), updated_after: q.updated_after };
+    paged(&h, page, service::list(&s, &ctx, q.folder_id.as_deref(), kind, &filter)).await
+}
+
+async fn get(
+    s: AppState,
+    t: TenantContext,
+    h: ChiftHeaders,
+    p: PartnerPath,
+    q: FolderOnly,
+    kind: PartnerKind,
+) -> Result<Json<WithRaw<ThirdParty>>> {
+    let ctx = context(&s, &t, p.consumer_id, &h).await?;
+    single(&h, service::get(&s, &ctx, q.folder_id.as_deref(), kind, &p.id)).await
+}
+
+async fn create(
+    s: AppState,
+    t: TenantContext,
+    h: ChiftHeaders,
+    consumer: Uuid,
+    q: PartnerCreateQuery,
+    body: NewThirdParty,
+    kind: PartnerKind,
+) -> Result<Json<WithRaw<ThirdParty>>> {
+    let ctx = context(&s, &t, consumer, &h).await?;
+    single(
+        &h,
+        service::create(&s, &ctx, q.folder_id.as_deref(), kind, &body, q.force_merge.as_deref()),
+    )
+    .await
+}
+
+async fn update(
+    s: AppState,
+    t: TenantContext,
+    h: ChiftHeaders,
+    p: PartnerPath,
+    q: FolderOnly,
+    body: ThirdPartyPatch,
+    kind: PartnerKind,
+) -> Result<Json<WithRaw<ThirdParty>>> {
+    let ctx = context(&s, &t, p.consumer_id, &h).await?;
+    single(&h, service::update(&s, &ctx, q.folder_id.as_deref(), kind, &p.id, &body)).await
+}
+
+/// The four routes of one kind of third party.
+macro_rules! partner_routes {
+    ($kind:expr, $noun:literal, $list:ident, $create:ident, $get:ident, $update:ident, $path:literal, $item_path:literal) => {
+        #[doc = concat!("The folder's ", $noun, "s (MyUnisoft ", $noun, " accounts with their complementary information; \
+            fields without a Chift equivalent are extra keys). One upstream list call per cache lifetime, whatever the page.")]
+        #[utoipa::path(get, path = $path, tag = "Accounting", operation_id = concat!("accounting_get_", $noun, "s"),
+            params(ConsumerPath, PartnerListQuery),
+            responses((status = 200, body = Page<ThirdParty>), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
+            security(("bearer" = [])))]
+        pub async fn $list(
+            State(s): State<AppState>,
+            t: TenantContext,
+            h: ChiftHeaders,
+            ValidPath(p): ValidPath<ConsumerPath>,
+            ValidQuery(q): ValidQuery<PartnerListQuery>,
+        ) -> Result<Json<Page<ThirdParty>>> {
+            list(s, t, h, p.consumer_id, q, $kind).await
+        }
+
+        #[doc = concat!("Create a ", $noun, ": its account (root + letters of the name, or `account_number`) with \
+            its complementary information. A record with the same number, SIREN or name answers 409 naming it. \
+            `vat`, `website`, `external_reference` and `company_id` have no MyUnisoft field and are not stored; \
+            only the main (or first) address is kept.")]
+        #[utoipa::path(post, path = $path, tag = "Accounting", operation_id = concat!("accounting_create_", $noun),
+            params(ConsumerPath, PartnerCreateQuery), request_body = NewThirdParty,
+            responses((status = 200, body = ThirdParty), (status = 409, body = ErrorBody), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
+            security(("bearer" = [])))]
+        pub async fn $create(
+            State(s): State<AppState>,
+            t: TenantContext,
+            h: ChiftHeaders,
+            ValidPath(p): ValidPath<ConsumerPath>,
+            ValidQuery(q): ValidQuery<PartnerCreateQuery>,
+            ValidJson(body): ValidJson<NewThirdParty>,
+        ) -> Result<Json<WithRaw<ThirdParty>>> {
+            create(s, t, h, p.consumer_id, q, body, $kind).await
+        }
+
+        #[doc = concat!("One ", $noun, ".")]
+        #[utoipa::path(get, path = $item_path, tag = "Accounting", operation_id = concat!("accounting_get_", $noun),
+            params(PartnerPath, FolderOnly),
+            responses((status = 200, body = ThirdParty), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
+            security(("bearer" = [])))]
+        pub async fn $get(
+            State(s): State<AppState>,
+            t: TenantContext,
+            h: ChiftHeaders,
+            ValidPath(p): ValidPath<PartnerPath>,
+            ValidQuery(q): ValidQuery<FolderOnly>,
+        ) -> Result<Json<WithRaw<ThirdParty>>> {
+            get(s, t, h, p, q, $kind).await
+        }
+
+        #[doc = concat!("Update the fields given (MyUnisoft replaces the whole account: it is read, merged and written \
+            back, so the other fields and the contacts stay). MyUnisoft allows this with a firm token only. \
+            `active: false` archives the ", $noun, ".")]
+        #[utoipa::path(patch, path = $item_path, tag = "Accounting", operation_id = concat!("accounting_update_", $noun),
+            params(PartnerPath, FolderOnly), request_body = ThirdPartyPatch,
+            responses((status = 200, body = ThirdParty), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
+            security(("bearer" = [])))]
+        pub async fn $update(
+            State(s): State<AppState>,
+            t: TenantContext,
+            h: ChiftHeaders,
+            ValidPath(p): ValidPath<PartnerPath>,
+            ValidQuery(q): ValidQuery<FolderOnly>,
+            ValidJson(body): ValidJson<ThirdPartyPatch>,
+        ) -> Result<Json<WithRaw<ThirdParty>>> {
+            update(s, t, h, p, q, body, $kind).await
+        }
+    };
+}
+
+partner_routes!(
+    PartnerKind::Client,
+    "client",
+    list_clients,
+    create_client,
+    get_client,
+    update_client,
+    "/consumers/{consumer_id}/accounting/clients",
+    "/consumers/{consumer_id}/accounting/clients/{id}"
+);
+partner_routes!(
+    PartnerKind::Supplier,
+    "supplier",
+    list_suppliers,
+    create_supplier,
+    get_supplier,
+    update_supplier,
+    "/consumers/{consumer_id}/accounting/suppliers",
+    "/consumers/{consumer_id}/accounting/suppliers/{id}"
+);
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ContactsQuery {
+    pub page: Option<u32>,
+    pub size: Option<u32>,
+    pub folder_id: Option<String>,
+    pub partner_type: PartnerKind,
+    pub partner_id: String,
+}
+
+/// The contacts of a client or supplier: its main contact first, then its contact list in
+/// MyUnisoft's order.
+#[utoipa::path(get, path = "/consumers/{consumer_id}/accounting/contacts", tag = "Accounting",
+    operation_id = "accounting_get_contacts", params(ConsumerPath, ContactsQuery),
+    responses((status = 200, body = Page<Contact>), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn get_contacts(
+    State(s): State<AppState>,
+    t: TenantContext,
+    h: ChiftHeaders,
+    ValidPath(p): ValidPath<ConsumerPath>,
+    ValidQuery(q): ValidQuery<ContactsQuery>,
+) -> Result<Json<Page<Contact>>> {
+    let page = ListQuery { page: q.page, size: q.size, folder_id: None }.pagination()?;
+    let ctx = context(&s, &t, p.consumer_id, &h).await?;
+    paged(
+        &h,
+        page,
+        service::contacts(&s, &ctx, q.folder_id.as_deref(), q.partner_type, &q.partner_id),
+    )
+    .await
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_clients, create_client))
+        .routes(routes!(get_client, update_client))
+        .routes(routes!(list_suppliers, create_supplier))
+        .routes(routes!(get_supplier, update_supplier))
+        .routes(routes!(get_contacts))
+}

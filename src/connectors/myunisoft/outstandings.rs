@@ -1,0 +1,42 @@
+//! Open items of clients and suppliers, derived from MAD movements on their 411/401 accounts
+//! in every open fiscal year (open items of a closed year live on in the next year's opening
+//! entries). Posted movements are read lettered `none` and `partial` only; pending entries
+//! (`draft`, which answers only those) are added when asked for.
+
+use async_trait::async_trait;
+
+use super::client::Call;
+use super::mapping::outstanding::{self as map, Line};
+use super::MyUnisoft;
+use crate::connectors::{ConnectorResult, FolderScope, Ledger, Outstandings};
+use crate::domain::outstanding::{Outstanding, OutstandingFilter};
+
+#[async_trait]
+impl Outstandings for MyUnisoft {
+    async fn outstandings(
+        &self,
+        scope: FolderScope<'_>,
+        filter: OutstandingFilter,
+    ) -> ConnectorResult<Vec<Outstanding>> {
+        let years = self.bookyears(scope).await?;
+        let root = map::class_account(filter.kind);
+        let mut lines = vec![];
+        for year in years.iter().filter(|y| !y.closed) {
+            let call = || {
+                Call::get("/mad/movements")
+                    .query("version", "1.0.0")
+                    .query("idExercice", &year.id)
+                    .query("classAccount", root)
+            };
+            for lettering in ["none", "partial"] {
+                let found = self.movements(scope, call().query("lettering", lettering)).await?;
+                lines.extend(found.into_iter().map(|movement| Line { movement, posted: true }));
+            }
+            if filter.unposted_allowed {
+                let found = self.movements(scope, call().query("draft", true)).await?;
+                lines.extend(found.into_iter().map(|movement| Line { movement, posted: false }));
+            }
+        }
+        Ok(map::outstandings(filter.kind, &lines))
+    }
+}

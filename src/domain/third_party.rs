@@ -1,0 +1,228 @@
+//! Third parties: clients and suppliers (Chift `ClientItem*`, `SupplierItem*`, `ContactItem`).
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// Which side of the ledger a third party is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PartnerKind {
+    Client,
+    Supplier,
+}
+
+impl PartnerKind {
+    pub fn other(self) -> Self {
+        match self {
+            PartnerKind::Client => PartnerKind::Supplier,
+            PartnerKind::Supplier => PartnerKind::Client,
+        }
+    }
+
+    pub fn noun(self) -> &'static str {
+        match self {
+            PartnerKind::Client => "client",
+            PartnerKind::Supplier => "supplier",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AddressType {
+    Main,
+    Delivery,
+    Invoice,
+}
+
+/// `AddressItemOut` (also the update shape).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Address {
+    pub address_type: AddressType,
+    pub name: Option<String>,
+    /// Street number, with its repetition index (`12 BIS`).
+    pub number: Option<String>,
+    /// The address complement.
+    pub r#box: Option<String>,
+    pub phone: Option<String>,
+    pub mobile: Option<String>,
+    pub email: Option<String>,
+    /// Street type and name (`Quai DE LA RECOUVRANCE`).
+    pub street: Option<String>,
+    pub city: Option<String>,
+    pub postal_code: Option<String>,
+    /// ISO 3166 alpha-2.
+    pub country: Option<String>,
+}
+
+/// A code and its label (payment terms and methods, APE code).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Labelled {
+    pub id: Option<String>,
+    pub code: Option<String>,
+    pub name: Option<String>,
+}
+
+/// A bank account of a third party.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PartnerIban {
+    pub iban: String,
+    pub bic: Option<String>,
+    pub bank_name: Option<String>,
+    /// SEPA mandate reference.
+    pub mandate_reference: Option<String>,
+}
+
+/// `ClientItemOut` / `SupplierItemOut`. The fields after `addresses` are what MyUnisoft holds that
+/// Chift has no field for (extra keys, which Chift clients keep).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ThirdParty {
+    pub id: String,
+    pub external_reference: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub name: Option<String>,
+    pub function: Option<String>,
+    pub is_company: bool,
+    pub company_id: Option<String>,
+    pub phone: Option<String>,
+    pub mobile: Option<String>,
+    pub email: Option<String>,
+    /// ISO 639-1.
+    pub language: Option<String>,
+    pub internal_notes: Option<String>,
+    pub website: Option<String>,
+    pub vat: Option<String>,
+    /// SIREN.
+    pub company_number: Option<String>,
+    pub iban: Option<String>,
+    pub bank_account: Option<String>,
+    pub currency: Option<String>,
+    pub active: bool,
+    pub account_number: Option<String>,
+    pub third_party_account: Option<String>,
+    /// MyUnisoft keeps no modification date on accounts: always null.
+    pub last_updated_on: Option<chrono::DateTime<chrono::Utc>>,
+    pub addresses: Vec<Address>,
+    // --- MyUnisoft fields without a Chift field ---
+    /// Every IBAN on the record (Chift's `iban` is the first).
+    pub ibans: Vec<PartnerIban>,
+    /// Payment terms (`payment_deadline`).
+    pub payment_terms: Option<Labelled>,
+    /// Default payment method (`payment_type`).
+    pub payment_method: Option<Labelled>,
+    /// Manager of the company (`person_in_charge`).
+    pub director: Option<String>,
+    pub profession: Option<String>,
+    /// NAF/APE activity code.
+    pub activity: Option<Labelled>,
+    pub is_foreign: Option<bool>,
+    /// "Divers" tab: referent, group.
+    pub referent: Option<String>,
+    pub group: Option<String>,
+    /// Archived in MyUnisoft (`misc_archived`); `active` is false then.
+    pub archived: bool,
+    /// Closed ledger account; `active` is false then.
+    pub closed: bool,
+}
+
+impl ThirdParty {
+    /// Whether `search` (case-insensitive) is in the name, email, account number, SIREN, VAT
+    /// number, external reference or the contact's names.
+    pub fn matches(&self, search: &str) -> bool {
+        let needle = search.trim().to_lowercase();
+        [
+            &self.name,
+            &self.email,
+            &self.account_number,
+            &self.company_number,
+            &self.first_name,
+            &self.last_name,
+            &self.vat,
+            &self.external_reference,
+        ]
+        .into_iter()
+        .flatten()
+        .any(|field| field.to_lowercase().contains(&needle))
+    }
+}
+
+/// `AddressItemIn`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct NewAddress {
+    pub address_type: AddressType,
+    pub name: Option<String>,
+    pub number: Option<String>,
+    pub r#box: Option<String>,
+    pub phone: Option<String>,
+    pub mobile: Option<String>,
+    pub email: Option<String>,
+    pub street: String,
+    pub city: String,
+    pub postal_code: String,
+    pub country: String,
+}
+
+/// `ClientItemIn` / `SupplierItemIn`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct NewThirdParty {
+    pub external_reference: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub name: String,
+    pub function: Option<String>,
+    pub is_company: Option<bool>,
+    pub company_id: Option<String>,
+    pub phone: Option<String>,
+    pub mobile: Option<String>,
+    pub email: Option<String>,
+    pub language: Option<String>,
+    pub internal_notes: Option<String>,
+    pub website: Option<String>,
+    pub vat: Option<String>,
+    pub company_number: Option<String>,
+    pub iban: Option<String>,
+    pub bank_account: Option<String>,
+    pub currency: Option<String>,
+    pub active: Option<bool>,
+    pub addresses: Vec<NewAddress>,
+    pub account_number: Option<String>,
+}
+
+/// `ClientItemUpdate` / `SupplierItemUpdate`: only the fields given change.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ThirdPartyPatch {
+    pub external_reference: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub name: Option<String>,
+    pub function: Option<String>,
+    pub is_company: Option<bool>,
+    pub company_id: Option<String>,
+    pub phone: Option<String>,
+    pub mobile: Option<String>,
+    pub email: Option<String>,
+    pub language: Option<String>,
+    pub internal_notes: Option<String>,
+    pub website: Option<String>,
+    pub vat: Option<String>,
+    pub company_number: Option<String>,
+    pub iban: Option<String>,
+    pub bank_account: Option<String>,
+    pub currency: Option<String>,
+    pub active: Option<bool>,
+    pub addresses: Option<Vec<Address>>,
+}
+
+/// `ContactItem`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Contact {
+    pub id: String,
+    pub name: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub function: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub mobile: Option<String>,
+}
