@@ -2,17 +2,17 @@
 //! (`POST /entry?type=e`, `POST /entry/temp?type=o`) and `GET /entry/id?id_origin=`.
 
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::mad::{self, MadEntry, Selection};
+use super::mad::{self, MadEntry};
 use super::wire::{AccountRef, Amount};
 use crate::sandbox::dates;
 use crate::sandbox::errors::{ApiError, ApiResult};
-use crate::sandbox::large::{self, Generator, Listing};
+use crate::sandbox::large::Listing;
 use crate::sandbox::params::{JsonBody, Params};
 use crate::sandbox::scope::FolderId;
 use crate::sandbox::server::SharedState;
@@ -33,18 +33,7 @@ async fn mad_entries(
     FolderId(id): FolderId,
     params: Params,
 ) -> ApiResult<Response> {
-    let world = shared.world();
-    let folder = world.folder(id)?;
-    let selection = Selection::parse(folder, &params)?;
-    if folder.generated && !selection.draft {
-        let count = shared.large_movements();
-        if let Some(generator) = Generator::new(folder.clone(), count) {
-            return Ok(large::stream(generator, selection, Listing::Entries));
-        }
-    }
-    let list: Vec<MadEntry> =
-        mad::entries(folder, folder.entries_in(selection.draft).iter(), &selection).collect();
-    Ok(Json(list).into_response())
+    super::movements::mad_listing(&shared, id, &params, Listing::Entries)
 }
 
 /// One entry by MyUnisoft id, invoice number (`piece2`) or partner id; 404 otherwise.

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 
-use super::mad::{self, MadMovement, Selection};
+use super::mad::{self, MadEntry, MadMovement, Selection};
 use crate::sandbox::errors::ApiResult;
 use crate::sandbox::large::{self, Generator, Listing};
 use crate::sandbox::params::Params;
@@ -22,16 +22,35 @@ async fn mad_movements(
     FolderId(id): FolderId,
     params: Params,
 ) -> ApiResult<Response> {
+    mad_listing(&shared, id, &params, Listing::Movements)
+}
+
+/// `GET /mad/entries` and `GET /mad/movements`: one exercise or window of a folder, generated
+/// on the fly for the large-volume folder.
+pub(super) fn mad_listing(
+    shared: &SharedState,
+    id: i64,
+    params: &Params,
+    listing: Listing,
+) -> ApiResult<Response> {
     let world = shared.world();
     let folder = world.folder(id)?;
-    let selection = Selection::parse(folder, &params)?;
+    let selection = Selection::parse(folder, params)?;
     if folder.generated && !selection.draft {
         let count = shared.large_movements();
         if let Some(generator) = Generator::new(folder.clone(), count) {
-            return Ok(large::stream(generator, selection, Listing::Movements));
+            return Ok(large::stream(generator, selection, listing));
         }
     }
-    let list: Vec<MadMovement> =
-        mad::movements(folder, folder.entries_in(selection.draft).iter(), &selection).collect();
-    Ok(Json(list).into_response())
+    let entries = folder.entries_in(selection.draft).iter();
+    Ok(match listing {
+        Listing::Entries => {
+            Json(mad::entries(folder, entries, &selection).collect::<Vec<MadEntry>>())
+                .into_response()
+        }
+        Listing::Movements => {
+            Json(mad::movements(folder, entries, &selection).collect::<Vec<MadMovement>>())
+                .into_response()
+        }
+    })
 }
