@@ -379,3 +379,43 @@ async fn two_gateway_processes_share_one_upstream_budget() {
         gateway.wait();
     }
 }
+
+#[tokio::test]
+async fn traces_are_exported_over_otlp_when_an_endpoint_is_set() {
+    use std::sync::{Arc, Mutex};
+    let received: Arc<Mutex<Vec<(String, String, usize)>>> = Arc::default();
+    let log = received.clone();
+    let collector = axum::Router::new().fallback(move |req: axum::extract::Request| {
+        let log = log.clone();
+        async move {
+            let path = req.uri().path().to_owned();
+            let kind = req
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            let body = axum::body::to_bytes(req.into_body(), usize::MAX).await.unwrap_or_default();
+            log.lock().unwrap().push((path, kind, body.len()));
+            axum::http::StatusCode::OK
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, collector).await });
+
+    let db = TestDb::new().await;
+    let sb = sandbox(SandboxConfig::default()).await;
+    let env = Env::new(&db, &random_bytes(), &sb).set("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint);
+    let account = account_create(&env);
+    let gateway = Gateway::start(env).await;
+    token(&gateway, &account).await;
+    gateway.terminate();
+    // The collector runs on this runtime: wait for the exit off it.
+    let (clean_exit, logs) = tokio::task::spawn_blocking(move || gateway.wait()).await.unwrap();
+    assert!(clean_exit, "{logs}");
+    let received = received.lock().unwrap().clone();
+    let traces: Vec<_> = received.iter().filter(|(path, _, _)| path == "/v1/traces").collect();
+    assert!(!traces.is_empty(), "no span batch reached the collector: {received:?}\n{logs}");
+    assert!(traces.iter().all(|(_, kind, size)| kind == "application/x-protobuf" && *size > 0));
+}
