@@ -163,6 +163,7 @@ fn chift_shaped(status: StatusCode, method: Method, path: String, res: Response)
 pub struct App {
     listener: TcpListener,
     router: Router,
+    state: AppState,
 }
 
 impl App {
@@ -172,7 +173,12 @@ impl App {
             .await
             .map_err(|e| format!("PASSERELLE_LISTEN: cannot bind {}: {e}", settings.listen))?;
         let state = AppState::new(settings, store)?;
-        Ok(Self { listener, router: router(state, settings.request_timeout) })
+        Ok(Self { listener, router: router(state.clone(), settings.request_timeout), state })
+    }
+
+    /// The state the routes share, for in-process set-up (`passerelle demo`).
+    pub fn state(&self) -> &AppState {
+        &self.state
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {

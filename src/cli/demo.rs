@@ -148,8 +148,7 @@ pub async fn run() -> Result<(), String> {
     {
         demo
     } else {
-        let state = AppState::new(&settings, store.clone())?;
-        let demo = provision(&state, demo).await?;
+        let demo = provision(app.state(), demo).await?;
         save(&state_file, &demo)?;
         demo
     };

@@ -419,3 +419,57 @@ async fn traces_are_exported_over_otlp_when_an_endpoint_is_set() {
     assert!(!traces.is_empty(), "no span batch reached the collector: {received:?}\n{logs}");
     assert!(traces.iter().all(|(_, kind, size)| kind == "application/x-protobuf" && *size > 0));
 }
+
+#[tokio::test]
+async fn demo_starts_everything_and_its_connection_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let child = Command::new(BIN)
+        .arg("demo")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("PASSERELLE_DATA_DIR", dir.path())
+        .env("PASSERELLE_LISTEN", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut ready = false;
+    for _ in 0..100 {
+        if reqwest::get(format!("{base}/health/ready")).await.is_ok_and(|r| r.status() == 200) {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(ready, "the demo gateway did not start");
+    let saved: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("demo.json")).unwrap()).unwrap();
+    let body = json!({"clientId": saved["clientId"], "clientSecret": saved["clientSecret"], "accountId": saved["accountId"]});
+    let http = reqwest::Client::new();
+    let token: Value =
+        http.post(format!("{base}/token")).json(&body).send().await.unwrap().json().await.unwrap();
+    let consumer = saved["consumerId"].as_str().unwrap();
+    let folders: Value = http
+        .get(format!("{base}/consumers/{consumer}/accounting/folders"))
+        .bearer_auth(token["access_token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(folders[0]["name"], "BOULANGERIE DU PORT");
+    assert!(Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output()).await.unwrap().unwrap();
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        printed.contains(saved["clientSecret"].as_str().unwrap()) && printed.contains("curl"),
+        "{printed}"
+    );
+}
