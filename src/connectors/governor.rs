@@ -55,13 +55,61 @@ impl Budget {
     };
 }
 
-/// A granted call: hand it back with [`Governor::done`] when the call is over.
-#[derive(Debug)]
+/// A granted call: hand it back with [`Governor::done`] when the call is over. A permit dropped
+/// without that (its request was cancelled mid-call) frees its slots in the background.
 pub struct Permit {
     rate: (String, u32),
     concurrency: (String, u32),
     /// How long the caller queued.
     pub waited: Duration,
+    leases: Arc<dyn SlotLeases>,
+    /// The rate slot's hold after the answer.
+    window_ms: i64,
+    released: bool,
+}
+
+impl Permit {
+    async fn release(mut self) {
+        self.released = true;
+        free_slots(
+            self.leases.clone(),
+            self.concurrency.clone(),
+            self.rate.clone(),
+            self.window_ms,
+        )
+        .await;
+    }
+}
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        if self.released {
+            return;
+        }
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let (leases, conc, rate, window) =
+                (self.leases.clone(), self.concurrency.clone(), self.rate.clone(), self.window_ms);
+            runtime.spawn(free_slots(leases, conc, rate, window));
+        }
+    }
+}
+
+/// The concurrency slot is free now, the rate slot a window from now.
+async fn free_slots(
+    leases: Arc<dyn SlotLeases>,
+    conc: (String, u32),
+    rate: (String, u32),
+    window_ms: i64,
+) {
+    let now = now_ms();
+    hold(leases.as_ref(), &conc.0, conc.1, now).await;
+    hold(leases.as_ref(), &rate.0, rate.1, now.saturating_add(window_ms)).await;
+}
+
+async fn hold(leases: &dyn SlotLeases, bucket: &str, slot: u32, until_ms: i64) {
+    if let Err(e) = leases.hold_until(bucket, slot, until_ms).await {
+        tracing::warn!(error = %e, "slot lease not updated; it expires on its own");
+    }
 }
 
 #[derive(Clone)]
@@ -95,14 +143,18 @@ impl Governor {
         let rate_slot = match self.wait_for(&rate, self.budget.calls, self.budget.max_call).await {
             Ok(slot) => slot,
             Err(e) => {
-                self.free(&conc, conc_slot, now_ms()).await;
+                hold(self.leases.as_ref(), &conc, conc_slot, now_ms()).await;
                 return Err(e);
             }
         };
+        let window = self.budget.window + self.budget.margin;
         Ok(Permit {
             rate: (rate, rate_slot),
             concurrency: (conc, conc_slot),
             waited: started.elapsed(),
+            leases: self.leases.clone(),
+            window_ms: i64::try_from(window.as_millis()).unwrap_or(i64::MAX),
+            released: false,
         })
     }
 
@@ -123,17 +175,7 @@ impl Governor {
 
     /// The call has answered: its concurrency slot is free now, its rate slot a window later.
     pub async fn done(&self, permit: Permit) {
-        let now = now_ms();
-        let window = i64::try_from((self.budget.window + self.budget.margin).as_millis())
-            .unwrap_or(i64::MAX);
-        self.free(&permit.concurrency.0, permit.concurrency.1, now).await;
-        self.free(&permit.rate.0, permit.rate.1, now.saturating_add(window)).await;
-    }
-
-    async fn free(&self, bucket: &str, slot: u32, at: i64) {
-        if let Err(e) = self.leases.hold_until(bucket, slot, at).await {
-            tracing::warn!(error = %e, "slot lease not updated; it expires on its own");
-        }
+        permit.release().await;
     }
 }
 
@@ -172,6 +214,17 @@ mod tests {
             self.0.lock().unwrap().insert((bucket.to_owned(), slot), until);
             Ok(())
         }
+    }
+
+    #[tokio::test]
+    async fn a_cancelled_call_frees_its_concurrency_slot() {
+        let budget = Budget { concurrent_per_route: 1, ..Budget::MYUNISOFT };
+        let governor = Governor::new(Arc::new(MemoryLeases::default()), budget);
+        let permit = governor.acquire("k", "/r").await.unwrap();
+        drop(permit);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let again = tokio::time::timeout(Duration::from_secs(1), governor.acquire("k", "/r")).await;
+        assert!(again.is_ok(), "the slot came back without `done`");
     }
 
     #[tokio::test]
