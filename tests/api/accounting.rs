@@ -243,11 +243,8 @@ async fn the_balance_reconciles_with_the_movements_to_the_cent() {
     assert!(!expected.is_empty());
     let body = json!({"accounts": ["4"], "end": "202606"});
     let res = app
-        .request(Method::POST, &acc(&cid, "chart-of-accounts/balance?size=100"), &tenant.token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+        .send_json(Method::POST, &acc(&cid, "chart-of-accounts/balance?size=100"), &tenant, &body)
+        .await;
     assert_eq!(res.status(), 200);
     let page: Value = res.json().await.unwrap();
     let rows = page["items"].as_array().unwrap();
@@ -262,12 +259,8 @@ async fn the_balance_reconciles_with_the_movements_to_the_cent() {
         );
     }
     let bad = json!({"accounts": ["4"], "end": "2026-06"});
-    let res = app
-        .request(Method::POST, &acc(&cid, "chart-of-accounts/balance"), &tenant.token)
-        .json(&bad)
-        .send()
-        .await
-        .unwrap();
+    let res =
+        app.send_json(Method::POST, &acc(&cid, "chart-of-accounts/balance"), &tenant, &bad).await;
     chift_error(res, 422, "ERROR_INVALID_BODY").await;
 }
 
@@ -276,11 +269,13 @@ async fn creating_accounts_and_journals_writes_upstream_and_refreshes_the_cache(
     let (app, tenant, cid) = connected(tokens::SOCIETY_PORT).await;
     let before = app.all_pages(&tenant, &acc(&cid, "chart-of-accounts")).await;
     let res = app
-        .request(Method::POST, &acc(&cid, "accounts"), &tenant.token)
-        .json(&json!({"number": "706500", "name": "Ventes en ligne"}))
-        .send()
-        .await
-        .unwrap();
+        .send_json(
+            Method::POST,
+            &acc(&cid, "accounts"),
+            &tenant,
+            &json!({"number": "706500", "name": "Ventes en ligne"}),
+        )
+        .await;
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
     let created: Value = res.json().await.unwrap();
     assert_eq!((&created["number"], &created["type"]), (&json!("706500"), &json!("income")));
@@ -293,42 +288,22 @@ async fn creating_accounts_and_journals_writes_upstream_and_refreshes_the_cache(
         (json!({"number": "706", "name": ""}), "name"),
         (json!({"number": "7".repeat(21), "name": "x"}), "number"),
     ] {
-        let res = app
-            .request(Method::POST, &acc(&cid, "accounts"), &tenant.token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
+        let res = app.send_json(Method::POST, &acc(&cid, "accounts"), &tenant, &body).await;
         let error = chift_error(res, 422, "ERROR_INVALID_BODY").await;
         assert_eq!(error["detail"][0]["loc"], json!(["body", field]));
     }
     let taken = json!({"code": "BQ2", "name": "Banque secondaire", "journal_type": "bank", "counterpart_account": "512000"});
-    let res = app
-        .request(Method::POST, &acc(&cid, "journal"), &tenant.token)
-        .json(&taken)
-        .send()
-        .await
-        .unwrap();
+    let res = app.send_json(Method::POST, &acc(&cid, "journal"), &tenant, &taken).await;
     let error = chift_error(res, 400, "UNEXPECTED_MYUNISOFT_ERROR").await;
     assert!(
         error["detail"].as_str().unwrap().starts_with("JOURNAL8"),
         "512000 belongs to journal 15: {error}"
     );
     let account = json!({"number": "512100", "name": "Banque secondaire"});
-    let res = app
-        .request(Method::POST, &acc(&cid, "accounts"), &tenant.token)
-        .json(&account)
-        .send()
-        .await
-        .unwrap();
+    let res = app.send_json(Method::POST, &acc(&cid, "accounts"), &tenant, &account).await;
     assert_eq!(res.status(), 200);
     let journal = json!({"code": "BQ2", "name": "Banque secondaire", "journal_type": "bank", "counterpart_account": "512100"});
-    let res = app
-        .request(Method::POST, &acc(&cid, "journal"), &tenant.token)
-        .json(&journal)
-        .send()
-        .await
-        .unwrap();
+    let res = app.send_json(Method::POST, &acc(&cid, "journal"), &tenant, &journal).await;
     assert_eq!(res.status(), 200);
     let j: Value = res.json().await.unwrap();
     assert_eq!(
@@ -339,12 +314,7 @@ async fn creating_accounts_and_journals_writes_upstream_and_refreshes_the_cache(
         json!({"code": "TOOLONG", "name": "x", "journal_type": "bank", "counterpart_account": "512000"}),
         json!({"code": "BQ3", "name": "x", "journal_type": "bank"}),
     ] {
-        let res = app
-            .request(Method::POST, &acc(&cid, "journal"), &tenant.token)
-            .json(&bad)
-            .send()
-            .await
-            .unwrap();
+        let res = app.send_json(Method::POST, &acc(&cid, "journal"), &tenant, &bad).await;
         chift_error(res, 422, "ERROR_INVALID_BODY").await;
     }
     let posts: Vec<_> =
@@ -373,23 +343,13 @@ async fn creating_a_bank_account_creates_its_journal_and_rib() {
             "currency",
         ),
     ] {
-        let res = app
-            .request(Method::POST, &acc(&cid, "bank-accounts"), &tenant.token)
-            .json(&wrong)
-            .send()
-            .await
-            .unwrap();
+        let res = app.send_json(Method::POST, &acc(&cid, "bank-accounts"), &tenant, &wrong).await;
         let error = chift_error(res, 422, "ERROR_INVALID_BODY").await;
         assert_eq!(error["detail"][0]["loc"], json!(["body", field]));
     }
     assert!(app.sandbox.requests().iter().all(|r| r.method == "GET"), "nothing was written");
     let body = json!({"code": "BQ4", "currency": "EUR", "account_name": "Compte pro", "iban": "FR14 2004 1010 0505 0001 3M02 606", "bic": "PSSTFRPPXXX", "bank_name": "La Banque Postale"});
-    let res = app
-        .request(Method::POST, &acc(&cid, "bank-accounts"), &tenant.token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let res = app.send_json(Method::POST, &acc(&cid, "bank-accounts"), &tenant, &body).await;
     assert_eq!(res.status(), 200);
     let created: Value = res.json().await.unwrap();
     assert_eq!(created["iban"], "FR1420041010050500013M02606");
@@ -400,12 +360,7 @@ async fn creating_a_bank_account_creates_its_journal_and_rib() {
     assert!(journals
         .iter()
         .any(|j| j["code"] == "BQ4" && j["journal_type"] == "financial_operation"));
-    let res = app
-        .request(Method::POST, &acc(&cid, "bank-accounts"), &tenant.token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let res = app.send_json(Method::POST, &acc(&cid, "bank-accounts"), &tenant, &body).await;
     chift_error(res, 422, "ERROR_INVALID_BODY").await;
 }
 
@@ -545,12 +500,8 @@ async fn several_connections_need_x_chift_connectionid() {
     let tenant = app.tenant("Acme").await;
     let (cid, first) = app.consumer_with_connection(&tenant, tokens::SOCIETY_PORT).await;
     let body = json!({"credentials": [{"key": "api_token", "value": tokens::SOCIETY_GARAGE}]});
-    let res = app
-        .request(Method::POST, &format!("/consumers/{cid}/connections"), &tenant.token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let res =
+        app.send_json(Method::POST, &format!("/consumers/{cid}/connections"), &tenant, &body).await;
     let second = res.json::<Value>().await.unwrap()["url"]
         .as_str()
         .unwrap()

@@ -13,12 +13,8 @@ async fn a_connection_is_created_listed_and_read_without_its_credentials() {
     let secret = tokens::SOCIETY_PORT;
     let body = json!({"integrationid": 1, "name": "Compta MyUnisoft",
                       "credentials": [{"key": "api_token", "value": secret}]});
-    let res = app
-        .request(Method::POST, &format!("/consumers/{cid}/connections"), &tenant.token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let res =
+        app.send_json(Method::POST, &format!("/consumers/{cid}/connections"), &tenant, &body).await;
     assert_eq!(res.status(), 200);
     let link: Value = res.json().await.unwrap();
     let url = link["url"].as_str().unwrap();
@@ -88,7 +84,7 @@ async fn a_patch_renames_and_replaces_credentials() {
     let (cid, conn) = app.consumer_with_connection(&tenant, tokens::SOCIETY_PORT).await;
     let path = format!("/consumers/{cid}/connections/{conn}");
     let body = json!({"name": "Renamed", "credentials": [{"key": "api_token", "value": tokens::SOCIETY_GARAGE}]});
-    let res = app.request(Method::PATCH, &path, &tenant.token).json(&body).send().await.unwrap();
+    let res = app.send_json(Method::PATCH, &path, &tenant, &body).await;
     assert_eq!(res.status(), 200);
     assert!(res.json::<Value>().await.unwrap()["url"].as_str().unwrap().ends_with(&conn));
     let read: Value =
@@ -133,7 +129,7 @@ async fn invalid_connection_bodies_name_the_field_and_write_nothing() {
         ),
     ];
     for (body, field) in cases {
-        let res = app.request(Method::POST, &path, &tenant.token).json(&body).send().await.unwrap();
+        let res = app.send_json(Method::POST, &path, &tenant, &body).await;
         let error = chift_error(res, 422, "ERROR_INVALID_BODY").await;
         assert_eq!(error["detail"][0]["loc"], json!(["body", field]), "{body}");
     }
@@ -235,7 +231,7 @@ async fn a_token_myunisoft_refuses_answers_401_and_stores_nothing() {
     let path = format!("/consumers/{}/connections", consumer["consumerid"].as_str().unwrap());
     for token in [tokens::REVOKED, "not-a-myunisoft-token"] {
         let body = json!({"credentials": [{"key": "api_token", "value": token}]});
-        let res = app.request(Method::POST, &path, &tenant.token).json(&body).send().await.unwrap();
+        let res = app.send_json(Method::POST, &path, &tenant, &body).await;
         let error = chift_error(res, 401, "ERROR_CONNECTOR_AUTHENTICATION").await;
         assert!(error["message"].as_str().unwrap().contains("new API token"), "{error}");
         assert!(!error.to_string().contains(token), "the token is not echoed");

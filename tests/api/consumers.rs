@@ -65,12 +65,7 @@ async fn a_patch_changes_only_the_fields_given() {
         .await;
     let id = created["consumerid"].as_str().unwrap();
     let path = format!("/consumers/{id}");
-    let res = app
-        .request(Method::PATCH, &path, &tenant.token)
-        .json(&json!({"name": "New"}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.send_json(Method::PATCH, &path, &tenant, &json!({"name": "New"})).await;
     assert_eq!(res.status(), 200);
     let patched: Value = res.json().await.unwrap();
     assert_eq!(patched["name"], "New");
@@ -97,12 +92,7 @@ async fn invalid_consumer_bodies_name_the_field_and_write_nothing() {
         (json!({"name": 12}), "name"),
     ];
     for (body, field) in cases {
-        let res = app
-            .request(Method::POST, "/consumers", &tenant.token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
+        let res = app.send_json(Method::POST, "/consumers", &tenant, &body).await;
         let error = chift_error(res, 422, "ERROR_INVALID_BODY").await;
         assert_eq!(error["detail"][0]["loc"], json!(["body", field]), "{body}");
         assert!(error["message"].as_str().unwrap().contains(field), "{error}");
@@ -111,12 +101,7 @@ async fn invalid_consumer_bodies_name_the_field_and_write_nothing() {
     assert_eq!(list, json!([]));
     let created = app.create_consumer(&tenant, json!({"name": "A"})).await;
     let path = format!("/consumers/{}", created["consumerid"].as_str().unwrap());
-    let res = app
-        .request(Method::PATCH, &path, &tenant.token)
-        .json(&json!({"name": "  "}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.send_json(Method::PATCH, &path, &tenant, &json!({"name": "  "})).await;
     chift_error(res, 422, "ERROR_INVALID_BODY").await;
 }
 

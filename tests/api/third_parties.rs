@@ -138,11 +138,13 @@ async fn a_sweep_of_five_thousand_clients_costs_one_upstream_list_call() {
 async fn a_created_client_reads_back_and_a_patch_changes_only_its_fields() {
     let (app, tenant, cid) = firm().await;
     let res = app
-        .request(Method::POST, &path(&cid, "clients", PORT), &tenant.token)
-        .json(&new_client("Le Fournil de Recouvrance"))
-        .send()
-        .await
-        .unwrap();
+        .send_json(
+            Method::POST,
+            &path(&cid, "clients", PORT),
+            &tenant,
+            &new_client("Le Fournil de Recouvrance"),
+        )
+        .await;
     assert_eq!(res.status(), 200);
     let created: Value = res.json().await.unwrap();
     let listed = app.all_pages(&tenant, &path(&cid, "clients", PORT)).await;
@@ -167,22 +169,14 @@ async fn a_created_client_reads_back_and_a_patch_changes_only_its_fields() {
     let id = created["id"].as_str().unwrap();
     let item = path(&cid, &format!("clients/{id}"), PORT);
     let res = app
-        .request(Method::PATCH, &item, &tenant.token)
-        .json(&json!({"email": "nouveau@fournil.example"}))
-        .send()
-        .await
-        .unwrap();
+        .send_json(Method::PATCH, &item, &tenant, &json!({"email": "nouveau@fournil.example"}))
+        .await;
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
     let (_, after) = app.get_json(&tenant, &item).await;
     let mut expected = created.clone();
     expected["email"] = json!("nouveau@fournil.example");
     assert_eq!(after, expected, "only the email changed");
-    let res = app
-        .request(Method::PATCH, &item, &tenant.token)
-        .json(&json!({"active": false}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.send_json(Method::PATCH, &item, &tenant, &json!({"active": false})).await;
     assert_eq!(res.json::<Value>().await.unwrap()["active"], false);
 }
 
@@ -193,12 +187,7 @@ async fn a_patch_keeps_the_contacts_and_the_other_fields_of_a_full_record() {
     let hotel = clients.iter().find(|c| c["account_number"] == "411HOTEL").unwrap();
     let id = hotel["id"].as_str().unwrap();
     let item = path(&cid, &format!("clients/{id}"), PORT);
-    let res = app
-        .request(Method::PATCH, &item, &tenant.token)
-        .json(&json!({"phone": "+33298999999"}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.send_json(Method::PATCH, &item, &tenant, &json!({"phone": "+33298999999"})).await;
     assert_eq!(res.status(), 200);
     let (_, after) = app.get_json(&tenant, &item).await;
     let mut expected = hotel.clone();
@@ -223,12 +212,7 @@ async fn a_duplicate_answers_409_naming_the_existing_record() {
         json!({"name": "Autre nom", "company_number": "456789012", "addresses": []}),
         json!({"name": "Encore un autre", "account_number": "411HOTEL", "addresses": []}),
     ] {
-        let res = app
-            .request(Method::POST, &path(&cid, "clients", PORT), &tenant.token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
+        let res = app.send_json(Method::POST, &path(&cid, "clients", PORT), &tenant, &body).await;
         let error = chift_error(res, 409, "ERROR_DUPLICATE_RECORD").await;
         assert!(
             error["message"].as_str().unwrap().contains(hotel["id"].as_str().unwrap()),
@@ -262,12 +246,7 @@ async fn invalid_bodies_name_the_field_and_write_nothing() {
         (with("email", json!("not-an-email")), "email"),
     ];
     for (body, field) in cases {
-        let res = app
-            .request(Method::POST, &path(&cid, "clients", PORT), &tenant.token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
+        let res = app.send_json(Method::POST, &path(&cid, "clients", PORT), &tenant, &body).await;
         let error = chift_error(res, 422, "ERROR_INVALID_BODY").await;
         assert_eq!(error["detail"][0]["loc"], json!(["body", field]), "{body}");
     }
@@ -300,11 +279,13 @@ async fn a_supplier_merged_from_a_client_takes_its_details_and_code() {
     );
     assert_eq!(supplier["addresses"], hotel["addresses"]);
     let res = app
-        .request(Method::POST, &path(&cid, "suppliers?force_merge=424242", PORT), &tenant.token)
-        .json(&json!({"name": "X", "addresses": []}))
-        .send()
-        .await
-        .unwrap();
+        .send_json(
+            Method::POST,
+            &path(&cid, "suppliers?force_merge=424242", PORT),
+            &tenant,
+            &json!({"name": "X", "addresses": []}),
+        )
+        .await;
     chift_error(res, 404, "ERROR_RESOURCE_NOT_FOUND").await;
 }
 
@@ -316,12 +297,7 @@ async fn a_society_token_reads_clients_but_myunisoft_keeps_updates_for_firm_toke
     let clients = app.all_pages(&tenant, &format!("/consumers/{cid}/accounting/clients")).await;
     let hotel = clients.iter().find(|c| c["account_number"] == "411HOTEL").unwrap();
     let item = format!("/consumers/{cid}/accounting/clients/{}", hotel["id"].as_str().unwrap());
-    let res = app
-        .request(Method::PATCH, &item, &tenant.token)
-        .json(&json!({"phone": "0"}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.send_json(Method::PATCH, &item, &tenant, &json!({"phone": "0"})).await;
     let error = chift_error(res, 403, "ERROR_CONNECTOR_CONFIGURATION").await;
     assert!(error["detail"].as_str().unwrap().starts_with("ERR-FORBIDDEN-ROUTE"), "{error}");
 }

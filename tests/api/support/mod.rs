@@ -171,6 +171,17 @@ impl TestApp {
         self.http.request(method, self.url(path)).bearer_auth(token)
     }
 
+    /// A request with a JSON body, as `tenant`.
+    pub async fn send_json(
+        &self,
+        method: Method,
+        path: &str,
+        tenant: &Tenant,
+        body: &Value,
+    ) -> Response {
+        self.request(method, path, &tenant.token).json(body).send().await.unwrap()
+    }
+
     pub async fn account(&self, name: &str) -> IssuedAccount {
         accounts::create(&self.store, name).await.unwrap()
     }
