@@ -48,6 +48,7 @@ pub enum Location {
     Body,
     Query,
     Path,
+    Header,
 }
 
 impl Location {
@@ -56,6 +57,7 @@ impl Location {
             Location::Body => "body",
             Location::Query => "query",
             Location::Path => "path",
+            Location::Header => "header",
         }
     }
 }
@@ -79,6 +81,10 @@ impl Invalid {
 
     pub fn path(field: impl Into<String>, rule: impl Into<String>) -> Self {
         Self { location: Location::Path, field: field.into(), rule: rule.into() }
+    }
+
+    pub fn header(field: impl Into<String>, rule: impl Into<String>) -> Self {
+        Self { location: Location::Header, field: field.into(), rule: rule.into() }
     }
 }
 
@@ -167,7 +173,8 @@ impl AppError {
                 StatusCode::UNPROCESSABLE_ENTITY,
                 match invalid.location {
                     Location::Body => C::ErrorInvalidBody,
-                    Location::Query => C::ErrorInvalidQueryParameter,
+                    // Chift has no code for headers: they are request parameters too.
+                    Location::Query | Location::Header => C::ErrorInvalidQueryParameter,
                     Location::Path => C::ErrorInvalidPathParameter,
                 },
             ),
@@ -331,6 +338,11 @@ mod tests {
             (Invalid::body("name", "required").into(), 422, "ERROR_INVALID_BODY"),
             (Invalid::query("size", "≤ 100").into(), 422, "ERROR_INVALID_QUERY_PARAMETER"),
             (Invalid::path("consumer_id", "uuid").into(), 422, "ERROR_INVALID_PATH_PARAMETER"),
+            (
+                Invalid::header("x-chift-connectionid", "uuid").into(),
+                422,
+                "ERROR_INVALID_QUERY_PARAMETER",
+            ),
             (
                 AppError::AlreadyProcessed { client_request_id: "r".into(), status_code: 200 },
                 409,

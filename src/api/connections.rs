@@ -173,10 +173,10 @@ fn client_request_id(headers: &HeaderMap) -> Result<Option<String>, Invalid> {
     };
     let value = value
         .to_str()
-        .map_err(|_| Invalid::body(CLIENT_REQUEST_ID, "must be printable ASCII"))?
+        .map_err(|_| Invalid::header(CLIENT_REQUEST_ID, "must be printable ASCII"))?
         .trim();
     if value.is_empty() || value.len() > MAX_CLIENT_REQUEST_ID {
-        return Err(Invalid::body(CLIENT_REQUEST_ID, "must be 1 to 255 characters"));
+        return Err(Invalid::header(CLIENT_REQUEST_ID, "must be 1 to 255 characters"));
     }
     Ok(Some(value.to_owned()))
 }

@@ -101,3 +101,28 @@ async fn a_request_that_outlives_the_timeout_is_a_chift_504() {
     assert!(answer.starts_with("HTTP/1.1 504"), "{answer}");
     assert!(answer.contains("\"status\":\"error\""), "{answer}");
 }
+
+#[tokio::test]
+async fn a_bad_header_names_the_header() {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("Acme").await;
+    let consumer = app.create_consumer(&tenant, json!({"name": "Garage"})).await;
+    let cid = consumer["consumerid"].as_str().unwrap();
+    let res = app
+        .request(Method::GET, &format!("/consumers/{cid}/accounting/folders"), &tenant.token)
+        .header("x-chift-connectionid", "not-a-uuid")
+        .send()
+        .await
+        .unwrap();
+    let body = chift_error(res, 422, "ERROR_INVALID_QUERY_PARAMETER").await;
+    assert_eq!(body["detail"][0]["loc"], json!(["header", "x-chift-connectionid"]));
+    let res = app
+        .request(Method::POST, &format!("/consumers/{cid}/connections"), &tenant.token)
+        .header("x-chift-client-requestid", "r".repeat(256))
+        .json(&json!({"credentials": [{"key": "api_token", "value": "x"}]}))
+        .send()
+        .await
+        .unwrap();
+    let body = chift_error(res, 422, "ERROR_INVALID_QUERY_PARAMETER").await;
+    assert_eq!(body["detail"][0]["loc"], json!(["header", "x-chift-client-requestid"]));
+}

@@ -46,7 +46,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ChiftHeaders {
             .filter(|v| !v.is_empty())
             .map(|v| {
                 Uuid::parse_str(v).map_err(|_| {
-                    Invalid::query("x-chift-connectionid", "must be a connection id (uuid)")
+                    Invalid::header("x-chift-connectionid", "must be a connection id (uuid)")
                 })
             })
             .transpose()?;
