@@ -23,6 +23,7 @@ use crate::domain::analytics::{
     AnalyticAccount, AnalyticAccountPatch, NewAnalyticAccount, PlanRef,
 };
 use crate::domain::connection::{ConnectionFacts, ConnectorKind, Credentials};
+use crate::domain::journal_entry::JournalEntry;
 use crate::domain::outstanding::{Outstanding, OutstandingFilter};
 use crate::domain::third_party::{
     Contact, NewThirdParty, PartnerKind, ThirdParty, ThirdPartyPatch,
@@ -189,6 +190,25 @@ pub trait ThirdParties: Send + Sync {
     ) -> ConnectorResult<Vec<Contact>>;
 }
 
+/// Journal entries as read.
+#[async_trait]
+pub trait JournalEntries: Send + Sync {
+    /// Entries of the fiscal years meeting `from..=to` (every year when open), pending ones too
+    /// when `unposted`.
+    async fn journal_entries(
+        &self,
+        scope: FolderScope<'_>,
+        from: Option<chrono::NaiveDate>,
+        to: Option<chrono::NaiveDate>,
+        unposted: bool,
+    ) -> ConnectorResult<Vec<JournalEntry>>;
+    async fn journal_entry(
+        &self,
+        scope: FolderScope<'_>,
+        id: &str,
+    ) -> ConnectorResult<JournalEntry>;
+}
+
 /// Accounting schemes (Chift `GET /schemes`): no connector has them yet.
 #[async_trait]
 pub trait Schemes: Send + Sync {
@@ -249,6 +269,12 @@ impl Connectors {
     }
 
     pub fn third_parties(&self, kind: ConnectorKind) -> Option<&dyn ThirdParties> {
+        match kind {
+            ConnectorKind::MyUnisoft => Some(self.myunisoft.as_ref()),
+        }
+    }
+
+    pub fn journal_entries(&self, kind: ConnectorKind) -> Option<&dyn JournalEntries> {
         match kind {
             ConnectorKind::MyUnisoft => Some(self.myunisoft.as_ref()),
         }

@@ -6,5 +6,6 @@ pub mod analytics;
 pub mod connections;
 pub mod consumers;
 pub mod governor;
+pub mod journal_entries;
 pub mod outstandings;
 pub mod third_parties;

@@ -9,6 +9,7 @@ mod connections;
 mod consumers;
 mod errors;
 mod governor;
+mod journal_entries;
 mod ops;
 mod outstandings;
 mod store;

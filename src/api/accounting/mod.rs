@@ -4,6 +4,7 @@
 mod analytics;
 mod banking;
 mod folders;
+mod journal_entries;
 mod journals;
 mod ledger;
 mod outstandings;
@@ -168,6 +169,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(folders::router())
         .merge(ledger::router())
         .merge(journals::router())
+        .merge(journal_entries::router())
         .merge(reference::router())
         .merge(banking::router())
         .merge(analytics::router())

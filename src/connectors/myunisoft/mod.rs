@@ -4,6 +4,7 @@
 mod analytics;
 pub mod client;
 mod dto;
+mod entries;
 mod error;
 mod mapping;
 mod outstandings;
@@ -117,12 +118,12 @@ impl MyUnisoft {
         decode(call.path, &result?)
     }
 
-    /// MAD movements, read fresh (not through the reference cache).
-    async fn movements(
+    /// A read that bypasses the reference cache (entries and movements change all the time).
+    async fn fresh<T: DeserializeOwned>(
         &self,
         scope: FolderScope<'_>,
         call: Call,
-    ) -> ConnectorResult<Vec<dto::Movement>> {
+    ) -> ConnectorResult<T> {
         let auth = auth(scope.connection, Some(scope.folder))?;
         decode(call.path, &self.client.send(&auth, &call).await?)
     }
@@ -303,7 +304,7 @@ impl Ledger for MyUnisoft {
         for prefix in &filter.accounts {
             call = call.query("classAccount", format!("{}%", prefix.trim()));
         }
-        let movements = self.movements(scope, call).await?;
+        let movements = self.fresh::<Vec<dto::Movement>>(scope, call).await?;
         Ok(mapping::balance::balances(&filter.accounts, months, year.start, &movements))
     }
 

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 
 use super::client::Call;
 use super::mapping::outstanding::{self as map, Line};
-use super::MyUnisoft;
+use super::{dto, MyUnisoft};
 use crate::connectors::{ConnectorResult, FolderScope, Ledger, Outstandings};
 use crate::domain::outstanding::{Outstanding, OutstandingFilter};
 
@@ -29,11 +29,14 @@ impl Outstandings for MyUnisoft {
                     .query("classAccount", root)
             };
             for lettering in ["none", "partial"] {
-                let found = self.movements(scope, call().query("lettering", lettering)).await?;
+                let found = self
+                    .fresh::<Vec<dto::Movement>>(scope, call().query("lettering", lettering))
+                    .await?;
                 lines.extend(found.into_iter().map(|movement| Line { movement, posted: true }));
             }
             if filter.unposted_allowed {
-                let found = self.movements(scope, call().query("draft", true)).await?;
+                let found =
+                    self.fresh::<Vec<dto::Movement>>(scope, call().query("draft", true)).await?;
                 lines.extend(found.into_iter().map(|movement| Line { movement, posted: false }));
             }
         }

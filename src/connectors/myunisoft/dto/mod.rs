@@ -2,9 +2,11 @@
 //! upstream-shaped leaves `mapping/`. Fields MyUnisoft may omit default instead of failing.
 
 mod analytics;
+mod entries;
 mod third_party;
 
 pub(crate) use analytics::*;
+pub(crate) use entries::*;
 pub(crate) use third_party::*;
 
 use rust_decimal::Decimal;
@@ -373,6 +375,8 @@ pub(crate) struct MovementPayment {
 #[serde(rename_all = "camelCase")]
 pub(crate) struct MovementAxis {
     #[serde(default)]
+    pub producer_id: String,
+    #[serde(default)]
     pub sections: Vec<MovementSection>,
 }
 
@@ -382,6 +386,11 @@ pub(crate) struct MovementSection {
     pub producer_id: String,
     #[serde(with = "crate::domain::money")]
     pub amount: Decimal,
+    /// Share of the line, in percent.
+    #[serde(default, with = "crate::domain::money::option")]
+    pub rate: Option<Decimal>,
+    #[serde(default)]
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

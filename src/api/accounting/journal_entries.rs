@@ -1,0 +1,127 @@
+//! `/journal/entries`: journal entries as read (MyUnisoft MAD entries).
+
+use axum::extract::State;
+use axum::Json;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use super::{
+    context, paged, single, ChiftHeaders, ConsumerPath, FolderQuery, ListQuery, Page, WithRaw,
+};
+use crate::api::extract::{ValidPath, ValidQuery};
+use crate::app::AppState;
+use crate::auth::tenant::TenantContext;
+use crate::domain::journal_entry::{EntryFilter, JournalEntry};
+use crate::error::{ErrorBody, Invalid, Result};
+use crate::service::journal_entries as service;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EntriesQuery {
+    pub page: Option<u32>,
+    pub size: Option<u32>,
+    pub folder_id: Option<String>,
+    /// Include pending entries (MyUnisoft "en attente").
+    pub unposted_allowed: bool,
+    /// A journal id.
+    pub journal_id: Option<String>,
+    pub date_from: Option<NaiveDate>,
+    pub date_to: Option<NaiveDate>,
+    /// Entries recorded after this instant (MyUnisoft keeps no modification date).
+    pub updated_after: Option<DateTime<Utc>>,
+    /// Only this client's or supplier's lines (entries may then look unbalanced).
+    pub partner_id: Option<String>,
+}
+
+async fn list(
+    s: AppState,
+    t: TenantContext,
+    h: ChiftHeaders,
+    consumer: Uuid,
+    q: EntriesQuery,
+) -> Result<Json<Page<JournalEntry>>> {
+    let page = ListQuery { page: q.page, size: q.size, folder_id: None }.pagination()?;
+    if let (Some(from), Some(to)) = (q.date_from, q.date_to) {
+        if from > to {
+            return Err(Invalid::query("date_from", "must not be after date_to").into());
+        }
+    }
+    let filter = EntryFilter {
+        unposted_allowed: q.unposted_allowed,
+        journal_id: q.journal_id,
+        date_from: q.date_from,
+        date_to: q.date_to,
+        updated_after: q.updated_after,
+        partner_id: q.partner_id,
+    };
+    let ctx = context(&s, &t, consumer, &h).await?;
+    paged(&h, page, service::list(&s, &ctx, q.folder_id.as_deref(), &filter)).await
+}
+
+/// Journal entries by date. Lines are in EUR, the folder's currency (`document_currency` and
+/// `document_exchange_rate` give a foreign document's own); each line has `analytic_account` (the
+/// default plan's largest share; the default plan is the first analytic axis by id) and the full
+/// `analytic_distribution`. `id` is the partner id an entry was created with, else MyUnisoft's.
+#[utoipa::path(get, path = "/consumers/{consumer_id}/accounting/journal/entries", tag = "Accounting",
+    operation_id = "accounting_get_journal_entries", params(ConsumerPath, EntriesQuery),
+    responses((status = 200, body = Page<JournalEntry>), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn get_journal_entries(
+    State(s): State<AppState>,
+    t: TenantContext,
+    h: ChiftHeaders,
+    ValidPath(p): ValidPath<ConsumerPath>,
+    ValidQuery(q): ValidQuery<EntriesQuery>,
+) -> Result<Json<Page<JournalEntry>>> {
+    list(s, t, h, p.consumer_id, q).await
+}
+
+/// The same entries, read with every analytic plan (`analytic_distribution`).
+#[utoipa::path(get, path = "/consumers/{consumer_id}/accounting/journal/entries/multi-analytic-plans", tag = "Accounting",
+    operation_id = "accounting_get_journal_entries_multi_analytic_plans", params(ConsumerPath, EntriesQuery),
+    responses((status = 200, body = Page<JournalEntry>), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn get_journal_entries_multi_analytic_plans(
+    State(s): State<AppState>,
+    t: TenantContext,
+    h: ChiftHeaders,
+    ValidPath(p): ValidPath<ConsumerPath>,
+    ValidQuery(q): ValidQuery<EntriesQuery>,
+) -> Result<Json<Page<JournalEntry>>> {
+    list(s, t, h, p.consumer_id, q).await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct EntryPath {
+    pub consumer_id: Uuid,
+    /// The entry's id: its partner id, MyUnisoft's entry id or its invoice number.
+    pub journal_entry_id: String,
+}
+
+/// One journal entry, posted or pending.
+#[utoipa::path(get, path = "/consumers/{consumer_id}/accounting/journal/entries/{journal_entry_id}", tag = "Accounting",
+    operation_id = "accounting_get_journal_entry", params(EntryPath, FolderQuery),
+    responses((status = 200, body = JournalEntry), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn get_journal_entry(
+    State(s): State<AppState>,
+    t: TenantContext,
+    h: ChiftHeaders,
+    ValidPath(p): ValidPath<EntryPath>,
+    ValidQuery(q): ValidQuery<FolderQuery>,
+) -> Result<Json<WithRaw<JournalEntry>>> {
+    let ctx = context(&s, &t, p.consumer_id, &h).await?;
+    single(&h, service::get(&s, &ctx, q.folder_id.as_deref(), &p.journal_entry_id)).await
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_journal_entries))
+        .routes(routes!(get_journal_entries_multi_analytic_plans))
+        .routes(routes!(get_journal_entry))
+}

@@ -1,0 +1,77 @@
+//! Journal entries from MAD entries: per fiscal year, posted ones and (when asked) pending ones.
+
+use async_trait::async_trait;
+use chrono::NaiveDate;
+
+use super::client::Call;
+use super::error::SOFTWARE;
+use super::mapping::entry::journal_entry;
+use super::{dto, MyUnisoft};
+use crate::connectors::{
+    Analytics, ConnectorError, ConnectorResult, FolderScope, JournalEntries, Ledger,
+};
+use crate::domain::journal_entry::JournalEntry;
+
+impl MyUnisoft {
+    /// The default analytic plan: the first axis by id, when the folder has analytics.
+    async fn default_plan(&self, scope: FolderScope<'_>) -> ConnectorResult<Option<String>> {
+        let plans = self.analytic_plans(scope).await?;
+        Ok(plans.into_iter().min_by_key(|p| p.id.parse::<i64>().unwrap_or(i64::MAX)).map(|p| p.id))
+    }
+}
+
+#[async_trait]
+impl JournalEntries for MyUnisoft {
+    /// `GET /mad/entries?idExercice=` for each fiscal year meeting the window, and again with
+    /// `draft=true` (which answers only pending entries) when they are wanted.
+    async fn journal_entries(
+        &self,
+        scope: FolderScope<'_>,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+        unposted: bool,
+    ) -> ConnectorResult<Vec<JournalEntry>> {
+        let plan = self.default_plan(scope).await?;
+        let years = self.bookyears(scope).await?;
+        let mut out = vec![];
+        for year in years
+            .iter()
+            .filter(|y| from.is_none_or(|f| y.end >= f) && to.is_none_or(|t| y.start <= t))
+        {
+            let call = || {
+                Call::get("/mad/entries").query("version", "1.0.0").query("idExercice", &year.id)
+            };
+            let posted: Vec<dto::MadEntry> = self.fresh(scope, call()).await?;
+            out.extend(posted.iter().map(|e| journal_entry(e, true, plan.as_deref())));
+            if unposted {
+                let pending: Vec<dto::MadEntry> =
+                    self.fresh(scope, call().query("draft", true)).await?;
+                out.extend(pending.iter().map(|e| journal_entry(e, false, plan.as_deref())));
+            }
+        }
+        Ok(out)
+    }
+
+    /// `GET /mad/entry?id=` (an entry id, an invoice number or a partner id), then among pending
+    /// entries.
+    async fn journal_entry(
+        &self,
+        scope: FolderScope<'_>,
+        id: &str,
+    ) -> ConnectorResult<JournalEntry> {
+        let plan = self.default_plan(scope).await?;
+        let call = || Call::get("/mad/entry").query("version", "1.0.0").query("id", id);
+        for (call, posted) in [(call(), true), (call().query("draft", true), false)] {
+            match self.fresh::<dto::MadEntry>(scope, call).await {
+                Ok(entry) => return Ok(journal_entry(&entry, posted, plan.as_deref())),
+                Err(ConnectorError::Rejected { status: 404, .. }) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(ConnectorError::NotFound {
+            software: SOFTWARE,
+            resource: "journal entry",
+            id: id.to_owned(),
+        })
+    }
+}
