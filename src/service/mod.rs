@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod analytics;
 pub mod connections;
 pub mod consumers;
+pub mod fec;
 pub mod governor;
 pub mod outstandings;
 pub mod third_parties;

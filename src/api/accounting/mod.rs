@@ -3,6 +3,7 @@
 
 mod analytics;
 mod banking;
+mod fec;
 mod folders;
 mod journals;
 mod ledger;
@@ -170,6 +171,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(journals::router())
         .merge(reference::router())
         .merge(banking::router())
+        .merge(fec::router())
         .merge(analytics::router())
         .merge(outstandings::router())
         .merge(third_parties::router())

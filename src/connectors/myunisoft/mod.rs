@@ -6,6 +6,7 @@ pub mod client;
 mod dto;
 mod error;
 mod mapping;
+mod movements;
 mod outstandings;
 mod third_parties;
 

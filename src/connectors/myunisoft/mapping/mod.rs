@@ -7,6 +7,7 @@ pub(super) mod balance;
 pub(super) mod bank;
 pub(super) mod bookyear;
 pub(super) mod employee;
+pub(super) mod fec;
 pub(super) mod folder;
 pub(super) mod journal;
 pub(super) mod outstanding;
