@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::fec::FecError;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -140,6 +141,8 @@ pub enum AppError {
     Duplicate { resource: &'static str, id: String },
     #[error("not ready: {0}")]
     Unavailable(String),
+    #[error(transparent)]
+    Fec(#[from] crate::fec::FecError),
     #[error("internal error")]
     Store(#[from] StoreError),
     #[error("internal error")]
@@ -193,6 +196,11 @@ impl AppError {
             }
             AppError::Connector(e) | AppError::Partial { error: e, .. } => connector_status(e),
             AppError::Duplicate { .. } => (StatusCode::CONFLICT, C::ErrorDuplicateRecord),
+            AppError::Fec(FecError::Empty { .. }) => {
+                (StatusCode::NOT_FOUND, C::ErrorResourceNotFound)
+            }
+            AppError::Fec(FecError::Io(_)) => (StatusCode::INTERNAL_SERVER_ERROR, C::ErrorUnknown),
+            AppError::Fec(_) => (StatusCode::UNPROCESSABLE_ENTITY, C::ErrorTechnicalMapping),
             AppError::Store(_) | AppError::Internal(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, C::ErrorUnknown)
             }
@@ -212,6 +220,7 @@ impl AppError {
                 "type": "value_error",
             }]),
             AppError::Duplicate { id, .. } => Value::String(format!("existing id: {id}")),
+            AppError::Fec(e) => json!(e.named()),
             AppError::AlreadyProcessed { status_code, .. } => {
                 Value::String(format!("the first call answered with status {status_code}"))
             }

@@ -14,6 +14,8 @@ use uuid::Uuid;
 
 pub use error::ConnectorError;
 
+use crate::fec::{Progress, Spool};
+
 use crate::domain::accounting::{
     AccountBalance, AnalyticPlan, BalanceFilter, BankAccount, BookYear, Employee, Folder, Journal,
     LedgerAccount, NewBankAccount, NewJournal, NewLedgerAccount, PaymentMethod, PaymentTerm,
@@ -135,6 +137,23 @@ pub trait Analytics: Send + Sync {
     ) -> Result<AnalyticAccount, WriteError>;
 }
 
+/// Every movement of a window, streamed into a FEC spool.
+#[async_trait]
+pub trait Movements: Send + Sync {
+    /// The longest window one upstream read may cover, in months; longer windows are split.
+    fn max_window_months(&self) -> u32;
+    /// Appends to `spool` every validated movement dated `from..=to`. The window lies inside
+    /// one fiscal year and spans at most [`Movements::max_window_months`].
+    async fn read_movements(
+        &self,
+        scope: FolderScope<'_>,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+        spool: Spool,
+        progress: Arc<Progress>,
+    ) -> ConnectorResult<Spool>;
+}
+
 /// Open items of clients and suppliers.
 #[async_trait]
 pub trait Outstandings: Send + Sync {
@@ -245,6 +264,12 @@ impl Connectors {
     }
 
     pub fn analytics(&self, kind: ConnectorKind) -> Option<&dyn Analytics> {
+        match kind {
+            ConnectorKind::MyUnisoft => Some(self.myunisoft.as_ref()),
+        }
+    }
+
+    pub fn movements(&self, kind: ConnectorKind) -> Option<&dyn Movements> {
         match kind {
             ConnectorKind::MyUnisoft => Some(self.myunisoft.as_ref()),
         }

@@ -160,6 +160,16 @@ impl Sandbox {
         self.shared.world().add_generated_clients(folder, count).ok()
     }
 
+    /// Makes the first posted entry of `folder` unbalanced (one cent more on its first line's
+    /// debit), for export tests; returns its id.
+    pub fn unbalance_first_entry(&self, folder: i64) -> Option<i64> {
+        let mut world = self.shared.world();
+        let entry = world.folders.get_mut(&folder)?.entries.first_mut()?;
+        let line = entry.lines.first_mut()?;
+        line.debit += rust_decimal::Decimal::new(1, 2);
+        Some(entry.id)
+    }
+
     /// How many movements `GET /mad/movements` streams for the large-volume folder (4823).
     pub fn set_large_movements(&self, count: u64) {
         self.shared.large_movements.store(count, Ordering::Relaxed);

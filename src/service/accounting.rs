@@ -115,16 +115,16 @@ impl Context {
         Ok(FolderScope { connection: &self.connection, folder })
     }
 
-    fn kind(&self) -> ConnectorKind {
+    pub(crate) fn kind(&self) -> ConnectorKind {
         self.connection.kind
     }
 }
 
-fn unsupported(resource: &'static str, kind: ConnectorKind) -> AppError {
+pub(crate) fn unsupported(resource: &'static str, kind: ConnectorKind) -> AppError {
     AppError::NotSupported { resource, connector: kind.name() }
 }
 
-fn ledger<'s>(s: &'s AppState, ctx: &Context) -> Result<&'s dyn Ledger> {
+pub(crate) fn ledger<'s>(s: &'s AppState, ctx: &Context) -> Result<&'s dyn Ledger> {
     s.connectors.ledger(ctx.kind()).ok_or_else(|| unsupported("the ledger", ctx.kind()))
 }
 

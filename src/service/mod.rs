@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod analytics;
 pub mod connections;
 pub mod consumers;
+pub mod fec;
 pub mod governor;
 pub mod journal_entries;
 pub mod outstandings;

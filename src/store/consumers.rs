@@ -69,6 +69,16 @@ impl<'p> Consumers<'p> {
         row.map(|r| consumer(&r)).transpose()
     }
 
+    /// The account owning consumer `id`, for operator commands that name only the consumer.
+    pub async fn account_of(&self, id: Uuid) -> Result<Option<Uuid>, StoreError> {
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT account_id FROM consumers WHERE id = $1")
+                .bind(id.to_string())
+                .fetch_optional(self.pool)
+                .await?;
+        Ok(row.and_then(|(a,)| Uuid::parse_str(&a).ok()))
+    }
+
     /// Applies the fields present in `patch`; `None` when the consumer is not the account's.
     pub async fn update(
         &self,

@@ -8,6 +8,7 @@ mod cli;
 mod connections;
 mod consumers;
 mod errors;
+mod fec;
 mod governor;
 mod journal_entries;
 mod ops;

@@ -3,6 +3,7 @@
 
 mod analytics;
 mod banking;
+mod fec;
 mod folders;
 mod journal_entries;
 mod journals;
@@ -172,6 +173,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(journal_entries::router())
         .merge(reference::router())
         .merge(banking::router())
+        .merge(fec::router())
         .merge(analytics::router())
         .merge(outstandings::router())
         .merge(third_parties::router())

@@ -4,6 +4,8 @@
 
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
+use futures_util::{Stream, StreamExt};
 use reqwest::{header, Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
@@ -166,21 +168,49 @@ impl Client {
         http.request.method = %call.method, url.path = call.path, society_id = auth.society_id,
         http.response.status_code = tracing::field::Empty))]
     pub async fn send(&self, auth: &Auth, call: &Call) -> Result<Value, ConnectorError> {
+        let body = self.retrying(call, || self.attempt(auth, call)).await?;
+        raw::record(
+            call.method.as_str(),
+            &format!("{}{}", call.path, call.path_suffix),
+            &call.query,
+            false,
+            &body,
+        );
+        Ok(body)
+    }
+
+    /// Sends `call` and hands back its body as a stream of chunks once a 2xx status has arrived,
+    /// for answers too large to hold (the MAD movements of a year). Same headers, governor,
+    /// metrics and retries as [`Client::send`], but a retry only happens before the first byte
+    /// of the body is consumed: a fault inside the body is an `Err` item of the stream, for the
+    /// caller to report (never a silently shorter body). The whole-call timeout is `long`.
+    #[tracing::instrument(name = "myunisoft.request", skip_all, fields(otel.kind = "client",
+        http.request.method = %call.method, url.path = call.path, society_id = auth.society_id,
+        http.response.status_code = tracing::field::Empty))]
+    pub async fn stream(
+        &self,
+        auth: &Auth,
+        call: &Call,
+        long: Duration,
+    ) -> Result<impl Stream<Item = Result<Bytes, ConnectorError>> + Send + 'static, ConnectorError>
+    {
+        let response = self
+            .retrying(call, || self.governed(auth, call, self.respond(auth, call, Some(long))))
+            .await?;
+        Ok(response.bytes_stream().map(|chunk| chunk.map_err(transport)))
+    }
+
+    /// Runs `once` until it succeeds, it fails for good, or the retry policy is spent.
+    async fn retrying<T, F, Fut>(&self, call: &Call, mut once: F) -> Result<T, ConnectorError>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, ConnectorError>>,
+    {
         let started = Instant::now();
         let mut attempt = 0;
         loop {
-            let outcome = self.attempt(auth, call).await;
-            let error = match outcome {
-                Ok(body) => {
-                    raw::record(
-                        call.method.as_str(),
-                        &format!("{}{}", call.path, call.path_suffix),
-                        &call.query,
-                        false,
-                        &body,
-                    );
-                    return Ok(body);
-                }
+            let error = match once().await {
+                Ok(out) => return Ok(out),
                 Err(e) => e,
             };
             attempt += 1;
@@ -208,6 +238,21 @@ impl Client {
     }
 
     async fn attempt(&self, auth: &Auth, call: &Call) -> Result<Value, ConnectorError> {
+        let (status, body) = self.governed(auth, call, self.exchange(auth, call)).await?;
+        serde_json::from_slice(&body).map_err(|e| ConnectorError::Decode {
+            software: SOFTWARE,
+            path: call.path.to_owned(),
+            reason: format!("HTTP {status}: {e}"),
+        })
+    }
+
+    /// Runs one exchange under the rate governor, measured.
+    async fn governed<T: Answered>(
+        &self,
+        auth: &Auth,
+        call: &Call,
+        exchange: impl std::future::Future<Output = Result<T, ConnectorError>>,
+    ) -> Result<T, ConnectorError> {
         let permit = self.governor.acquire(&auth.key, call.path).await.map_err(|reason| {
             ConnectorError::Unavailable {
                 software: SOFTWARE,
@@ -216,20 +261,15 @@ impl Client {
         })?;
         self.metrics.governor_waited(permit.waited);
         let started = Instant::now();
-        let result = self.exchange(auth, call).await;
+        let result = exchange.await;
         self.governor.done(permit).await;
         let status = match &result {
-            Ok((status, _)) => status.as_str().to_owned(),
+            Ok(answer) => answer.status().as_str().to_owned(),
             Err(_) => "transport_error".to_owned(),
         };
         self.metrics.upstream_call(call.path, &status, started.elapsed());
         tracing::Span::current().record("http.response.status_code", status.as_str());
-        let (status, body) = result?;
-        serde_json::from_slice(&body).map_err(|e| ConnectorError::Decode {
-            software: SOFTWARE,
-            path: call.path.to_owned(),
-            reason: format!("HTTP {status}: {e}"),
-        })
+        result
     }
 
     /// One HTTP exchange: a 2xx answer's status and body, or the sorted failure.
@@ -238,6 +278,19 @@ impl Client {
         auth: &Auth,
         call: &Call,
     ) -> Result<(StatusCode, Vec<u8>), ConnectorError> {
+        let response = self.respond(auth, call, None).await?;
+        let status = response.status();
+        let body = response.bytes().await.map_err(transport)?;
+        Ok((status, body.to_vec()))
+    }
+
+    /// Sends the request; a 2xx response with its body unread, or the sorted failure.
+    async fn respond(
+        &self,
+        auth: &Auth,
+        call: &Call,
+        timeout: Option<Duration>,
+    ) -> Result<reqwest::Response, ConnectorError> {
         let url = format!("{}{}{}", self.base_url, call.path, call.path_suffix);
         let mut request = self
             .http
@@ -251,8 +304,14 @@ impl Client {
         if let Some(body) = &call.body {
             request = request.json(body);
         }
+        if let Some(timeout) = timeout {
+            request = request.timeout(timeout);
+        }
         let response = request.send().await.map_err(transport)?;
         let status = response.status();
+        if status.is_success() {
+            return Ok(response);
+        }
         let retry_after = response
             .headers()
             .get(header::RETRY_AFTER)
@@ -260,10 +319,24 @@ impl Client {
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
         let body = response.bytes().await.map_err(transport)?;
-        if !status.is_success() {
-            return Err(classify(status, &body, retry_after));
-        }
-        Ok((status, body.to_vec()))
+        Err(classify(status, &body, retry_after))
+    }
+}
+
+/// What `governed` reads the metrics status from.
+trait Answered {
+    fn status(&self) -> StatusCode;
+}
+
+impl Answered for (StatusCode, Vec<u8>) {
+    fn status(&self) -> StatusCode {
+        self.0
+    }
+}
+
+impl Answered for reqwest::Response {
+    fn status(&self) -> StatusCode {
+        reqwest::Response::status(self)
     }
 }
 

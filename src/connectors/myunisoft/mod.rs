@@ -7,6 +7,7 @@ mod dto;
 mod entries;
 mod error;
 mod mapping;
+mod movements;
 mod outstandings;
 mod third_parties;
 

@@ -17,7 +17,7 @@ pub(super) fn companies() -> Vec<Company> {
         Company {
             id: 4821,
             name: "BOULANGERIE DU PORT".into(),
-            siret: Some("91234567800011".into()),
+            siret: Some("91234567500011".into()),
             ape_id: Some(297),
             legal_form: (1, "SARL"),
             address_number: Some("12".into()),
@@ -40,7 +40,7 @@ pub(super) fn companies() -> Vec<Company> {
         Company {
             id: 4822,
             name: "GARAGE DES ALPES".into(),
-            siret: Some("83456789000027".into()),
+            siret: Some("83456789300027".into()),
             ape_id: Some(430),
             legal_form: (2, "SAS"),
             address_number: Some("5".into()),
@@ -63,7 +63,7 @@ pub(super) fn companies() -> Vec<Company> {
         Company {
             id: 4823,
             name: "ENTREPOT DU GRAND VOLUME".into(),
-            siret: Some("798765432".into()),
+            siret: Some("798765434".into()),
             ape_id: Some(702),
             legal_form: (3, "SA"),
             address_number: Some("77".into()),

@@ -439,3 +439,52 @@ pub(crate) struct MovementCurrency {
     #[serde(default, with = "crate::domain::money::option")]
     pub rate: Option<Decimal>,
 }
+
+/// `GET /mad/movements` items, reduced to what a FEC line needs (fec.md 8.2); the rest of each
+/// item is skipped by the parser without being kept.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct FecMovement {
+    #[serde(default)]
+    pub description: Option<String>,
+    pub value: MovementValue,
+    #[serde(default)]
+    pub account: Option<MovementAccount>,
+    pub entry: FecEntry,
+    #[serde(default)]
+    pub lettering: Option<Lettering>,
+    #[serde(default)]
+    pub free_number: Option<String>,
+    #[serde(default)]
+    pub invoice_number: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct FecEntry {
+    pub producer_id: String,
+    pub date: chrono::NaiveDate,
+    pub journal: FecJournal,
+    #[serde(default)]
+    pub additional_producer_properties: Option<FecEntryProperties>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct FecJournal {
+    #[serde(default)]
+    pub customer_reference_code: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct FecEntryProperties {
+    #[serde(default)]
+    pub validation_date: Option<chrono::NaiveDate>,
+    #[serde(default)]
+    pub accounted_at: Option<chrono::NaiveDate>,
+}

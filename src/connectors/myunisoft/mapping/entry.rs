@@ -142,8 +142,9 @@ mod tests {
         let entry = journal_entry(sale, true, Some("411"));
         assert_eq!(
             (entry.id.as_str(), entry.name.as_deref(), entry.journal_id.as_str()),
-            ("51000243", Some("FV260125"), "32162")
+            ("sandbox-4821-FV260125", Some("FV260125"), "32162")
         );
+        assert_eq!(entry.entry_id, "51000243");
         let customer = &entry.items[0];
         assert_eq!(
             (customer.account_number.as_str(), customer.partner_id.as_deref()),

@@ -48,7 +48,7 @@ mod tests {
         let list: SocietyList = serde_json::from_str(fixture!("society_list.json")).unwrap();
         let f = folder(&list.society_array[0]);
         assert_eq!((f.id.as_str(), f.name.as_str()), ("4821", "BOULANGERIE DU PORT"));
-        assert_eq!(f.company_number.as_deref(), Some("91234567800011"));
+        assert_eq!(f.company_number.as_deref(), Some("91234567500011"));
         let a = &f.addresses.unwrap()[0];
         assert_eq!(a.street.as_deref(), Some("Quai DES PECHEURS"));
         assert_eq!(

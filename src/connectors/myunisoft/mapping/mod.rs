@@ -8,6 +8,7 @@ pub(super) mod bank;
 pub(super) mod bookyear;
 pub(super) mod employee;
 pub(super) mod entry;
+pub(super) mod fec;
 pub(super) mod folder;
 pub(super) mod journal;
 pub(super) mod outstanding;

@@ -1,0 +1,373 @@
+//! The two renderings of a checked year: the legal DGFiP flat file (A47 A-1: 18 columns in
+//! order, header line, CR LF, `|` or TAB, `AAAAMMJJ`, decimal comma, UTF-8 or ISO 8859-15) and
+//! Chift's `FECItemOut` JSON array.
+
+use std::borrow::Cow;
+use std::io::{self, BufReader, Seek, SeekFrom, Write};
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::checks::Export;
+use super::spool::{record, Record};
+use super::Progress;
+
+/// The 18 standard field names, in the imposed order.
+pub const HEADER: [&str; 18] = [
+    "JournalCode",
+    "JournalLib",
+    "EcritureNum",
+    "EcritureDate",
+    "CompteNum",
+    "CompteLib",
+    "CompAuxNum",
+    "CompAuxLib",
+    "PieceRef",
+    "PieceDate",
+    "EcritureLib",
+    "Debit",
+    "Credit",
+    "EcritureLet",
+    "DateLet",
+    "ValidDate",
+    "Montantdevise",
+    "Idevise",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Separator {
+    #[default]
+    Pipe,
+    Tab,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Encoding {
+    #[default]
+    #[serde(rename = "utf-8", alias = "utf8")]
+    Utf8,
+    /// ISO 8859-15.
+    Latin9,
+}
+
+/// What to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// The legal flat file.
+    Text { separator: Separator, encoding: Encoding },
+    /// Chift's `FECItemOut[]`.
+    Json,
+}
+
+/// `FECItemOut`: one line of the FEC as Chift renders it (ISO dates, JSON numbers). Passerelle
+/// adds `EcritureLib`, the line label of the legal file, which Chift's schema lacks.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[allow(non_snake_case)]
+pub struct FecItem {
+    pub JournalCode: String,
+    pub JournalLib: String,
+    pub EcritureNum: String,
+    pub EcritureDate: chrono::NaiveDate,
+    pub CompteNum: String,
+    pub CompteLib: String,
+    pub CompAuxNum: String,
+    pub CompAuxLib: String,
+    pub PieceRef: String,
+    pub PieceDate: chrono::NaiveDate,
+    pub EcritureLib: String,
+    #[serde(with = "crate::domain::money")]
+    #[schema(value_type = f64)]
+    pub Debit: Decimal,
+    #[serde(with = "crate::domain::money")]
+    #[schema(value_type = f64)]
+    pub Credit: Decimal,
+    pub EcritureLet: String,
+    pub DateLet: Option<chrono::NaiveDate>,
+    pub ValidDate: Option<chrono::NaiveDate>,
+    #[serde(with = "crate::domain::money")]
+    #[schema(value_type = f64)]
+    pub Montantdevise: Decimal,
+    pub Idevise: String,
+}
+
+/// Text cleaning: separators, line breaks and control characters become spaces; runs of spaces
+/// collapse; the value is trimmed.
+pub fn clean(text: &str) -> Cow<'_, str> {
+    let bad = |c: char| c.is_control() || c == '|';
+    let trimmed = text.trim();
+    if !trimmed.contains(bad) && !trimmed.contains("  ") {
+        return Cow::Borrowed(trimmed);
+    }
+    let mut out = String::with_capacity(trimmed.len());
+    for c in trimmed.chars().map(|c| if bad(c) { ' ' } else { c }) {
+        if !(c == ' ' && out.ends_with(' ')) {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out.trim().to_owned())
+}
+
+fn amount(value: Decimal) -> String {
+    format!("{:.2}", value.round_dp(2)).replace('.', ",")
+}
+
+/// ISO 8859-15 bytes of `text`; characters outside it are transliterated or become `?`.
+fn latin9(text: &str, out: &mut Vec<u8>) {
+    for c in text.chars() {
+        let byte = match c {
+            '€' => Some(0xA4),
+            'Š' => Some(0xA6),
+            'š' => Some(0xA8),
+            'Ž' => Some(0xB4),
+            'ž' => Some(0xB8),
+            'Œ' => Some(0xBC),
+            'œ' => Some(0xBD),
+            'Ÿ' => Some(0xBE),
+            '\u{A4}' | '\u{A6}' | '\u{A8}' | '\u{B4}' | '\u{B8}' | '\u{BC}' | '\u{BD}'
+            | '\u{BE}' => None,
+            c if (c as u32) < 0x80 || (0xA0..=0xFF).contains(&(c as u32)) => {
+                u8::try_from(c as u32).ok()
+            }
+            _ => None,
+        };
+        match (byte, c) {
+            (Some(b), _) => out.push(b),
+            (None, '‘' | '’' | '‚' | '′') => out.push(b'\''),
+            (None, '“' | '”' | '„' | '″') => out.push(b'"'),
+            (None, '–' | '—' | '‐' | '−') => out.push(b'-'),
+            (None, '…') => out.extend_from_slice(b"..."),
+            (None, _) => out.push(b'?'),
+        }
+    }
+}
+
+/// One entry's lines, read back together.
+struct EntryLines {
+    records: Vec<Record>,
+}
+
+impl Export {
+    /// Writes the whole file to `out`, counting written rows in `progress`.
+    pub fn write(
+        mut self,
+        format: Format,
+        out: &mut impl Write,
+        progress: &Progress,
+    ) -> io::Result<()> {
+        self.file.seek(SeekFrom::Start(0))?;
+        let mut input = BufReader::with_capacity(256 * 1024, &self.file);
+        let mut position = 0u64;
+        let mut buf: Vec<u8> = Vec::with_capacity(64 * 1024);
+        match format {
+            Format::Text { separator, .. } => {
+                let sep = if separator == Separator::Tab { "\t" } else { "|" };
+                buf.extend_from_slice(HEADER.join(sep).as_bytes());
+                buf.extend_from_slice(b"\r\n");
+            }
+            Format::Json => buf.push(b'['),
+        }
+        let mut next = 0usize;
+        let mut first = true;
+        while next < self.lines.len() {
+            let rank = self.lines[next].0;
+            let mut group = EntryLines { records: Vec::new() };
+            while let Some(&(r, offset)) = self.lines.get(next) {
+                if r != rank {
+                    break;
+                }
+                if offset != position {
+                    input.seek(SeekFrom::Start(offset))?;
+                }
+                let mut counted = CountingRead { inner: &mut input, read: 0 };
+                group.records.push(record(&mut counted)?);
+                position = offset + counted.read;
+                next += 1;
+            }
+            let items = self.items(rank, group);
+            Progress::add(&progress.rows_written, items.len() as u64);
+            for item in items {
+                match format {
+                    Format::Text { separator, encoding } => {
+                        text_line(&item, separator, encoding, &mut buf)
+                    }
+                    Format::Json => {
+                        if !first {
+                            buf.push(b',');
+                        }
+                        serde_json::to_writer(&mut buf, &item).map_err(io::Error::other)?;
+                    }
+                }
+                first = false;
+            }
+            if buf.len() >= 48 * 1024 {
+                out.write_all(&buf)?;
+                buf.clear();
+            }
+        }
+        if format == Format::Json {
+            buf.push(b']');
+        }
+        out.write_all(&buf)?;
+        out.flush()
+    }
+
+    /// The FEC lines of the entry at `rank` (fec.md 8.2).
+    fn items(&self, rank: u32, group: EntryLines) -> Vec<FecItem> {
+        let Some(entry) = self.entries.get(rank as usize) else { return Vec::new() };
+        let (journal_code, journal_name) =
+            self.journals.list.get(entry.journal as usize).cloned().unwrap_or_default();
+        let journal_code = clean(&journal_code).into_owned();
+        let journal_name = match clean(&journal_name) {
+            name if name.is_empty() => journal_code.clone(),
+            name => name.into_owned(),
+        };
+        let first = |pick: fn(&Record) -> Option<&str>| {
+            group.records.iter().filter_map(pick).map(clean).find(|v| !v.is_empty())
+        };
+        let piece = first(|r| r.invoice_number.as_deref())
+            .or_else(|| first(|r| r.free_number.as_deref()))
+            .map_or_else(|| clean(&entry.id).into_owned(), Cow::into_owned);
+        let fallback_label =
+            first(|r| Some(r.label.as_str())).map_or_else(|| journal_name.clone(), Cow::into_owned);
+        let number = (rank + 1).to_string();
+        group
+            .records
+            .iter()
+            .map(|r| {
+                let (account, account_name) =
+                    self.accounts.list.get(r.account as usize).cloned().unwrap_or_default();
+                let account = clean(&account).into_owned();
+                let account_name = match clean(&account_name) {
+                    name if name.is_empty() => account.clone(),
+                    name => name.into_owned(),
+                };
+                let label = match clean(&r.label) {
+                    l if l.is_empty() => fallback_label.clone(),
+                    l => l.into_owned(),
+                };
+                FecItem {
+                    JournalCode: journal_code.clone(),
+                    JournalLib: journal_name.clone(),
+                    EcritureNum: number.clone(),
+                    EcritureDate: entry.date,
+                    CompteNum: account,
+                    CompteLib: account_name,
+                    CompAuxNum: String::new(),
+                    CompAuxLib: String::new(),
+                    PieceRef: piece.clone(),
+                    PieceDate: entry.date,
+                    EcritureLib: label,
+                    Debit: r.debit,
+                    Credit: r.credit,
+                    EcritureLet: r.lettering.as_deref().map(clean).unwrap_or_default().into_owned(),
+                    DateLet: None,
+                    ValidDate: Some(entry.valid_date),
+                    Montantdevise: Decimal::ZERO,
+                    Idevise: String::new(),
+                }
+            })
+            .collect()
+    }
+}
+
+fn text_line(item: &FecItem, separator: Separator, encoding: Encoding, out: &mut Vec<u8>) {
+    let date = |d: chrono::NaiveDate| d.format("%Y%m%d").to_string();
+    let fields: [Cow<'_, str>; 18] = [
+        Cow::Borrowed(&item.JournalCode),
+        Cow::Borrowed(&item.JournalLib),
+        Cow::Borrowed(&item.EcritureNum),
+        Cow::Owned(date(item.EcritureDate)),
+        Cow::Borrowed(&item.CompteNum),
+        Cow::Borrowed(&item.CompteLib),
+        Cow::Borrowed(&item.CompAuxNum),
+        Cow::Borrowed(&item.CompAuxLib),
+        Cow::Borrowed(&item.PieceRef),
+        Cow::Owned(date(item.PieceDate)),
+        Cow::Borrowed(&item.EcritureLib),
+        Cow::Owned(amount(item.Debit)),
+        Cow::Owned(amount(item.Credit)),
+        Cow::Borrowed(&item.EcritureLet),
+        Cow::Owned(item.DateLet.map(date).unwrap_or_default()),
+        Cow::Owned(item.ValidDate.map(date).unwrap_or_default()),
+        Cow::Borrowed(""),
+        Cow::Borrowed(&item.Idevise),
+    ];
+    for (i, field) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(if separator == Separator::Tab { b'\t' } else { b'|' });
+        }
+        match encoding {
+            Encoding::Utf8 => out.extend_from_slice(field.as_bytes()),
+            Encoding::Latin9 => latin9(field, out),
+        }
+    }
+    out.extend_from_slice(b"\r\n");
+}
+
+/// A blocking `Write` that hands 64 KB chunks to an async consumer (an HTTP body); when the
+/// consumer is gone, writes fail and the export stops.
+pub struct ChannelWriter {
+    tx: tokio::sync::mpsc::Sender<io::Result<bytes::Bytes>>,
+}
+
+impl ChannelWriter {
+    pub fn new(tx: tokio::sync::mpsc::Sender<io::Result<bytes::Bytes>>) -> Self {
+        Self { tx }
+    }
+
+    /// Ends the body with an error, so that the client sees a broken transfer.
+    pub fn fail(self, error: io::Error) {
+        // The receiver may be gone already: then nobody is left to tell.
+        let _ = self.tx.blocking_send(Err(error));
+    }
+}
+
+impl Write for ChannelWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.tx
+            .blocking_send(Ok(bytes::Bytes::copy_from_slice(buf)))
+            .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the client went away"))?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Counts what a record read consumed, to know where the reader stands.
+struct CountingRead<'a, R> {
+    inner: &'a mut R,
+    read: u64,
+}
+
+impl<R: io::Read> io::Read for CountingRead<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cleaning_removes_separators_and_collapses_spaces() {
+        assert_eq!(clean("  A|B\tC\r\n  D  "), "A B C D");
+        assert!(matches!(clean("plain"), Cow::Borrowed("plain")));
+        assert_eq!(amount(Decimal::new(123450, 2)), "1234,50");
+        assert_eq!(amount(Decimal::ZERO), "0,00");
+    }
+
+    #[test]
+    fn latin9_maps_the_euro_and_transliterates_the_rest() {
+        let mut out = vec![];
+        latin9("é€’Ω", &mut out);
+        assert_eq!(out, vec![0xE9, 0xA4, b'\'', b'?']);
+    }
+}
