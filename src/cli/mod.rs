@@ -1,6 +1,7 @@
 //! The command line: `serve`, `migrate`, `account create`, `rotate-key`, `openapi`, `sandbox`.
 
 mod demo;
+mod export_fec;
 
 use std::net::SocketAddr;
 
@@ -37,6 +38,9 @@ pub enum Command {
     RotateKey,
     /// Print the OpenAPI document.
     Openapi,
+    /// Write the legal FEC file of a consumer's folder (same checks as the HTTP export), with
+    /// progress on stderr. Reads the same environment as `serve`.
+    ExportFec(export_fec::ExportFec),
     /// Run everything locally with no set-up: SQLite under the data dir, the MyUnisoft sandbox,
     /// the gateway on 127.0.0.1:8080, and a ready account, consumer and connection.
     Demo,
@@ -76,6 +80,10 @@ pub async fn run(cli: Cli) -> CliResult {
         }
         Command::RotateKey => rotate_key().await,
         Command::Demo => demo::run().await,
+        Command::ExportFec(args) => {
+            let _telemetry = telemetry::init(config::log_format(&ProcessEnv).map_err(|e| e.to_string())?)?;
+            export_fec::run(args).await
+        }
         Command::Sandbox { listen } => sandbox(listen).await,
         Command::Openapi => {
             let spec = crate::api::openapi().to_pretty_json().map_err(|e| e.to_string())?;
