@@ -62,7 +62,10 @@ pub enum EncodingArg {
 /// Shows the export's counters until `done` is set.
 fn progress_bar(progress: Arc<Progress>) -> (ProgressBar, tokio::task::JoinHandle<()>) {
     let bar = ProgressBar::new_spinner();
-    bar.set_style(ProgressStyle::with_template("{spinner} {elapsed} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {elapsed} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
     let shown = bar.clone();
     let ticker = tokio::spawn(async move {
         loop {
@@ -81,7 +84,8 @@ fn progress_bar(progress: Arc<Progress>) -> (ProgressBar, tokio::task::JoinHandl
 
 pub async fn run(args: ExportFec) -> Result<(), String> {
     let settings = Settings::from_env(&ProcessEnv).map_err(|e| e.to_string())?;
-    let store = Store::open(&settings.database.url).await.map_err(|e| format!("DATABASE_URL: {e}"))?;
+    let store =
+        Store::open(&settings.database.url).await.map_err(|e| format!("DATABASE_URL: {e}"))?;
     let account = store
         .consumers()
         .account_of(args.consumer)
@@ -90,12 +94,18 @@ pub async fn run(args: ExportFec) -> Result<(), String> {
         .ok_or_else(|| format!("--consumer: no consumer {}", args.consumer))?;
     let state = AppState::new(&settings, store)?;
     let tenant = TenantContext { account_id: account };
-    let ctx = accounting::context(&state, &tenant, args.consumer, &Selector::default()).await.map_err(|e| e.to_string())?;
+    let ctx = accounting::context(&state, &tenant, args.consumer, &Selector::default())
+        .await
+        .map_err(|e| e.to_string())?;
     let folder = args.folder.as_deref();
     let (from, to) = match (args.year, args.from, args.to) {
         (Some(year), _, _) => {
-            let years = accounting::bookyears(&state, &ctx, folder).await.map_err(|e| e.to_string())?;
-            let found = years.iter().find(|y| y.end.year() == year).ok_or_else(|| format!("--year: no fiscal year closes in {year}"))?;
+            let years =
+                accounting::bookyears(&state, &ctx, folder).await.map_err(|e| e.to_string())?;
+            let found = years
+                .iter()
+                .find(|y| y.end.year() == year)
+                .ok_or_else(|| format!("--year: no fiscal year closes in {year}"))?;
             (found.start, found.end)
         }
         (None, Some(from), Some(to)) => (from, to),
@@ -103,11 +113,14 @@ pub async fn run(args: ExportFec) -> Result<(), String> {
     };
     let progress = Arc::new(Progress::default());
     let (bar, ticker) = progress_bar(progress.clone());
-    let file = fec::export_fec(&state, &ctx, folder, from, to, progress.clone()).await.map_err(|e| e.to_string());
+    let file = fec::export_fec(&state, &ctx, folder, from, to, progress.clone())
+        .await
+        .map_err(|e| e.to_string());
     let result = match file {
         Ok(file) => {
             let name = file.file_name.map_err(|e| e.to_string())?;
-            let target = if args.output.is_dir() { args.output.join(&name) } else { args.output.clone() };
+            let target =
+                if args.output.is_dir() { args.output.join(&name) } else { args.output.clone() };
             let format = Format::Text {
                 separator: match args.separator {
                     SeparatorArg::Pipe => Separator::Pipe,
@@ -121,10 +134,13 @@ pub async fn run(args: ExportFec) -> Result<(), String> {
             let export = file.export;
             let counters = progress.clone();
             let lines = export.line_count();
-            tokio::task::spawn_blocking(move || write_atomically(&target, |out| export.write(format, out, &counters)).map(|()| target))
-                .await
-                .map_err(|e| e.to_string())?
-                .map(|target| (target, lines))
+            tokio::task::spawn_blocking(move || {
+                write_atomically(&target, |out| export.write(format, out, &counters))
+                    .map(|()| target)
+            })
+            .await
+            .map_err(|e| e.to_string())?
+            .map(|target| (target, lines))
         }
         Err(e) => Err(e),
     };
@@ -137,13 +153,19 @@ pub async fn run(args: ExportFec) -> Result<(), String> {
 
 /// Writes beside `target` and renames at the end, so that a failure never leaves a short file
 /// under the final name.
-fn write_atomically(target: &Path, write: impl FnOnce(&mut BufWriter<std::fs::File>) -> std::io::Result<()>) -> Result<(), String> {
+fn write_atomically(
+    target: &Path,
+    write: impl FnOnce(&mut BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> Result<(), String> {
     let partial = target.with_extension("partial");
-    let file = std::fs::File::create(&partial).map_err(|e| format!("{}: {e}", partial.display()))?;
+    let file =
+        std::fs::File::create(&partial).map_err(|e| format!("{}: {e}", partial.display()))?;
     let mut out = BufWriter::new(file);
     let written = write(&mut out).and_then(|()| out.flush());
     match written {
-        Ok(()) => std::fs::rename(&partial, target).map_err(|e| format!("{}: {e}", target.display())),
+        Ok(()) => {
+            std::fs::rename(&partial, target).map_err(|e| format!("{}: {e}", target.display()))
+        }
         Err(e) => {
             let _ = std::fs::remove_file(&partial);
             Err(format!("the export stopped, no file was left: {e}"))

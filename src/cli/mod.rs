@@ -81,7 +81,8 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::RotateKey => rotate_key().await,
         Command::Demo => demo::run().await,
         Command::ExportFec(args) => {
-            let _telemetry = telemetry::init(config::log_format(&ProcessEnv).map_err(|e| e.to_string())?)?;
+            let _telemetry =
+                telemetry::init(config::log_format(&ProcessEnv).map_err(|e| e.to_string())?)?;
             export_fec::run(args).await
         }
         Command::Sandbox { listen } => sandbox(listen).await,

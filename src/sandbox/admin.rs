@@ -103,6 +103,9 @@ async fn list_tokens(State(shared): State<SharedState>) -> Response {
 #[derive(Debug, Deserialize)]
 struct Large {
     movements: u64,
+    /// Render each large answer once and serve it from memory (for benchmarks).
+    #[serde(default)]
+    pregenerate: bool,
 }
 
 async fn set_large(
@@ -110,5 +113,7 @@ async fn set_large(
     Json(large): Json<Large>,
 ) -> Json<serde_json::Value> {
     shared.large_movements.store(large.movements, Ordering::Relaxed);
-    Json(json!({ "movements": large.movements }))
+    shared.pregenerate.store(large.pregenerate, Ordering::Relaxed);
+    *shared.rendered.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    Json(json!({ "movements": large.movements, "pregenerate": large.pregenerate }))
 }

@@ -208,10 +208,27 @@ impl Iterator for Chunks {
     }
 }
 
+fn chunks(generator: Generator, selection: Selection, listing: Listing) -> Chunks {
+    Chunks { generator, selection, listing, next: 0, wrote_item: false, done: false }
+}
+
 /// The streamed MAD answer of the generated folder.
 pub(crate) fn stream(generator: Generator, selection: Selection, listing: Listing) -> Response {
-    let chunks = Chunks { generator, selection, listing, next: 0, wrote_item: false, done: false };
-    let body = Body::from_stream(futures_util::stream::iter(chunks));
+    let body = Body::from_stream(futures_util::stream::iter(chunks(generator, selection, listing)));
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// The whole answer at once, for a benchmark that must not wait on the generator: rendered once,
+/// then served from memory.
+pub(crate) fn render(generator: Generator, selection: Selection, listing: Listing) -> Bytes {
+    let mut all = Vec::new();
+    for chunk in chunks(generator, selection, listing).flatten() {
+        all.extend_from_slice(&chunk);
+    }
+    Bytes::from(all)
+}
+
+pub(crate) fn rendered(body: Bytes) -> Response {
     ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 

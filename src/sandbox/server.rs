@@ -2,7 +2,7 @@
 //! admin, the health check) and the server task, stopped when [`Sandbox`] is dropped.
 
 use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
@@ -35,6 +35,10 @@ pub(crate) struct Shared {
     pub(crate) started: Instant,
     /// Movements streamed for the large-volume folder's exercise.
     pub(crate) large_movements: AtomicU64,
+    /// Serve the large answers rendered once rather than generated on the fly (benchmarks).
+    pub(crate) pregenerate: AtomicBool,
+    /// The last rendered large answer, by request.
+    pub(crate) rendered: Mutex<Option<(String, bytes::Bytes)>>,
 }
 
 pub(crate) type SharedState = Arc<Shared>;
@@ -48,6 +52,8 @@ impl Shared {
             limits: Limits::new(config),
             started: Instant::now(),
             large_movements: AtomicU64::new(0),
+            pregenerate: AtomicBool::new(false),
+            rendered: Mutex::new(None),
         }
     }
 

@@ -483,17 +483,33 @@ async fn export_fec_writes_a_valid_legal_file_for_an_operator() {
     let gateway = Gateway::start(Env::new(&db, &[9u8; 32], &sb)).await;
     let token = token(&gateway, &account).await;
     let http = reqwest::Client::new();
-    let consumer: Value = http.post(gateway.url("/consumers")).bearer_auth(&token).json(&json!({"name": "Boulangerie"})).send().await.unwrap().json().await.unwrap();
+    let consumer: Value = http
+        .post(gateway.url("/consumers"))
+        .bearer_auth(&token)
+        .json(&json!({"name": "Boulangerie"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let cid = consumer["consumerid"].as_str().unwrap().to_owned();
     let body = json!({"credentials": [{"key": "api_token", "value": tokens::SOCIETY_PORT}]});
-    let res = http.post(gateway.url(&format!("/consumers/{cid}/connections"))).bearer_auth(&token).json(&body).send().await.unwrap();
+    let res = http
+        .post(gateway.url(&format!("/consumers/{cid}/connections")))
+        .bearer_auth(&token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     gateway.terminate();
     tokio::task::spawn_blocking(move || gateway.wait()).await.unwrap();
 
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().to_str().unwrap().to_owned();
-    let mut command = env.command(&["export-fec", "--consumer", &cid, "--year", "2025", "-o", &out]);
+    let mut command =
+        env.command(&["export-fec", "--consumer", &cid, "--year", "2025", "-o", &out]);
     let result = tokio::task::spawn_blocking(move || command.output().unwrap()).await.unwrap();
     let stderr = String::from_utf8_lossy(&result.stderr);
     assert!(result.status.success(), "{stderr}");
@@ -511,7 +527,15 @@ async fn export_fec_writes_a_valid_legal_file_for_an_operator() {
     assert!(!lines.is_empty());
     assert!(std::fs::read_dir(dir.path()).unwrap().count() == 1, "no partial file is left");
 
-    let unknown = env.run(&["export-fec", "--consumer", &uuid::Uuid::new_v4().to_string(), "--year", "2025", "-o", &out]);
+    let unknown = env.run(&[
+        "export-fec",
+        "--consumer",
+        &uuid::Uuid::new_v4().to_string(),
+        "--year",
+        "2025",
+        "-o",
+        &out,
+    ]);
     assert!(!unknown.status.success());
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("--consumer"));
 }

@@ -1,6 +1,8 @@
 //! `GET /mad/movements?version=1.0.0`: the movements of one exercise or window, each with its
 //! parent entry; streamed for the large-volume folder.
 
+use std::sync::atomic::Ordering;
+
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -39,7 +41,21 @@ pub(super) fn mad_listing(
     if folder.generated && !selection.draft {
         let count = shared.large_movements();
         if let Some(generator) = Generator::new(folder.clone(), count) {
-            return Ok(large::stream(generator, selection, listing));
+            drop(world);
+            if !shared.pregenerate.load(Ordering::Relaxed) {
+                return Ok(large::stream(generator, selection, listing));
+            }
+            let key = format!("{count}:{listing:?}:{selection:?}");
+            let mut cache = shared.rendered.lock().unwrap_or_else(|p| p.into_inner());
+            let body = match cache.as_ref() {
+                Some((cached, body)) if *cached == key => body.clone(),
+                _ => {
+                    let body = large::render(generator, selection, listing);
+                    *cache = Some((key, body.clone()));
+                    body
+                }
+            };
+            return Ok(large::rendered(body));
         }
     }
     let entries = folder.entries_in(selection.draft).iter();
