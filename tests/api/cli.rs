@@ -122,6 +122,40 @@ async fn token(gateway: &Gateway, account: &Value) -> String {
     res.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned()
 }
 
+/// A consumer named `name` with a connection on `api_token`, through `gateway`: (consumer id,
+/// connection id).
+async fn connect_consumer(
+    gateway: &Gateway,
+    token: &str,
+    name: &str,
+    api_token: &str,
+) -> (String, String) {
+    let http = reqwest::Client::new();
+    let consumer: Value = http
+        .post(gateway.url("/consumers"))
+        .bearer_auth(token)
+        .json(&json!({"name": name}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let cid = consumer["consumerid"].as_str().unwrap().to_owned();
+    let body = json!({"credentials": [{"key": "api_token", "value": api_token}]});
+    let res = http
+        .post(gateway.url(&format!("/consumers/{cid}/connections")))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let link: Value = res.json().await.unwrap();
+    let connection = link["url"].as_str().unwrap().rsplit('/').next().unwrap().to_owned();
+    (cid, connection)
+}
+
 #[tokio::test]
 async fn account_create_prints_credentials_that_get_a_token() {
     let db = TestDb::new().await;
@@ -168,33 +202,9 @@ async fn rotate_key_reencrypts_every_credential_under_the_new_key() {
     let gateway = Gateway::start(Env::new(&db, &old, &sb)).await;
     let api_tokens = [tokens::FIRM, tokens::SOCIETY_PORT, tokens::SOCIETY_GARAGE];
     let token = token(&gateway, &account).await;
-    let http = reqwest::Client::new();
     let mut connections = vec![];
     for (i, api_token) in api_tokens.iter().enumerate() {
-        let consumer: Value = http
-            .post(gateway.url("/consumers"))
-            .bearer_auth(&token)
-            .json(&json!({"name": format!("C{i}")}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let cid = consumer["consumerid"].as_str().unwrap().to_owned();
-        let body = json!({"credentials": [{"key": "api_token", "value": api_token}]});
-        let link: Value = http
-            .post(gateway.url(&format!("/consumers/{cid}/connections")))
-            .bearer_auth(&token)
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let conn = link["url"].as_str().unwrap().rsplit('/').next().unwrap().to_owned();
-        connections.push((cid, conn));
+        connections.push(connect_consumer(&gateway, &token, &format!("C{i}"), api_token).await);
     }
     gateway.terminate();
     gateway.wait();
@@ -333,26 +343,7 @@ async fn two_gateway_processes_share_one_upstream_budget() {
     let (a, b) = (Gateway::start(env()).await, Gateway::start(env()).await);
     let token = token(&a, &account).await;
     let http = reqwest::Client::new();
-    let consumer: Value = http
-        .post(a.url("/consumers"))
-        .bearer_auth(&token)
-        .json(&json!({"name": "Boulangerie"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let cid = consumer["consumerid"].as_str().unwrap().to_owned();
-    let body = json!({"credentials": [{"key": "api_token", "value": tokens::SOCIETY_PORT}]});
-    let res = http
-        .post(a.url(&format!("/consumers/{cid}/connections")))
-        .bearer_auth(&token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+    let (cid, _) = connect_consumer(&a, &token, "Boulangerie", tokens::SOCIETY_PORT).await;
     sb.clear_requests();
     let filter = json!({"accounts": ["6"], "end": "202606"});
     let calls = (0..60).map(|i| {
@@ -482,27 +473,7 @@ async fn export_fec_writes_a_valid_legal_file_for_an_operator() {
     let account = account_create(&env);
     let gateway = Gateway::start(Env::new(&db, &[9u8; 32], &sb)).await;
     let token = token(&gateway, &account).await;
-    let http = reqwest::Client::new();
-    let consumer: Value = http
-        .post(gateway.url("/consumers"))
-        .bearer_auth(&token)
-        .json(&json!({"name": "Boulangerie"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let cid = consumer["consumerid"].as_str().unwrap().to_owned();
-    let body = json!({"credentials": [{"key": "api_token", "value": tokens::SOCIETY_PORT}]});
-    let res = http
-        .post(gateway.url(&format!("/consumers/{cid}/connections")))
-        .bearer_auth(&token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+    let (cid, _) = connect_consumer(&gateway, &token, "Boulangerie", tokens::SOCIETY_PORT).await;
     gateway.terminate();
     tokio::task::spawn_blocking(move || gateway.wait()).await.unwrap();
 

@@ -35,6 +35,8 @@ impl TestDb {
     }
 
     pub fn sqlite() -> Self {
+        // Tests open their own pools on the test database too.
+        sqlx::any::install_default_drivers();
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("test.db").display());
         Self { url, postgres: None, _dir: Some(dir) }
