@@ -10,7 +10,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::{
-    context, paged, single, ChiftHeaders, ConsumerPath, FolderQuery, ListQuery, Page, WithRaw,
+    context, paged, single, ChiftHeaders, ConsumerPath, FolderQuery, Page, Pagination, WithRaw,
 };
 use crate::api::extract::{ValidPath, ValidQuery};
 use crate::app::AppState;
@@ -44,7 +44,7 @@ async fn list(
     consumer: Uuid,
     q: EntriesQuery,
 ) -> Result<Json<Page<JournalEntry>>> {
-    let page = ListQuery { page: q.page, size: q.size, folder_id: None }.pagination()?;
+    let page = Pagination::new(q.page, q.size)?;
     if let (Some(from), Some(to)) = (q.date_from, q.date_to) {
         if from > to {
             return Err(Invalid::query("date_from", "must not be after date_to").into());

@@ -9,7 +9,8 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::{
-    context, paged, single, ChiftHeaders, ConsumerPath, FolderQuery, ListQuery, Page, WithRaw,
+    context, paged, single, ChiftHeaders, ConsumerPath, FolderQuery, ListQuery, Page, Pagination,
+    WithRaw,
 };
 use crate::api::extract::{not_blank, ValidJson, ValidPath, ValidQuery, Validate};
 use crate::app::AppState;
@@ -61,7 +62,7 @@ pub async fn get_chart_of_accounts(
     ValidPath(p): ValidPath<ConsumerPath>,
     ValidQuery(q): ValidQuery<ChartQuery>,
 ) -> Result<Json<Page<LedgerAccount>>> {
-    let page = ListQuery { page: q.page, size: q.size, folder_id: None }.pagination()?;
+    let page = Pagination::new(q.page, q.size)?;
     let classes: Vec<String> = q
         .classes
         .as_deref()

@@ -86,17 +86,24 @@ pub struct Pagination {
     pub size: u32,
 }
 
-impl ListQuery {
-    pub fn pagination(&self) -> Result<Pagination, Invalid> {
-        let page = self.page.unwrap_or(1);
-        let size = self.size.unwrap_or(50);
+impl Pagination {
+    /// Chift's bounds and defaults, for any query that carries `page` and `size`.
+    pub fn new(page: Option<u32>, size: Option<u32>) -> Result<Self, Invalid> {
+        let page = page.unwrap_or(1);
+        let size = size.unwrap_or(50);
         if page < 1 {
             return Err(Invalid::query("page", "must be at least 1"));
         }
         if !(1..=100).contains(&size) {
             return Err(Invalid::query("size", "must be between 1 and 100"));
         }
-        Ok(Pagination { page, size })
+        Ok(Self { page, size })
+    }
+}
+
+impl ListQuery {
+    pub fn pagination(&self) -> Result<Pagination, Invalid> {
+        Pagination::new(self.page, self.size)
     }
 }
 

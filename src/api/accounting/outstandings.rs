@@ -7,7 +7,7 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{context, paged, ChiftHeaders, ConsumerPath, ListQuery, Page};
+use super::{context, paged, ChiftHeaders, ConsumerPath, Page, Pagination};
 use crate::api::extract::{ValidPath, ValidQuery};
 use crate::app::AppState;
 use crate::auth::tenant::TenantContext;
@@ -47,7 +47,7 @@ pub async fn get_outstandings(
     ValidPath(p): ValidPath<ConsumerPath>,
     ValidQuery(q): ValidQuery<OutstandingQuery>,
 ) -> Result<Json<Page<Outstanding>>> {
-    let page = ListQuery { page: q.page, size: q.size, folder_id: None }.pagination()?;
+    let page = Pagination::new(q.page, q.size)?;
     let filter = OutstandingFilter { kind: q.r#type, unposted_allowed: q.unposted_allowed };
     let ctx = context(&s, &t, p.consumer_id, &h).await?;
     paged(&h, page, service::list(&s, &ctx, q.folder_id.as_deref(), filter)).await

@@ -9,7 +9,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::{context, paged, single, ChiftHeaders, ConsumerPath, ListQuery, Page, WithRaw};
+use super::{context, paged, single, ChiftHeaders, ConsumerPath, Page, Pagination, WithRaw};
 use crate::api::extract::{max_chars, not_blank, ValidJson, ValidPath, ValidQuery, Validate};
 use crate::app::AppState;
 use crate::auth::tenant::TenantContext;
@@ -88,7 +88,7 @@ async fn list(
     q: PartnerListQuery,
     kind: PartnerKind,
 ) -> Result<Json<Page<ThirdParty>>> {
-    let page = ListQuery { page: q.page, size: q.size, folder_id: None }.pagination()?;
+    let page = Pagination::new(q.page, q.size)?;
     let ctx = context(&s, &t, consumer, &h).await?;
     let filter = service::Filter { search: q.search.as_deref(), updated_after: q.updated_after };
     paged(&h, page, service::list(&s, &ctx, q.folder_id.as_deref(), kind, &filter)).await
@@ -253,7 +253,7 @@ pub async fn get_contacts(
     ValidPath(p): ValidPath<ConsumerPath>,
     ValidQuery(q): ValidQuery<ContactsQuery>,
 ) -> Result<Json<Page<Contact>>> {
-    let page = ListQuery { page: q.page, size: q.size, folder_id: None }.pagination()?;
+    let page = Pagination::new(q.page, q.size)?;
     let ctx = context(&s, &t, p.consumer_id, &h).await?;
     paged(
         &h,
