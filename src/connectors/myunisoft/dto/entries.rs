@@ -1,8 +1,11 @@
-//! MAD entries (`GET /mad/entries`, `GET /mad/entry`): an entry with its movements.
+//! MAD entries (`GET /mad/entries`, `GET /mad/entry`): an entry with its movements (whose line
+//! shape `GET /mad/movements` shares).
 
 use serde::Deserialize;
 
-use super::{Lettering, MovementAccount, MovementAxis, MovementCurrency, MovementValue};
+use super::{
+    Lettering, MovementAccount, MovementAxis, MovementCurrency, MovementPayment, MovementValue,
+};
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -49,6 +52,7 @@ pub(crate) struct PartnerMetadata {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct EntryMovement {
+    #[serde(default)]
     pub producer_id: String,
     #[serde(default)]
     pub description: Option<String>,
@@ -63,6 +67,8 @@ pub(crate) struct EntryMovement {
     pub invoice_number: Option<String>,
     #[serde(default)]
     pub account: Option<MovementAccount>,
+    #[serde(default)]
+    pub payment: Option<MovementPayment>,
     #[serde(default)]
     pub analytics: Vec<MovementAxis>,
 }

@@ -322,28 +322,21 @@ pub(crate) struct PaymentDeadline {
     pub end_month: Option<bool>,
 }
 
-/// `GET /mad/movements` items: what the trial balance, analytic balances and open items need.
+/// `GET /mad/movements` items: a line (the shape of a MAD entry's movements) with its parent
+/// entry. It reads as its line (`Deref`).
 #[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
 pub(crate) struct Movement {
-    #[serde(default)]
-    pub producer_id: String,
-    pub value: MovementValue,
-    #[serde(default)]
-    pub account: Option<MovementAccount>,
+    #[serde(flatten)]
+    pub line: EntryMovement,
     pub entry: MovementEntry,
-    #[serde(default)]
-    pub due_date: Option<chrono::NaiveDate>,
-    #[serde(default)]
-    pub lettering: Option<Lettering>,
-    #[serde(default)]
-    pub free_number: Option<String>,
-    #[serde(default)]
-    pub invoice_number: Option<String>,
-    #[serde(default)]
-    pub payment: Option<MovementPayment>,
-    #[serde(default)]
-    pub analytics: Vec<MovementAxis>,
+}
+
+impl std::ops::Deref for Movement {
+    type Target = EntryMovement;
+
+    fn deref(&self) -> &EntryMovement {
+        &self.line
+    }
 }
 
 /// `{"state": "none" | "partial" | "complete", "value": null | "*AAC" | "AAC"}`.
