@@ -6,7 +6,6 @@ use std::fs::File;
 use std::io;
 
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
 
 use super::spool::{EntryTotals, Labels, Spool};
 
@@ -53,15 +52,9 @@ pub struct Export {
     pub(crate) accounts: Labels,
     /// `(entry rank, record offset)` sorted: lines of an entry together, upstream order within.
     pub(crate) lines: Vec<(u32, u64)>,
-    pub total_debit: Decimal,
-    pub total_credit: Decimal,
 }
 
 impl Export {
-    pub fn entry_count(&self) -> usize {
-        self.entries.len()
-    }
-
     pub fn line_count(&self) -> usize {
         self.lines.len()
     }
@@ -151,8 +144,6 @@ impl Spool {
         let mut sorted: Vec<Option<EntryTotals>> = entries.drain(..).map(Some).collect();
         let entries: Vec<EntryTotals> =
             ranks.iter().filter_map(|&i| sorted[i as usize].take()).collect();
-        let total_debit = entries.iter().map(|e| e.debit).sum();
-        let total_credit = entries.iter().map(|e| e.credit).sum();
-        Ok(Export { file, entries, journals, accounts, lines, total_debit, total_credit })
+        Ok(Export { file, entries, journals, accounts, lines })
     }
 }
