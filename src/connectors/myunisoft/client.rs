@@ -29,11 +29,6 @@ impl Auth {
     pub fn new(token: &str, society_id: Option<i64>) -> Self {
         Self { token: SecretString::from(token.to_owned()), key: token_key(token), society_id }
     }
-
-    /// The same token aimed at another folder.
-    pub fn for_society(&self, society_id: Option<i64>) -> Self {
-        Self { society_id, ..self.clone() }
-    }
 }
 
 /// Whether a call may be sent again after a fault.
@@ -151,11 +146,6 @@ impl Client {
             metrics,
             retry: RetryPolicy::default(),
         })
-    }
-
-    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
-        self.retry = retry;
-        self
     }
 
     pub fn metrics(&self) -> &Metrics {
