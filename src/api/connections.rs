@@ -167,7 +167,7 @@ pub struct ApiTransactionLookupOut {
 }
 
 /// The `x-chift-client-requestid` header, if any (≤ 255 characters).
-fn client_request_id(headers: &HeaderMap) -> Result<Option<String>, Invalid> {
+pub(crate) fn client_request_id(headers: &HeaderMap) -> Result<Option<String>, Invalid> {
     let Some(value) = headers.get(CLIENT_REQUEST_ID) else {
         return Ok(None);
     };

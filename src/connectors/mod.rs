@@ -27,6 +27,7 @@ use crate::domain::analytics::{
 use crate::domain::connection::{ConnectionFacts, ConnectorKind, Credentials};
 use crate::domain::journal_entry::JournalEntry;
 use crate::domain::outstanding::{Outstanding, OutstandingFilter};
+use crate::domain::posting::{Matched, Posting};
 use crate::domain::third_party::{
     Contact, NewThirdParty, PartnerKind, ThirdParty, ThirdPartyPatch,
 };
@@ -228,6 +229,23 @@ pub trait JournalEntries: Send + Sync {
     ) -> ConnectorResult<JournalEntry>;
 }
 
+/// Entries written: each lands exactly once and is answered as read back.
+#[async_trait]
+pub trait Postings: Send + Sync {
+    async fn post(
+        &self,
+        scope: FolderScope<'_>,
+        posting: &Posting,
+    ) -> Result<JournalEntry, WriteError>;
+    /// Letters together the lines of `entries` on the account of partner `partner`.
+    async fn match_entries(
+        &self,
+        scope: FolderScope<'_>,
+        partner: &str,
+        entries: &[String],
+    ) -> Result<Matched, WriteError>;
+}
+
 /// Accounting schemes (Chift `GET /schemes`): no connector has them yet.
 #[async_trait]
 pub trait Schemes: Send + Sync {
@@ -300,6 +318,12 @@ impl Connectors {
     }
 
     pub fn journal_entries(&self, kind: ConnectorKind) -> Option<&dyn JournalEntries> {
+        match kind {
+            ConnectorKind::MyUnisoft => Some(self.myunisoft.as_ref()),
+        }
+    }
+
+    pub fn postings(&self, kind: ConnectorKind) -> Option<&dyn Postings> {
         match kind {
             ConnectorKind::MyUnisoft => Some(self.myunisoft.as_ref()),
         }

@@ -104,3 +104,86 @@ pub struct EntryFilter {
     /// Only the lines of this client or supplier (the entries may then look unbalanced).
     pub partner_id: Option<String>,
 }
+
+/// `EntryLineType`: what `account` names on a line written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryLineType {
+    GeneralAccount,
+    CustomerAccount,
+    SupplierAccount,
+    EmployeeAccount,
+}
+
+/// `AccountToCreate`: an account to create when it does not exist.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AccountToCreate {
+    pub account_number: String,
+    pub account_name: String,
+}
+
+/// `TaxInfo`: a VAT line added beside a general-account line, on the same side.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct TaxInfo {
+    /// A VAT code id (`GET /vat-codes`).
+    pub tax_code: String,
+    #[serde(with = "crate::domain::money")]
+    #[schema(value_type = f64)]
+    pub tax_amount: Decimal,
+    /// The VAT account; by default the code's deductible account for a debit, payable for a credit.
+    pub vat_account: Option<String>,
+    pub reversed_vat_account: Option<String>,
+    pub description: Option<String>,
+}
+
+/// `GenericJournalItem`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct GenericJournalItem {
+    pub account_type: EntryLineType,
+    /// A ledger account number, or the partner's id for partner lines.
+    pub account: Option<String>,
+    /// Books the line on this general account instead of the partner's.
+    pub force_general_account: Option<String>,
+    #[serde(default)]
+    pub prioritise_thirdparty_account: Option<bool>,
+    /// The line label (at most 50 characters); the entry number when absent.
+    pub description: Option<String>,
+    #[serde(with = "crate::domain::money")]
+    #[schema(value_type = f64)]
+    pub debit: Decimal,
+    #[serde(with = "crate::domain::money")]
+    #[schema(value_type = f64)]
+    pub credit: Decimal,
+    #[serde(default)]
+    pub analytic_distribution: Option<Vec<AnalyticDistribution>>,
+    /// Kept with the entry: MyUnisoft lines carry no VAT code.
+    pub tax_code: Option<String>,
+    pub tax_info: Option<TaxInfo>,
+    pub account_info: Option<AccountToCreate>,
+}
+
+/// `GenericJournalEntry`: an entry to create.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct GenericJournalEntry {
+    /// A free reference (`piece`): letters and digits, separators dropped, at most 25.
+    pub reference: Option<String>,
+    /// The due date of the partner lines.
+    pub due_date: Option<chrono::NaiveDate>,
+    pub journal_id: String,
+    /// The document number (`piece2`): letters and digits, separators dropped, at most 25.
+    pub number: String,
+    pub currency: String,
+    /// Units of `currency` per euro; required when `currency` is not EUR.
+    #[serde(default, with = "crate::domain::money::option")]
+    #[schema(value_type = Option<f64>)]
+    pub currency_exchange_rate: Option<Decimal>,
+    pub date: chrono::NaiveDate,
+    pub items: Vec<GenericJournalItem>,
+    /// Base64 of a PDF to attach.
+    pub pdf: Option<String>,
+    pub pdf_name: Option<String>,
+    /// `false` posts the entry for review (MyUnisoft's pending entries).
+    pub posted: Option<bool>,
+    pub start_date: Option<chrono::NaiveDate>,
+    pub end_date: Option<chrono::NaiveDate>,
+}

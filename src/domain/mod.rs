@@ -8,4 +8,5 @@ pub mod consumer;
 pub mod journal_entry;
 pub mod money;
 pub mod outstanding;
+pub mod posting;
 pub mod third_party;

@@ -176,6 +176,21 @@ impl Sandbox {
         Some(entry.id)
     }
 
+    /// `(partner id, invoice number)` of every entry of `folder` created with a partner id,
+    /// posted or pending, once per stored entry: what an exactly-once check counts.
+    pub fn partner_entries(&self, folder: i64) -> Vec<(String, Option<String>)> {
+        let world = self.shared.world();
+        let Some(f) = world.folders.get(&folder) else { return vec![] };
+        f.entries
+            .iter()
+            .chain(&f.pending)
+            .filter_map(|e| {
+                let piece2 = e.lines.first().and_then(|l| l.piece2.clone());
+                e.partner_id.clone().map(|p| (p, piece2))
+            })
+            .collect()
+    }
+
     /// How many movements `GET /mad/movements` streams for the large-volume folder (4823).
     pub fn set_large_movements(&self, count: u64) {
         self.shared.large_movements.store(count, Ordering::Relaxed);

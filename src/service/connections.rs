@@ -136,7 +136,7 @@ pub async fn create(
     Ok(created)
 }
 
-fn replayed(client_request_id: &str, record: &TransactionRecord) -> AppError {
+pub(crate) fn replayed(client_request_id: &str, record: &TransactionRecord) -> AppError {
     let client_request_id = client_request_id.to_owned();
     match record.status_code {
         Some(status_code) => AppError::AlreadyProcessed { client_request_id, status_code },

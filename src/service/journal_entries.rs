@@ -1,11 +1,21 @@
-//! Journal entries as read: the connector fetches the fiscal years a window meets, the filters
-//! are applied here.
+//! Journal entries: reads (the connector fetches the fiscal years a window meets, the filters
+//! are applied here) and `GenericJournalEntry` turned into a posting.
+
+use rust_decimal::Decimal;
 
 use crate::app::AppState;
 use crate::connectors::JournalEntries;
-use crate::domain::journal_entry::{EntryFilter, JournalEntry};
-use crate::error::{AppError, Result};
-use crate::service::accounting::Context;
+use crate::domain::accounting::VatCode;
+use crate::domain::journal_entry::{
+    EntryFilter, EntryLineType, GenericJournalEntry, GenericJournalItem, JournalEntry,
+};
+use crate::domain::posting::{
+    pdf, piece, to_euros, AccountRef, JournalRef, PartyKind, Posting, PostingLine, MAX_LABEL,
+};
+use crate::domain::third_party::PartnerKind;
+use crate::error::{AppError, Invalid, Result};
+use crate::service::accounting::{ledger, Context};
+use crate::service::postings;
 
 fn connector<'s>(s: &'s AppState, ctx: &Context) -> Result<&'s dyn JournalEntries> {
     let kind = ctx.connection.kind;
@@ -59,4 +69,186 @@ pub async fn get(
     id: &str,
 ) -> Result<JournalEntry> {
     Ok(connector(s, ctx)?.journal_entry(ctx.folder(s, folder).await?, id).await?)
+}
+
+/// A VAT code by id, for the VAT lines Passerelle adds.
+pub(crate) fn vat_code<'v>(codes: &'v [VatCode], id: &str, field: &str) -> Result<&'v VatCode> {
+    codes.iter().find(|c| c.id == id.trim()).ok_or_else(|| {
+        Invalid::body(field, format!("no VAT code `{id}`; list them with GET /vat-codes")).into()
+    })
+}
+
+/// The account of one written line.
+fn line_account(item: &GenericJournalItem, field: &str) -> Result<AccountRef> {
+    let given = item.account.as_deref().map(str::trim).filter(|a| !a.is_empty());
+    let party = match item.account_type {
+        EntryLineType::GeneralAccount => None,
+        EntryLineType::CustomerAccount => Some(PartyKind::Client),
+        EntryLineType::SupplierAccount => Some(PartyKind::Supplier),
+        EntryLineType::EmployeeAccount => Some(PartyKind::Employee),
+    };
+    let forced = item.force_general_account.as_deref().map(str::trim).filter(|a| !a.is_empty());
+    let create = item.account_info.as_ref().map(|i| i.account_name.clone());
+    match (party, forced, item.prioritise_thirdparty_account.unwrap_or(false)) {
+        (Some(_), Some(number), false) => {
+            Ok(AccountRef::General { number: number.to_owned(), create: None })
+        }
+        (Some(kind), _, _) => match (given, &item.account_info, kind) {
+            (Some(id), _, _) => Ok(AccountRef::Partner { kind, id: id.to_owned() }),
+            (None, Some(info), PartyKind::Client | PartyKind::Supplier) => {
+                Ok(AccountRef::NewPartner {
+                    kind: if kind == PartyKind::Client {
+                        PartnerKind::Client
+                    } else {
+                        PartnerKind::Supplier
+                    },
+                    number: info.account_number.trim().to_owned(),
+                    name: info.account_name.trim().to_owned(),
+                })
+            }
+            _ => Err(Invalid::body(
+                format!("{field}.account"),
+                "required: the partner's id (or account_info to create a client or supplier)",
+            )
+            .into()),
+        },
+        (None, _, _) => {
+            let number = given
+                .or(item.account_info.as_ref().map(|i| i.account_number.trim()))
+                .ok_or_else(|| {
+                    Invalid::body(format!("{field}.account"), "required: a ledger account number")
+                })?;
+            Ok(AccountRef::General { number: number.to_owned(), create })
+        }
+    }
+}
+
+/// `GenericJournalEntry` as a posting: one line per item, plus a VAT line beside each item
+/// with `tax_info`; amounts brought to euros when the entry is in another currency.
+pub(crate) fn posting(entry: &GenericJournalEntry, codes: &[VatCode]) -> Result<Posting> {
+    let number = piece("number", &entry.number)?;
+    let reference = entry.reference.as_deref().map(|r| piece("reference", r)).transpose()?;
+    let fallback: String = entry.number.trim().chars().take(MAX_LABEL).collect();
+    let mut lines = Vec::with_capacity(entry.items.len() + 1);
+    for (i, item) in entry.items.iter().enumerate() {
+        let field = format!("items.{i}");
+        let account = line_account(item, &field)?;
+        let is_partner =
+            matches!(account, AccountRef::Partner { .. } | AccountRef::NewPartner { .. });
+        let label = item
+            .description
+            .clone()
+            .filter(|d| !d.trim().is_empty())
+            .unwrap_or_else(|| fallback.clone());
+        lines.push(PostingLine {
+            field: field.clone(),
+            account,
+            label: label.clone(),
+            debit: item.debit,
+            credit: item.credit,
+            due_date: entry.due_date.filter(|_| is_partner),
+            currency_amount: None,
+            analytics: item.analytic_distribution.clone().unwrap_or_default(),
+        });
+        if let Some(tax) = &item.tax_info {
+            let field = format!("{field}.tax_info");
+            if item.account_type != EntryLineType::GeneralAccount {
+                return Err(Invalid::body(field, "only general-account lines take tax_info").into());
+            }
+            if tax.tax_amount.is_sign_negative() {
+                return Err(
+                    Invalid::body(format!("{field}.tax_amount"), "must not be negative").into()
+                );
+            }
+            let code = vat_code(codes, &tax.tax_code, &format!("{field}.tax_code"))?;
+            let debit_side = !item.debit.is_zero();
+            let account = tax
+                .vat_account
+                .clone()
+                .or_else(|| {
+                    if debit_side {
+                        code.deductible_account.clone()
+                    } else {
+                        code.payable_account.clone()
+                    }
+                })
+                .ok_or_else(|| {
+                    Invalid::body(
+                        format!("{field}.vat_account"),
+                        format!("required: VAT code {} has no account for this side", code.id),
+                    )
+                })?;
+            let vat_label = tax.description.clone().unwrap_or_else(|| format!("TVA {}", label));
+            lines.push(PostingLine {
+                field,
+                account: AccountRef::General { number: account, create: None },
+                label: vat_label.chars().take(MAX_LABEL).collect(),
+                debit: if debit_side { tax.tax_amount } else { Decimal::ZERO },
+                credit: if debit_side { Decimal::ZERO } else { tax.tax_amount },
+                due_date: None,
+                currency_amount: None,
+                analytics: vec![],
+            });
+        }
+    }
+    let currency = foreign(&entry.currency, entry.currency_exchange_rate)?;
+    let mut posting = Posting {
+        journal: JournalRef::Id(entry.journal_id.clone()),
+        date: entry.date,
+        number: Some(number),
+        reference,
+        currency: currency.clone(),
+        lines,
+        attachment: entry
+            .pdf
+            .as_deref()
+            .map(|p| pdf(p, entry.pdf_name.as_deref(), &entry.number))
+            .transpose()?,
+        posted: entry.posted.unwrap_or(true),
+        period: entry.start_date.zip(entry.end_date),
+        metadata: serde_json::json!({
+            "number": entry.number,
+            "reference": entry.reference,
+            "tax_codes": entry.items.iter().map(|i| i.tax_code.clone()).collect::<Vec<_>>(),
+        }),
+    };
+    posting.check()?;
+    if let Some((_, rate)) = currency {
+        to_euros(&mut posting.lines, rate);
+    }
+    Ok(posting)
+}
+
+/// A document's currency: `None` for euros; another one needs its rate (units per euro).
+pub(crate) fn foreign(currency: &str, rate: Option<Decimal>) -> Result<Option<(String, Decimal)>> {
+    let code = currency.trim().to_ascii_uppercase();
+    if code.len() != 3 || !code.chars().all(|c| c.is_ascii_alphabetic()) {
+        return Err(Invalid::body("currency", "an ISO 4217 code such as EUR").into());
+    }
+    if code == "EUR" {
+        return Ok(None);
+    }
+    match rate {
+        Some(r) if r > Decimal::ZERO => Ok(Some((code, r))),
+        Some(_) => Err(Invalid::body("currency_exchange_rate", "must be positive").into()),
+        None => Err(Invalid::body(
+            "currency_exchange_rate",
+            "required for a currency other than EUR (units of the currency per euro): MyUnisoft books in euros",
+        )
+        .into()),
+    }
+}
+
+/// Creates a journal entry and answers it as read back.
+pub async fn create(
+    s: &AppState,
+    ctx: &Context,
+    folder: Option<&str>,
+    entry: &GenericJournalEntry,
+) -> Result<JournalEntry> {
+    let scope = ctx.folder(s, folder).await?;
+    let needs_codes = entry.items.iter().any(|i| i.tax_info.is_some());
+    let codes = if needs_codes { ledger(s, ctx)?.vat_codes(scope).await? } else { vec![] };
+    let posting = posting(entry, &codes)?;
+    postings::post(s, ctx, scope, &posting).await
 }

@@ -9,4 +9,5 @@ pub mod fec;
 pub mod governor;
 pub mod journal_entries;
 pub mod outstandings;
+pub mod postings;
 pub mod third_parties;

@@ -7,6 +7,7 @@ mod auth;
 mod cli;
 mod connections;
 mod consumers;
+mod entry_writes;
 mod errors;
 mod fec;
 mod governor;

@@ -12,12 +12,13 @@ use uuid::Uuid;
 use super::{
     context, paged, single, ChiftHeaders, ConsumerPath, FolderQuery, Page, Pagination, WithRaw,
 };
-use crate::api::extract::{ValidPath, ValidQuery};
+use crate::api::extract::{max_chars, not_blank, ValidJson, ValidPath, ValidQuery, Validate};
 use crate::app::AppState;
 use crate::auth::tenant::TenantContext;
-use crate::domain::journal_entry::{EntryFilter, JournalEntry};
+use crate::domain::journal_entry::{EntryFilter, GenericJournalEntry, JournalEntry};
 use crate::error::{ErrorBody, Invalid, Result};
 use crate::service::journal_entries as service;
+use crate::service::postings::{self, Replay};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -119,9 +120,81 @@ pub async fn get_journal_entry(
     single(&h, service::get(&s, &ctx, q.folder_id.as_deref(), &p.journal_entry_id)).await
 }
 
+impl Validate for GenericJournalEntry {
+    fn validate(&self) -> Result<(), Invalid> {
+        not_blank("journal_id", Some(&self.journal_id))?;
+        not_blank("number", Some(&self.number))?;
+        if self.items.len() < 2 {
+            return Err(Invalid::body("items", "at least two lines"));
+        }
+        max_chars("pdf_name", self.pdf_name.as_deref(), 200)
+    }
+}
+
+async fn create(
+    s: AppState,
+    t: TenantContext,
+    h: ChiftHeaders,
+    consumer: Uuid,
+    folder: Option<String>,
+    entry: GenericJournalEntry,
+) -> Result<Json<WithRaw<JournalEntry>>> {
+    let ctx = context(&s, &t, consumer, &h).await?;
+    let replay =
+        Replay { client_request_id: h.request_id.as_deref(), method: "POST", route: ROUTE };
+    let work = service::create(&s, &ctx, folder.as_deref(), &entry);
+    single(&h, postings::once(&s, &ctx, &replay, |e: &JournalEntry| Some(e.id.clone()), work)).await
+}
+
+const ROUTE: &str = "/consumers/{consumer_id}/accounting/journal-entries";
+
+/// Create a journal entry (MyUnisoft JSON import), sent exactly once: it carries a unique
+/// partner id that is looked up before any retry. Lines are checked first (balanced to the
+/// cent, one side each, labels ≤ 50, due date not before the entry date, journal vs account
+/// class, analytics on classes 6/7 only); `number` and `reference` lose their separators
+/// (`FA-2026/001` → `FA2026001`) and must then be 1–25 letters or digits. A line without
+/// `description` is labelled with the entry number. `posted: false` creates a pending entry.
+/// The answer is the entry as read back; its `id` stays valid when MyUnisoft validates it.
+/// With `x-chift-client-requestid`, a replay answers 409. `force_currency_exchange` and
+/// `ignore_accounting_id` are accepted and have no effect: amounts in another currency are
+/// always brought to euros with `currency_exchange_rate`.
+#[utoipa::path(post, path = "/consumers/{consumer_id}/accounting/journal-entries", tag = "Accounting",
+    operation_id = "accounting_create_generic_journal_entry", params(ConsumerPath, FolderQuery),
+    request_body = GenericJournalEntry,
+    responses((status = 200, body = JournalEntry), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create_journal_entry(
+    State(s): State<AppState>,
+    t: TenantContext,
+    h: ChiftHeaders,
+    ValidPath(p): ValidPath<ConsumerPath>,
+    ValidQuery(q): ValidQuery<FolderQuery>,
+    ValidJson(entry): ValidJson<GenericJournalEntry>,
+) -> Result<Json<WithRaw<JournalEntry>>> {
+    create(s, t, h, p.consumer_id, q.folder_id, entry).await
+}
+
+/// The same create under the path the Chift SDK's `JournalEntry.create` calls.
+#[utoipa::path(post, path = "/consumers/{consumer_id}/accounting/journal/entries", tag = "Accounting",
+    operation_id = "accounting_create_journal_entry", params(ConsumerPath, FolderQuery),
+    request_body = GenericJournalEntry,
+    responses((status = 200, body = JournalEntry), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create_journal_entry_sdk(
+    State(s): State<AppState>,
+    t: TenantContext,
+    h: ChiftHeaders,
+    ValidPath(p): ValidPath<ConsumerPath>,
+    ValidQuery(q): ValidQuery<FolderQuery>,
+    ValidJson(entry): ValidJson<GenericJournalEntry>,
+) -> Result<Json<WithRaw<JournalEntry>>> {
+    create(s, t, h, p.consumer_id, q.folder_id, entry).await
+}
+
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(get_journal_entries))
+        .routes(routes!(get_journal_entries, create_journal_entry_sdk))
+        .routes(routes!(create_journal_entry))
         .routes(routes!(get_journal_entries_multi_analytic_plans))
         .routes(routes!(get_journal_entry))
 }

@@ -36,6 +36,8 @@ pub struct ChiftHeaders {
     pub connection: Option<Uuid>,
     /// `x-chift-raw-data: true`: add the upstream calls and answers as `raw_data`.
     pub raw: bool,
+    /// `x-chift-client-requestid`: a write done once per id.
+    pub request_id: Option<String>,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for ChiftHeaders {
@@ -53,7 +55,8 @@ impl<S: Send + Sync> FromRequestParts<S> for ChiftHeaders {
             })
             .transpose()?;
         let raw = text("x-chift-raw-data").is_some_and(|v| v.eq_ignore_ascii_case("true"));
-        Ok(Self { connection, raw })
+        let request_id = crate::api::connections::client_request_id(&parts.headers)?;
+        Ok(Self { connection, raw, request_id })
     }
 }
 

@@ -62,7 +62,10 @@ fn accounts(
 
 impl MyUnisoft {
     /// The folder's axes, or `None` when analytics is off for it.
-    async fn axes(&self, scope: FolderScope<'_>) -> ConnectorResult<Option<Vec<dto::Axis>>> {
+    pub(super) async fn axes(
+        &self,
+        scope: FolderScope<'_>,
+    ) -> ConnectorResult<Option<Vec<dto::Axis>>> {
         let societies = self.societies(scope.connection).await?;
         if !societies.iter().any(|s| s.society_id == scope.folder && s.analytics) {
             return Ok(None);
@@ -88,7 +91,7 @@ impl MyUnisoft {
     }
 
     /// Every section of an axis, closed ones included.
-    async fn sections(
+    pub(super) async fn sections(
         &self,
         scope: FolderScope<'_>,
         axis: i64,

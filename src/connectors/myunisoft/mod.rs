@@ -6,9 +6,11 @@ pub mod client;
 mod dto;
 mod entries;
 mod error;
+mod lettering;
 mod mapping;
 mod movements;
 mod outstandings;
+mod posting;
 mod third_parties;
 
 use std::sync::Arc;

@@ -3,10 +3,12 @@
 
 mod analytics;
 mod entries;
+mod posting;
 mod third_party;
 
 pub(crate) use analytics::*;
 pub(crate) use entries::*;
+pub(crate) use posting::*;
 pub(crate) use third_party::*;
 
 use rust_decimal::Decimal;

@@ -12,6 +12,7 @@ pub(super) mod fec;
 pub(super) mod folder;
 pub(super) mod journal;
 pub(super) mod outstanding;
+pub(super) mod posting;
 pub(super) mod reference;
 pub(super) mod third_party;
 pub(super) mod vat;
