@@ -290,10 +290,18 @@ impl ErrorBody {
 #[derive(Debug, Clone)]
 pub struct LoggedError(pub Arc<AppError>);
 
+impl AppError {
+    /// The Chift error body, for answers that report an error inside a success (a set of
+    /// `POST /matching-multiple`).
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody::new(self.classify().1, self.to_string(), self.detail())
+    }
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let (status, code) = self.classify();
-        let body = ErrorBody::new(code, self.to_string(), self.detail());
+        let status = self.classify().0;
+        let body = self.body();
         let mut res = (status, Json(body)).into_response();
         let retry_after = match &self {
             AppError::TooManyAttempts { retry_after }

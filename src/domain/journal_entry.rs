@@ -46,6 +46,9 @@ pub struct JournalItem {
     pub analytic_account_name: Option<String>,
     /// The line's due date (an extra field).
     pub due_date: Option<chrono::NaiveDate>,
+    /// The lettering leaves part of the line open (MyUnisoft's partial lettering).
+    #[serde(skip)]
+    pub matching_partial: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -91,6 +94,9 @@ pub struct JournalEntry {
     #[serde(with = "crate::domain::money::option")]
     #[schema(value_type = Option<f64>)]
     pub document_exchange_rate: Option<Decimal>,
+    /// What Passerelle kept with an entry it wrote (the request's own values).
+    #[serde(skip)]
+    pub metadata: Option<serde_json::Value>,
 }
 
 /// What narrows a list of entries.

@@ -5,6 +5,7 @@ pub mod accounting;
 pub mod analytics;
 pub mod connection;
 pub mod consumer;
+pub mod invoice;
 pub mod journal_entry;
 pub mod money;
 pub mod outstanding;

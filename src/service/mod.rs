@@ -7,6 +7,7 @@ pub mod connections;
 pub mod consumers;
 pub mod fec;
 pub mod governor;
+pub mod invoices;
 pub mod journal_entries;
 pub mod outstandings;
 pub mod postings;

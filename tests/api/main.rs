@@ -11,6 +11,7 @@ mod entry_writes;
 mod errors;
 mod fec;
 mod governor;
+mod invoices;
 mod journal_entries;
 mod ops;
 mod outstandings;

@@ -5,9 +5,11 @@ mod analytics;
 mod banking;
 mod fec;
 mod folders;
+mod invoices;
 mod journal_entries;
 mod journals;
 mod ledger;
+mod matching;
 mod outstandings;
 mod reference;
 mod third_parties;
@@ -186,6 +188,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(fec::router())
         .merge(analytics::router())
         .merge(outstandings::router())
+        .merge(matching::router())
+        .merge(invoices::router())
         .merge(third_parties::router())
 }
 

@@ -88,9 +88,10 @@ impl MyUnisoft {
         if let Err(error) = self.fresh::<serde_json::Value>(scope, put).await {
             // When the answer was lost, the lines tell whether the lettering happened.
             let landed = error.is_transient()
-                && self.journal_entry(scope, &entries[0]).await.is_ok_and(|e| {
-                    e.items.iter().any(|l| l.matching_numbers.contains(&code))
-                });
+                && self
+                    .journal_entry(scope, &entries[0])
+                    .await
+                    .is_ok_and(|e| e.items.iter().any(|l| l.matching_numbers.contains(&code)));
             if !landed {
                 return Err(error.into());
             }

@@ -47,6 +47,9 @@ pub(crate) struct EntryProperties {
 #[serde(rename_all = "camelCase")]
 pub(crate) struct PartnerMetadata {
     pub partner_id: String,
+    /// The `json` string sent with the entry.
+    #[serde(default)]
+    pub json: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

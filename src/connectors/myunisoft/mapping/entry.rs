@@ -70,6 +70,7 @@ fn item(m: &EntryMovement, default_plan: Option<&str>) -> JournalItem {
         analytic_account: main.map(|s| s.producer_id.clone()),
         analytic_account_name: main.and_then(|s| s.name.clone()),
         due_date: m.due_date,
+        matching_partial: m.lettering.as_ref().is_some_and(|l| l.state == LetteringState::Partial),
     }
 }
 
@@ -117,6 +118,10 @@ pub(crate) fn journal_entry(
         entry_id: e.producer_id.clone(),
         document_currency,
         document_exchange_rate: document_rate,
+        metadata: props
+            .and_then(|p| p.partner_metadata.as_ref())
+            .and_then(|p| p.json.as_deref())
+            .and_then(|j| serde_json::from_str(j).ok()),
     }
 }
 

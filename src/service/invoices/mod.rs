@@ -1,0 +1,262 @@
+//! Invoices: entries of sales and purchase journals read as invoices, their payments (the
+//! entries lettered with them), and invoices written as entries.
+
+mod read;
+mod write;
+
+use std::collections::HashMap;
+
+use crate::app::AppState;
+use crate::domain::accounting::{JournalType, VatCode};
+use crate::domain::invoice::{Invoice, InvoiceIn, InvoiceType, Payment, PaymentStatus};
+use crate::domain::journal_entry::{EntryFilter, JournalEntry};
+use crate::domain::third_party::PartnerKind;
+use crate::error::{AppError, Result};
+use crate::service::accounting::{analytic_plans, ledger, Context};
+use crate::service::{journal_entries, postings, third_parties};
+
+/// What narrows a list of invoices, and what each carries.
+#[derive(Debug, Clone, Default)]
+pub struct InvoiceFilter {
+    pub date_from: Option<chrono::NaiveDate>,
+    pub date_to: Option<chrono::NaiveDate>,
+    pub journal_ids: Option<Vec<String>>,
+    pub payment_status: PaymentStatus,
+    pub updated_after: Option<chrono::DateTime<chrono::Utc>>,
+    pub include_payments: bool,
+    pub include_invoice_lines: bool,
+    pub include_partner_info: bool,
+}
+
+/// The folder's journal types by id, and its VAT codes.
+async fn reference(
+    s: &AppState,
+    ctx: &Context,
+    folder: Option<&str>,
+) -> Result<(HashMap<String, (JournalType, String)>, Vec<VatCode>)> {
+    let scope = ctx.folder(s, folder).await?;
+    let ledger = ledger(s, ctx)?;
+    let journals = ledger
+        .journals(scope)
+        .await?
+        .into_iter()
+        .map(|j| (j.id, (j.journal_type, j.name)))
+        .collect();
+    Ok((journals, ledger.vat_codes(scope).await?))
+}
+
+fn as_invoice(
+    entry: &JournalEntry,
+    journals: &HashMap<String, (JournalType, String)>,
+    codes: &[VatCode],
+) -> Option<Invoice> {
+    let (kind, _) = journals.get(&entry.journal_id)?;
+    read::invoice(entry, *kind, codes)
+}
+
+/// The payments of `invoice`: the other lines lettered with its partner lines, one per entry.
+fn payments_of(
+    invoice_entry: &JournalEntry,
+    all: &[JournalEntry],
+    journals: &HashMap<String, (JournalType, String)>,
+) -> Vec<Payment> {
+    let keys: Vec<(&str, &str, bool)> = invoice_entry
+        .items
+        .iter()
+        .filter(|i| i.partner_id.is_some())
+        .flat_map(|i| {
+            i.matching_numbers
+                .iter()
+                .map(move |m| (i.account_number.as_str(), m.as_str(), !i.matching_partial))
+        })
+        .collect();
+    let mut out = Vec::new();
+    for entry in all.iter().filter(|e| e.entry_id != invoice_entry.entry_id) {
+        for (account, code, complete) in &keys {
+            let lines: Vec<_> = entry
+                .items
+                .iter()
+                .filter(|i| {
+                    i.account_number == *account && i.matching_numbers.iter().any(|m| m == code)
+                })
+                .collect();
+            if lines.is_empty() {
+                continue;
+            }
+            let amount: rust_decimal::Decimal =
+                lines.iter().map(|l| (l.debit - l.credit).abs()).sum();
+            let (journal_type, journal_name) = journals
+                .get(&entry.journal_id)
+                .cloned()
+                .unwrap_or((JournalType::Unknown, String::new()));
+            out.push(Payment {
+                id: entry.id.clone(),
+                name: entry
+                    .name
+                    .clone()
+                    .or_else(|| entry.reference.clone())
+                    .unwrap_or_else(|| entry.entry_id.clone()),
+                currency: "EUR".into(),
+                amount,
+                dedicated_amount: amount,
+                payment_date: entry.date,
+                journal_type,
+                journal_id: entry.journal_id.clone(),
+                journal_name,
+                reconciled: *complete,
+                communication: lines.first().and_then(|l| l.description.clone()),
+                matching_number: Some((*code).to_owned()),
+            });
+        }
+    }
+    out
+}
+
+/// Every entry of the folder, pending ones included (payments can be in any year).
+async fn all_entries(
+    s: &AppState,
+    ctx: &Context,
+    folder: Option<&str>,
+) -> Result<Vec<JournalEntry>> {
+    journal_entries::list(
+        s,
+        ctx,
+        folder,
+        &EntryFilter { unposted_allowed: true, ..EntryFilter::default() },
+    )
+    .await
+}
+
+/// Adds the partner's record to each invoice.
+async fn with_partners(
+    s: &AppState,
+    ctx: &Context,
+    folder: Option<&str>,
+    invoices: &mut [Invoice],
+) -> Result<()> {
+    let Some(first) = invoices.first() else { return Ok(()) };
+    let kind =
+        if first.invoice_type.is_sale() { PartnerKind::Client } else { PartnerKind::Supplier };
+    let partners =
+        third_parties::list(s, ctx, folder, kind, &third_parties::Filter::default()).await?;
+    for invoice in invoices {
+        invoice.partner =
+            partners.iter().find(|p| Some(&p.id) == invoice.partner_id.as_ref()).cloned();
+    }
+    Ok(())
+}
+
+pub async fn list(
+    s: &AppState,
+    ctx: &Context,
+    folder: Option<&str>,
+    invoice_type: InvoiceType,
+    f: &InvoiceFilter,
+) -> Result<Vec<Invoice>> {
+    let (journals, codes) = reference(s, ctx, folder).await?;
+    let window = EntryFilter {
+        unposted_allowed: true,
+        date_from: f.date_from,
+        date_to: f.date_to,
+        updated_after: f.updated_after,
+        ..EntryFilter::default()
+    };
+    let entries = if f.include_payments {
+        all_entries(s, ctx, folder).await?
+    } else {
+        journal_entries::list(s, ctx, folder, &window).await?
+    };
+    let in_window = |e: &JournalEntry| {
+        f.date_from.is_none_or(|d| e.date >= d) && f.date_to.is_none_or(|d| e.date <= d)
+    };
+    let changed = |e: &JournalEntry| match (f.updated_after, e.created_on) {
+        (Some(after), Some(created)) => created > after,
+        _ => true,
+    };
+    let mut out = Vec::new();
+    for entry in entries.iter().filter(|e| in_window(e) && changed(e)) {
+        if f.journal_ids.as_ref().is_some_and(|ids| !ids.contains(&entry.journal_id)) {
+            continue;
+        }
+        let Some(mut invoice) = as_invoice(entry, &journals, &codes) else { continue };
+        let paid = invoice.status == crate::domain::invoice::InvoiceStatus::Paid;
+        let wanted = match f.payment_status {
+            PaymentStatus::All => true,
+            PaymentStatus::Paid => paid,
+            PaymentStatus::Unpaid => !paid,
+        };
+        if invoice.invoice_type != invoice_type || !wanted {
+            continue;
+        }
+        if f.include_payments {
+            invoice.payments = Some(payments_of(entry, &entries, &journals));
+        }
+        if !f.include_invoice_lines {
+            invoice.lines.clear();
+        }
+        out.push(invoice);
+    }
+    if f.include_partner_info {
+        with_partners(s, ctx, folder, &mut out).await?;
+    }
+    Ok(out)
+}
+
+/// One invoice with its lines; payments and partner when asked.
+pub async fn get(
+    s: &AppState,
+    ctx: &Context,
+    folder: Option<&str>,
+    id: &str,
+    f: &InvoiceFilter,
+) -> Result<Invoice> {
+    let (journals, codes) = reference(s, ctx, folder).await?;
+    let entry = journal_entries::get(s, ctx, folder, id).await?;
+    let mut invoice = as_invoice(&entry, &journals, &codes)
+        .ok_or_else(|| AppError::NotFound { resource: "invoice", id: id.to_owned() })?;
+    if f.include_payments {
+        invoice.payments =
+            Some(payments_of(&entry, &all_entries(s, ctx, folder).await?, &journals));
+    }
+    if f.include_partner_info {
+        with_partners(s, ctx, folder, std::slice::from_mut(&mut invoice)).await?;
+    }
+    Ok(invoice)
+}
+
+/// The payments lettered with invoice `id`.
+pub async fn payments(
+    s: &AppState,
+    ctx: &Context,
+    folder: Option<&str>,
+    id: &str,
+) -> Result<Vec<Payment>> {
+    let filter = InvoiceFilter { include_payments: true, ..InvoiceFilter::default() };
+    Ok(get(s, ctx, folder, id, &filter).await?.payments.unwrap_or_default())
+}
+
+/// Writes `inv` as an entry and answers the invoice as read back.
+pub async fn create(
+    s: &AppState,
+    ctx: &Context,
+    folder: Option<&str>,
+    inv: &InvoiceIn,
+    multi: bool,
+) -> Result<Invoice> {
+    let (journals, codes) = reference(s, ctx, folder).await?;
+    let default_plan = if !multi && inv.lines.iter().any(|l| l.analytic_account.is_some()) {
+        let plans = analytic_plans(s, ctx, folder).await?;
+        plans.into_iter().min_by_key(|p| p.id.parse::<i64>().unwrap_or(i64::MAX)).map(|p| p.id)
+    } else {
+        None
+    };
+    let posting = write::posting(inv, &codes, default_plan.as_deref(), multi)?;
+    let scope = ctx.folder(s, folder).await?;
+    let entry = postings::post(s, ctx, scope, &posting).await?;
+    as_invoice(&entry, &journals, &codes).ok_or_else(|| {
+        AppError::Internal(format!(
+            "entry {} was written but does not read as an invoice",
+            entry.id
+        ))
+    })
+}

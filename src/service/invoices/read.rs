@@ -1,0 +1,199 @@
+//! An entry of a sales or purchase journal read as an invoice. The partner's lines give the
+//! type (which side), the total, the due dates and the payment status; VAT lines (on the VAT
+//! codes' accounts) the tax; the other lines the untaxed amount. What Passerelle wrote itself
+//! comes back with the lines as they were sent.
+
+use rust_decimal::Decimal;
+
+use crate::domain::accounting::{JournalType, VatCode};
+use crate::domain::invoice::{
+    AccountingInfo, Invoice, InvoiceDueDate, InvoiceLine, InvoiceStatus, InvoiceType,
+};
+use crate::domain::journal_entry::{JournalEntry, JournalItem};
+
+fn is_partner(item: &JournalItem, sale: bool) -> bool {
+    item.partner_id.is_some() && item.account_number.starts_with(if sale { "411" } else { "401" })
+}
+
+fn is_vat(item: &JournalItem, codes: &[VatCode]) -> bool {
+    let n = item.account_number.as_str();
+    n.starts_with("4456")
+        || n.starts_with("4457")
+        || codes.iter().any(|c| {
+            c.payable_account.as_deref() == Some(n) || c.deductible_account.as_deref() == Some(n)
+        })
+}
+
+/// The VAT code whose account one of the entry's VAT lines is on, when they all agree.
+fn only_code<'c>(vat: &[&JournalItem], codes: &'c [VatCode], sale: bool) -> Option<&'c VatCode> {
+    let mut found: Option<&VatCode> = None;
+    for item in vat {
+        let n = Some(item.account_number.as_str());
+        let code = codes.iter().find(|c| {
+            if sale {
+                c.payable_account.as_deref() == n
+            } else {
+                c.deductible_account.as_deref() == n
+            }
+        })?;
+        if found.is_some_and(|f| f.id != code.id) {
+            return None;
+        }
+        found = Some(code);
+    }
+    found
+}
+
+/// Lines of an entry Passerelle did not write: one per revenue or expense line, the tax spread
+/// by amount (the last line takes the rounding) at the VAT code's rate when there is one code.
+fn derived_lines(
+    goods: &[(&JournalItem, Decimal)],
+    tax: Decimal,
+    code: Option<&VatCode>,
+) -> Vec<InvoiceLine> {
+    let untaxed: Decimal = goods.iter().map(|(_, a)| *a).sum();
+    let mut left = tax;
+    let count = goods.len();
+    goods
+        .iter()
+        .enumerate()
+        .map(|(i, (item, amount))| {
+            let share = if i + 1 == count || untaxed.is_zero() {
+                left
+            } else {
+                (tax * amount / untaxed).round_dp(2)
+            };
+            left -= share;
+            let rate = match code {
+                Some(c) => c.rate,
+                None if amount.is_zero() => Decimal::ZERO,
+                None => (share * Decimal::ONE_HUNDRED / amount).round_dp(2),
+            };
+            InvoiceLine {
+                line_number: Some(i as i64 + 1),
+                unit_price: *amount,
+                unit_of_measure: None,
+                quantity: Decimal::ONE,
+                untaxed_amount: *amount,
+                tax_rate: rate,
+                tax_amount: share,
+                total: amount + share,
+                account_number: Some(item.account_number.clone()),
+                tax_code: code.map(|c| c.id.clone()),
+                description: item.description.clone(),
+                analytic_account: item.analytic_account.clone(),
+                analytic_distribution: Some(item.analytic_distribution.clone()),
+            }
+        })
+        .collect()
+}
+
+fn text(meta: &serde_json::Value, key: &str) -> Option<String> {
+    meta.get(key).and_then(|v| v.as_str()).map(str::to_owned)
+}
+
+/// The invoice an entry of a journal of type `journal` is, if it is one (it has a partner line).
+pub fn invoice(entry: &JournalEntry, journal: JournalType, codes: &[VatCode]) -> Option<Invoice> {
+    let sale = match journal {
+        JournalType::CustomerInvoice | JournalType::CustomerRefund => true,
+        JournalType::SupplierInvoice | JournalType::SupplierRefund => false,
+        _ => return None,
+    };
+    let partners: Vec<&JournalItem> = entry.items.iter().filter(|i| is_partner(i, sale)).collect();
+    let net: Decimal = partners.iter().map(|i| i.debit - i.credit).sum();
+    if partners.is_empty() || net.is_zero() {
+        return None;
+    }
+    let invoice_type = match (sale, net > Decimal::ZERO) {
+        (true, true) => InvoiceType::CustomerInvoice,
+        (true, false) => InvoiceType::CustomerRefund,
+        (false, false) => InvoiceType::SupplierInvoice,
+        (false, true) => InvoiceType::SupplierRefund,
+    };
+    let sign = invoice_type.partner_sign();
+    let own = |i: &JournalItem| -sign * (i.debit - i.credit);
+    let vat: Vec<&JournalItem> =
+        entry.items.iter().filter(|i| !is_partner(i, sale) && is_vat(i, codes)).collect();
+    let goods: Vec<(&JournalItem, Decimal)> = entry
+        .items
+        .iter()
+        .filter(|i| !is_partner(i, sale) && !is_vat(i, codes))
+        .map(|i| (i, own(i)))
+        .collect();
+    let tax: Decimal = vat.iter().map(|i| own(i)).sum();
+    let total = sign * net;
+    let meta = entry.metadata.as_ref().and_then(|m| m.get("invoice"));
+    let in_currency =
+        |euros: Decimal| match (&entry.document_currency, entry.document_exchange_rate) {
+            (Some(_), Some(rate)) => (euros * rate).round_dp(2),
+            _ => euros,
+        };
+    let sent = meta
+        .and_then(|m| m.get("lines"))
+        .and_then(|l| serde_json::from_value::<Vec<InvoiceLine>>(l.clone()).ok());
+    let lines = sent.unwrap_or_else(|| {
+        let mut lines = derived_lines(&goods, tax, only_code(&vat, codes, sale));
+        for line in &mut lines {
+            line.untaxed_amount = in_currency(line.untaxed_amount);
+            line.unit_price = line.untaxed_amount;
+            line.tax_amount = in_currency(line.tax_amount);
+            line.total = line.untaxed_amount + line.tax_amount;
+        }
+        lines
+    });
+    let paid = partners.iter().all(|p| !p.matching_numbers.is_empty() && !p.matching_partial);
+    let status = match (entry.posted, paid) {
+        (false, _) => InvoiceStatus::Draft,
+        (true, true) => InvoiceStatus::Paid,
+        (true, false) => InvoiceStatus::Posted,
+    };
+    let due_dates: Vec<InvoiceDueDate> = partners
+        .iter()
+        .filter_map(|p| {
+            p.due_date
+                .map(|due_date| InvoiceDueDate { due_date, amount: sign * (p.debit - p.credit) })
+        })
+        .collect();
+    let currency = entry.document_currency.clone().unwrap_or_else(|| "EUR".into());
+    let untaxed: Decimal = lines.iter().map(|l| l.untaxed_amount).sum();
+    let line_tax: Decimal = lines.iter().map(|l| l.tax_amount).sum();
+    let amount = |key: &str, from_lines: Decimal| {
+        meta.and_then(|m| text(m, key)).and_then(|t| t.parse().ok()).unwrap_or(from_lines)
+    };
+    Some(Invoice {
+        id: entry.id.clone(),
+        invoice_type,
+        invoice_number: meta.and_then(|m| text(m, "invoice_number")).or_else(|| entry.name.clone()),
+        currency,
+        untaxed_amount: amount("untaxed_amount", untaxed),
+        tax_amount: amount("tax_amount", line_tax),
+        total: amount("total", untaxed + line_tax),
+        reference: meta.and_then(|m| text(m, "reference")).or_else(|| entry.reference.clone()),
+        payment_communication: meta.and_then(|m| text(m, "payment_communication")),
+        customer_memo: meta.and_then(|m| text(m, "customer_memo")),
+        payment_term_id: meta.and_then(|m| text(m, "payment_term_id")),
+        invoice_date: entry.date,
+        due_date: due_dates
+            .iter()
+            .map(|d| d.due_date)
+            .max()
+            .or(entry.due_date)
+            .unwrap_or(entry.date),
+        partner_id: partners.first().and_then(|p| p.partner_id.clone()),
+        journal_id: entry.journal_id.clone(),
+        status,
+        lines,
+        payments: None,
+        last_updated_on: entry.created_on,
+        partner: None,
+        due_dates,
+        attachments_info: entry.attachments_info.clone(),
+        accounting_info: AccountingInfo {
+            main_currency: "EUR".into(),
+            main_currency_total: total,
+            account_number: partners.first().map(|p| p.account_number.clone()),
+        },
+        approval_status: "unknown".into(),
+        payment_method_id: meta.and_then(|m| text(m, "payment_method_id")),
+    })
+}

@@ -1,0 +1,316 @@
+//! `InvoiceItemIn…` as a posting: the partner's line for the total, one line per invoice line
+//! for its untaxed amount, one VAT line per VAT account for the tax, each on the side the
+//! invoice type gives (fec.md / PCG practice: a customer invoice debits 411, credits 70x and
+//! the collected VAT).
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+use uuid::Uuid;
+
+use crate::domain::accounting::VatCode;
+use crate::domain::invoice::{InvoiceIn, InvoiceLine, InvoiceStatusIn};
+use crate::domain::journal_entry::{AnalyticDistribution, AnalyticShare};
+use crate::domain::posting::{
+    pdf, piece, to_euros, AccountRef, JournalKind, JournalRef, Posting, PostingLine, MAX_LABEL,
+};
+use crate::domain::third_party::PartnerKind;
+use crate::error::{Invalid, Result};
+use crate::service::journal_entries::{foreign, vat_code};
+
+/// How far a line's tax may be from its untaxed amount × rate: a cent.
+const TAX_TOLERANCE: Decimal = Decimal::from_parts(1, 0, 0, false, 2);
+
+fn label(text: &str) -> String {
+    text.trim().chars().take(MAX_LABEL).collect()
+}
+
+/// An amount on the side `sign` gives (+1 debit, −1 credit); a negative amount (a discount
+/// line) goes to the other side.
+fn sided(sign: Decimal, amount: Decimal) -> (Decimal, Decimal) {
+    let signed = sign * amount;
+    if signed.is_sign_negative() {
+        (Decimal::ZERO, -signed)
+    } else {
+        (signed, Decimal::ZERO)
+    }
+}
+
+/// The checks of the amounts: every line adds up, the tax fits the code's rate, the totals are
+/// the sums of the lines.
+fn check_amounts(inv: &InvoiceIn, codes: &[VatCode]) -> Result<()> {
+    if inv.lines.is_empty() {
+        return Err(Invalid::body("lines", "an invoice needs at least one line").into());
+    }
+    for (i, line) in inv.lines.iter().enumerate() {
+        let f = |name: &str| format!("lines.{i}.{name}");
+        if line.untaxed_amount + line.tax_amount != line.total {
+            return Err(Invalid::body(
+                f("total"),
+                format!(
+                    "must be untaxed_amount + tax_amount = {}",
+                    line.untaxed_amount + line.tax_amount
+                ),
+            )
+            .into());
+        }
+        let code_id = line.tax_code.as_deref().ok_or_else(|| {
+            Invalid::body(f("tax_code"), "required: a VAT code id from GET /vat-codes")
+        })?;
+        let code = vat_code(codes, code_id, &f("tax_code"))?;
+        if code.rate != line.tax_rate {
+            return Err(Invalid::body(
+                f("tax_rate"),
+                format!("VAT code {} is {} %, not {} %", code.id, code.rate, line.tax_rate),
+            )
+            .into());
+        }
+        let expected = if code.reversed {
+            Decimal::ZERO
+        } else {
+            line.untaxed_amount * line.tax_rate / Decimal::ONE_HUNDRED
+        };
+        if (expected - line.tax_amount).abs() > TAX_TOLERANCE {
+            return Err(Invalid::body(
+                f("tax_amount"),
+                format!(
+                    "{} % of {} is {}, not {}",
+                    line.tax_rate,
+                    line.untaxed_amount,
+                    expected.round_dp(2),
+                    line.tax_amount
+                ),
+            )
+            .into());
+        }
+        let account = line.account_number.as_deref().map(str::trim).unwrap_or_default();
+        if account.is_empty() {
+            return Err(
+                Invalid::body(f("account_number"), "required: the line's ledger account").into()
+            );
+        }
+    }
+    let untaxed: Decimal = inv.lines.iter().map(|l| l.untaxed_amount).sum();
+    let tax: Decimal = inv.lines.iter().map(|l| l.tax_amount).sum();
+    if untaxed != inv.untaxed_amount {
+        return Err(Invalid::body(
+            "untaxed_amount",
+            format!("must be the sum of the lines: {untaxed}"),
+        )
+        .into());
+    }
+    if tax != inv.tax_amount {
+        return Err(
+            Invalid::body("tax_amount", format!("must be the sum of the lines: {tax}")).into()
+        );
+    }
+    if inv.untaxed_amount + inv.tax_amount != inv.total {
+        return Err(Invalid::body(
+            "total",
+            format!(
+                "must be untaxed_amount + tax_amount = {}",
+                inv.untaxed_amount + inv.tax_amount
+            ),
+        )
+        .into());
+    }
+    if inv.total.is_zero() || inv.total.is_sign_negative() {
+        return Err(Invalid::body(
+            "total",
+            "must be positive (a refund is an invoice_type, not a sign)",
+        )
+        .into());
+    }
+    if inv.due_date < inv.invoice_date {
+        return Err(Invalid::body("due_date", "must not be before invoice_date").into());
+    }
+    Ok(())
+}
+
+fn partner_account(inv: &InvoiceIn) -> Result<AccountRef> {
+    let kind = if inv.invoice_type.is_sale() { PartnerKind::Client } else { PartnerKind::Supplier };
+    match (inv.partner_id.as_deref().map(str::trim).filter(|p| !p.is_empty()), &inv.partner_info) {
+        (Some(id), _) => Ok(AccountRef::Partner { kind: kind.into(), id: id.to_owned() }),
+        (None, Some(info)) => Ok(AccountRef::NewPartner {
+            kind,
+            number: info.account_number.trim().to_owned(),
+            name: info.account_name.trim().to_owned(),
+        }),
+        (None, None) => Err(Invalid::body(
+            "partner_id",
+            "required (or partner_info to find or create the partner's account)",
+        )
+        .into()),
+    }
+}
+
+/// The analytic split of a line: its distribution, or its account on the default plan.
+fn line_analytics(
+    line: &InvoiceLine,
+    multi: bool,
+    default_plan: Option<&str>,
+    field: &str,
+) -> Result<Vec<AnalyticDistribution>> {
+    if multi {
+        return Ok(line.analytic_distribution.clone().unwrap_or_default());
+    }
+    match (&line.analytic_account, default_plan) {
+        (None, _) => Ok(vec![]),
+        (Some(account), Some(plan)) => Ok(vec![AnalyticDistribution {
+            analytic_plan: plan.to_owned(),
+            analytic_accounts: vec![AnalyticShare {
+                analytic_account: account.clone(),
+                percentage: Decimal::ONE_HUNDRED,
+            }],
+        }]),
+        (Some(_), None) => Err(Invalid::body(
+            format!("{field}.analytic_account"),
+            "this folder has no analytic plan",
+        )
+        .into()),
+    }
+}
+
+/// The posting of `inv`; `multi` reads `analytic_distribution`, else `analytic_account`.
+pub fn posting(
+    inv: &InvoiceIn,
+    codes: &[VatCode],
+    default_plan: Option<&str>,
+    multi: bool,
+) -> Result<Posting> {
+    check_amounts(inv, codes)?;
+    let raw_number = inv.invoice_number.clone().unwrap_or_else(|| {
+        format!("P{}", &Uuid::new_v4().simple().to_string()[..9]).to_uppercase()
+    });
+    let number = piece("invoice_number", &raw_number)?;
+    let reference = inv.reference.as_deref().map(|r| piece("reference", r)).transpose()?;
+    let sign = inv.invoice_type.partner_sign();
+    let memo = inv.customer_memo.as_deref().or(inv.reference.as_deref()).unwrap_or(&raw_number);
+    let (debit, credit) = sided(sign, inv.total);
+    let mut lines = vec![PostingLine {
+        field: "partner_id".into(),
+        account: partner_account(inv)?,
+        label: label(memo),
+        debit,
+        credit,
+        due_date: Some(inv.due_date),
+        currency_amount: None,
+        analytics: vec![],
+    }];
+    let mut vat: BTreeMap<String, Decimal> = BTreeMap::new();
+    let mut reversed: BTreeMap<String, Decimal> = BTreeMap::new();
+    for (i, line) in inv.lines.iter().enumerate() {
+        let field = format!("lines.{i}");
+        let (debit, credit) = sided(-sign, line.untaxed_amount);
+        if debit.is_zero() && credit.is_zero() {
+            continue;
+        }
+        lines.push(PostingLine {
+            field: field.clone(),
+            account: AccountRef::General {
+                number: line.account_number.clone().unwrap_or_default().trim().to_owned(),
+                create: None,
+            },
+            label: label(
+                line.description.as_deref().filter(|d| !d.trim().is_empty()).unwrap_or(memo),
+            ),
+            debit,
+            credit,
+            due_date: None,
+            currency_amount: None,
+            analytics: line_analytics(line, multi, default_plan, &field)?,
+        });
+        let code = vat_code(
+            codes,
+            line.tax_code.as_deref().unwrap_or_default(),
+            &format!("{field}.tax_code"),
+        )?;
+        let side_account = |sale: bool| {
+            if sale {
+                code.payable_account.clone()
+            } else {
+                code.deductible_account.clone()
+            }
+        };
+        if code.reversed {
+            let tax = (line.untaxed_amount * line.tax_rate / Decimal::ONE_HUNDRED).round_dp(2);
+            for (sale, map) in [(false, &mut vat), (true, &mut reversed)] {
+                let account = side_account(sale).ok_or_else(|| {
+                    Invalid::body(
+                        format!("{field}.tax_code"),
+                        format!("reverse-charge VAT code {} lacks an account", code.id),
+                    )
+                })?;
+                *map.entry(account).or_default() += tax;
+            }
+        } else if !line.tax_amount.is_zero() {
+            let account = side_account(inv.invoice_type.is_sale()).ok_or_else(|| {
+                Invalid::body(
+                    format!("{field}.tax_code"),
+                    format!("VAT code {} has no account for this invoice type", code.id),
+                )
+            })?;
+            *vat.entry(account).or_default() += line.tax_amount;
+        }
+    }
+    let vat_lines = vat
+        .into_iter()
+        .map(|(a, t)| (a, t, -sign))
+        .chain(reversed.into_iter().map(|(a, t)| (a, t, sign)));
+    for (account, tax, side) in vat_lines {
+        let (debit, credit) = sided(side, tax);
+        if debit.is_zero() && credit.is_zero() {
+            continue;
+        }
+        lines.push(PostingLine {
+            field: "tax_amount".into(),
+            account: AccountRef::General { number: account, create: None },
+            label: label(&format!("TVA {memo}")),
+            debit,
+            credit,
+            due_date: None,
+            currency_amount: None,
+            analytics: vec![],
+        });
+    }
+    let currency = foreign(&inv.currency, inv.currency_exchange_rate)?;
+    let mut posting = Posting {
+        journal: match &inv.journal_id {
+            Some(id) => JournalRef::Id(id.clone()),
+            None if inv.invoice_type.is_sale() => JournalRef::Default(JournalKind::Sales),
+            None => JournalRef::Default(JournalKind::Purchases),
+        },
+        date: inv.invoice_date,
+        number: Some(number),
+        reference,
+        currency: currency.clone(),
+        lines,
+        attachment: inv
+            .pdf
+            .as_deref()
+            .map(|p| pdf(p, inv.pdf_name.as_deref(), &raw_number))
+            .transpose()?,
+        posted: inv.status != Some(InvoiceStatusIn::Draft),
+        period: inv.start_date.zip(inv.end_date),
+        metadata: serde_json::json!({ "invoice": {
+            "invoice_type": inv.invoice_type,
+            "invoice_number": raw_number,
+            "reference": inv.reference,
+            "currency": inv.currency.trim().to_ascii_uppercase(),
+            "currency_exchange_rate": inv.currency_exchange_rate.map(|r| r.to_string()),
+            "untaxed_amount": inv.untaxed_amount.to_string(),
+            "tax_amount": inv.tax_amount.to_string(),
+            "total": inv.total.to_string(),
+            "payment_communication": inv.payment_communication,
+            "customer_memo": inv.customer_memo,
+            "payment_term_id": inv.payment_term_id,
+            "payment_method_id": inv.payment_method_id,
+            "lines": inv.lines,
+        }}),
+    };
+    posting.check()?;
+    if let Some((_, rate)) = currency {
+        to_euros(&mut posting.lines, rate);
+    }
+    Ok(posting)
+}
