@@ -8,6 +8,7 @@ pub mod consumer;
 pub mod invoice;
 pub mod journal_entry;
 pub mod money;
+pub mod operation;
 pub mod outstanding;
 pub mod posting;
 pub mod third_party;

@@ -6,10 +6,10 @@ use std::future::Future;
 
 use crate::app::AppState;
 use crate::connectors::{FolderScope, Postings};
-use crate::domain::journal_entry::JournalEntry;
+use crate::domain::journal_entry::{AnalyticDistribution, AnalyticShare, JournalEntry};
 use crate::domain::posting::{Matched, Posting};
 use crate::error::Result;
-use crate::service::accounting::{unsupported, Context};
+use crate::service::accounting::{analytic_plans, unsupported, Context};
 use crate::service::connections::replayed;
 use crate::store::{Begun, IdempotencyKey};
 
@@ -61,6 +61,32 @@ pub async fn post(
 ) -> Result<JournalEntry> {
     posting.check()?;
     Ok(connector(s, ctx)?.post(scope, posting).await?)
+}
+
+/// The default analytic plan (the first axis by id) when `wanted`, for lines that name an
+/// analytic account without a plan.
+pub async fn default_plan(
+    s: &AppState,
+    ctx: &Context,
+    folder: Option<&str>,
+    wanted: bool,
+) -> Result<Option<String>> {
+    if !wanted {
+        return Ok(None);
+    }
+    let plans = analytic_plans(s, ctx, folder).await?;
+    Ok(plans.into_iter().min_by_key(|p| p.id.parse::<i64>().unwrap_or(i64::MAX)).map(|p| p.id))
+}
+
+/// One analytic account of `plan` for a whole line.
+pub fn single_account(plan: &str, account: &str) -> AnalyticDistribution {
+    AnalyticDistribution {
+        analytic_plan: plan.to_owned(),
+        analytic_accounts: vec![AnalyticShare {
+            analytic_account: account.to_owned(),
+            percentage: rust_decimal::Decimal::ONE_HUNDRED,
+        }],
+    }
 }
 
 /// Letters the lines of `entries` on `partner`'s account.

@@ -13,6 +13,7 @@ mod fec;
 mod governor;
 mod invoices;
 mod journal_entries;
+mod operations;
 mod ops;
 mod outstandings;
 mod store;

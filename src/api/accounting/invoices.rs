@@ -11,8 +11,8 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::{
-    context, paged, single, ChiftHeaders, ConsumerPath, FolderQuery, ListQuery, Page, Pagination,
-    WithRaw,
+    context, paged, replay, single, ChiftHeaders, ConsumerPath, FolderQuery, ListQuery, Page,
+    Pagination, WithRaw,
 };
 use crate::api::extract::{max_chars, ValidJson, ValidPath, ValidQuery, Validate};
 use crate::app::AppState;
@@ -20,7 +20,7 @@ use crate::auth::tenant::TenantContext;
 use crate::domain::invoice::{Invoice, InvoiceIn, InvoiceType, Payment, PaymentStatus};
 use crate::error::{ErrorBody, Invalid, Result};
 use crate::service::invoices::{self as service, InvoiceFilter};
-use crate::service::postings::{self, Replay};
+use crate::service::postings;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
@@ -222,7 +222,7 @@ async fn create(
     } else {
         "/consumers/{consumer_id}/accounting/invoices"
     };
-    let replay = Replay { client_request_id: h.request_id.as_deref(), method: "POST", route };
+    let replay = replay(&h, route);
     let work = service::create(&s, &ctx, folder.as_deref(), &inv, multi);
     single(&h, postings::once(&s, &ctx, &replay, |i: &Invoice| Some(i.id.clone()), work)).await
 }

@@ -10,7 +10,8 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::{
-    context, paged, single, ChiftHeaders, ConsumerPath, FolderQuery, Page, Pagination, WithRaw,
+    context, paged, replay, single, ChiftHeaders, ConsumerPath, FolderQuery, Page, Pagination,
+    WithRaw,
 };
 use crate::api::extract::{max_chars, not_blank, ValidJson, ValidPath, ValidQuery, Validate};
 use crate::app::AppState;
@@ -18,7 +19,7 @@ use crate::auth::tenant::TenantContext;
 use crate::domain::journal_entry::{EntryFilter, GenericJournalEntry, JournalEntry};
 use crate::error::{ErrorBody, Invalid, Result};
 use crate::service::journal_entries as service;
-use crate::service::postings::{self, Replay};
+use crate::service::postings;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -140,8 +141,7 @@ async fn create(
     entry: GenericJournalEntry,
 ) -> Result<Json<WithRaw<JournalEntry>>> {
     let ctx = context(&s, &t, consumer, &h).await?;
-    let replay =
-        Replay { client_request_id: h.request_id.as_deref(), method: "POST", route: ROUTE };
+    let replay = replay(&h, ROUTE);
     let work = service::create(&s, &ctx, folder.as_deref(), &entry);
     single(&h, postings::once(&s, &ctx, &replay, |e: &JournalEntry| Some(e.id.clone()), work)).await
 }

@@ -10,6 +10,7 @@ mod journal_entries;
 mod journals;
 mod ledger;
 mod matching;
+mod operations;
 mod outstandings;
 mod reference;
 mod third_parties;
@@ -30,6 +31,7 @@ use crate::auth::tenant::TenantContext;
 use crate::connectors::raw;
 use crate::error::{Invalid, Result};
 use crate::service::accounting::{self as service, Context, Selector};
+use crate::service::postings::Replay;
 
 /// The headers of an accounting call that Passerelle acts on.
 #[derive(Debug, Clone, Default)]
@@ -167,6 +169,11 @@ async fn single<T>(
     Ok(Json(WithRaw { item, raw_data }))
 }
 
+/// The replay key of a write: its `x-chift-client-requestid` and its route.
+fn replay<'h>(h: &'h ChiftHeaders, route: &'static str) -> Replay<'h> {
+    Replay { client_request_id: h.request_id.as_deref(), method: "POST", route }
+}
+
 async fn context(
     s: &AppState,
     t: &TenantContext,
@@ -190,6 +197,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(outstandings::router())
         .merge(matching::router())
         .merge(invoices::router())
+        .merge(operations::router())
         .merge(third_parties::router())
 }
 

@@ -12,7 +12,7 @@ use crate::domain::invoice::{Invoice, InvoiceIn, InvoiceType, Payment, PaymentSt
 use crate::domain::journal_entry::{EntryFilter, JournalEntry};
 use crate::domain::third_party::PartnerKind;
 use crate::error::{AppError, Result};
-use crate::service::accounting::{analytic_plans, ledger, Context};
+use crate::service::accounting::{ledger, Context};
 use crate::service::{journal_entries, postings, third_parties};
 
 /// What narrows a list of invoices, and what each carries.
@@ -244,12 +244,8 @@ pub async fn create(
     multi: bool,
 ) -> Result<Invoice> {
     let (journals, codes) = reference(s, ctx, folder).await?;
-    let default_plan = if !multi && inv.lines.iter().any(|l| l.analytic_account.is_some()) {
-        let plans = analytic_plans(s, ctx, folder).await?;
-        plans.into_iter().min_by_key(|p| p.id.parse::<i64>().unwrap_or(i64::MAX)).map(|p| p.id)
-    } else {
-        None
-    };
+    let wanted = !multi && inv.lines.iter().any(|l| l.analytic_account.is_some());
+    let default_plan = postings::default_plan(s, ctx, folder, wanted).await?;
     let posting = write::posting(inv, &codes, default_plan.as_deref(), multi)?;
     let scope = ctx.folder(s, folder).await?;
     let entry = postings::post(s, ctx, scope, &posting).await?;

@@ -10,13 +10,14 @@ use uuid::Uuid;
 
 use crate::domain::accounting::VatCode;
 use crate::domain::invoice::{InvoiceIn, InvoiceLine, InvoiceStatusIn};
-use crate::domain::journal_entry::{AnalyticDistribution, AnalyticShare};
+use crate::domain::journal_entry::AnalyticDistribution;
 use crate::domain::posting::{
     pdf, piece, to_euros, AccountRef, JournalKind, JournalRef, Posting, PostingLine, MAX_LABEL,
 };
 use crate::domain::third_party::PartnerKind;
 use crate::error::{Invalid, Result};
 use crate::service::journal_entries::{foreign, vat_code};
+use crate::service::postings::single_account;
 
 /// How far a line's tax may be from its untaxed amount × rate: a cent.
 const TAX_TOLERANCE: Decimal = Decimal::from_parts(1, 0, 0, false, 2);
@@ -156,13 +157,7 @@ fn line_analytics(
     }
     match (&line.analytic_account, default_plan) {
         (None, _) => Ok(vec![]),
-        (Some(account), Some(plan)) => Ok(vec![AnalyticDistribution {
-            analytic_plan: plan.to_owned(),
-            analytic_accounts: vec![AnalyticShare {
-                analytic_account: account.clone(),
-                percentage: Decimal::ONE_HUNDRED,
-            }],
-        }]),
+        (Some(account), Some(plan)) => Ok(vec![single_account(plan, account)]),
         (Some(_), None) => Err(Invalid::body(
             format!("{field}.analytic_account"),
             "this folder has no analytic plan",

@@ -1,0 +1,259 @@
+//! Writes of other documents as entries (`/miscellaneous-operation`, `/financial-entries`,
+//! `/expenses`, `/bank-transactions`, `/invoices/payments`) and the miscellaneous-operation
+//! reads.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use chrono::NaiveDate;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use super::{
+    context, paged, replay, single, ChiftHeaders, ConsumerPath, FolderQuery, Page, Pagination,
+    WithRaw,
+};
+use crate::api::extract::{max_chars, not_blank, ValidJson, ValidPath, ValidQuery, Validate};
+use crate::app::AppState;
+use crate::auth::tenant::TenantContext;
+use crate::domain::operation::{
+    BankStatement, Expense, FinancialEntry, InvoicePayment, Operation, OperationIn,
+};
+use crate::error::{ErrorBody, Invalid, Result};
+use crate::service::{expenses, operations, postings, treasury};
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OperationsQuery {
+    pub page: Option<u32>,
+    pub size: Option<u32>,
+    pub folder_id: Option<String>,
+    pub date_from: Option<NaiveDate>,
+    pub date_to: Option<NaiveDate>,
+    /// Comma-separated journal ids; by default every miscellaneous (OD-family) journal.
+    pub journal_ids: Option<String>,
+}
+
+/// Miscellaneous operations: entries of the OD-family journals, amounts signed as Chift signs
+/// them (positive = credit). `matched` when a partner line is lettered; pending entries are
+/// `draft`.
+#[utoipa::path(get, path = "/consumers/{consumer_id}/accounting/miscellaneous-operation", tag = "Accounting",
+    operation_id = "accounting_get_miscellaneous_operations", params(ConsumerPath, OperationsQuery),
+    responses((status = 200, body = Page<Operation>), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn get_miscellaneous_operations(
+    State(s): State<AppState>,
+    t: TenantContext,
+    h: ChiftHeaders,
+    ValidPath(p): ValidPath<ConsumerPath>,
+    ValidQuery(q): ValidQuery<OperationsQuery>,
+) -> Result<Json<Page<Operation>>> {
+    let page = Pagination::new(q.page, q.size)?;
+    let journals = q.journal_ids.as_ref().map(|ids| {
+        ids.split(',').map(str::trim).filter(|i| !i.is_empty()).map(str::to_owned).collect()
+    });
+    let ctx = context(&s, &t, p.consumer_id, &h).await?;
+    paged(
+        &h,
+        page,
+        operations::list(&s, &ctx, q.folder_id.as_deref(), (q.date_from, q.date_to), journals),
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct OperationPath {
+    pub consumer_id: Uuid,
+    pub operation_id: String,
+}
+
+/// One miscellaneous operation.
+#[utoipa::path(get, path = "/consumers/{consumer_id}/accounting/miscellaneous-operation/{operation_id}", tag = "Accounting",
+    operation_id = "accounting_get_miscellaneous_operation", params(OperationPath, FolderQuery),
+    responses((status = 200, body = Operation), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn get_miscellaneous_operation(
+    State(s): State<AppState>,
+    t: TenantContext,
+    h: ChiftHeaders,
+    ValidPath(p): ValidPath<OperationPath>,
+    ValidQuery(q): ValidQuery<FolderQuery>,
+) -> Result<Json<WithRaw<Operation>>> {
+    let ctx = context(&s, &t, p.consumer_id, &h).await?;
+    single(&h, operations::get(&s, &ctx, q.folder_id.as_deref(), &p.operation_id)).await
+}
+
+impl Validate for OperationIn {
+    fn validate(&self) -> Result<(), Invalid> {
+        if self.lines.len() < 2 {
+            return Err(Invalid::body("lines", "at least two lines"));
+        }
+        Ok(())
+    }
+}
+
+/// Create a miscellaneous operation (in `journal_id`, else the first open OD journal), sent
+/// exactly once. Lines: positive amount = credit, negative = debit, never 0; partner lines
+/// name the client or supplier with `partner_id` (else `account_number` is booked as is).
+#[utoipa::path(post, path = "/consumers/{consumer_id}/accounting/miscellaneous-operation", tag = "Accounting",
+    operation_id = "accounting_create_miscellaneous_operation", params(ConsumerPath, FolderQuery),
+    request_body = OperationIn,
+    responses((status = 200, body = Operation), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create_miscellaneous_operation(
+    State(s): State<AppState>,
+    t: TenantContext,
+    h: ChiftHeaders,
+    ValidPath(p): ValidPath<ConsumerPath>,
+    ValidQuery(q): ValidQuery<FolderQuery>,
+    ValidJson(body): ValidJson<OperationIn>,
+) -> Result<Json<WithRaw<Operation>>> {
+    let ctx = context(&s, &t, p.consumer_id, &h).await?;
+    let replay = replay(&h, "/consumers/{consumer_id}/accounting/miscellaneous-operation");
+    let work = operations::create(&s, &ctx, q.folder_id.as_deref(), &body);
+    single(&h, postings::once(&s, &ctx, &replay, |o: &Operation| Some(o.id.clone()), work)).await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FinancialQuery {
+    pub folder_id: Option<String>,
+    /// The bank or cash account to book against instead of the journal's.
+    pub financial_counterpart_account: Option<String>,
+}
+
+impl Validate for FinancialEntry {
+    fn validate(&self) -> Result<(), Invalid> {
+        not_blank("journal_id", Some(&self.journal_id))?;
+        max_chars("pdf_name", self.pdf_name.as_deref(), 200)
+    }
+}
+
+/// Create a financial entry in a bank or cash journal, sent exactly once: each item is booked
+/// against the journal's account (positive amount = money received: the bank is debited and
+/// `account` credited), with its VAT on top when `tax_info` is given.
+#[utoipa::path(post, path = "/consumers/{consumer_id}/accounting/financial-entries", tag = "Accounting",
+    operation_id = "accounting_create_financial_entries", params(ConsumerPath, FinancialQuery),
+    request_body = FinancialEntry,
+    responses((status = 200, body = FinancialEntry), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create_financial_entries(
+    State(s): State<AppState>,
+    t: TenantContext,
+    h: ChiftHeaders,
+    ValidPath(p): ValidPath<ConsumerPath>,
+    ValidQuery(q): ValidQuery<FinancialQuery>,
+    ValidJson(body): ValidJson<FinancialEntry>,
+) -> Result<Json<WithRaw<FinancialEntry>>> {
+    let ctx = context(&s, &t, p.consumer_id, &h).await?;
+    let replay = replay(&h, "/consumers/{consumer_id}/accounting/financial-entries");
+    let work = treasury::financial_entry(
+        &s,
+        &ctx,
+        q.folder_id.as_deref(),
+        q.financial_counterpart_account.as_deref(),
+        &body,
+    );
+    single(&h, postings::once(&s, &ctx, &replay, |e: &FinancialEntry| e.id.clone(), work)).await
+}
+
+impl Validate for Expense {
+    fn validate(&self) -> Result<(), Invalid> {
+        not_blank("employee_id", Some(&self.employee_id))?;
+        max_chars("pdf_name", self.pdf_name.as_deref(), 200)
+    }
+}
+
+/// Create an expense claim: the employee's (421) account credited with the total, each line's
+/// account debited with its untaxed amount and the deductible VAT on the code's account, in
+/// the expense-report journal (else the first purchase journal).
+#[utoipa::path(post, path = "/consumers/{consumer_id}/accounting/expenses", tag = "Accounting",
+    operation_id = "accounting_create_expense", params(ConsumerPath, FolderQuery),
+    request_body = Expense,
+    responses((status = 200, body = Expense), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create_expense(
+    State(s): State<AppState>,
+    t: TenantContext,
+    h: ChiftHeaders,
+    ValidPath(p): ValidPath<ConsumerPath>,
+    ValidQuery(q): ValidQuery<FolderQuery>,
+    ValidJson(body): ValidJson<Expense>,
+) -> Result<Json<WithRaw<Expense>>> {
+    let ctx = context(&s, &t, p.consumer_id, &h).await?;
+    let replay = replay(&h, "/consumers/{consumer_id}/accounting/expenses");
+    let work = expenses::create(&s, &ctx, q.folder_id.as_deref(), &body);
+    single(&h, postings::once(&s, &ctx, &replay, |e: &Expense| e.id.clone(), work)).await
+}
+
+impl Validate for BankStatement {
+    fn validate(&self) -> Result<(), Invalid> {
+        not_blank("bank_account_id", Some(&self.bank_account_id))?;
+        max_chars("pdf_name", self.pdf_name.as_deref(), 200)
+    }
+}
+
+/// Record a bank statement: one entry in the bank account's journal; per transaction the bank
+/// line, its counterpart (a `customer`/`supplier` counterpart's account, else
+/// `general_ledger_account`, else the suspense account 471000) and any fee on 627000.
+#[utoipa::path(post, path = "/consumers/{consumer_id}/accounting/bank-transactions", tag = "Accounting",
+    operation_id = "accounting_create_bank_transactions", params(ConsumerPath, FolderQuery),
+    request_body = BankStatement,
+    responses((status = 200, body = BankStatement), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create_bank_transactions(
+    State(s): State<AppState>,
+    t: TenantContext,
+    h: ChiftHeaders,
+    ValidPath(p): ValidPath<ConsumerPath>,
+    ValidQuery(q): ValidQuery<FolderQuery>,
+    ValidJson(body): ValidJson<BankStatement>,
+) -> Result<Json<WithRaw<BankStatement>>> {
+    let ctx = context(&s, &t, p.consumer_id, &h).await?;
+    let replay = replay(&h, "/consumers/{consumer_id}/accounting/bank-transactions");
+    let work = treasury::bank_statement(&s, &ctx, q.folder_id.as_deref(), &body);
+    single(&h, postings::once(&s, &ctx, &replay, |b: &BankStatement| b.id.clone(), work)).await
+}
+
+impl Validate for InvoicePayment {
+    fn validate(&self) -> Result<(), Invalid> {
+        not_blank("payment_method_id", Some(&self.payment_method_id))
+    }
+}
+
+/// Record the payment of invoices: one entry in the first open bank journal (by code), a line
+/// per invoice on its partner's account, then each partner's lines matched with its invoices
+/// (partially when the invoice is not fully paid). Answers 204.
+#[utoipa::path(post, path = "/consumers/{consumer_id}/accounting/invoices/payments", tag = "Accounting",
+    operation_id = "accounting_create_invoice_payment", params(ConsumerPath, FolderQuery),
+    request_body = InvoicePayment,
+    responses((status = 204), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn create_invoice_payment(
+    State(s): State<AppState>,
+    t: TenantContext,
+    h: ChiftHeaders,
+    ValidPath(p): ValidPath<ConsumerPath>,
+    ValidQuery(q): ValidQuery<FolderQuery>,
+    ValidJson(body): ValidJson<InvoicePayment>,
+) -> Result<StatusCode> {
+    let ctx = context(&s, &t, p.consumer_id, &h).await?;
+    let replay = replay(&h, "/consumers/{consumer_id}/accounting/invoices/payments");
+    let work = treasury::invoice_payment(&s, &ctx, q.folder_id.as_deref(), &body);
+    postings::once(&s, &ctx, &replay, |id: &String| Some(id.clone()), work).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_miscellaneous_operations, create_miscellaneous_operation))
+        .routes(routes!(get_miscellaneous_operation))
+        .routes(routes!(create_financial_entries))
+        .routes(routes!(create_expense))
+        .routes(routes!(create_bank_transactions))
+        .routes(routes!(create_invoice_payment))
+}

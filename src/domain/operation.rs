@@ -1,0 +1,255 @@
+//! The other documents that become entries: miscellaneous operations, financial (bank and
+//! cash) entries, bank statements, expense claims and invoice payments (Chift's shapes).
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::journal_entry::{EntryLineType, TaxInfo};
+
+/// `MiscellaneousOperationLineType`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OperationLineType {
+    CustomerAccount,
+    SupplierAccount,
+    GeneralAccount,
+}
+
+/// `MiscellaneousOperationLine`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct OperationLine {
+    #[serde(default)]
+    pub line_number: Option<i64>,
+    pub description: Option<String>,
+    /// Positive = credit, negative = debit.
+    #[serde(with = "crate::domain::money")]
+    #[schema(value_type = f64)]
+    pub amount: Decimal,
+    pub r#type: OperationLineType,
+    pub account_number: String,
+    /// The client or supplier of a partner line.
+    pub partner_id: Option<String>,
+    /// An analytic account of the default plan.
+    pub analytic_account: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OperationStatusIn {
+    Draft,
+    Posted,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OperationStatus {
+    Cancelled,
+    Draft,
+    Posted,
+    Matched,
+}
+
+/// `MiscellaneousOperationIn`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct OperationIn {
+    pub operation_number: Option<String>,
+    pub currency: String,
+    #[serde(default, with = "crate::domain::money::option")]
+    #[schema(value_type = Option<f64>)]
+    pub currency_exchange_rate: Option<Decimal>,
+    pub lines: Vec<OperationLine>,
+    pub operation_date: chrono::NaiveDate,
+    pub journal_id: Option<String>,
+    pub status: Option<OperationStatusIn>,
+}
+
+/// `MiscellaneousOperationOut`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Operation {
+    pub id: String,
+    pub operation_number: Option<String>,
+    pub currency: String,
+    #[serde(with = "crate::domain::money")]
+    #[schema(value_type = f64)]
+    pub currency_exchange_rate: Decimal,
+    pub lines: Vec<OperationLine>,
+    pub operation_date: chrono::NaiveDate,
+    pub journal_id: String,
+    pub status: OperationStatus,
+}
+
+/// `FinancialEntryLineItem` / `…Out`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct FinancialLine {
+    pub account_type: EntryLineType,
+    /// A ledger account number, or the partner's id for partner lines.
+    pub account: String,
+    /// Positive = money received (the bank or cash account is debited), negative = paid out.
+    #[serde(with = "crate::domain::money")]
+    #[schema(value_type = f64)]
+    pub amount: Decimal,
+    pub description: Option<String>,
+    pub tax_info: Option<TaxInfo>,
+    pub automated_matching_number: Option<String>,
+    /// The bank or cash account the line is booked against (answers only).
+    #[serde(default)]
+    pub counterpart_account: Option<String>,
+}
+
+/// `FinancialEntryItemIn` / `…Out`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct FinancialEntry {
+    /// The entry's id (answers only).
+    #[serde(default)]
+    pub id: Option<String>,
+    pub date: chrono::NaiveDate,
+    pub journal_id: String,
+    pub currency: String,
+    #[serde(default, with = "crate::domain::money::option")]
+    #[schema(value_type = Option<f64>)]
+    pub currency_exchange_rate: Option<Decimal>,
+    pub reference: Option<String>,
+    pub number: Option<String>,
+    pub items: Vec<FinancialLine>,
+    #[serde(default, skip_serializing)]
+    pub pdf: Option<String>,
+    #[serde(default, skip_serializing)]
+    pub pdf_name: Option<String>,
+}
+
+/// `ExpenseLineItem`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ExpenseLine {
+    #[serde(with = "crate::domain::money")]
+    #[schema(value_type = f64)]
+    pub total: Decimal,
+    #[serde(with = "crate::domain::money")]
+    #[schema(value_type = f64)]
+    pub untaxed_amount: Decimal,
+    #[serde(with = "crate::domain::money")]
+    #[schema(value_type = f64)]
+    pub tax_amount: Decimal,
+    pub description: Option<String>,
+    pub account_number: String,
+    #[serde(with = "crate::domain::money")]
+    #[schema(value_type = f64)]
+    pub tax_rate: Decimal,
+    /// A VAT code id, checked against `tax_rate`.
+    pub tax_id: String,
+}
+
+/// `ExpenseItemIn` / `ExpenseItemOut`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Expense {
+    /// The expense's entry id (answers only).
+    #[serde(default)]
+    pub id: Option<String>,
+    /// The employee (`GET /employees`) whose account is credited.
+    pub employee_id: String,
+    #[serde(with = "crate::domain::money")]
+    #[schema(value_type = f64)]
+    pub total: Decimal,
+    #[serde(with = "crate::domain::money")]
+    #[schema(value_type = f64)]
+    pub untaxed_amount: Decimal,
+    #[serde(with = "crate::domain::money")]
+    #[schema(value_type = f64)]
+    pub tax_amount: Decimal,
+    pub reference: Option<String>,
+    pub number: Option<String>,
+    pub currency: String,
+    #[serde(default, with = "crate::domain::money::option")]
+    #[schema(value_type = Option<f64>)]
+    pub currency_exchange_rate: Option<Decimal>,
+    pub date: chrono::NaiveDate,
+    #[serde(default, skip_serializing)]
+    pub pdf: Option<String>,
+    #[serde(default, skip_serializing)]
+    pub pdf_name: Option<String>,
+    pub lines: Vec<ExpenseLine>,
+}
+
+/// `BankTransactionCounterpartItem`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct TransactionCounterpart {
+    /// `customer` or `supplier` with `id` books the line on that partner.
+    pub counterpart_type: Option<String>,
+    pub id: Option<String>,
+    pub name: Option<String>,
+    pub iban: Option<String>,
+    pub bank_account: Option<String>,
+}
+
+/// `BankTransactionItemIn` / `…Out`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct BankTransaction {
+    /// The transaction's line id (answers only).
+    #[serde(default)]
+    pub id: Option<String>,
+    /// The account the other side is booked on; without it (and without a partner
+    /// counterpart) the suspense account 471000.
+    pub general_ledger_account: Option<String>,
+    pub description: Option<String>,
+    pub external_transaction_id: Option<String>,
+    /// Gross: positive = received, negative = paid out.
+    #[serde(with = "crate::domain::money")]
+    #[schema(value_type = f64)]
+    pub amount: Decimal,
+    /// Bank charges taken on the transaction (booked on 627000).
+    #[serde(default, with = "crate::domain::money::option")]
+    #[schema(value_type = Option<f64>)]
+    pub fee_amount: Option<Decimal>,
+    #[serde(default, with = "crate::domain::money::option")]
+    #[schema(value_type = Option<f64>)]
+    pub tax_amount: Option<Decimal>,
+    #[serde(default, with = "crate::domain::money::option")]
+    #[schema(value_type = Option<f64>)]
+    pub currency_exchange_rate: Option<Decimal>,
+    pub counterpart: Option<TransactionCounterpart>,
+}
+
+/// `BankStatementItemIn` / `…Out`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct BankStatement {
+    /// The statement's entry id (answers only).
+    #[serde(default)]
+    pub id: Option<String>,
+    pub bank_statement_date: chrono::NaiveDate,
+    pub bank_account_id: String,
+    pub currency: String,
+    pub external_bank_statement_id: Option<String>,
+    #[serde(default, skip_serializing, with = "crate::domain::money::option")]
+    #[schema(value_type = Option<f64>)]
+    pub opening_balance: Option<Decimal>,
+    #[serde(default, skip_serializing)]
+    pub pdf: Option<String>,
+    #[serde(default, skip_serializing)]
+    pub pdf_name: Option<String>,
+    pub items: Vec<BankTransaction>,
+}
+
+/// `AccountingInvoicePaymentItemIn`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct InvoicePaymentItem {
+    pub invoice_id: String,
+    /// Strictly positive.
+    #[serde(with = "crate::domain::money")]
+    #[schema(value_type = f64)]
+    pub amount: Decimal,
+}
+
+/// `AccountingInvoicePaymentIn`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct InvoicePayment {
+    pub date: chrono::NaiveDate,
+    /// A payment method id (`GET /payment-methods`).
+    pub payment_method_id: String,
+    pub currency: String,
+    #[serde(default, with = "crate::domain::money::option")]
+    #[schema(value_type = Option<f64>)]
+    pub currency_exchange_rate: Option<Decimal>,
+    pub reference: Option<String>,
+    pub number: Option<String>,
+    pub items: Vec<InvoicePaymentItem>,
+}

@@ -1,0 +1,195 @@
+//! Miscellaneous operations: entries of the folder's miscellaneous (OD-family) journals, and
+//! operations written as entries. Amounts follow Chift's sign: positive = credit.
+
+use rust_decimal::Decimal;
+
+use crate::app::AppState;
+use crate::domain::accounting::JournalType;
+use crate::domain::journal_entry::{EntryFilter, JournalEntry};
+use crate::domain::operation::{
+    Operation, OperationIn, OperationLine, OperationLineType, OperationStatus, OperationStatusIn,
+};
+use crate::domain::posting::{
+    piece, to_euros, AccountRef, JournalKind, JournalRef, PartyKind, Posting, PostingLine,
+    MAX_LABEL,
+};
+use crate::error::{AppError, Invalid, Result};
+use crate::service::accounting::{ledger, Context};
+use crate::service::journal_entries::{self, foreign};
+use crate::service::postings;
+
+fn line_type(number: &str, partner: bool) -> OperationLineType {
+    match (partner, number.get(..3)) {
+        (true, Some("411")) => OperationLineType::CustomerAccount,
+        (true, Some("401")) => OperationLineType::SupplierAccount,
+        _ => OperationLineType::GeneralAccount,
+    }
+}
+
+/// An entry as an operation.
+pub fn operation(entry: &JournalEntry) -> Operation {
+    let lines = entry
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| OperationLine {
+            line_number: Some(i as i64 + 1),
+            description: item.description.clone(),
+            amount: item.credit - item.debit,
+            r#type: line_type(&item.account_number, item.partner_id.is_some()),
+            account_number: item.account_number.clone(),
+            partner_id: item.partner_id.clone(),
+            analytic_account: item.analytic_account.clone(),
+        })
+        .collect();
+    let matched =
+        entry.items.iter().any(|i| i.partner_id.is_some() && !i.matching_numbers.is_empty());
+    Operation {
+        id: entry.id.clone(),
+        operation_number: entry.name.clone(),
+        currency: "EUR".into(),
+        currency_exchange_rate: Decimal::ONE,
+        lines,
+        operation_date: entry.date,
+        journal_id: entry.journal_id.clone(),
+        status: match (entry.posted, matched) {
+            (false, _) => OperationStatus::Draft,
+            (true, true) => OperationStatus::Matched,
+            (true, false) => OperationStatus::Posted,
+        },
+    }
+}
+
+async fn od_journals(s: &AppState, ctx: &Context, folder: Option<&str>) -> Result<Vec<String>> {
+    let journals = ledger(s, ctx)?.journals(ctx.folder(s, folder).await?).await?;
+    Ok(journals
+        .into_iter()
+        .filter(|j| j.journal_type == JournalType::MiscellaneousOperation)
+        .map(|j| j.id)
+        .collect())
+}
+
+/// Operations of the miscellaneous journals (or of `journal_ids`) within the window.
+pub async fn list(
+    s: &AppState,
+    ctx: &Context,
+    folder: Option<&str>,
+    window: (Option<chrono::NaiveDate>, Option<chrono::NaiveDate>),
+    journal_ids: Option<Vec<String>>,
+) -> Result<Vec<Operation>> {
+    let journals = match journal_ids {
+        Some(ids) => ids,
+        None => od_journals(s, ctx, folder).await?,
+    };
+    let filter = EntryFilter {
+        unposted_allowed: true,
+        date_from: window.0,
+        date_to: window.1,
+        ..EntryFilter::default()
+    };
+    let entries = journal_entries::list(s, ctx, folder, &filter).await?;
+    Ok(entries.iter().filter(|e| journals.contains(&e.journal_id)).map(operation).collect())
+}
+
+pub async fn get(s: &AppState, ctx: &Context, folder: Option<&str>, id: &str) -> Result<Operation> {
+    let entry = journal_entries::get(s, ctx, folder, id).await?;
+    if !od_journals(s, ctx, folder).await?.contains(&entry.journal_id) {
+        return Err(AppError::NotFound { resource: "miscellaneous operation", id: id.to_owned() });
+    }
+    Ok(operation(&entry))
+}
+
+/// `MiscellaneousOperationIn` as a posting.
+pub fn posting(op: &OperationIn, default_plan: Option<&str>) -> Result<Posting> {
+    let raw_number = op.operation_number.clone();
+    let number = raw_number.as_deref().map(|n| piece("operation_number", n)).transpose()?;
+    let fallback = raw_number.clone().unwrap_or_else(|| "Opération diverse".into());
+    let mut lines = Vec::with_capacity(op.lines.len());
+    for (i, line) in op.lines.iter().enumerate() {
+        let field = format!("lines.{i}");
+        if line.amount.is_zero() {
+            return Err(Invalid::body(
+                format!("{field}.amount"),
+                "must not be 0 (positive = credit, negative = debit)",
+            )
+            .into());
+        }
+        let partner =
+            |kind| match line.partner_id.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+                Some(id) => AccountRef::Partner { kind, id: id.to_owned() },
+                None => AccountRef::General {
+                    number: line.account_number.trim().to_owned(),
+                    create: None,
+                },
+            };
+        let account = match line.r#type {
+            OperationLineType::CustomerAccount => partner(PartyKind::Client),
+            OperationLineType::SupplierAccount => partner(PartyKind::Supplier),
+            OperationLineType::GeneralAccount => {
+                AccountRef::General { number: line.account_number.trim().to_owned(), create: None }
+            }
+        };
+        let analytics = match (&line.analytic_account, default_plan) {
+            (None, _) => vec![],
+            (Some(a), Some(plan)) => vec![postings::single_account(plan, a)],
+            (Some(_), None) => {
+                return Err(Invalid::body(
+                    format!("{field}.analytic_account"),
+                    "this folder has no analytic plan",
+                )
+                .into())
+            }
+        };
+        lines.push(PostingLine {
+            field,
+            account,
+            label: line
+                .description
+                .clone()
+                .filter(|d| !d.trim().is_empty())
+                .unwrap_or_else(|| fallback.chars().take(MAX_LABEL).collect()),
+            debit: if line.amount < Decimal::ZERO { -line.amount } else { Decimal::ZERO },
+            credit: if line.amount > Decimal::ZERO { line.amount } else { Decimal::ZERO },
+            due_date: None,
+            currency_amount: None,
+            analytics,
+        });
+    }
+    let currency = foreign(&op.currency, op.currency_exchange_rate)?;
+    let mut posting = Posting {
+        journal: op
+            .journal_id
+            .clone()
+            .map_or(JournalRef::Default(JournalKind::Miscellaneous), JournalRef::Id),
+        date: op.operation_date,
+        number,
+        reference: None,
+        currency: currency.clone(),
+        lines,
+        attachment: None,
+        posted: op.status != Some(OperationStatusIn::Draft),
+        period: None,
+        metadata: serde_json::json!({ "operation_number": raw_number }),
+    };
+    posting.check()?;
+    if let Some((_, rate)) = currency {
+        to_euros(&mut posting.lines, rate);
+    }
+    Ok(posting)
+}
+
+pub async fn create(
+    s: &AppState,
+    ctx: &Context,
+    folder: Option<&str>,
+    op: &OperationIn,
+) -> Result<Operation> {
+    let wanted = op.lines.iter().any(|l| l.analytic_account.is_some());
+    let plan = postings::default_plan(s, ctx, folder, wanted).await?;
+    let posting = posting(op, plan.as_deref())?;
+    let scope = ctx.folder(s, folder).await?;
+    let entry = postings::post(s, ctx, scope, &posting).await?;
+    let mut out = operation(&entry);
+    out.operation_number = op.operation_number.clone().or(out.operation_number);
+    Ok(out)
+}
