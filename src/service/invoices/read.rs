@@ -197,3 +197,110 @@ pub fn invoice(entry: &JournalEntry, journal: JournalType, codes: &[VatCode]) ->
         payment_method_id: meta.and_then(|m| text(m, "payment_method_id")),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::journal_entry::{AttachmentStatus, AttachmentsInfo};
+
+    fn item(account: &str, partner: bool, debit: i64, credit: i64) -> JournalItem {
+        JournalItem {
+            id: account.into(),
+            account_number: account.into(),
+            account_name: account.into(),
+            partner_id: partner.then(|| "77".to_owned()),
+            partner_name: None,
+            description: Some(format!("line {account}")),
+            debit: Decimal::new(debit, 2),
+            credit: Decimal::new(credit, 2),
+            currency: "EUR".into(),
+            currency_exchange_rate: Decimal::ONE,
+            matching_numbers: vec![],
+            analytic_distribution: vec![],
+            analytic_account: None,
+            analytic_account_name: None,
+            due_date: None,
+            matching_partial: false,
+        }
+    }
+
+    fn entry(items: Vec<JournalItem>) -> JournalEntry {
+        JournalEntry {
+            id: "E1".into(),
+            reference: None,
+            name: Some("FV1".into()),
+            journal_id: "J".into(),
+            journal_name: None,
+            date: "2026-02-01".parse().unwrap(),
+            due_date: None,
+            due_dates: vec![],
+            posted: true,
+            attachments_info: AttachmentsInfo { status: AttachmentStatus::No },
+            items,
+            created_on: None,
+            entry_id: "51".into(),
+            document_currency: None,
+            document_exchange_rate: None,
+            metadata: None,
+        }
+    }
+
+    fn codes() -> Vec<VatCode> {
+        vec![super::super::write::tests::code("20", 20, false)]
+    }
+
+    #[test]
+    fn a_sale_reads_with_totals_lines_and_tax_spread_to_the_cent() {
+        let e = entry(vec![
+            item("411A", true, 13333, 0),
+            item("706000", false, 0, 6667),
+            item("706100", false, 0, 4444),
+            item("445712", false, 0, 2222),
+        ]);
+        let inv = invoice(&e, JournalType::CustomerInvoice, &codes()).unwrap();
+        assert_eq!(inv.invoice_type, InvoiceType::CustomerInvoice);
+        assert_eq!(
+            (inv.untaxed_amount, inv.tax_amount, inv.total),
+            (Decimal::new(11111, 2), Decimal::new(2222, 2), Decimal::new(13333, 2))
+        );
+        let taxes: Vec<Decimal> = inv.lines.iter().map(|l| l.tax_amount).collect();
+        assert_eq!(taxes, vec![Decimal::new(1333, 2), Decimal::new(889, 2)]);
+        assert!(inv
+            .lines
+            .iter()
+            .all(|l| l.tax_rate == Decimal::from(20) && l.tax_code.as_deref() == Some("20")));
+        assert_eq!(inv.status, InvoiceStatus::Posted);
+    }
+
+    #[test]
+    fn the_partner_side_gives_the_type_and_lettering_the_status() {
+        let mut refund = vec![
+            item("411A", true, 0, 1200),
+            item("706000", false, 1000, 0),
+            item("445712", false, 200, 0),
+        ];
+        let inv = invoice(&entry(refund.clone()), JournalType::CustomerInvoice, &codes()).unwrap();
+        assert_eq!((inv.invoice_type, inv.total), (InvoiceType::CustomerRefund, Decimal::from(12)));
+        refund[0].matching_numbers = vec!["AAB".into()];
+        let paid = invoice(&entry(refund.clone()), JournalType::CustomerInvoice, &codes()).unwrap();
+        assert_eq!(paid.status, InvoiceStatus::Paid);
+        refund[0].matching_partial = true;
+        let partly = invoice(&entry(refund), JournalType::CustomerInvoice, &codes()).unwrap();
+        assert_eq!(partly.status, InvoiceStatus::Posted);
+        let purchase = vec![
+            item("401B", true, 0, 600),
+            item("606300", false, 500, 0),
+            item("445660", false, 100, 0),
+        ];
+        let inv = invoice(&entry(purchase), JournalType::SupplierInvoice, &codes()).unwrap();
+        assert_eq!(
+            (inv.invoice_type, inv.untaxed_amount, inv.tax_amount),
+            (InvoiceType::SupplierInvoice, Decimal::from(5), Decimal::from(1))
+        );
+        let no_partner = vec![item("606300", false, 500, 0), item("512000", false, 0, 500)];
+        assert!(
+            invoice(&entry(no_partner.clone()), JournalType::SupplierInvoice, &codes()).is_none()
+        );
+        assert!(invoice(&entry(no_partner), JournalType::FinancialOperation, &codes()).is_none());
+    }
+}

@@ -309,3 +309,127 @@ pub fn posting(
     }
     Ok(posting)
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::domain::accounting::{VatCodeScope, VatCodeType};
+    use crate::domain::invoice::InvoiceType;
+
+    pub(crate) fn code(id: &str, rate: i64, reversed: bool) -> VatCode {
+        VatCode {
+            id: id.into(),
+            code: None,
+            active: true,
+            label: format!("TVA {rate}"),
+            scope: VatCodeScope::Nat,
+            rate: Decimal::from(rate),
+            r#type: VatCodeType::Both,
+            deductible_account: Some("445660".into()),
+            payable_account: Some("445712".into()),
+            reversed,
+        }
+    }
+
+    pub(crate) fn invoice(kind: InvoiceType) -> InvoiceIn {
+        serde_json::from_value(serde_json::json!({
+            "invoice_type": kind, "invoice_number": "FA-1", "currency": "EUR",
+            "untaxed_amount": 110, "tax_amount": 22, "total": 132,
+            "invoice_date": "2026-02-01", "due_date": "2026-03-01", "partner_id": "77",
+            "lines": [
+                {"unit_price": 100, "quantity": 1, "untaxed_amount": 100, "tax_rate": 20, "tax_amount": 20, "total": 120, "account_number": "706000", "tax_code": "20"},
+                {"unit_price": 10, "quantity": 1, "untaxed_amount": 10, "tax_rate": 20, "tax_amount": 2, "total": 12, "account_number": "708000", "tax_code": "20"}
+            ]
+        }))
+        .unwrap()
+    }
+
+    fn sides(p: &Posting) -> Vec<(String, Decimal, Decimal)> {
+        p.lines
+            .iter()
+            .map(|l| {
+                let account = match &l.account {
+                    AccountRef::General { number, .. } => number.clone(),
+                    AccountRef::Partner { id, .. } => format!("partner {id}"),
+                    AccountRef::NewPartner { number, .. } => number.clone(),
+                };
+                (account, l.debit, l.credit)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn each_invoice_type_books_its_sides() {
+        let codes = [code("20", 20, false)];
+        let d = Decimal::from;
+        let sale = posting(&invoice(InvoiceType::CustomerInvoice), &codes, None, false).unwrap();
+        assert_eq!(
+            sides(&sale),
+            vec![
+                ("partner 77".into(), d(132), d(0)),
+                ("706000".into(), d(0), d(100)),
+                ("708000".into(), d(0), d(10)),
+                ("445712".into(), d(0), d(22)),
+            ]
+        );
+        assert_eq!(sale.journal, JournalRef::Default(JournalKind::Sales));
+        assert_eq!(sale.number.as_deref(), Some("FA1"));
+        assert_eq!(sale.lines[0].due_date, "2026-03-01".parse().ok());
+        let refund = posting(&invoice(InvoiceType::SupplierRefund), &codes, None, false).unwrap();
+        assert_eq!(sides(&refund)[0], ("partner 77".into(), d(132), d(0)));
+        assert_eq!(sides(&refund)[3], ("445660".into(), d(0), d(22)));
+        let purchase =
+            posting(&invoice(InvoiceType::SupplierInvoice), &codes, None, false).unwrap();
+        assert_eq!(sides(&purchase)[0], ("partner 77".into(), d(0), d(132)));
+        assert_eq!(sides(&purchase)[1], ("706000".into(), d(100), d(0)));
+        assert_eq!(purchase.journal, JournalRef::Default(JournalKind::Purchases));
+    }
+
+    #[test]
+    fn reverse_charge_posts_both_vat_sides_and_no_tax_to_the_partner() {
+        let mut inv = invoice(InvoiceType::SupplierInvoice);
+        inv.lines.truncate(1);
+        inv.lines[0].tax_amount = Decimal::ZERO;
+        inv.lines[0].total = Decimal::from(100);
+        (inv.untaxed_amount, inv.tax_amount, inv.total) =
+            (Decimal::from(100), Decimal::ZERO, Decimal::from(100));
+        let p = posting(&inv, &[code("20", 20, true)], None, false).unwrap();
+        let d = Decimal::from;
+        assert_eq!(
+            sides(&p),
+            vec![
+                ("partner 77".into(), d(0), d(100)),
+                ("706000".into(), d(100), d(0)),
+                ("445660".into(), d(20), d(0)),
+                ("445712".into(), d(0), d(20)),
+            ]
+        );
+    }
+
+    #[test]
+    fn amounts_are_checked_line_by_line_and_in_total() {
+        let codes = [code("20", 20, false)];
+        let field = |f: fn(&mut InvoiceIn)| {
+            let mut inv = invoice(InvoiceType::CustomerInvoice);
+            f(&mut inv);
+            match posting(&inv, &codes, None, false).unwrap_err() {
+                crate::error::AppError::Invalid(i) => i.field,
+                other => panic!("{other}"),
+            }
+        };
+        assert_eq!(field(|i| i.lines[0].total = Decimal::from(121)), "lines.0.total");
+        assert_eq!(field(|i| i.lines[1].tax_rate = Decimal::from(10)), "lines.1.tax_rate");
+        assert_eq!(field(|i| i.lines[1].tax_code = None), "lines.1.tax_code");
+        assert_eq!(field(|i| i.untaxed_amount = Decimal::from(111)), "untaxed_amount");
+        assert_eq!(field(|i| i.total = Decimal::from(133)), "total");
+        assert_eq!(field(|i| i.due_date = "2026-01-01".parse().unwrap()), "due_date");
+        assert_eq!(field(|i| i.partner_id = None), "partner_id");
+        assert_eq!(field(|i| i.currency = "USD".into()), "currency_exchange_rate");
+        let mut off = invoice(InvoiceType::CustomerInvoice);
+        off.lines[0].tax_amount = Decimal::new(2001, 2);
+        off.lines[0].total = Decimal::new(12001, 2);
+        off.tax_amount = Decimal::new(2201, 2);
+        off.total = Decimal::new(13201, 2);
+        assert!(posting(&off, &codes, None, false).is_ok(), "a cent of rounding is allowed");
+    }
+}
