@@ -27,7 +27,7 @@ use crate::domain::analytics::{
 use crate::domain::connection::{ConnectionFacts, ConnectorKind, Credentials};
 use crate::domain::journal_entry::JournalEntry;
 use crate::domain::outstanding::{Outstanding, OutstandingFilter};
-use crate::domain::posting::{Matched, Posting};
+use crate::domain::posting::{Attachment, Matched, Posting, StoredFile};
 use crate::domain::third_party::{
     Contact, NewThirdParty, PartnerKind, ThirdParty, ThirdPartyPatch,
 };
@@ -246,6 +246,24 @@ pub trait Postings: Send + Sync {
     ) -> Result<Matched, WriteError>;
 }
 
+/// Files attached to entries.
+#[async_trait]
+pub trait Documents: Send + Sync {
+    /// Attaches `file` to the entry `entry` (an id as Passerelle gives it).
+    async fn attach(
+        &self,
+        scope: FolderScope<'_>,
+        entry: &str,
+        file: &Attachment,
+    ) -> Result<(), WriteError>;
+    /// The files attached to the entry `entry`, with their content.
+    async fn documents(
+        &self,
+        scope: FolderScope<'_>,
+        entry: &str,
+    ) -> ConnectorResult<Vec<StoredFile>>;
+}
+
 /// Accounting schemes (Chift `GET /schemes`): no connector has them yet.
 #[async_trait]
 pub trait Schemes: Send + Sync {
@@ -324,6 +342,12 @@ impl Connectors {
     }
 
     pub fn postings(&self, kind: ConnectorKind) -> Option<&dyn Postings> {
+        match kind {
+            ConnectorKind::MyUnisoft => Some(self.myunisoft.as_ref()),
+        }
+    }
+
+    pub fn documents(&self, kind: ConnectorKind) -> Option<&dyn Documents> {
         match kind {
             ConnectorKind::MyUnisoft => Some(self.myunisoft.as_ref()),
         }

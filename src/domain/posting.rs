@@ -79,6 +79,14 @@ pub struct Attachment {
     pub base64: String,
 }
 
+/// A file read back from the software.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredFile {
+    pub id: String,
+    pub name: String,
+    pub content: Vec<u8>,
+}
+
 /// An entry to post.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Posting {

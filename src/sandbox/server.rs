@@ -78,8 +78,11 @@ pub(crate) fn router(shared: SharedState) -> Router {
         .fallback(routes::unknown_route)
         .layer(middleware::from_fn_with_state(Arc::clone(&shared), pipeline::pipeline))
         .layer(DefaultBodyLimit::max(BODY_LIMIT));
+    let ged = routes::documents::ged_router()
+        .layer(middleware::from_fn_with_state(Arc::clone(&shared), pipeline::pipeline));
     Router::new()
         .nest("/api/v1", api)
+        .nest("/api/ged", ged)
         .merge(admin::router())
         .route("/api/partners/health", get(health))
         .fallback(outside)

@@ -377,3 +377,43 @@ async fn an_invoice_and_its_payment_are_matched() {
     );
     assert!(sets[1]["error_msg"]["message"].as_str().unwrap().contains("`x`"), "{sets}");
 }
+
+#[tokio::test]
+async fn pdfs_sent_with_an_invoice_or_after_it_are_read_back_byte_for_byte() {
+    use base64::Engine;
+    let (app, tenant, cid) = society().await;
+    let client = partner(&app, &tenant, &cid, "clients", "411CREPE").await;
+    let vat = vat_code(&app, &tenant, &cid, 20.0).await;
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+    let first = b64(b"%PDF-1.7\nfacture FV-PDF-1\n%%EOF");
+    let mut body = sale(&client, &vat, "FV-PDF-1");
+    body["pdf"] = json!(first);
+    body["pdf_name"] = json!("Facture FV-PDF-1");
+    let res = app.send_json(Method::POST, &accounting(&cid, "invoices"), &tenant, &body).await;
+    assert_eq!(res.status(), 200);
+    let created: Value = res.json().await.unwrap();
+    assert_eq!(created["attachments_info"]["status"], "yes_to_request");
+    let id = created["id"].as_str().unwrap();
+    let listing = accounting(&cid, &format!("attachments?type=invoice&document_id={id}"));
+    let files = app.all_pages(&tenant, &listing).await;
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0]["base64_string"], first.as_str());
+
+    let second = b64(b"%PDF-1.7\nbon de livraison\n%%EOF");
+    let add = |overwrite: bool, content: &str| {
+        let path = accounting(&cid, &format!("invoices/pdf/{id}?overwrite_existing={overwrite}"));
+        let body = json!({"base64_string": content, "name": "Bon de livraison"});
+        let app = &app;
+        let tenant = &tenant;
+        async move { app.send_json(Method::POST, &path, tenant, &body).await }
+    };
+    assert_eq!(add(false, &second).await.status(), 204);
+    let files = app.all_pages(&tenant, &listing).await;
+    let contents: Vec<&str> = files.iter().map(|f| f["base64_string"].as_str().unwrap()).collect();
+    assert!(contents.contains(&first.as_str()) && contents.contains(&second.as_str()), "{files:?}");
+    let refused = chift_error(add(true, &second).await, 422, "ERROR_INVALID_QUERY_PARAMETER").await;
+    assert_eq!(refused["detail"][0]["loc"][1], "overwrite_existing");
+    let not_pdf = chift_error(add(false, &b64(b"hello")).await, 422, "ERROR_INVALID_BODY").await;
+    assert_eq!(not_pdf["detail"][0]["loc"][1], "pdf");
+    assert_eq!(app.all_pages(&tenant, &listing).await.len(), 2, "refused files were not sent");
+}

@@ -179,3 +179,14 @@ def test_payment_and_matching(bakery):
     })
     matched = acc.EntryMatching.create({"entries": [second.id, transfer.id], "partner_id": bakery["client"]})
     assert matched.matching_number and matched.balance == 0
+
+
+def test_attachments_create_and_all(bakery):
+    import base64
+
+    acc = bakery["acc"]
+    created = acc.Invoice.create(invoice(bakery, f"FV{secrets.token_hex(3)}"))
+    content = base64.b64encode(b"%PDF-1.4\nsdk\n%%EOF").decode()
+    assert acc.Attachment.create(created.id, {"base64_string": content, "name": "facture-sdk"}) is True
+    files = acc.Attachment.all(params={"type": "invoice", "document_id": created.id})
+    assert [f.base64_string for f in files] == [content]

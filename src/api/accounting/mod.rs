@@ -2,6 +2,7 @@
 //! active connection.
 
 mod analytics;
+mod attachments;
 mod banking;
 mod fec;
 mod folders;
@@ -198,6 +199,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(matching::router())
         .merge(invoices::router())
         .merge(operations::router())
+        .merge(attachments::router())
         .merge(third_parties::router())
 }
 

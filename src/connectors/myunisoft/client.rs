@@ -50,6 +50,10 @@ pub struct Call {
     pub path_suffix: String,
     pub query: Vec<(&'static str, String)>,
     pub body: Option<Value>,
+    /// Raw bytes sent as `application/octet-stream` (document uploads).
+    pub upload: Option<Vec<u8>>,
+    /// A full URL to call instead of the path under the base URL (document downloads).
+    pub url: Option<String>,
     pub retry: Retry,
 }
 
@@ -61,12 +65,25 @@ impl Call {
             path_suffix: String::new(),
             query: vec![],
             body: None,
+            upload: None,
+            url: None,
             retry: Retry::Safe,
         }
     }
 
     pub fn write(method: Method, path: &'static str, body: Value, retry: Retry) -> Self {
-        Self { method, path, path_suffix: String::new(), query: vec![], body: Some(body), retry }
+        Self { method, body: Some(body), retry, ..Self::get(path) }
+    }
+
+    /// A `POST` of raw bytes, never repeated on its own.
+    pub fn upload(path: &'static str, bytes: Vec<u8>) -> Self {
+        Self { method: Method::POST, upload: Some(bytes), retry: Retry::Never, ..Self::get(path) }
+    }
+
+    /// Calls `url` (already checked to be MyUnisoft's) instead of the path.
+    pub fn at(mut self, url: String) -> Self {
+        self.url = Some(url);
+        self
     }
 
     pub fn query(mut self, name: &'static str, value: impl ToString) -> Self {
@@ -146,6 +163,18 @@ impl Client {
             metrics,
             retry: RetryPolicy::default(),
         })
+    }
+
+    /// The URL of a document link MyUnisoft gave: a path on its host, or a URL on its host or
+    /// on `*.myunisoft.fr`. `None` for anything else: the token is never sent elsewhere.
+    pub fn document_url(&self, link: &str) -> Option<String> {
+        let base = reqwest::Url::parse(&self.base_url).ok()?;
+        let url = base.join(link.trim()).ok()?;
+        let host = url.host_str()?;
+        let ours = url.origin() == base.origin()
+            || (url.scheme() == "https"
+                && (host == "myunisoft.fr" || host.ends_with(".myunisoft.fr")));
+        ours.then(|| url.to_string())
     }
 
     pub fn metrics(&self) -> &Metrics {
@@ -281,7 +310,10 @@ impl Client {
         call: &Call,
         timeout: Option<Duration>,
     ) -> Result<reqwest::Response, ConnectorError> {
-        let url = format!("{}{}{}", self.base_url, call.path, call.path_suffix);
+        let url = call
+            .url
+            .clone()
+            .unwrap_or_else(|| format!("{}{}{}", self.base_url, call.path, call.path_suffix));
         let mut request = self
             .http
             .request(call.method.clone(), url)
@@ -293,6 +325,11 @@ impl Client {
         }
         if let Some(body) = &call.body {
             request = request.json(body);
+        }
+        if let Some(bytes) = &call.upload {
+            request = request
+                .header(header::CONTENT_TYPE, "application/octet-stream")
+                .body(bytes.clone());
         }
         if let Some(timeout) = timeout {
             request = request.timeout(timeout);

@@ -20,6 +20,30 @@ impl MyUnisoft {
     }
 }
 
+impl MyUnisoft {
+    /// `GET /mad/entry?id=` (an entry id, an invoice number or a partner id), then among pending
+    /// entries; the entry and whether it is posted.
+    pub(super) async fn mad_entry(
+        &self,
+        scope: FolderScope<'_>,
+        id: &str,
+    ) -> ConnectorResult<(dto::MadEntry, bool)> {
+        let call = || Call::get("/mad/entry").query("version", "1.0.0").query("id", id);
+        for (call, posted) in [(call(), true), (call().query("draft", true), false)] {
+            match self.fresh::<dto::MadEntry>(scope, call).await {
+                Ok(entry) => return Ok((entry, posted)),
+                Err(ConnectorError::Rejected { status: 404, .. }) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(ConnectorError::NotFound {
+            software: SOFTWARE,
+            resource: "journal entry",
+            id: id.to_owned(),
+        })
+    }
+}
+
 #[async_trait]
 impl JournalEntries for MyUnisoft {
     /// `GET /mad/entries?idExercice=` for each fiscal year meeting the window, and again with
@@ -52,26 +76,13 @@ impl JournalEntries for MyUnisoft {
         Ok(out)
     }
 
-    /// `GET /mad/entry?id=` (an entry id, an invoice number or a partner id), then among pending
-    /// entries.
     async fn journal_entry(
         &self,
         scope: FolderScope<'_>,
         id: &str,
     ) -> ConnectorResult<JournalEntry> {
         let plan = self.default_plan(scope).await?;
-        let call = || Call::get("/mad/entry").query("version", "1.0.0").query("id", id);
-        for (call, posted) in [(call(), true), (call().query("draft", true), false)] {
-            match self.fresh::<dto::MadEntry>(scope, call).await {
-                Ok(entry) => return Ok(journal_entry(&entry, posted, plan.as_deref())),
-                Err(ConnectorError::Rejected { status: 404, .. }) => continue,
-                Err(e) => return Err(e),
-            }
-        }
-        Err(ConnectorError::NotFound {
-            software: SOFTWARE,
-            resource: "journal entry",
-            id: id.to_owned(),
-        })
+        let (entry, posted) = self.mad_entry(scope, id).await?;
+        Ok(journal_entry(&entry, posted, plan.as_deref()))
     }
 }

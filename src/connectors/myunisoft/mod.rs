@@ -3,6 +3,7 @@
 
 mod analytics;
 pub mod client;
+mod documents;
 mod dto;
 mod entries;
 mod error;

@@ -190,7 +190,7 @@ impl Imported {
             pj_list: e
                 .attachments
                 .iter()
-                .map(|name| LegacyDocument { name: name.clone() })
+                .map(|d| LegacyDocument { name: d.name.clone() })
                 .collect(),
             account_base_id: None,
             transaction_qonto_id: None,

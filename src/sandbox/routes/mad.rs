@@ -308,11 +308,11 @@ pub(crate) fn entry(
     let attachments = e
         .attachments
         .iter()
-        .enumerate()
-        .map(|(i, name)| {
-            let value =
-                format!("https://app.prodcomptable.myunisoft.fr/api/ged/ged/document/{}{i}-sandbox/download", e.id);
-            (name.clone(), Attachment { kind: "URL", value })
+        .map(|d| {
+            (
+                d.name.clone(),
+                Attachment { kind: "URL", value: super::documents::download_path(d.id) },
+            )
         })
         .collect();
     let comment_list = comments.then(|| {

@@ -6,6 +6,7 @@ mod analytics;
 mod balance;
 mod country;
 mod diary;
+pub(crate) mod documents;
 mod entries;
 mod exercices;
 mod key;
@@ -43,6 +44,7 @@ pub(crate) fn router() -> Router<SharedState> {
         .merge(entries::router())
         .merge(balance::router())
         .merge(lettering::router())
+        .merge(documents::router())
 }
 
 pub(crate) async fn unknown_route() -> ApiError {

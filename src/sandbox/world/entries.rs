@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use super::{Entry, Folder, Ids, Line, LineAxis, LineSection, World};
+use super::{Document, Entry, Folder, Ids, Line, LineAxis, LineSection, World};
 use crate::sandbox::dates;
 use crate::sandbox::errors::{ApiError, ApiResult};
 
@@ -141,12 +141,15 @@ pub(crate) fn import(
     now: i64,
 ) -> ApiResult<i64> {
     let checked = check(folder, entry, location)?;
-    let stored = Entry {
+    let mut stored = Entry {
         id: ids.entry.next(),
         lines: checked.lines.into_iter().map(|l| Line { id: ids.line.next(), ..l }).collect(),
         created_at: now,
         ..checked.entry
     };
+    for document in &mut stored.attachments {
+        document.id = ids.document.next();
+    }
     let id = stored.id;
     match location {
         Location::Posted => folder.entries.push(stored),
@@ -252,8 +255,12 @@ fn period(from: Option<&str>, to: Option<&str>) -> ApiResult<Option<(NaiveDate, 
     }
 }
 
-fn check_attachments(list: Option<&[Attachment]>) -> ApiResult<Vec<String>> {
-    let mut names = Vec::new();
+/// The largest document MyUnisoft takes.
+pub(crate) const MAX_DOCUMENT: usize = 50 << 20;
+
+fn check_attachments(list: Option<&[Attachment]>) -> ApiResult<Vec<Document>> {
+    use base64::Engine;
+    let mut documents = Vec::new();
     for pj in list.unwrap_or_default() {
         if pj.name.chars().count() > 50 {
             return Err(ApiError::rule("GBL5", "Le champ name ne peut excéder 50 caractères"));
@@ -264,9 +271,15 @@ fn check_attachments(list: Option<&[Attachment]>) -> ApiResult<Vec<String>> {
         if pj.content.is_empty() {
             return Err(invalid("pj_list.content est vide"));
         }
-        names.push(pj.name.clone());
+        let content = base64::engine::general_purpose::STANDARD
+            .decode(pj.content.as_bytes())
+            .map_err(|_| invalid("pj_list.content n'est pas du base64"))?;
+        if content.len() > MAX_DOCUMENT {
+            return Err(invalid("le document dépasse 50 Mo"));
+        }
+        documents.push(Document { id: 0, name: pj.name.clone(), mime: pj.mime.clone(), content });
     }
-    Ok(names)
+    Ok(documents)
 }
 
 /// `^[a-zA-Z0-9]{1,25}$` (piece, piece2).
@@ -499,6 +512,62 @@ pub(crate) fn locate_partner_id<'a>(
     let posted = folder.entries.iter().find(|e| e.partner_id.as_deref() == Some(partner_id));
     let pending = || folder.pending.iter().find(|e| e.partner_id.as_deref() == Some(partner_id));
     posted.map(|e| (e, Location::Posted)).or_else(|| pending().map(|e| (e, Location::Pending)))
+}
+
+/// The MIME type of a file name MyUnisoft takes as a document.
+fn mime_of(name: &str) -> Option<&'static str> {
+    let extension = name.rsplit_once('.')?.1.to_ascii_lowercase();
+    let mime = match extension.as_str() {
+        "pdf" => "application/pdf",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "bmp" => "image/bmp",
+        "tif" | "tiff" => "image/tiff",
+        "txt" => "text/plain",
+        "doc" => "application/msword",
+        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xls" => "application/vnd.ms-excel",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "odt" => "application/vnd.oasis.opendocument.text",
+        _ => return None,
+    };
+    Some(mime)
+}
+
+/// `POST /document/add_all_types`: `content` attached to entry `entry_id` of `location`.
+pub(crate) fn attach(
+    folder: &mut Folder,
+    ids: &mut Ids,
+    location: Location,
+    entry_id: i64,
+    name: &str,
+    content: Vec<u8>,
+) -> ApiResult<i64> {
+    let mime = mime_of(name)
+        .ok_or_else(|| ApiError::rule("DOCUMENT11", "Le type de document n'est pas autorisé"))?;
+    if content.is_empty() || content.len() > MAX_DOCUMENT {
+        return Err(invalid("le document est vide ou dépasse 50 Mo"));
+    }
+    let entries =
+        if location == Location::Pending { &mut folder.pending } else { &mut folder.entries };
+    let entry = entries
+        .iter_mut()
+        .find(|e| e.id == entry_id)
+        .ok_or_else(|| ApiError::not_found("Écriture"))?;
+    let id = ids.document.next();
+    entry.attachments.push(Document { id, name: name.to_owned(), mime: mime.into(), content });
+    Ok(id)
+}
+
+/// A document by id, in any folder.
+pub(crate) fn document(world: &World, id: i64) -> Option<&Document> {
+    world
+        .folders
+        .values()
+        .flat_map(|f| f.entries.iter().chain(&f.pending))
+        .flat_map(|e| &e.attachments)
+        .find(|d| d.id == id)
 }
 
 #[cfg(test)]

@@ -82,6 +82,7 @@ pub(crate) struct Ids {
     pub(crate) info: Seq,
     pub(crate) contact: Seq,
     pub(crate) iban: Seq,
+    pub(crate) document: Seq,
 }
 
 impl Default for Ids {
@@ -98,6 +99,7 @@ impl Default for Ids {
             payment: Seq(11_090),
             exercice: Seq(9_020),
             info: Seq(5_500),
+            document: Seq(880_000),
             contact: Seq(90),
             iban: Seq(300),
         }
@@ -498,8 +500,8 @@ pub(crate) struct Entry {
     /// Unix seconds of creation in MyUnisoft.
     pub(crate) created_at: i64,
     pub(crate) accounted_at: NaiveDate,
-    /// Attachment file names.
-    pub(crate) attachments: Vec<String>,
+    /// Attached documents (the JSON import's `pj_list`, `POST /document/add_all_types`).
+    pub(crate) attachments: Vec<Document>,
     pub(crate) lines: Vec<Line>,
 }
 
@@ -518,6 +520,15 @@ impl Entry {
         let rate = (!eur.is_zero()).then(|| (*foreign / eur).round_dp(4));
         Some((code.as_str(), rate))
     }
+}
+
+/// A document attached to an entry; `id` is unique across the sandbox.
+#[derive(Debug, Clone)]
+pub(crate) struct Document {
+    pub(crate) id: i64,
+    pub(crate) name: String,
+    pub(crate) mime: String,
+    pub(crate) content: Vec<u8>,
 }
 
 #[derive(Debug, Clone)]

@@ -108,7 +108,7 @@ pub(crate) fn journal_entry(
             status: if e.attachments.is_empty() {
                 AttachmentStatus::No
             } else {
-                AttachmentStatus::Yes
+                AttachmentStatus::YesToRequest
             },
         },
         items,

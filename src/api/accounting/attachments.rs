@@ -1,0 +1,102 @@
+//! `/attachments` and `/invoices/pdf/{invoice_id}`: files attached to invoices and entries.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use super::{context, paged, ChiftHeaders, ConsumerPath, Page, Pagination};
+use crate::api::extract::{max_chars, ValidJson, ValidPath, ValidQuery, Validate};
+use crate::app::AppState;
+use crate::auth::tenant::TenantContext;
+use crate::error::{ErrorBody, Invalid, Result};
+use crate::service::attachments::{self as service, AttachmentIn, AttachmentOut};
+
+/// `DocumentType`: both are entries in MyUnisoft.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentType {
+    Invoice,
+    Entry,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AttachmentsQuery {
+    pub page: Option<u32>,
+    pub size: Option<u32>,
+    pub folder_id: Option<String>,
+    pub r#type: DocumentType,
+    /// The invoice's or entry's id.
+    pub document_id: String,
+}
+
+/// The files attached to an invoice or entry, with their content (base64). With
+/// `type=invoice`, a document that is not an invoice is a 404.
+#[utoipa::path(get, path = "/consumers/{consumer_id}/accounting/attachments", tag = "Accounting",
+    operation_id = "accounting_get_attachments", params(ConsumerPath, AttachmentsQuery),
+    responses((status = 200, body = Page<AttachmentOut>), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn get_attachments(
+    State(s): State<AppState>,
+    t: TenantContext,
+    h: ChiftHeaders,
+    ValidPath(p): ValidPath<ConsumerPath>,
+    ValidQuery(q): ValidQuery<AttachmentsQuery>,
+) -> Result<Json<Page<AttachmentOut>>> {
+    let page = Pagination::new(q.page, q.size)?;
+    let ctx = context(&s, &t, p.consumer_id, &h).await?;
+    let invoice = matches!(q.r#type, DocumentType::Invoice);
+    paged(&h, page, service::list(&s, &ctx, q.folder_id.as_deref(), &q.document_id, invoice)).await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct PdfPath {
+    pub consumer_id: Uuid,
+    pub invoice_id: String,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PdfQuery {
+    pub folder_id: Option<String>,
+    #[serde(default)]
+    pub overwrite_existing: bool,
+}
+
+impl Validate for AttachmentIn {
+    fn validate(&self) -> Result<(), Invalid> {
+        max_chars("name", self.name.as_deref(), 200)
+    }
+}
+
+/// Attach a PDF (≤ 50 MB) to an invoice or entry: uploaded once to MyUnisoft's documents of the
+/// entry (posted or pending). Answers 204. MyUnisoft cannot delete a document, so
+/// `overwrite_existing=true` on an entry that has one is refused (422).
+#[utoipa::path(post, path = "/consumers/{consumer_id}/accounting/invoices/pdf/{invoice_id}", tag = "Accounting",
+    operation_id = "accounting_add_attachment", params(PdfPath, PdfQuery),
+    request_body = AttachmentIn,
+    responses((status = 204), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn add_attachment(
+    State(s): State<AppState>,
+    t: TenantContext,
+    h: ChiftHeaders,
+    ValidPath(p): ValidPath<PdfPath>,
+    ValidQuery(q): ValidQuery<PdfQuery>,
+    ValidJson(body): ValidJson<AttachmentIn>,
+) -> Result<StatusCode> {
+    let ctx = context(&s, &t, p.consumer_id, &h).await?;
+    service::attach(&s, &ctx, q.folder_id.as_deref(), &p.invoice_id, &body, q.overwrite_existing)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(get_attachments)).routes(routes!(add_attachment))
+}

@@ -1,0 +1,76 @@
+//! Files attached to invoices and entries.
+
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::app::AppState;
+use crate::connectors::Documents;
+use crate::domain::posting::pdf;
+use crate::error::{Invalid, Result};
+use crate::service::accounting::{unsupported, Context};
+use crate::service::invoices;
+
+/// `AttachmentItem`: a PDF to attach.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct AttachmentIn {
+    pub base64_string: String,
+    /// `^[a-zA-Z0-9\-_ ]{1,196}(?:.pdf)?$`; cut to MyUnisoft's 50 characters.
+    pub name: Option<String>,
+}
+
+/// `AttachmentItemOut`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AttachmentOut {
+    pub id: String,
+    pub base64_string: String,
+}
+
+fn connector<'s>(s: &'s AppState, ctx: &Context) -> Result<&'s dyn Documents> {
+    s.connectors.documents(ctx.kind()).ok_or_else(|| unsupported("attachments", ctx.kind()))
+}
+
+/// Attaches a PDF to invoice (or entry) `id`. MyUnisoft cannot remove a document: with
+/// `overwrite`, an entry that already has one is refused rather than left with two.
+pub async fn attach(
+    s: &AppState,
+    ctx: &Context,
+    folder: Option<&str>,
+    id: &str,
+    file: &AttachmentIn,
+    overwrite: bool,
+) -> Result<()> {
+    let attachment = pdf(&file.base64_string, file.name.as_deref(), id)?;
+    let scope = ctx.folder(s, folder).await?;
+    let documents = connector(s, ctx)?;
+    if overwrite && !documents.documents(scope, id).await?.is_empty() {
+        return Err(Invalid::query(
+            "overwrite_existing",
+            "MyUnisoft cannot delete an entry's documents, so it cannot replace one: send false to add this file beside the existing ones",
+        )
+        .into());
+    }
+    Ok(documents.attach(scope, id, &attachment).await?)
+}
+
+/// The files of entry `id` (of invoice `id` when `invoice`), as base64.
+pub async fn list(
+    s: &AppState,
+    ctx: &Context,
+    folder: Option<&str>,
+    id: &str,
+    invoice: bool,
+) -> Result<Vec<AttachmentOut>> {
+    if invoice {
+        invoices::get(s, ctx, folder, id, &invoices::InvoiceFilter::default()).await?;
+    }
+    let scope = ctx.folder(s, folder).await?;
+    let files = connector(s, ctx)?.documents(scope, id).await?;
+    Ok(files
+        .into_iter()
+        .map(|f| AttachmentOut {
+            id: f.id,
+            base64_string: base64::engine::general_purpose::STANDARD.encode(f.content),
+        })
+        .collect())
+}
