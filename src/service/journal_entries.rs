@@ -252,3 +252,101 @@ pub async fn create(
     let posting = posting(entry, &codes)?;
     postings::post(s, ctx, scope, &posting).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(items: serde_json::Value) -> GenericJournalEntry {
+        serde_json::from_value(serde_json::json!({
+            "journal_id": "20", "number": "OD-2026/9", "reference": "REF 1", "currency": "EUR",
+            "date": "2026-03-01", "due_date": "2026-03-31", "items": items
+        }))
+        .unwrap()
+    }
+
+    fn codes() -> Vec<VatCode> {
+        serde_json::from_value(serde_json::json!([{
+            "id": "6621", "code": "01", "active": true, "label": "TVA 20", "scope": "nat", "rate": 20,
+            "type": "both", "deductible_account": "445660", "payable_account": "445712", "reversed": false
+        }]))
+        .unwrap()
+    }
+
+    #[test]
+    fn lines_name_general_accounts_partners_and_vat() {
+        let p = posting(
+            &entry(serde_json::json!([
+                {"account_type": "general_account", "account": "606300", "debit": 100, "credit": 0,
+                 "tax_info": {"tax_code": "6621", "tax_amount": 20}},
+                {"account_type": "supplier_account", "account": "1180400", "debit": 0, "credit": 120}
+            ])),
+            &codes(),
+        )
+        .unwrap();
+        let accounts: Vec<&AccountRef> = p.lines.iter().map(|l| &l.account).collect();
+        assert_eq!(
+            accounts,
+            vec![
+                &AccountRef::General { number: "606300".into(), create: None },
+                &AccountRef::General { number: "445660".into(), create: None },
+                &AccountRef::Partner { kind: PartyKind::Supplier, id: "1180400".into() },
+            ]
+        );
+        assert_eq!(p.lines[1].debit, Decimal::from(20), "VAT on the side of its line");
+        assert_eq!(p.lines[0].label, "OD-2026/9", "no description: the entry number");
+        assert_eq!(
+            p.lines[2].due_date,
+            "2026-03-31".parse().ok(),
+            "due date on partner lines only"
+        );
+        assert_eq!(p.lines[0].due_date, None);
+        assert_eq!((p.number.as_deref(), p.reference.as_deref()), (Some("OD20269"), Some("REF1")));
+    }
+
+    #[test]
+    fn forced_accounts_and_accounts_to_create() {
+        let p = posting(
+            &entry(serde_json::json!([
+                {"account_type": "customer_account", "account": "77", "force_general_account": "411000", "debit": 10, "credit": 0},
+                {"account_type": "customer_account", "account_info": {"account_number": "411NEW", "account_name": "NEW"}, "debit": 0, "credit": 10}
+            ])),
+            &[],
+        )
+        .unwrap();
+        assert_eq!(
+            p.lines[0].account,
+            AccountRef::General { number: "411000".into(), create: None }
+        );
+        assert_eq!(
+            p.lines[1].account,
+            AccountRef::NewPartner {
+                kind: PartnerKind::Client,
+                number: "411NEW".into(),
+                name: "NEW".into()
+            }
+        );
+        let missing = posting(
+            &entry(serde_json::json!([
+                {"account_type": "employee_account", "debit": 10, "credit": 0},
+                {"account_type": "general_account", "account": "421000", "debit": 0, "credit": 10}
+            ])),
+            &[],
+        );
+        assert!(matches!(missing, Err(AppError::Invalid(i)) if i.field == "items.0.account"));
+    }
+
+    #[test]
+    fn foreign_currencies_need_their_rate() {
+        assert_eq!(foreign("eur", None).unwrap(), None);
+        assert_eq!(
+            foreign("USD", Some(Decimal::new(108, 2))).unwrap(),
+            Some(("USD".into(), Decimal::new(108, 2)))
+        );
+        assert!(
+            matches!(foreign("USD", None), Err(AppError::Invalid(i)) if i.field == "currency_exchange_rate")
+        );
+        assert!(matches!(foreign("US", None), Err(AppError::Invalid(i)) if i.field == "currency"));
+        assert!(matches!(foreign("USD", Some(Decimal::ZERO)), Err(AppError::Invalid(_))));
+    }
+}

@@ -193,3 +193,81 @@ pub async fn create(
     out.operation_number = op.operation_number.clone().or(out.operation_number);
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op(lines: serde_json::Value) -> OperationIn {
+        serde_json::from_value(serde_json::json!({
+            "currency": "EUR", "operation_date": "2026-05-31", "operation_number": "OD-5", "lines": lines
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn positive_amounts_are_credits_and_partners_are_named_by_id() {
+        let p = posting(
+            &op(serde_json::json!([
+                {"amount": -50, "type": "general_account", "account_number": "658000", "analytic_account": "9051"},
+                {"amount": 50, "type": "customer_account", "account_number": "411CREPE", "partner_id": "1180308"}
+            ])),
+            Some("411"),
+        )
+        .unwrap();
+        assert_eq!((p.lines[0].debit, p.lines[0].credit), (Decimal::from(50), Decimal::ZERO));
+        assert_eq!((p.lines[1].debit, p.lines[1].credit), (Decimal::ZERO, Decimal::from(50)));
+        assert_eq!(
+            p.lines[1].account,
+            AccountRef::Partner { kind: PartyKind::Client, id: "1180308".into() }
+        );
+        assert_eq!(p.lines[0].analytics[0].analytic_plan, "411");
+        assert_eq!(p.journal, JournalRef::Default(JournalKind::Miscellaneous));
+        assert_eq!(p.lines[0].label, "OD-5");
+    }
+
+    #[test]
+    fn zero_lines_and_plans_that_do_not_exist_are_refused() {
+        let zero = posting(
+            &op(serde_json::json!([
+                {"amount": 0, "type": "general_account", "account_number": "658000"},
+                {"amount": 0, "type": "general_account", "account_number": "758000"}
+            ])),
+            None,
+        );
+        assert!(matches!(zero, Err(AppError::Invalid(i)) if i.field == "lines.0.amount"));
+        let no_plan = posting(
+            &op(serde_json::json!([
+                {"amount": -5, "type": "general_account", "account_number": "658000", "analytic_account": "1"},
+                {"amount": 5, "type": "general_account", "account_number": "758000"}
+            ])),
+            None,
+        );
+        assert!(
+            matches!(no_plan, Err(AppError::Invalid(i)) if i.field == "lines.0.analytic_account")
+        );
+    }
+
+    #[test]
+    fn entries_read_as_operations_with_chift_signs() {
+        let entry: JournalEntry = serde_json::from_value(serde_json::json!({
+            "id": "E", "reference": null, "name": "OD5", "journal_id": "J", "journal_name": null,
+            "date": "2026-05-31", "due_date": null, "due_dates": [], "posted": true,
+            "attachments_info": {"status": "no"}, "created_on": null, "entry_id": "1",
+            "document_currency": null, "document_exchange_rate": null,
+            "items": [
+                {"id": "1", "account_number": "658000", "account_name": "x", "partner_id": null, "partner_name": null,
+                 "description": null, "debit": 50, "credit": 0, "currency": "EUR", "currency_exchange_rate": 1,
+                 "matching_numbers": [], "analytic_distribution": [], "analytic_account": null, "analytic_account_name": null, "due_date": null},
+                {"id": "2", "account_number": "411CREPE", "account_name": "x", "partner_id": "7", "partner_name": null,
+                 "description": null, "debit": 0, "credit": 50, "currency": "EUR", "currency_exchange_rate": 1,
+                 "matching_numbers": ["AAA"], "analytic_distribution": [], "analytic_account": null, "analytic_account_name": null, "due_date": null}
+            ]
+        }))
+        .unwrap();
+        let o = operation(&entry);
+        assert_eq!((o.lines[0].amount, o.lines[1].amount), (Decimal::from(-50), Decimal::from(50)));
+        assert_eq!(o.lines[1].r#type, OperationLineType::CustomerAccount);
+        assert_eq!(o.status, OperationStatus::Matched);
+    }
+}

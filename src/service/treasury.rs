@@ -438,3 +438,24 @@ pub async fn invoice_payment(
     }
     Ok(written.id)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_received_debits_the_bank_and_money_paid_credits_it() {
+        let other = || AccountRef::General { number: "411X".into(), create: None };
+        let [bank, counterpart] = movement("items.0", "512000", other(), Decimal::from(30), "x");
+        assert_eq!(
+            (bank.debit, bank.credit, counterpart.debit, counterpart.credit),
+            (Decimal::from(30), Decimal::ZERO, Decimal::ZERO, Decimal::from(30))
+        );
+        let [bank, counterpart] = movement("items.0", "512000", other(), Decimal::from(-30), "x");
+        assert_eq!(
+            (bank.debit, bank.credit, counterpart.debit, counterpart.credit),
+            (Decimal::ZERO, Decimal::from(30), Decimal::from(30), Decimal::ZERO)
+        );
+        assert_eq!(bank.account, AccountRef::General { number: "512000".into(), create: None });
+    }
+}
