@@ -322,6 +322,11 @@ async fn seeded_invoices_reconcile_with_their_entries_and_payments_come_from_let
     );
     assert!(!unpaid.is_empty());
     assert_eq!(unpaid.len() + paid.len(), sales.len());
+    let approved = format!("invoices/type/customer_invoice?approval_status=approved&{year}");
+    assert!(
+        app.all_pages(&tenant, &accounting(&cid, &approved)).await.is_empty(),
+        "no approval workflow"
+    );
 }
 
 #[tokio::test]

@@ -57,6 +57,18 @@ pub struct InvoicesQuery {
     pub include_invoice_lines: bool,
     #[serde(default)]
     pub include_partner_info: bool,
+    /// `pending`, `approved` or `rejected`: MyUnisoft has no approval workflow, every invoice is
+    /// `unknown`, so any value selects none.
+    pub approval_status: Option<ApprovalFilter>,
+}
+
+/// `InvoiceApprovalStatusFilter`.
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ApprovalFilter {
+    Pending,
+    Approved,
+    Rejected,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -101,7 +113,11 @@ async fn list(
     let page = Pagination::new(q.page, q.size)?;
     let filter = q.filter()?;
     let ctx = context(&s, &t, p.consumer_id, &h).await?;
-    paged(&h, page, service::list(&s, &ctx, q.folder_id.as_deref(), p.invoice_type, &filter)).await
+    let work = async {
+        let all = service::list(&s, &ctx, q.folder_id.as_deref(), p.invoice_type, &filter).await?;
+        Ok(if q.approval_status.is_some() { Vec::new() } else { all })
+    };
+    paged(&h, page, work).await
 }
 
 /// Invoices of one type: entries of sales (customer_*) or purchase (supplier_*) journals whose
