@@ -249,11 +249,15 @@ pub const MAX_ATTACHMENT: usize = 50 << 20;
 /// Chift's `pdf` / `pdf_name` as an attachment. The name keeps Chift's pattern but is cut to
 /// the software's 50 characters (`.pdf` kept); without one the document number names it.
 pub fn pdf(base64: &str, name: Option<&str>, number: &str) -> Result<Attachment, Invalid> {
+    let fallback: String = number
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '-' | '_') { c } else { '-' })
+        .collect();
     let stem = name
         .map(str::trim)
         .map(|n| n.strip_suffix(".pdf").unwrap_or(n))
         .filter(|n| !n.is_empty())
-        .unwrap_or(number);
+        .unwrap_or(&fallback);
     if !stem.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ' ')) {
         return Err(Invalid::body(
             "pdf_name",
@@ -393,6 +397,7 @@ mod tests {
         assert_eq!(a.name.chars().count(), MAX_LABEL);
         assert!(a.name.ends_with(".pdf"));
         assert_eq!(pdf("JVBERi0xLjQK", None, "FA1").unwrap().name, "FA1.pdf");
+        assert_eq!(pdf("JVBERi0xLjQK", None, "FA-2026/001").unwrap().name, "FA-2026-001.pdf");
         assert_eq!(pdf("JVBERi0xLjQK", Some("a/b"), "FA1").unwrap_err().field, "pdf_name");
     }
 

@@ -25,6 +25,14 @@ impl PartnerKind {
             PartnerKind::Supplier => "supplier",
         }
     }
+
+    /// The root of the kind's accounts in the French chart (PCG).
+    pub fn root(self) -> &'static str {
+        match self {
+            PartnerKind::Client => "411",
+            PartnerKind::Supplier => "401",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

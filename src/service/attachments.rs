@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use crate::app::AppState;
 use crate::connectors::Documents;
-use crate::domain::posting::pdf;
+use crate::domain::posting::{pdf, MAX_LABEL};
 use crate::error::{Invalid, Result};
 use crate::service::accounting::{unsupported, Context};
 use crate::service::invoices;
@@ -30,7 +30,8 @@ fn connector<'s>(s: &'s AppState, ctx: &Context) -> Result<&'s dyn Documents> {
     s.connectors.documents(ctx.kind()).ok_or_else(|| unsupported("attachments", ctx.kind()))
 }
 
-/// Attaches a PDF to invoice (or entry) `id`. MyUnisoft cannot remove a document: with
+/// Attaches a PDF to invoice (or entry) `id`, named `{name}-{6 hex}.pdf`. MyUnisoft cannot
+/// remove a document: with
 /// `overwrite`, an entry that already has one is refused rather than left with two.
 pub async fn attach(
     s: &AppState,
@@ -40,7 +41,13 @@ pub async fn attach(
     file: &AttachmentIn,
     overwrite: bool,
 ) -> Result<()> {
-    let attachment = pdf(&file.base64_string, file.name.as_deref(), id)?;
+    let mut attachment = pdf(&file.base64_string, file.name.as_deref(), id)?;
+    // A unique name: MyUnisoft lists an entry's documents by name, and a lost answer is
+    // settled by looking for this one.
+    let tag = &uuid::Uuid::new_v4().simple().to_string()[..6];
+    let stem: String =
+        attachment.name.trim_end_matches(".pdf").chars().take(MAX_LABEL - 11).collect();
+    attachment.name = format!("{stem}-{tag}.pdf");
     let scope = ctx.folder(s, folder).await?;
     let documents = connector(s, ctx)?;
     if overwrite && !documents.documents(scope, id).await?.is_empty() {

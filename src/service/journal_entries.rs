@@ -7,7 +7,7 @@ use crate::app::AppState;
 use crate::connectors::JournalEntries;
 use crate::domain::accounting::VatCode;
 use crate::domain::journal_entry::{
-    EntryFilter, EntryLineType, GenericJournalEntry, GenericJournalItem, JournalEntry,
+    EntryFilter, EntryLineType, GenericJournalEntry, GenericJournalItem, JournalEntry, TaxInfo,
 };
 use crate::domain::posting::{
     pdf, piece, to_euros, AccountRef, JournalRef, PartyKind, Posting, PostingLine, MAX_LABEL,
@@ -78,6 +78,44 @@ pub(crate) fn vat_code<'v>(codes: &'v [VatCode], id: &str, field: &str) -> Resul
     })
 }
 
+/// The VAT account of a `tax_info` beside a line on `account`: the one given, else the
+/// code's collected account for revenue (class 7), its deductible account for expenses and
+/// assets (classes 6 and 2), else by side (a debit deducts, a credit collects). A refund keeps
+/// the VAT account of the invoice it reverses.
+pub(crate) fn vat_account(
+    code: &VatCode,
+    tax: &TaxInfo,
+    account: &str,
+    debit: bool,
+    field: &str,
+) -> Result<String> {
+    let collected = match account.chars().next() {
+        Some('7') => true,
+        Some('6' | '2') => false,
+        _ => !debit,
+    };
+    tax.vat_account
+        .clone()
+        .or_else(|| {
+            if collected {
+                code.payable_account.clone()
+            } else {
+                code.deductible_account.clone()
+            }
+        })
+        .ok_or_else(|| {
+            Invalid::body(
+                format!("{field}.vat_account"),
+                format!(
+                    "required: VAT code {} has no {} account",
+                    code.id,
+                    if collected { "collected" } else { "deductible" }
+                ),
+            )
+            .into()
+        })
+}
+
 /// The account of one written line.
 fn line_account(item: &GenericJournalItem, field: &str) -> Result<AccountRef> {
     let given = item.account.as_deref().map(str::trim).filter(|a| !a.is_empty());
@@ -96,12 +134,20 @@ fn line_account(item: &GenericJournalItem, field: &str) -> Result<AccountRef> {
         (Some(kind), _, _) => match (given, &item.account_info, kind) {
             (Some(id), _, _) => Ok(AccountRef::Partner { kind, id: id.to_owned() }),
             (None, Some(info), PartyKind::Client | PartyKind::Supplier) => {
+                let partner = if kind == PartyKind::Client {
+                    PartnerKind::Client
+                } else {
+                    PartnerKind::Supplier
+                };
+                if !info.account_number.trim().starts_with(partner.root()) {
+                    return Err(Invalid::body(
+                        format!("{field}.account_info.account_number"),
+                        format!("must start with {} for this line type", partner.root()),
+                    )
+                    .into());
+                }
                 Ok(AccountRef::NewPartner {
-                    kind: if kind == PartyKind::Client {
-                        PartnerKind::Client
-                    } else {
-                        PartnerKind::Supplier
-                    },
+                    kind: partner,
                     number: info.account_number.trim().to_owned(),
                     name: info.account_name.trim().to_owned(),
                 })
@@ -161,23 +207,12 @@ pub(crate) fn posting(entry: &GenericJournalEntry, codes: &[VatCode]) -> Result<
                 );
             }
             let code = vat_code(codes, &tax.tax_code, &format!("{field}.tax_code"))?;
+            if tax.tax_amount.is_zero() {
+                continue;
+            }
             let debit_side = !item.debit.is_zero();
-            let account = tax
-                .vat_account
-                .clone()
-                .or_else(|| {
-                    if debit_side {
-                        code.deductible_account.clone()
-                    } else {
-                        code.payable_account.clone()
-                    }
-                })
-                .ok_or_else(|| {
-                    Invalid::body(
-                        format!("{field}.vat_account"),
-                        format!("required: VAT code {} has no account for this side", code.id),
-                    )
-                })?;
+            let number = item.account.as_deref().unwrap_or_default().trim();
+            let account = vat_account(code, tax, number, debit_side, &field)?;
             let vat_label = tax.description.clone().unwrap_or_else(|| format!("TVA {}", label));
             lines.push(PostingLine {
                 field,

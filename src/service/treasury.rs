@@ -14,8 +14,8 @@ use crate::domain::posting::{
 };
 use crate::error::{AppError, Invalid, Result};
 use crate::service::accounting::{ledger, Context};
-use crate::service::journal_entries::{foreign, vat_code};
-use crate::service::{invoices, postings};
+use crate::service::journal_entries::{foreign, vat_account, vat_code};
+use crate::service::{invoices, journal_entries, postings};
 
 /// Suspense account for bank lines whose counterpart is unknown.
 const SUSPENSE: &str = "471000";
@@ -149,23 +149,12 @@ pub async fn financial_entry(
                 return Err(Invalid::body(field, "only general-account lines take tax_info").into());
             }
             let code = vat_code(&codes, &tax.tax_code, &format!("{field}.tax_code"))?;
+            if tax.tax_amount.is_zero() {
+                continue;
+            }
             let received = item.amount > Decimal::ZERO;
-            let vat_account = tax
-                .vat_account
-                .clone()
-                .or_else(|| {
-                    if received {
-                        code.payable_account.clone()
-                    } else {
-                        code.deductible_account.clone()
-                    }
-                })
-                .ok_or_else(|| {
-                    Invalid::body(
-                        format!("{field}.vat_account"),
-                        format!("required: VAT code {} has no account for this side", code.id),
-                    )
-                })?;
+            // Money received credits the item's account: its VAT is on the credit side too.
+            let vat_account = vat_account(code, tax, item.account.trim(), !received, &field)?;
             let signed = if received { tax.tax_amount } else { -tax.tax_amount };
             lines.extend(movement(
                 &field,
@@ -202,7 +191,7 @@ pub async fn financial_entry(
     let written = postings::post(s, ctx, scope, &posting).await?;
     let mut out = entry.clone();
     out.id = Some(written.id.clone());
-    out.number = entry.number.clone().or(written.name);
+    out.number = entry.number.clone().or(written.name).or(Some(written.id));
     for item in &mut out.items {
         item.counterpart_account = Some(treasury.clone());
     }
@@ -286,13 +275,20 @@ pub async fn bank_statement(
         if fee.is_sign_negative() {
             return Err(Invalid::body(format!("{field}.fee_amount"), "must not be negative").into());
         }
-        let [mut bank_line, counterpart] = movement(&field, &treasury, other, item.amount, &text);
-        // The bank moves the amount less the fee; the fee is a charge.
+        if fee > item.amount.abs() {
+            return Err(
+                Invalid::body(format!("{field}.fee_amount"), "must not exceed the amount").into()
+            );
+        }
+        let [mut bank_line, mut counterpart] =
+            movement(&field, &treasury, other, item.amount, &text);
+        // `amount` is gross, the fee included: money received reaches the bank less the fee;
+        // money paid leaves the bank whole, the fee part of it going to charges.
         if !fee.is_zero() {
             if item.amount > Decimal::ZERO {
                 bank_line.debit -= fee;
             } else {
-                bank_line.credit += fee;
+                counterpart.debit -= fee;
             }
             let [_, charge] = movement(
                 &field,
@@ -302,13 +298,6 @@ pub async fn bank_statement(
                 &text,
             );
             lines.push(charge);
-        }
-        if bank_line.debit.is_sign_negative() {
-            return Err(Invalid::body(
-                format!("{field}.fee_amount"),
-                "must not exceed the amount received",
-            )
-            .into());
         }
         lines.extend([bank_line, counterpart]);
     }
@@ -382,10 +371,18 @@ pub async fn invoice_payment(
                 other => other,
             },
         )?;
-        if invoice.status == crate::domain::invoice::InvoiceStatus::Paid {
+        // MyUnisoft letters a line once: an invoice already (partly) matched cannot take this
+        // payment's lettering, so it is refused before anything is written.
+        let entry = journal_entries::get(s, ctx, folder, &invoice.id).await?;
+        if let Some(done) = entry
+            .items
+            .iter()
+            .filter(|l| l.partner_id.is_some())
+            .find_map(|l| l.matching_numbers.first())
+        {
             return Err(Invalid::body(
                 format!("{field}.invoice_id"),
-                format!("invoice `{}` is already paid", item.invoice_id),
+                format!("invoice `{}` is already matched ({done}): MyUnisoft cannot letter its line again; record the payment with POST /journal-entries", item.invoice_id),
             )
             .into());
         }

@@ -120,6 +120,7 @@ async fn an_invoice_reads_back_as_it_was_sent_and_its_entry_balances() {
 #[tokio::test]
 async fn bad_invoices_name_the_field_and_write_nothing() {
     let (app, tenant, cid) = society().await;
+    let od = journal(&app, &tenant, &cid, "20").await;
     let client = partner(&app, &tenant, &cid, "clients", "411CREPE").await;
     let vat = vat_code(&app, &tenant, &cid, 20.0).await;
     let cases: Vec<(Value, &str)> = vec![
@@ -181,6 +182,23 @@ async fn bad_invoices_name_the_field_and_write_nothing() {
                 b
             },
             "lines.0.account",
+        ),
+        (
+            {
+                let mut b = sale(&client, &vat, "F1");
+                b["partner_id"] = json!(null);
+                b["partner_info"] = json!({"account_number": "C00042", "account_name": "X"});
+                b
+            },
+            "partner_info.account_number",
+        ),
+        (
+            {
+                let mut b = sale(&client, &vat, "F1");
+                b["journal_id"] = json!(od);
+                b
+            },
+            "journal_id",
         ),
     ];
     for (body, field) in cases {
@@ -356,6 +374,12 @@ async fn an_invoice_and_its_payment_are_matched() {
     assert_eq!(res.status(), 200);
     let paid: Value = res.json().await.unwrap();
     let body = json!({"entries": [invoice["id"], paid["id"]], "partner_id": client});
+    let twice = json!({"entries": [invoice["id"], invoice["id"]], "partner_id": client});
+    let res = app.send_json(Method::POST, &accounting(&cid, "matching"), &tenant, &twice).await;
+    assert_eq!(
+        chift_error(res, 422, "ERROR_INVALID_BODY").await["detail"][0]["loc"][1],
+        "entries.1"
+    );
     let res = app.send_json(Method::POST, &accounting(&cid, "matching"), &tenant, &body).await;
     assert_eq!(res.status(), 200);
     let matched: Value = res.json().await.unwrap();

@@ -187,7 +187,8 @@ async fn a_bank_statement_books_transactions_fees_and_unknown_counterparts() {
         "items": [
             {"amount": -480, "description": "Prélèvement MINOTERIE", "counterpart": {"counterpart_type": "supplier", "id": supplier}},
             {"amount": 1000, "fee_amount": 1.5, "description": "Remise chèques", "general_ledger_account": "580000"},
-            {"amount": 12.34, "description": "Inconnu"}
+            {"amount": 12.34, "description": "Inconnu"},
+            {"amount": -50, "fee_amount": 1, "description": "Virement émis", "general_ledger_account": "467000"}
         ]
     });
     let res =
@@ -202,10 +203,15 @@ async fn a_bank_statement_books_transactions_fees_and_unknown_counterparts() {
             .filter(|l| l.0 == n)
             .fold((Decimal::ZERO, Decimal::ZERO), |a, l| (a.0 + l.1, a.1 + l.2))
     };
-    assert_eq!(on(ledger), (cents(99850) + cents(1234), Decimal::from(480)));
+    assert_eq!(on(ledger), (cents(99850) + cents(1234), Decimal::from(530)), "gross out, net in");
     assert_eq!(on("401MINOT"), (Decimal::from(480), Decimal::ZERO));
     assert_eq!(on("580000"), (Decimal::ZERO, Decimal::from(1000)));
-    assert_eq!(on("627000"), (cents(150), Decimal::ZERO));
+    assert_eq!(on("627000"), (cents(250), Decimal::ZERO));
+    assert_eq!(
+        on("467000"),
+        (Decimal::from(49), Decimal::ZERO),
+        "the fee is part of the amount paid"
+    );
     assert_eq!(on("471000"), (Decimal::ZERO, cents(1234)));
 }
 

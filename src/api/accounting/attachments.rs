@@ -9,12 +9,13 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::{context, paged, ChiftHeaders, ConsumerPath, Page, Pagination};
+use super::{context, paged, replay, ChiftHeaders, ConsumerPath, Page, Pagination};
 use crate::api::extract::{max_chars, ValidJson, ValidPath, ValidQuery, Validate};
 use crate::app::AppState;
 use crate::auth::tenant::TenantContext;
 use crate::error::{ErrorBody, Invalid, Result};
 use crate::service::attachments::{self as service, AttachmentIn, AttachmentOut};
+use crate::service::postings;
 
 /// `DocumentType`: both are entries in MyUnisoft.
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
@@ -76,7 +77,8 @@ impl Validate for AttachmentIn {
 }
 
 /// Attach a PDF (≤ 50 MB) to an invoice or entry: uploaded once to MyUnisoft's documents of the
-/// entry (posted or pending). Answers 204. MyUnisoft cannot delete a document, so
+/// entry (posted or pending), named `{name}-{6 hex}.pdf` (cut to MyUnisoft's 50 characters) so
+/// that a lost answer can be settled by looking for it. Answers 204. MyUnisoft cannot delete a document, so
 /// `overwrite_existing=true` on an entry that has one is refused (422).
 #[utoipa::path(post, path = "/consumers/{consumer_id}/accounting/invoices/pdf/{invoice_id}", tag = "Accounting",
     operation_id = "accounting_add_attachment", params(PdfPath, PdfQuery),
@@ -92,8 +94,10 @@ pub async fn add_attachment(
     ValidJson(body): ValidJson<AttachmentIn>,
 ) -> Result<StatusCode> {
     let ctx = context(&s, &t, p.consumer_id, &h).await?;
-    service::attach(&s, &ctx, q.folder_id.as_deref(), &p.invoice_id, &body, q.overwrite_existing)
-        .await?;
+    let replay = replay(&h, "/consumers/{consumer_id}/accounting/invoices/pdf/{invoice_id}");
+    let folder = q.folder_id.as_deref();
+    let work = service::attach(&s, &ctx, folder, &p.invoice_id, &body, q.overwrite_existing);
+    postings::once(&s, &ctx, &replay, |_| Some(p.invoice_id.clone()), work).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -22,6 +22,9 @@ impl MyUnisoft {
         let mut lines = Vec::new();
         for (i, id) in entries.iter().enumerate() {
             let field = format!("entries.{i}");
+            if entries[..i].contains(id) {
+                return Err(Invalid::body(field, format!("entry `{id}` is listed twice")).into());
+            }
             let entry = self.journal_entry(scope, id).await.map_err(|e| match e {
                 ConnectorError::NotFound { .. } => {
                     WriteError::Invalid(Invalid::body(&field, format!("no entry `{id}`")))

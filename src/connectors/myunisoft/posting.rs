@@ -319,13 +319,24 @@ impl MyUnisoft {
     }
 
     /// Sends the import until it is known to have landed once. A refusal is final; a rate
-    /// limit is waited out; any other fault is settled by looking the partner id up first.
+    /// limit is waited out; any other fault (a lost or unreadable answer) is settled by looking
+    /// the partner id up first. `created` is what earlier steps created, for the error.
     async fn send_once(
         &self,
         scope: FolderScope<'_>,
         body: &dto::NewEntry,
         pending: bool,
-    ) -> ConnectorResult<()> {
+        created: &[String],
+    ) -> Result<(), WriteError> {
+        let origin = &body.entry_origin_partner_id;
+        // When even the lookup fails, say which entry may exist so that nobody resends blindly.
+        let unknown = |error: ConnectorError| {
+            let mut done = created.to_vec();
+            done.push(format!(
+                "possibly entry {origin} (outcome unknown: read GET /journal/entries/{origin} before sending it again)"
+            ));
+            WriteError::Partial { created: done, error }
+        };
         let auth = auth(scope.connection, Some(scope.folder))?;
         let value = serde_json::to_value(body).map_err(|e| decode_error("/entry", e))?;
         let (path, kind) = if pending { ("/entry/temp", "o") } else { ("/entry", "e") };
@@ -344,8 +355,8 @@ impl MyUnisoft {
                 ConnectorError::Rejected { code, .. } if code == "GBL6" && attempt > 1 => {
                     return Ok(())
                 }
-                e if e.is_transient() => {
-                    if let Some(id) = self.locate(scope, &body.entry_origin_partner_id).await? {
+                e if e.is_transient() || matches!(e, ConnectorError::Decode { .. }) => {
+                    if let Some(id) = self.locate(scope, origin).await.map_err(unknown)? {
                         tracing::info!(
                             attempt,
                             entry.id = id,
@@ -355,10 +366,10 @@ impl MyUnisoft {
                     }
                     Duration::from_millis(200 * u64::from(attempt))
                 }
-                _ => return Err(error),
+                _ => return Err(partial(created.to_vec(), error)),
             };
             if attempt >= ATTEMPTS || started.elapsed() + wait > BUDGET {
-                return Err(error);
+                return Err(partial(created.to_vec(), error));
             }
             tracing::info!(attempt, %error, "entry not written; sending it again");
             tokio::time::sleep(wait).await;
@@ -383,9 +394,7 @@ impl Postings for MyUnisoft {
         let ids: Vec<i64> = accounts.iter().map(|a| a.id).collect();
         let origin = format!("{ORIGIN_PREFIX}{}", Uuid::new_v4());
         let body = map::new_entry(posting, scope.folder, &diary, &ids, analytics, &origin);
-        self.send_once(scope, &body, !posting.posted)
-            .await
-            .map_err(|e| partial(created.clone(), e))?;
+        self.send_once(scope, &body, !posting.posted, &created).await?;
         self.journal_entry(scope, &origin).await.map_err(|e| {
             let mut done = created.clone();
             done.push(format!("entry {origin}"));

@@ -29,8 +29,7 @@ impl MyUnisoft {
         scope: FolderScope<'_>,
         kind: PartnerKind,
     ) -> ConnectorResult<Vec<dto::AccountDetails>> {
-        let call =
-            Call::get("/account/v2").query("begin_by", map::root(kind)).query("details", true);
+        let call = Call::get("/account/v2").query("begin_by", kind.root()).query("details", true);
         self.read(scope, call).await
     }
 
@@ -106,7 +105,7 @@ impl ThirdParties for MyUnisoft {
                 let code = other.account_number.get(3..).unwrap_or_default().to_owned();
                 (
                     map::info_write(other.complementary_informations.as_ref()),
-                    Some(format!("{}{code}", map::root(kind))),
+                    Some(format!("{}{code}", kind.root())),
                 )
             }
             None => (dto::InfoWrite::default(), None),

@@ -11,7 +11,7 @@ use crate::domain::accounting::{JournalType, VatCode};
 use crate::domain::invoice::{Invoice, InvoiceIn, InvoiceType, Payment, PaymentStatus};
 use crate::domain::journal_entry::{EntryFilter, JournalEntry};
 use crate::domain::third_party::PartnerKind;
-use crate::error::{AppError, Result};
+use crate::error::{AppError, Invalid, Result};
 use crate::service::accounting::{ledger, Context};
 use crate::service::{journal_entries, postings, third_parties};
 
@@ -246,6 +246,29 @@ pub async fn create(
     let (journals, codes) = reference(s, ctx, folder).await?;
     let wanted = !multi && inv.lines.iter().any(|l| l.analytic_account.is_some());
     let default_plan = postings::default_plan(s, ctx, folder, wanted).await?;
+    if let Some(id) = &inv.journal_id {
+        let wanted = if inv.invoice_type.is_sale() {
+            JournalType::CustomerInvoice
+        } else {
+            JournalType::SupplierInvoice
+        };
+        match journals.get(id.trim()) {
+            Some((kind, _)) if *kind == wanted => {}
+            Some(_) => {
+                let what = if inv.invoice_type.is_sale() { "a sales" } else { "a purchase" };
+                return Err(Invalid::body(
+                    "journal_id",
+                    format!("journal {id} is not {what} journal"),
+                )
+                .into());
+            }
+            None => {
+                return Err(
+                    Invalid::body("journal_id", format!("no journal {id} in this folder")).into()
+                )
+            }
+        }
+    }
     let posting = write::posting(inv, &codes, default_plan.as_deref(), multi)?;
     let scope = ctx.folder(s, folder).await?;
     let entry = postings::post(s, ctx, scope, &posting).await?;

@@ -132,6 +132,13 @@ fn partner_account(inv: &InvoiceIn) -> Result<AccountRef> {
     let kind = if inv.invoice_type.is_sale() { PartnerKind::Client } else { PartnerKind::Supplier };
     match (inv.partner_id.as_deref().map(str::trim).filter(|p| !p.is_empty()), &inv.partner_info) {
         (Some(id), _) => Ok(AccountRef::Partner { kind: kind.into(), id: id.to_owned() }),
+        (None, Some(info)) if !info.account_number.trim().starts_with(kind.root()) => {
+            Err(Invalid::body(
+                "partner_info.account_number",
+                format!("must start with {} for this invoice type", kind.root()),
+            )
+            .into())
+        }
         (None, Some(info)) => Ok(AccountRef::NewPartner {
             kind,
             number: info.account_number.trim().to_owned(),

@@ -11,14 +11,6 @@ use crate::domain::third_party::{
 };
 use crate::error::Invalid;
 
-/// The collective root of a kind's accounts.
-pub(crate) fn root(kind: PartnerKind) -> &'static str {
-    match kind {
-        PartnerKind::Client => "411",
-        PartnerKind::Supplier => "401",
-    }
-}
-
 fn text(s: &Option<String>) -> Option<String> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
 }
@@ -483,7 +475,7 @@ pub(crate) fn account_number(
     taken: &[String],
     max_len: usize,
 ) -> Result<String, Invalid> {
-    let root = root(kind);
+    let root = kind.root();
     if let Some(number) = requested.map(str::trim).filter(|n| !n.is_empty()) {
         let number = number.to_uppercase();
         if !number.starts_with(root) {
