@@ -674,3 +674,62 @@ async fn the_admin_surface_drives_the_sandbox_from_outside() {
         http.post(format!("{admin}/folders/4822/entries/{id}/validate")).send().await.unwrap();
     assert_eq!(missing.status(), 404);
 }
+
+#[tokio::test]
+async fn documents_attach_to_an_entry_and_download_from_the_ged() {
+    let s = sandbox().await;
+    let t = tokens::SOCIETY_PORT;
+    let body = sale(&s, "gtwy-test-doc", "2026-07-02").await;
+    let created =
+        call(&s, Method::POST, "/entry?type=e", t, None).json(&body).send().await.unwrap();
+    assert_eq!(created.status(), 200);
+    let entry: Value = get(&s, "/entry/id?id_origin=gtwy-test-doc", t, None)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = entry["id_entry"].as_i64().unwrap();
+    let upload = |name: &str, location: &str| {
+        call(
+            &s,
+            Method::POST,
+            &format!("/document/add_all_types?location={location}&object_id={id}&filename_extension={name}&type_result=1"),
+            t,
+            None,
+        )
+        .header("content-type", "application/octet-stream")
+        .body(b"%PDF-1.4 test".to_vec())
+    };
+    assert_eq!(upload("facture.pdf", "ENTRIES").send().await.unwrap().status(), 200);
+    assert_eq!(
+        error_code(upload("archive.zip", "ENTRIES").send().await.unwrap()).await,
+        "DOCUMENT11"
+    );
+    let wrong_place = upload("facture.pdf", "ENTRIES_TEMP").send().await.unwrap();
+    assert_eq!(wrong_place.status(), 404, "the entry is posted, not pending");
+    let mad: Value = get(&s, "/mad/entry?version=1.0.0&id=gtwy-test-doc", t, None)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let link = mad["attachments"]["facture.pdf"]["value"].as_str().unwrap().to_owned();
+    assert!(link.starts_with("/api/ged/ged/document/"), "{link}");
+    let origin = s.base_url().trim_end_matches("/api/v1").to_owned();
+    let file = Client::new()
+        .get(format!("{origin}{link}"))
+        .header("X-Third-Party-Secret", PARTNER_SECRET)
+        .bearer_auth(t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(file.status(), 200);
+    assert_eq!(file.headers()["content-type"], "application/pdf");
+    assert!(file.headers()["content-disposition"].to_str().unwrap().contains("facture.pdf"));
+    assert_eq!(file.bytes().await.unwrap().as_ref(), b"%PDF-1.4 test");
+    let anonymous = Client::new().get(format!("{origin}{link}")).send().await.unwrap();
+    assert_eq!(anonymous.status(), 401, "downloads need the partner headers");
+}
