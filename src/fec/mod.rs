@@ -1,16 +1,20 @@
 //! The FEC (Fichier des Écritures Comptables) engine: movements read as a stream into compact
-//! rows spooled to a temporary file, checked as a whole year, then written as the legal DGFiP
-//! file or as Chift's `FECItemOut` JSON. Memory holds one small record per entry and 16 bytes
-//! per line, never the upstream body.
+//! records, sorted on disk into the order of the file and checked as a whole year on the way,
+//! then written as the legal DGFiP file or as Chift's `FECItemOut` JSON. Memory holds a bounded
+//! sort buffer, the journal and account labels, and one entry at a time: never the upstream
+//! body, and nothing that grows with the number of lines.
 //!
 //! - [`read`]: a blocking reader fed by an async byte stream, and an element-by-element visit
 //!   of a JSON array;
-//! - [`spool`]: rows on disk plus the per-entry aggregates the checks and the order need;
-//! - [`checks`]: balance, accounts, window; numbering in date order;
-//! - [`writer`]: the two renderings.
+//! - [`spool`]: lines as records whose key sorts in file order;
+//! - `runs`: the external sort of those records (sorted runs on disk, merged);
+//! - [`checks`]: accounts on the interned chart, then amounts, window and balance entry by
+//!   entry while the runs are merged;
+//! - [`writer`]: the two renderings, entries numbered in file order.
 
 pub mod checks;
 pub mod read;
+mod runs;
 pub mod spool;
 pub mod writer;
 
@@ -42,6 +46,30 @@ pub struct Line {
     pub debit: Decimal,
     pub credit: Decimal,
     pub lettering: Option<String>,
+}
+
+#[cfg(test)]
+impl Line {
+    /// A line of `entry` on the sales journal, amounts in cents.
+    pub(crate) fn sample(entry: &str, date: &str, account: &str, debit: i64, credit: i64) -> Line {
+        let date = date.parse().expect("tests give ISO dates");
+        Line {
+            entry: entry.into(),
+            journal_code: "VT".into(),
+            journal_name: "VENTES".into(),
+            opening: false,
+            date,
+            valid_date: date,
+            account: account.into(),
+            account_name: String::new(),
+            invoice_number: None,
+            free_number: None,
+            label: "VENTE".into(),
+            debit: Decimal::new(debit, 2),
+            credit: Decimal::new(credit, 2),
+            lettering: None,
+        }
+    }
 }
 
 /// Counters a caller can show while an export runs.

@@ -3,14 +3,15 @@
 //! Chift's `FECItemOut` JSON array.
 
 use std::borrow::Cow;
-use std::io::{self, BufReader, Seek, SeekFrom, Write};
+use std::io::{self, Write};
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::checks::Export;
-use super::spool::{record, Record};
+use super::runs::Reader;
+use super::spool::{group, Labels, Record};
 use super::Progress;
 
 /// The 18 standard field names, in the imposed order.
@@ -144,22 +145,51 @@ fn latin9(text: &str, out: &mut Vec<u8>) {
     }
 }
 
-/// One entry's lines, read back together.
+/// One entry's lines, copied out of the sorted file.
+#[derive(Debug, Default)]
 struct EntryLines {
-    records: Vec<Record>,
+    /// The key the entry's lines share.
+    group: Vec<u8>,
+    payloads: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl EntryLines {
+    fn start(&mut self, key: &[u8]) {
+        self.group.clear();
+        self.group.extend_from_slice(group(key));
+        self.payloads.clear();
+        self.ends.clear();
+    }
+
+    fn holds(&self, key: &[u8]) -> bool {
+        group(key) == self.group
+    }
+
+    fn push(&mut self, payload: &[u8]) {
+        self.payloads.extend_from_slice(payload);
+        self.ends.push(self.payloads.len());
+    }
+
+    fn records(&self) -> io::Result<Vec<Record<'_>>> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(&self.ends)
+            .map(|(start, &end)| Record::read(&self.group, &self.payloads[start..end]))
+            .collect()
+    }
 }
 
 impl Export {
     /// Writes the whole file to `out`, counting written rows in `progress`.
     pub fn write(
-        mut self,
+        self,
         format: Format,
         out: &mut impl Write,
         progress: &Progress,
     ) -> io::Result<()> {
-        self.file.seek(SeekFrom::Start(0))?;
-        let mut input = BufReader::with_capacity(256 * 1024, &self.file);
-        let mut position = 0u64;
+        let Export { sorted, journals, accounts, .. } = self;
+        let mut input = Reader::sorted(sorted)?;
         let mut buf: Vec<u8> = Vec::with_capacity(64 * 1024);
         match format {
             Format::Text { separator, .. } => {
@@ -169,24 +199,18 @@ impl Export {
             }
             Format::Json => buf.push(b'['),
         }
-        let mut next = 0usize;
+        let mut entry = EntryLines::default();
+        let mut number = 0u64;
         let mut first = true;
-        while next < self.lines.len() {
-            let rank = self.lines[next].0;
-            let mut group = EntryLines { records: Vec::new() };
-            while let Some(&(r, offset)) = self.lines.get(next) {
-                if r != rank {
-                    break;
-                }
-                if offset != position {
-                    input.seek(SeekFrom::Start(offset))?;
-                }
-                let mut counted = CountingRead { inner: &mut input, read: 0 };
-                group.records.push(record(&mut counted)?);
-                position = offset + counted.read;
-                next += 1;
+        let mut more = input.advance()?;
+        while more {
+            entry.start(input.key());
+            while more && entry.holds(input.key()) {
+                entry.push(input.payload());
+                more = input.advance()?;
             }
-            let items = self.items(rank, group);
+            number += 1;
+            let items = items(&journals, &accounts, number, &entry.records()?);
             Progress::add(&progress.rows_written, items.len() as u64);
             for item in items {
                 match format {
@@ -213,64 +237,68 @@ impl Export {
         out.write_all(&buf)?;
         out.flush()
     }
+}
 
-    /// The FEC lines of the entry at `rank` (fec.md 8.2).
-    fn items(&self, rank: u32, group: EntryLines) -> Vec<FecItem> {
-        let Some(entry) = self.entries.get(rank as usize) else { return Vec::new() };
-        let (journal_code, journal_name) =
-            self.journals.list.get(entry.journal as usize).cloned().unwrap_or_default();
-        let journal_code = clean(&journal_code).into_owned();
-        let journal_name = match clean(&journal_name) {
-            name if name.is_empty() => journal_code.clone(),
-            name => name.into_owned(),
-        };
-        let first = |pick: fn(&Record) -> Option<&str>| {
-            group.records.iter().filter_map(pick).map(clean).find(|v| !v.is_empty())
-        };
-        let piece = first(|r| r.invoice_number.as_deref())
-            .or_else(|| first(|r| r.free_number.as_deref()))
-            .map_or_else(|| clean(&entry.id).into_owned(), Cow::into_owned);
-        let fallback_label =
-            first(|r| Some(r.label.as_str())).map_or_else(|| journal_name.clone(), Cow::into_owned);
-        let number = (rank + 1).to_string();
-        group
-            .records
-            .iter()
-            .map(|r| {
-                let (account, account_name) =
-                    self.accounts.list.get(r.account as usize).cloned().unwrap_or_default();
-                let account = clean(&account).into_owned();
-                let account_name = match clean(&account_name) {
-                    name if name.is_empty() => account.clone(),
-                    name => name.into_owned(),
-                };
-                let label = match clean(&r.label) {
-                    l if l.is_empty() => fallback_label.clone(),
-                    l => l.into_owned(),
-                };
-                FecItem {
-                    JournalCode: journal_code.clone(),
-                    JournalLib: journal_name.clone(),
-                    EcritureNum: number.clone(),
-                    EcritureDate: entry.date,
-                    CompteNum: account,
-                    CompteLib: account_name,
-                    CompAuxNum: String::new(),
-                    CompAuxLib: String::new(),
-                    PieceRef: piece.clone(),
-                    PieceDate: entry.date,
-                    EcritureLib: label,
-                    Debit: r.debit,
-                    Credit: r.credit,
-                    EcritureLet: r.lettering.as_deref().map(clean).unwrap_or_default().into_owned(),
-                    DateLet: None,
-                    ValidDate: Some(entry.valid_date),
-                    Montantdevise: Decimal::ZERO,
-                    Idevise: String::new(),
-                }
-            })
-            .collect()
-    }
+/// The FEC lines of entry `number`, given its lines (fec.md 8.2).
+fn items<'r>(
+    journals: &Labels,
+    accounts: &Labels,
+    number: u64,
+    records: &[Record<'r>],
+) -> Vec<FecItem> {
+    let Some(entry) = records.first() else { return Vec::new() };
+    let (journal_code, journal_name) =
+        journals.list.get(entry.journal as usize).cloned().unwrap_or_default();
+    let journal_code = clean(&journal_code).into_owned();
+    let journal_name = match clean(&journal_name) {
+        name if name.is_empty() => journal_code.clone(),
+        name => name.into_owned(),
+    };
+    let first = |pick: fn(&Record<'r>) -> Option<&'r str>| {
+        records.iter().filter_map(pick).map(clean).find(|v| !v.is_empty())
+    };
+    let piece = first(|r| r.invoice_number)
+        .or_else(|| first(|r| r.free_number))
+        .map_or_else(|| clean(entry.entry).into_owned(), Cow::into_owned);
+    let fallback_label =
+        first(|r| Some(r.label)).map_or_else(|| journal_name.clone(), Cow::into_owned);
+    let number = number.to_string();
+    records
+        .iter()
+        .map(|r| {
+            let (account, account_name) =
+                accounts.list.get(r.account as usize).cloned().unwrap_or_default();
+            let account = clean(&account).into_owned();
+            let account_name = match clean(&account_name) {
+                name if name.is_empty() => account.clone(),
+                name => name.into_owned(),
+            };
+            let label = match clean(r.label) {
+                l if l.is_empty() => fallback_label.clone(),
+                l => l.into_owned(),
+            };
+            FecItem {
+                JournalCode: journal_code.clone(),
+                JournalLib: journal_name.clone(),
+                EcritureNum: number.clone(),
+                EcritureDate: entry.date,
+                CompteNum: account,
+                CompteLib: account_name,
+                CompAuxNum: String::new(),
+                CompAuxLib: String::new(),
+                PieceRef: piece.clone(),
+                PieceDate: entry.date,
+                EcritureLib: label,
+                Debit: r.debit,
+                Credit: r.credit,
+                EcritureLet: r.lettering.map(clean).unwrap_or_default().into_owned(),
+                DateLet: None,
+                ValidDate: Some(entry.valid_date),
+                Montantdevise: Decimal::ZERO,
+                Idevise: String::new(),
+            }
+        })
+        .collect()
 }
 
 fn text_line(item: &FecItem, separator: Separator, encoding: Encoding, out: &mut Vec<u8>) {
@@ -338,23 +366,101 @@ impl Write for ChannelWriter {
     }
 }
 
-/// Counts what a record read consumed, to know where the reader stands.
-struct CountingRead<'a, R> {
-    inner: &'a mut R,
-    read: u64,
-}
-
-impl<R: io::Read> io::Read for CountingRead<'_, R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.read += n as u64;
-        Ok(n)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fec::{Line, Spool};
+
+    fn file(lines: &[Line], run_bytes: usize) -> String {
+        let mut spool = Spool::with_run_bytes(run_bytes);
+        for line in lines {
+            spool.push(line.clone()).unwrap();
+        }
+        let export = spool.finish("2025-01-01".parse().unwrap(), "2025-12-31".parse().unwrap());
+        let format = Format::Text { separator: Separator::Pipe, encoding: Encoding::Utf8 };
+        let mut out = vec![];
+        export.unwrap().write(format, &mut out, &Progress::default()).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    /// Journal, number, account, piece, label, debit, credit of every row.
+    fn rows(file: &str) -> Vec<String> {
+        let columns = [0, 2, 4, 8, 10, 11, 12];
+        let row = |l: &str| {
+            let fields: Vec<&str> = l.split('|').collect();
+            columns.iter().map(|&c| fields[c]).collect::<Vec<_>>().join(" ")
+        };
+        file.split("\r\n").skip(1).filter(|l| !l.is_empty()).map(row).collect()
+    }
+
+    #[test]
+    fn entries_are_numbered_in_file_order_whatever_their_arrival() {
+        let on = |journal: &str, opening: bool, line: Line| Line {
+            journal_code: journal.into(),
+            journal_name: journal.into(),
+            opening,
+            ..line
+        };
+        let mut invoiced = Line::sample("12", "2025-03-01", "411000", 12_000, 0);
+        invoiced.invoice_number = Some("F12".into());
+        let mut unlabelled = Line::sample("9", "2025-03-01", "706000", 0, 5_000);
+        unlabelled.label = " ".into();
+        let lines = [
+            invoiced,
+            Line::sample("9", "2025-03-01", "411000", 5_000, 0),
+            on("BQ", false, Line::sample("x", "2025-01-01", "512000", 700, 0)),
+            on("AN", true, Line::sample("AN1", "2025-01-01", "512000", 1_000, 0)),
+            Line::sample("12", "2025-03-01", "706000", 0, 12_000),
+            unlabelled,
+            on("AN", true, Line::sample("AN1", "2025-01-01", "101000", 0, 1_000)),
+            on("BQ", false, Line::sample("x", "2025-01-01", "411000", 0, 700)),
+        ];
+        assert_eq!(
+            rows(&file(&lines, 8 << 20)),
+            [
+                "AN 1 512000 AN1 VENTE 10,00 0,00",
+                "AN 1 101000 AN1 VENTE 0,00 10,00",
+                "BQ 2 512000 x VENTE 7,00 0,00",
+                "BQ 2 411000 x VENTE 0,00 7,00",
+                "VT 3 411000 9 VENTE 50,00 0,00",
+                "VT 3 706000 9 VENTE 0,00 50,00",
+                "VT 4 411000 F12 VENTE 120,00 0,00",
+                "VT 4 706000 F12 VENTE 0,00 120,00",
+            ]
+        );
+    }
+
+    #[test]
+    fn many_small_runs_write_the_file_one_run_writes() {
+        let mut lines = vec![];
+        for i in 0..400u32 {
+            let id = if i % 7 == 0 { format!("E{i}") } else { (i * 7_919 % 1_000).to_string() };
+            let date = format!("2025-{:02}-{:02}", 1 + i % 12, 1 + i % 28);
+            let amount = i64::from(100 + i);
+            let mut debit = Line::sample(&id, &date, "411000", amount, 0);
+            debit.journal_code = ["VT", "BQ", "AC"][i as usize % 3].into();
+            debit.opening = i % 50 == 0;
+            debit.free_number = (i % 2 == 0).then(|| format!("P{i}"));
+            let credit = Line { debit: Decimal::ZERO, credit: debit.debit, ..debit.clone() };
+            lines.push(debit);
+            lines.push(credit);
+        }
+        lines.rotate_left(401);
+        let one = file(&lines, 8 << 20);
+        let many = file(&lines, 300);
+        assert_eq!(one, many);
+        let numbers: Vec<String> = one
+            .split("\r\n")
+            .skip(1)
+            .filter_map(|l| l.split('|').nth(2))
+            .map(String::from)
+            .collect();
+        assert_eq!(numbers.len(), 800);
+        assert!(numbers
+            .chunks(2)
+            .enumerate()
+            .all(|(i, n)| n.iter().all(|n| *n == (i + 1).to_string())));
+    }
 
     #[test]
     fn cleaning_removes_separators_and_collapses_spaces() {
