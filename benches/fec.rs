@@ -33,6 +33,19 @@ fn peak_rss_mb(pid: u32) -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
+/// CPU time (user + system) a process has used so far, in seconds. Linux reports it in clock
+/// ticks of `USER_HZ`, 100 on every mainstream kernel configuration.
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which may hold spaces) start at the state, field 3.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(f64::NAN);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 struct Process(Child);
 
 impl Drop for Process {
@@ -54,6 +67,8 @@ async fn wait_ready(url: &str) {
 
 struct Measure {
     seconds: f64,
+    /// The gateway process's CPU time during the export.
+    cpu: f64,
     upstream_mb: f64,
     peak_mb: f64,
 }
@@ -182,6 +197,7 @@ async fn gateway_run(movements: u64, dir: &std::path::Path) -> Measure {
     std::fs::write(dir.join("upstream.json"), &body).expect("upstream copy");
     drop(body);
 
+    let cpu_before = cpu_seconds(gateway.0.id());
     let started = Instant::now();
     let mut res = http
         .get(format!("{base}/consumers/{cid}/accounting/export-fec?folder_id=4823&date_from={from}&date_to={to}&format=txt"))
@@ -196,7 +212,8 @@ async fn gateway_run(movements: u64, dir: &std::path::Path) -> Measure {
     }
     let seconds = started.elapsed().as_secs_f64();
     assert!(written > 0);
-    Measure { seconds, upstream_mb, peak_mb: peak_rss_mb(gateway.0.id()) }
+    let cpu = cpu_seconds(gateway.0.id()) - cpu_before;
+    Measure { seconds, cpu, upstream_mb, peak_mb: peak_rss_mb(gateway.0.id()) }
 }
 
 /// The obvious approach, in this process: the whole answer in memory as JSON values, then the
@@ -249,18 +266,20 @@ fn main() {
     let sizes: Vec<u64> = args.iter().filter_map(|a| a.parse().ok()).collect();
     let sizes = if sizes.is_empty() { vec![100_000, 500_000, 1_000_000] } else { sizes };
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    println!("| movements | upstream JSON | gateway wall time | movements/s | upstream MB/s | gateway peak RSS | in-memory approach: time | in-memory peak RSS |");
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| movements | upstream JSON | gateway wall time | movements/s | upstream MB/s | gateway CPU time | upstream MB per CPU second | gateway peak RSS | in-memory approach: time | in-memory peak RSS |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for n in sizes {
         let dir = tempfile::tempdir().expect("temp dir");
         let m = runtime.block_on(gateway_run(n, dir.path()));
         let (naive_s, naive_mb) = naive_run(dir.path());
         println!(
-            "| {n} | {:.0} MB | {:.2} s | {:.0} | {:.0} | {:.1} MB | {:.2} s | {:.0} MB |",
+            "| {n} | {:.0} MB | {:.2} s | {:.0} | {:.0} | {:.2} s | {:.0} | {:.1} MB | {:.2} s | {:.0} MB |",
             m.upstream_mb,
             m.seconds,
             n as f64 / m.seconds,
             m.upstream_mb / m.seconds,
+            m.cpu,
+            m.upstream_mb / m.cpu,
             m.peak_mb,
             naive_s,
             naive_mb

@@ -13,7 +13,7 @@ use super::client::Call;
 use super::error::SOFTWARE;
 use super::{auth, dto, mapping, MyUnisoft};
 use crate::connectors::{ConnectorError, ConnectorResult, FolderScope, Movements};
-use crate::fec::read::{each, ChannelReader};
+use crate::fec::read::{each, ChannelReader, ReadError};
 use crate::fec::{Progress, Spool};
 
 const PATH: &str = "/mad/movements";
@@ -66,18 +66,13 @@ impl Movements for MyUnisoft {
         }
         drop(tx);
         let parsed = parse.await.map_err(|e| cut(format!("parser stopped: {e}")))?;
-        parsed.map_err(|e| {
-            if e.is_io() {
-                cut(e.to_string())
-            } else if e.is_eof() {
-                cut("the JSON array ends early".into())
-            } else {
-                ConnectorError::Decode {
-                    software: SOFTWARE,
-                    path: PATH.into(),
-                    reason: e.to_string(),
-                }
-            }
+        parsed.map_err(|e| match e {
+            ReadError::Io(_) | ReadError::Cut => cut(e.to_string()),
+            ReadError::Syntax(_) | ReadError::Visit(_) => ConnectorError::Decode {
+                software: SOFTWARE,
+                path: PATH.into(),
+                reason: e.to_string(),
+            },
         })
     }
 }
