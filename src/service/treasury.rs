@@ -15,7 +15,7 @@ use crate::domain::posting::{
 use crate::error::{AppError, Invalid, Result};
 use crate::service::accounting::{ledger, Context};
 use crate::service::journal_entries::{foreign, vat_account, vat_code};
-use crate::service::{invoices, journal_entries, postings};
+use crate::service::{invoices, postings};
 
 /// Suspense account for bank lines whose counterpart is unknown.
 const SUSPENSE: &str = "471000";
@@ -353,14 +353,13 @@ pub async fn invoice_payment(
     let treasury = bank.counterpart_account.clone().unwrap_or_default();
     let mut lines = Vec::new();
     let mut by_partner: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let filter = invoices::InvoiceFilter::default();
     for (i, item) in payment.items.iter().enumerate() {
         let field = format!("items.{i}");
         if item.amount <= Decimal::ZERO {
             return Err(Invalid::body(format!("{field}.amount"), "must be positive").into());
         }
-        let invoice = invoices::get(s, ctx, folder, &item.invoice_id, &filter).await.map_err(
-            |e| match e {
+        let (invoice, entry, _) =
+            invoices::with_entry(s, ctx, folder, &item.invoice_id).await.map_err(|e| match e {
                 AppError::NotFound { .. }
                 | AppError::Connector(crate::connectors::ConnectorError::NotFound { .. }) => {
                     AppError::Invalid(Invalid::body(
@@ -369,11 +368,9 @@ pub async fn invoice_payment(
                     ))
                 }
                 other => other,
-            },
-        )?;
+            })?;
         // MyUnisoft letters a line once: an invoice already (partly) matched cannot take this
         // payment's lettering, so it is refused before anything is written.
-        let entry = journal_entries::get(s, ctx, folder, &invoice.id).await?;
         if let Some(done) = entry
             .items
             .iter()

@@ -210,10 +210,7 @@ pub async fn get(
     id: &str,
     f: &InvoiceFilter,
 ) -> Result<Invoice> {
-    let (journals, codes) = reference(s, ctx, folder).await?;
-    let entry = journal_entries::get(s, ctx, folder, id).await?;
-    let mut invoice = as_invoice(&entry, &journals, &codes)
-        .ok_or_else(|| AppError::NotFound { resource: "invoice", id: id.to_owned() })?;
+    let (mut invoice, entry, journals) = with_entry(s, ctx, folder, id).await?;
     if f.include_payments {
         invoice.payments =
             Some(payments_of(&entry, &all_entries(s, ctx, folder).await?, &journals));
@@ -222,6 +219,20 @@ pub async fn get(
         with_partners(s, ctx, folder, std::slice::from_mut(&mut invoice)).await?;
     }
     Ok(invoice)
+}
+
+/// Invoice `id`, the entry it is and the folder's journals.
+pub(crate) async fn with_entry(
+    s: &AppState,
+    ctx: &Context,
+    folder: Option<&str>,
+    id: &str,
+) -> Result<(Invoice, JournalEntry, HashMap<String, (JournalType, String)>)> {
+    let (journals, codes) = reference(s, ctx, folder).await?;
+    let entry = journal_entries::get(s, ctx, folder, id).await?;
+    let invoice = as_invoice(&entry, &journals, &codes)
+        .ok_or_else(|| AppError::NotFound { resource: "invoice", id: id.to_owned() })?;
+    Ok((invoice, entry, journals))
 }
 
 /// The payments lettered with invoice `id`.
