@@ -111,6 +111,22 @@ pub struct EntryFilter {
     pub partner_id: Option<String>,
 }
 
+impl EntryFilter {
+    /// Whether `e` is in the window and journal asked for and was changed after
+    /// `updated_after` (MyUnisoft keeps no modification date: an entry counts as changed when
+    /// it was recorded). `partner_id` narrows lines, not entries.
+    pub fn admits(&self, e: &JournalEntry) -> bool {
+        let in_window =
+            self.date_from.is_none_or(|d| e.date >= d) && self.date_to.is_none_or(|d| e.date <= d);
+        let in_journal = self.journal_id.as_ref().is_none_or(|j| &e.journal_id == j);
+        let changed = match (self.updated_after, e.created_on) {
+            (Some(after), Some(created)) => created > after,
+            _ => true,
+        };
+        in_window && in_journal && changed
+    }
+}
+
 /// `EntryLineType`: what `account` names on a line written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

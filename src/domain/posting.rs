@@ -70,6 +70,33 @@ pub struct PostingLine {
     pub analytics: Vec<AnalyticDistribution>,
 }
 
+impl PostingLine {
+    /// A line with no due date, no analytics, its label cut to [`MAX_LABEL`].
+    pub fn new(
+        field: impl Into<String>,
+        account: AccountRef,
+        text: &str,
+        debit: Decimal,
+        credit: Decimal,
+    ) -> Self {
+        Self {
+            field: field.into(),
+            account,
+            label: label(text),
+            debit,
+            credit,
+            due_date: None,
+            currency_amount: None,
+            analytics: vec![],
+        }
+    }
+}
+
+/// A text as a line label: trimmed and cut to [`MAX_LABEL`] characters.
+pub fn label(text: &str) -> String {
+    text.trim().chars().take(MAX_LABEL).collect()
+}
+
 /// A file sent with an entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attachment {
@@ -120,6 +147,16 @@ pub const MAX_LABEL: usize = 50;
 pub const MAX_PIECE: usize = 25;
 
 impl Posting {
+    /// Checks the posting as the document gave it, then brings a foreign document's amounts to
+    /// euros (see [`to_euros`]).
+    pub fn in_euros(mut self) -> Result<Self, Invalid> {
+        self.check()?;
+        if let Some((_, rate)) = self.currency {
+            to_euros(&mut self.lines, rate);
+        }
+        Ok(self)
+    }
+
     /// The rules every software shares: at least two lines, each on one side with a positive
     /// amount, due dates not before the entry date, labels that fit, and a balanced entry to
     /// the cent.

@@ -6,10 +6,11 @@ use utoipa::ToSchema;
 
 use crate::app::AppState;
 use crate::connectors::Documents;
+use crate::domain::journal_entry::AttachmentStatus;
 use crate::domain::posting::{pdf, MAX_LABEL};
 use crate::error::{Invalid, Result};
 use crate::service::accounting::{unsupported, Context};
-use crate::service::invoices;
+use crate::service::{invoices, journal_entries};
 
 /// `AttachmentItem`: a PDF to attach.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -50,7 +51,11 @@ pub async fn attach(
     attachment.name = format!("{stem}-{tag}.pdf");
     let scope = ctx.folder(s, folder).await?;
     let documents = connector(s, ctx)?;
-    if overwrite && !documents.documents(scope, id).await?.is_empty() {
+    // The entry's attachment status says whether it has a document, without downloading any.
+    if overwrite
+        && journal_entries::get(s, ctx, folder, id).await?.attachments_info.status
+            != AttachmentStatus::No
+    {
         return Err(Invalid::query(
             "overwrite_existing",
             "MyUnisoft cannot delete an entry's documents, so it cannot replace one: send false to add this file beside the existing ones",

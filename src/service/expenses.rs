@@ -8,32 +8,12 @@ use rust_decimal::Decimal;
 use crate::app::AppState;
 use crate::domain::operation::Expense;
 use crate::domain::posting::{
-    pdf, piece, to_euros, AccountRef, JournalKind, JournalRef, PartyKind, Posting, PostingLine,
-    MAX_LABEL,
+    pdf, piece, AccountRef, JournalKind, JournalRef, PartyKind, Posting, PostingLine,
 };
 use crate::error::{Invalid, Result};
 use crate::service::accounting::{ledger, Context};
 use crate::service::journal_entries::{foreign, vat_code};
 use crate::service::postings;
-
-fn line(
-    field: String,
-    account: AccountRef,
-    label: &str,
-    debit: Decimal,
-    credit: Decimal,
-) -> PostingLine {
-    PostingLine {
-        field,
-        account,
-        label: label.chars().take(MAX_LABEL).collect(),
-        debit,
-        credit,
-        due_date: None,
-        currency_amount: None,
-        analytics: vec![],
-    }
-}
 
 pub async fn create(
     s: &AppState,
@@ -51,8 +31,8 @@ pub async fn create(
         .clone()
         .or(expense.number.clone())
         .unwrap_or_else(|| format!("Note de frais {}", expense.date));
-    let mut lines = vec![line(
-        "employee_id".into(),
+    let mut lines = vec![PostingLine::new(
+        "employee_id",
         AccountRef::Partner {
             kind: PartyKind::Employee,
             id: expense.employee_id.trim().to_owned(),
@@ -79,7 +59,7 @@ pub async fn create(
             )
             .into());
         }
-        lines.push(line(
+        lines.push(PostingLine::new(
             field.clone(),
             AccountRef::General { number: l.account_number.trim().to_owned(), create: None },
             l.description.as_deref().unwrap_or(&title),
@@ -97,8 +77,8 @@ pub async fn create(
         }
     }
     for (account, tax) in vat {
-        lines.push(line(
-            "tax_amount".into(),
+        lines.push(PostingLine::new(
+            "tax_amount",
             AccountRef::General { number: account, create: None },
             &format!("TVA {title}"),
             tax,
@@ -118,12 +98,12 @@ pub async fn create(
         .into());
     }
     let currency = foreign(&expense.currency, expense.currency_exchange_rate)?;
-    let mut posting = Posting {
+    let posting = Posting {
         journal: JournalRef::Default(JournalKind::Expenses),
         date: expense.date,
         number: expense.number.as_deref().map(|n| piece("number", n)).transpose()?,
         reference: expense.reference.as_deref().map(|r| piece("reference", r)).transpose()?,
-        currency: currency.clone(),
+        currency,
         lines,
         attachment: expense
             .pdf
@@ -133,11 +113,8 @@ pub async fn create(
         posted: true,
         period: None,
         metadata: serde_json::json!({ "number": expense.number, "reference": expense.reference }),
-    };
-    posting.check()?;
-    if let Some((_, rate)) = currency {
-        to_euros(&mut posting.lines, rate);
     }
+    .in_euros()?;
     let written = postings::post(s, ctx, scope, &posting).await?;
     Ok(Expense { id: Some(written.id), ..expense.clone() })
 }

@@ -10,7 +10,7 @@ use crate::domain::journal_entry::{
     EntryFilter, EntryLineType, GenericJournalEntry, GenericJournalItem, JournalEntry, TaxInfo,
 };
 use crate::domain::posting::{
-    pdf, piece, to_euros, AccountRef, JournalRef, PartyKind, Posting, PostingLine, MAX_LABEL,
+    label, pdf, piece, AccountRef, JournalRef, PartyKind, Posting, PostingLine,
 };
 use crate::domain::third_party::PartnerKind;
 use crate::error::{AppError, Invalid, Result};
@@ -26,15 +26,7 @@ fn connector<'s>(s: &'s AppState, ctx: &Context) -> Result<&'s dyn JournalEntrie
 
 /// Whether an entry passes the filter; with `partner_id`, only that partner's lines are kept.
 fn select(mut e: JournalEntry, f: &EntryFilter) -> Option<JournalEntry> {
-    let in_window =
-        f.date_from.is_none_or(|d| e.date >= d) && f.date_to.is_none_or(|d| e.date <= d);
-    let in_journal = f.journal_id.as_ref().is_none_or(|j| &e.journal_id == j);
-    // MyUnisoft keeps no modification date: an entry counts as updated when it was recorded.
-    let changed = match (f.updated_after, e.created_on) {
-        (Some(after), Some(created)) => created > after,
-        _ => true,
-    };
-    if !(in_window && in_journal && changed) {
+    if !f.admits(&e) {
         return None;
     }
     if let Some(partner) = &f.partner_id {
@@ -174,7 +166,7 @@ fn line_account(item: &GenericJournalItem, field: &str) -> Result<AccountRef> {
 pub(crate) fn posting(entry: &GenericJournalEntry, codes: &[VatCode]) -> Result<Posting> {
     let number = piece("number", &entry.number)?;
     let reference = entry.reference.as_deref().map(|r| piece("reference", r)).transpose()?;
-    let fallback: String = entry.number.trim().chars().take(MAX_LABEL).collect();
+    let fallback = label(&entry.number);
     let mut lines = Vec::with_capacity(entry.items.len() + 1);
     for (i, item) in entry.items.iter().enumerate() {
         let field = format!("items.{i}");
@@ -214,25 +206,22 @@ pub(crate) fn posting(entry: &GenericJournalEntry, codes: &[VatCode]) -> Result<
             let number = item.account.as_deref().unwrap_or_default().trim();
             let account = vat_account(code, tax, number, debit_side, &field)?;
             let vat_label = tax.description.clone().unwrap_or_else(|| format!("TVA {}", label));
-            lines.push(PostingLine {
-                field,
-                account: AccountRef::General { number: account, create: None },
-                label: vat_label.chars().take(MAX_LABEL).collect(),
-                debit: if debit_side { tax.tax_amount } else { Decimal::ZERO },
-                credit: if debit_side { Decimal::ZERO } else { tax.tax_amount },
-                due_date: None,
-                currency_amount: None,
-                analytics: vec![],
-            });
+            let (debit, credit) = if debit_side {
+                (tax.tax_amount, Decimal::ZERO)
+            } else {
+                (Decimal::ZERO, tax.tax_amount)
+            };
+            let account = AccountRef::General { number: account, create: None };
+            lines.push(PostingLine::new(field, account, &vat_label, debit, credit));
         }
     }
     let currency = foreign(&entry.currency, entry.currency_exchange_rate)?;
-    let mut posting = Posting {
+    let posting = Posting {
         journal: JournalRef::Id(entry.journal_id.clone()),
         date: entry.date,
         number: Some(number),
         reference,
-        currency: currency.clone(),
+        currency,
         lines,
         attachment: entry
             .pdf
@@ -246,11 +235,8 @@ pub(crate) fn posting(entry: &GenericJournalEntry, codes: &[VatCode]) -> Result<
             "reference": entry.reference,
             "tax_codes": entry.items.iter().map(|i| i.tax_code.clone()).collect::<Vec<_>>(),
         }),
-    };
-    posting.check()?;
-    if let Some((_, rate)) = currency {
-        to_euros(&mut posting.lines, rate);
     }
+    .in_euros()?;
     Ok(posting)
 }
 

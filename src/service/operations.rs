@@ -10,8 +10,7 @@ use crate::domain::operation::{
     Operation, OperationIn, OperationLine, OperationLineType, OperationStatus, OperationStatusIn,
 };
 use crate::domain::posting::{
-    piece, to_euros, AccountRef, JournalKind, JournalRef, PartyKind, Posting, PostingLine,
-    MAX_LABEL,
+    label, piece, AccountRef, JournalKind, JournalRef, PartyKind, Posting, PostingLine,
 };
 use crate::error::{AppError, Invalid, Result};
 use crate::service::accounting::{ledger, Context};
@@ -147,7 +146,7 @@ pub fn posting(op: &OperationIn, default_plan: Option<&str>) -> Result<Posting> 
                 .description
                 .clone()
                 .filter(|d| !d.trim().is_empty())
-                .unwrap_or_else(|| fallback.chars().take(MAX_LABEL).collect()),
+                .unwrap_or_else(|| label(&fallback)),
             debit: if line.amount < Decimal::ZERO { -line.amount } else { Decimal::ZERO },
             credit: if line.amount > Decimal::ZERO { line.amount } else { Decimal::ZERO },
             due_date: None,
@@ -156,7 +155,7 @@ pub fn posting(op: &OperationIn, default_plan: Option<&str>) -> Result<Posting> 
         });
     }
     let currency = foreign(&op.currency, op.currency_exchange_rate)?;
-    let mut posting = Posting {
+    let posting = Posting {
         journal: op
             .journal_id
             .clone()
@@ -164,17 +163,14 @@ pub fn posting(op: &OperationIn, default_plan: Option<&str>) -> Result<Posting> 
         date: op.operation_date,
         number,
         reference: None,
-        currency: currency.clone(),
+        currency,
         lines,
         attachment: None,
         posted: op.status != Some(OperationStatusIn::Draft),
         period: None,
         metadata: serde_json::json!({ "operation_number": raw_number }),
-    };
-    posting.check()?;
-    if let Some((_, rate)) = currency {
-        to_euros(&mut posting.lines, rate);
     }
+    .in_euros()?;
     Ok(posting)
 }
 

@@ -9,9 +9,7 @@ use crate::app::AppState;
 use crate::domain::accounting::{Journal, JournalType};
 use crate::domain::journal_entry::EntryLineType;
 use crate::domain::operation::{BankStatement, FinancialEntry, InvoicePayment};
-use crate::domain::posting::{
-    pdf, piece, to_euros, AccountRef, JournalRef, PartyKind, Posting, PostingLine, MAX_LABEL,
-};
+use crate::domain::posting::{pdf, piece, AccountRef, JournalRef, PartyKind, Posting, PostingLine};
 use crate::error::{AppError, Invalid, Result};
 use crate::service::accounting::{ledger, Context};
 use crate::service::journal_entries::{foreign, vat_account, vat_code};
@@ -22,13 +20,9 @@ const SUSPENSE: &str = "471000";
 /// Bank charges.
 const BANK_FEES: &str = "627000";
 
-fn label(text: Option<&str>, fallback: &str) -> String {
-    text.filter(|t| !t.trim().is_empty())
-        .unwrap_or(fallback)
-        .trim()
-        .chars()
-        .take(MAX_LABEL)
-        .collect()
+/// The caller's text, else `fallback`.
+fn text_or<'a>(text: Option<&'a str>, fallback: &'a str) -> &'a str {
+    text.filter(|t| !t.trim().is_empty()).unwrap_or(fallback)
 }
 
 /// Two lines moving `amount` (positive = received) between the treasury account and `other`.
@@ -41,16 +35,7 @@ fn movement(
 ) -> [PostingLine; 2] {
     let (bank_debit, bank_credit) =
         if amount > Decimal::ZERO { (amount, Decimal::ZERO) } else { (Decimal::ZERO, -amount) };
-    let line = |account, debit, credit| PostingLine {
-        field: field.to_owned(),
-        account,
-        label: label.to_owned(),
-        debit,
-        credit,
-        due_date: None,
-        currency_amount: None,
-        analytics: vec![],
-    };
+    let line = |account, debit, credit| PostingLine::new(field, account, label, debit, credit);
     [
         line(
             AccountRef::General { number: treasury.to_owned(), create: None },
@@ -141,8 +126,8 @@ pub async fn financial_entry(
             Some(kind) => AccountRef::Partner { kind, id: item.account.trim().to_owned() },
             None => AccountRef::General { number: item.account.trim().to_owned(), create: None },
         };
-        let text = label(item.description.as_deref(), &fallback);
-        lines.extend(movement(&field, &treasury, account, item.amount, &text));
+        let text = text_or(item.description.as_deref(), &fallback);
+        lines.extend(movement(&field, &treasury, account, item.amount, text));
         if let Some(tax) = &item.tax_info {
             let field = format!("{field}.tax_info");
             if item.account_type != EntryLineType::GeneralAccount {
@@ -161,17 +146,17 @@ pub async fn financial_entry(
                 &treasury,
                 AccountRef::General { number: vat_account, create: None },
                 signed,
-                &text,
+                text,
             ));
         }
     }
     let currency = foreign(&entry.currency, entry.currency_exchange_rate)?;
-    let mut posting = Posting {
+    let posting = Posting {
         journal: JournalRef::Id(journal.id.clone()),
         date: entry.date,
         number,
         reference: entry.reference.as_deref().map(|r| piece("reference", r)).transpose()?,
-        currency: currency.clone(),
+        currency,
         lines,
         attachment: entry
             .pdf
@@ -183,11 +168,8 @@ pub async fn financial_entry(
         posted: true,
         period: None,
         metadata: serde_json::json!({ "number": entry.number, "reference": entry.reference }),
-    };
-    posting.check()?;
-    if let Some((_, rate)) = currency {
-        to_euros(&mut posting.lines, rate);
     }
+    .in_euros()?;
     let written = postings::post(s, ctx, scope, &posting).await?;
     let mut out = entry.clone();
     out.id = Some(written.id.clone());
@@ -270,7 +252,7 @@ pub async fn bank_statement(
             number: item.general_ledger_account.clone().unwrap_or_else(|| SUSPENSE.into()),
             create: None,
         });
-        let text = label(item.description.as_deref(), &fallback);
+        let text = text_or(item.description.as_deref(), &fallback);
         let fee = item.fee_amount.unwrap_or_default();
         if fee.is_sign_negative() {
             return Err(Invalid::body(format!("{field}.fee_amount"), "must not be negative").into());
@@ -281,7 +263,7 @@ pub async fn bank_statement(
             );
         }
         let [mut bank_line, mut counterpart] =
-            movement(&field, &treasury, other, item.amount, &text);
+            movement(&field, &treasury, other, item.amount, text);
         // `amount` is gross, the fee included: money received reaches the bank less the fee;
         // money paid leaves the bank whole, the fee part of it going to charges.
         if !fee.is_zero() {
@@ -295,7 +277,7 @@ pub async fn bank_statement(
                 &treasury,
                 AccountRef::General { number: BANK_FEES.into(), create: None },
                 -fee,
-                &text,
+                text,
             );
             lines.push(charge);
         }
@@ -390,36 +372,31 @@ pub async fn invoice_payment(
             if invoice.invoice_type.is_sale() { PartyKind::Client } else { PartyKind::Supplier };
         // Money comes in when the partner was debited (customer invoice, supplier refund).
         let received = invoice.invoice_type.partner_sign() * item.amount;
-        let text = label(
-            payment.reference.as_deref(),
-            &format!("Règlement {}", invoice.invoice_number.clone().unwrap_or_default()),
-        );
+        let settles = format!("Règlement {}", invoice.invoice_number.clone().unwrap_or_default());
+        let text = text_or(payment.reference.as_deref(), &settles);
         lines.extend(movement(
             &field,
             &treasury,
             AccountRef::Partner { kind, id: partner.clone() },
             received,
-            &text,
+            text,
         ));
         by_partner.entry(partner).or_default().push(invoice.id.clone());
     }
     let currency = foreign(&payment.currency, payment.currency_exchange_rate)?;
-    let mut posting = Posting {
+    let posting = Posting {
         journal: JournalRef::Id(bank.id.clone()),
         date: payment.date,
         number: payment.number.as_deref().map(|n| piece("number", n)).transpose()?,
         reference: payment.reference.as_deref().map(|r| piece("reference", r)).transpose()?,
-        currency: currency.clone(),
+        currency,
         lines,
         attachment: None,
         posted: true,
         period: None,
         metadata: serde_json::json!({ "payment_method_id": payment.payment_method_id, "number": payment.number }),
-    };
-    posting.check()?;
-    if let Some((_, rate)) = currency {
-        to_euros(&mut posting.lines, rate);
     }
+    .in_euros()?;
     let written = postings::post(s, ctx, scope, &posting).await?;
     for (partner, mut entries) in by_partner {
         entries.push(written.id.clone());

@@ -8,7 +8,9 @@ use std::collections::HashMap;
 
 use crate::app::AppState;
 use crate::domain::accounting::{JournalType, VatCode};
-use crate::domain::invoice::{Invoice, InvoiceIn, InvoiceType, Payment, PaymentStatus};
+use crate::domain::invoice::{
+    Invoice, InvoiceIn, InvoiceStatus, InvoiceType, Payment, PaymentStatus,
+};
 use crate::domain::journal_entry::{EntryFilter, JournalEntry};
 use crate::domain::third_party::PartnerKind;
 use crate::error::{AppError, Invalid, Result};
@@ -166,20 +168,14 @@ pub async fn list(
     } else {
         journal_entries::list(s, ctx, folder, &window).await?
     };
-    let in_window = |e: &JournalEntry| {
-        f.date_from.is_none_or(|d| e.date >= d) && f.date_to.is_none_or(|d| e.date <= d)
-    };
-    let changed = |e: &JournalEntry| match (f.updated_after, e.created_on) {
-        (Some(after), Some(created)) => created > after,
-        _ => true,
-    };
     let mut out = Vec::new();
-    for entry in entries.iter().filter(|e| in_window(e) && changed(e)) {
+    // With payments, every entry was read: the window still applies to the invoices.
+    for entry in entries.iter().filter(|e| window.admits(e)) {
         if f.journal_ids.as_ref().is_some_and(|ids| !ids.contains(&entry.journal_id)) {
             continue;
         }
         let Some(mut invoice) = as_invoice(entry, &journals, &codes) else { continue };
-        let paid = invoice.status == crate::domain::invoice::InvoiceStatus::Paid;
+        let paid = invoice.status == InvoiceStatus::Paid;
         let wanted = match f.payment_status {
             PaymentStatus::All => true,
             PaymentStatus::Paid => paid,

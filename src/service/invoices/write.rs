@@ -12,7 +12,7 @@ use crate::domain::accounting::VatCode;
 use crate::domain::invoice::{InvoiceIn, InvoiceLine, InvoiceStatusIn};
 use crate::domain::journal_entry::AnalyticDistribution;
 use crate::domain::posting::{
-    pdf, piece, to_euros, AccountRef, JournalKind, JournalRef, Posting, PostingLine, MAX_LABEL,
+    label, pdf, piece, AccountRef, JournalKind, JournalRef, Posting, PostingLine,
 };
 use crate::domain::third_party::PartnerKind;
 use crate::error::{Invalid, Result};
@@ -21,10 +21,6 @@ use crate::service::postings::single_account;
 
 /// How far a line's tax may be from its untaxed amount × rate: a cent.
 const TAX_TOLERANCE: Decimal = Decimal::from_parts(1, 0, 0, false, 2);
-
-fn label(text: &str) -> String {
-    text.trim().chars().take(MAX_LABEL).collect()
-}
 
 /// An amount on the side `sign` gives (+1 debit, −1 credit); a negative amount (a discount
 /// line) goes to the other side.
@@ -190,14 +186,8 @@ pub fn posting(
     let memo = inv.customer_memo.as_deref().or(inv.reference.as_deref()).unwrap_or(&raw_number);
     let (debit, credit) = sided(sign, inv.total);
     let mut lines = vec![PostingLine {
-        field: "partner_id".into(),
-        account: partner_account(inv)?,
-        label: label(memo),
-        debit,
-        credit,
         due_date: Some(inv.due_date),
-        currency_amount: None,
-        analytics: vec![],
+        ..PostingLine::new("partner_id", partner_account(inv)?, memo, debit, credit)
     }];
     let mut vat: BTreeMap<String, Decimal> = BTreeMap::new();
     let mut reversed: BTreeMap<String, Decimal> = BTreeMap::new();
@@ -264,19 +254,11 @@ pub fn posting(
         if debit.is_zero() && credit.is_zero() {
             continue;
         }
-        lines.push(PostingLine {
-            field: "tax_amount".into(),
-            account: AccountRef::General { number: account, create: None },
-            label: label(&format!("TVA {memo}")),
-            debit,
-            credit,
-            due_date: None,
-            currency_amount: None,
-            analytics: vec![],
-        });
+        let account = AccountRef::General { number: account, create: None };
+        lines.push(PostingLine::new("tax_amount", account, &format!("TVA {memo}"), debit, credit));
     }
     let currency = foreign(&inv.currency, inv.currency_exchange_rate)?;
-    let mut posting = Posting {
+    let posting = Posting {
         journal: match &inv.journal_id {
             Some(id) => JournalRef::Id(id.clone()),
             None if inv.invoice_type.is_sale() => JournalRef::Default(JournalKind::Sales),
@@ -285,7 +267,7 @@ pub fn posting(
         date: inv.invoice_date,
         number: Some(number),
         reference,
-        currency: currency.clone(),
+        currency,
         lines,
         attachment: inv
             .pdf
@@ -309,11 +291,8 @@ pub fn posting(
             "payment_method_id": inv.payment_method_id,
             "lines": inv.lines,
         }}),
-    };
-    posting.check()?;
-    if let Some((_, rate)) = currency {
-        to_euros(&mut posting.lines, rate);
     }
+    .in_euros()?;
     Ok(posting)
 }
 
