@@ -46,6 +46,25 @@ pub enum PartyKind {
     Employee,
 }
 
+impl PartyKind {
+    /// The root of the kind's accounts in the French chart (PCG).
+    pub fn root(self) -> &'static str {
+        match self {
+            PartyKind::Client => PartnerKind::Client.root(),
+            PartyKind::Supplier => PartnerKind::Supplier.root(),
+            PartyKind::Employee => "421",
+        }
+    }
+
+    pub fn noun(self) -> &'static str {
+        match self {
+            PartyKind::Client => PartnerKind::Client.noun(),
+            PartyKind::Supplier => PartnerKind::Supplier.noun(),
+            PartyKind::Employee => "employee",
+        }
+    }
+}
+
 impl From<PartnerKind> for PartyKind {
     fn from(kind: PartnerKind) -> Self {
         match kind {

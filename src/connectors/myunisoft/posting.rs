@@ -19,7 +19,7 @@ use crate::connectors::{
     ConnectorError, ConnectorResult, FolderScope, JournalEntries, Ledger, Postings, WriteError,
 };
 use crate::domain::journal_entry::{AnalyticDistribution, JournalEntry};
-use crate::domain::posting::{AccountRef, JournalKind, JournalRef, Matched, PartyKind, Posting};
+use crate::domain::posting::{AccountRef, JournalKind, JournalRef, Matched, Posting};
 use crate::domain::third_party::PartnerKind;
 use crate::error::Invalid;
 
@@ -29,22 +29,6 @@ const BUDGET: Duration = Duration::from_secs(60);
 
 /// The prefix of the partner ids Passerelle gives entries (MyUnisoft asks for the partner's name).
 pub(crate) const ORIGIN_PREFIX: &str = "psrl-";
-
-fn root(kind: PartyKind) -> &'static str {
-    match kind {
-        PartyKind::Client => "411",
-        PartyKind::Supplier => "401",
-        PartyKind::Employee => "421",
-    }
-}
-
-fn kind_name(kind: PartyKind) -> &'static str {
-    match kind {
-        PartyKind::Client => "client",
-        PartyKind::Supplier => "supplier",
-        PartyKind::Employee => "employee",
-    }
-}
 
 /// The account of one line: its id once it exists, and what to create when it does not.
 #[derive(Debug, Clone)]
@@ -158,14 +142,11 @@ impl MyUnisoft {
                     .iter()
                     .find(|a| {
                         a.account_id.to_string() == id.trim()
-                            && a.account_number.starts_with(root(*kind))
+                            && a.account_number.starts_with(kind.root())
                     })
                     .map(|a| LineAccount::known(a.account_id, &a.account_number))
                     .ok_or_else(|| {
-                        Invalid::body(
-                            &field,
-                            format!("no {} `{id}` in this folder", kind_name(*kind)),
-                        )
+                        Invalid::body(&field, format!("no {} `{id}` in this folder", kind.noun()))
                     })?,
                 AccountRef::General { number, create } => match (known(number), create) {
                     (Some(id), _) => LineAccount::known(id, number),

@@ -10,9 +10,11 @@ use crate::domain::invoice::{
     AccountingInfo, Invoice, InvoiceDueDate, InvoiceLine, InvoiceStatus, InvoiceType,
 };
 use crate::domain::journal_entry::{JournalEntry, JournalItem};
+use crate::domain::third_party::PartnerKind;
 
 fn is_partner(item: &JournalItem, sale: bool) -> bool {
-    item.partner_id.is_some() && item.account_number.starts_with(if sale { "411" } else { "401" })
+    let kind = if sale { PartnerKind::Client } else { PartnerKind::Supplier };
+    item.partner_id.is_some() && item.account_number.starts_with(kind.root())
 }
 
 fn is_vat(item: &JournalItem, codes: &[VatCode]) -> bool {
