@@ -1,7 +1,6 @@
 //! Analytic accounts, end to end: gateway → MyUnisoft sandbox (axes and sections) over HTTP.
 
 use std::collections::BTreeMap;
-use std::str::FromStr;
 
 use reqwest::Method;
 use rust_decimal::Decimal;
@@ -9,16 +8,13 @@ use serde_json::{json, Value};
 
 use crate::accounting::{acc, connected};
 use crate::outstandings::{open_year, upstream};
+use crate::support::decimal as amount;
 use crate::support::{chift_error, tokens, Tenant, TestApp};
 
 const GARAGE: &str = "4822";
 
 fn codes(items: &[Value]) -> Vec<&str> {
     items.iter().map(|a| a["code"].as_str().unwrap()).collect()
-}
-
-fn amount(v: &Value) -> Decimal {
-    Decimal::from_str(&v.to_string()).unwrap()
 }
 
 async fn send(

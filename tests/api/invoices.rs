@@ -6,11 +6,8 @@ use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
 use crate::entry_writes::{accounting, journal, partner, society, written};
+use crate::support::decimal as d;
 use crate::support::{chift_error, Tenant, TestApp};
-
-fn d(v: &Value) -> Decimal {
-    v.to_string().trim_matches('"').parse().unwrap()
-}
 
 /// Every field that was sent comes back with the same value (numbers compared as decimals).
 fn same_lines(read: &Value, sent: &Value) {

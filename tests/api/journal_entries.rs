@@ -3,6 +3,7 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
+use crate::support::decimal as amount;
 use crate::support::{chift_error, tokens, Tenant, TestApp, PARTNER_SECRET};
 
 async fn society() -> (TestApp, Tenant, String) {
@@ -31,10 +32,6 @@ async fn upstream(app: &TestApp, draft: bool) -> Vec<Value> {
         .await
         .unwrap();
     res.json().await.unwrap()
-}
-
-fn amount(v: &Value) -> rust_decimal::Decimal {
-    v.to_string().parse().unwrap()
 }
 
 #[tokio::test]

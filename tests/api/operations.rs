@@ -6,11 +6,8 @@ use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
 use crate::entry_writes::{accounting, journal, partner, society, written};
+use crate::support::decimal as d;
 use crate::support::{chift_error, Tenant, TestApp};
-
-fn d(v: &Value) -> Decimal {
-    v.to_string().trim_matches('"').parse().unwrap()
-}
 
 /// `(account, debit, credit)` of every line of entry `id`.
 async fn lines(

@@ -2,13 +2,13 @@
 //! with what the sandbox's raw MAD movements say.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::str::FromStr;
 
 use reqwest::Method;
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
 use crate::accounting::{acc, connected};
+use crate::support::decimal as amount;
 use crate::support::{chift_error, tokens, Tenant, TestApp, PARTNER_SECRET};
 
 /// `GET /mad/movements?version=1.0.0&{query}` straight from the sandbox.
@@ -41,10 +41,6 @@ pub(crate) async fn open_year(
     let open: Vec<_> = years.iter().filter(|y| y["closed"] == false).collect();
     assert_eq!(open.len(), 1, "the sandbox has one open year");
     open[0]["id"].as_str().unwrap().to_owned()
-}
-
-fn amount(v: &Value) -> Decimal {
-    Decimal::from_str(&v.to_string()).unwrap()
 }
 
 /// (amount, open amount) of each open line: unlettered lines are open in full; a partially

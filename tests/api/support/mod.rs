@@ -264,6 +264,11 @@ impl TestApp {
     }
 }
 
+/// A JSON amount (a number, or a numeric string) as an exact decimal.
+pub fn decimal(v: &Value) -> rust_decimal::Decimal {
+    v.to_string().trim_matches('"').parse().expect("an amount")
+}
+
 /// Asserts the Chift error shape and returns the body.
 pub async fn chift_error(res: Response, status: u16, code: &str) -> Value {
     assert_eq!(res.status().as_u16(), status, "status");
