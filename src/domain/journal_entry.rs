@@ -152,8 +152,11 @@ pub struct TaxInfo {
     #[serde(with = "crate::domain::money")]
     #[schema(value_type = f64)]
     pub tax_amount: Decimal,
-    /// The VAT account; by default the code's deductible account for a debit, payable for a credit.
+    /// The VAT account; by default the code's collected account beside a class 7 line, its
+    /// deductible account beside a class 6 or 2 line, else by side (debit deducts).
     pub vat_account: Option<String>,
+    /// For a reverse-charge code: the account of the offsetting VAT line (by default the code's
+    /// other account).
     pub reversed_vat_account: Option<String>,
     pub description: Option<String>,
 }

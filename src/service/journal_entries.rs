@@ -211,8 +211,33 @@ pub(crate) fn posting(entry: &GenericJournalEntry, codes: &[VatCode]) -> Result<
             } else {
                 (Decimal::ZERO, tax.tax_amount)
             };
+            // Reverse charge: the same VAT the other way, on the other account of the code, so
+            // that the two lines cancel out.
+            let reversal = if code.reversed {
+                let other = tax.reversed_vat_account.clone().or_else(|| {
+                    if code.deductible_account.as_deref() == Some(account.as_str()) {
+                        code.payable_account.clone()
+                    } else {
+                        code.deductible_account.clone()
+                    }
+                });
+                let other = other.ok_or_else(|| {
+                    Invalid::body(
+                        format!("{field}.reversed_vat_account"),
+                        format!(
+                            "required: reverse-charge VAT code {} has no second account",
+                            code.id
+                        ),
+                    )
+                })?;
+                let other = AccountRef::General { number: other, create: None };
+                Some(PostingLine::new(field.clone(), other, &vat_label, credit, debit))
+            } else {
+                None
+            };
             let account = AccountRef::General { number: account, create: None };
             lines.push(PostingLine::new(field, account, &vat_label, debit, credit));
+            lines.extend(reversal);
         }
     }
     let currency = foreign(&entry.currency, entry.currency_exchange_rate)?;
@@ -323,6 +348,38 @@ mod tests {
         );
         assert_eq!(p.lines[0].due_date, None);
         assert_eq!((p.number.as_deref(), p.reference.as_deref()), (Some("OD20269"), Some("REF1")));
+    }
+
+    #[test]
+    fn reverse_charge_vat_posts_both_accounts_and_keeps_the_entry_balanced() {
+        let mut reversed = codes();
+        reversed[0].reversed = true;
+        let p = posting(
+            &entry(serde_json::json!([
+                {"account_type": "general_account", "account": "606300", "debit": 100, "credit": 0,
+                 "tax_info": {"tax_code": "6621", "tax_amount": 20}},
+                {"account_type": "supplier_account", "account": "1180400", "debit": 0, "credit": 100}
+            ])),
+            &reversed,
+        )
+        .unwrap();
+        let vat: Vec<(&AccountRef, Decimal, Decimal)> =
+            p.lines[1..3].iter().map(|l| (&l.account, l.debit, l.credit)).collect();
+        assert_eq!(
+            vat,
+            vec![
+                (
+                    &AccountRef::General { number: "445660".into(), create: None },
+                    Decimal::from(20),
+                    Decimal::ZERO
+                ),
+                (
+                    &AccountRef::General { number: "445712".into(), create: None },
+                    Decimal::ZERO,
+                    Decimal::from(20)
+                ),
+            ]
+        );
     }
 
     #[test]

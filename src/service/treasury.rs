@@ -134,6 +134,13 @@ pub async fn financial_entry(
                 return Err(Invalid::body(field, "only general-account lines take tax_info").into());
             }
             let code = vat_code(&codes, &tax.tax_code, &format!("{field}.tax_code"))?;
+            if code.reversed {
+                return Err(Invalid::body(
+                    format!("{field}.tax_code"),
+                    "a reverse-charge code moves no money: book it with POST /journal-entries or /invoices",
+                )
+                .into());
+            }
             if tax.tax_amount.is_zero() {
                 continue;
             }
