@@ -91,6 +91,8 @@ pub struct FinancialLine {
     pub amount: Decimal,
     pub description: Option<String>,
     pub tax_info: Option<TaxInfo>,
+    /// Accepted and not acted on: MyUnisoft letters nothing by itself; match the line with
+    /// `POST /matching`.
     pub automated_matching_number: Option<String>,
     /// The bank or cash account the line is booked against (answers only).
     #[serde(default)]
