@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 use utoipa::ToSchema;
 
 use crate::connectors::{ConnectorError, WriteError};
+use crate::domain::{Invalid, Location};
 use crate::store::StoreError;
 
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
@@ -41,64 +42,6 @@ pub enum ErrorCode {
     /// Not in Chift's catalogue: a create that would duplicate an existing record (409).
     ErrorDuplicateRecord,
     ErrorUnknown,
-}
-
-/// Where a rejected input came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Location {
-    Body,
-    Query,
-    Path,
-    Header,
-}
-
-impl Location {
-    fn as_str(self) -> &'static str {
-        match self {
-            Location::Body => "body",
-            Location::Query => "query",
-            Location::Path => "path",
-            Location::Header => "header",
-        }
-    }
-}
-
-/// One rejected input: which field, and the rule it broke.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Invalid {
-    pub location: Location,
-    pub field: String,
-    pub rule: String,
-}
-
-impl Invalid {
-    pub fn body(field: impl Into<String>, rule: impl Into<String>) -> Self {
-        Self { location: Location::Body, field: field.into(), rule: rule.into() }
-    }
-
-    pub fn query(field: impl Into<String>, rule: impl Into<String>) -> Self {
-        Self { location: Location::Query, field: field.into(), rule: rule.into() }
-    }
-
-    pub fn path(field: impl Into<String>, rule: impl Into<String>) -> Self {
-        Self { location: Location::Path, field: field.into(), rule: rule.into() }
-    }
-
-    pub fn header(field: impl Into<String>, rule: impl Into<String>) -> Self {
-        Self { location: Location::Header, field: field.into(), rule: rule.into() }
-    }
-}
-
-impl std::error::Error for Invalid {}
-
-impl std::fmt::Display for Invalid {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.field.is_empty() {
-            write!(f, "invalid {}: {}", self.location.as_str(), self.rule)
-        } else {
-            write!(f, "invalid {} field `{}`: {}", self.location.as_str(), self.field, self.rule)
-        }
-    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -12,5 +12,6 @@ pub mod error;
 pub mod fec;
 pub mod sandbox;
 pub mod service;
+pub mod state;
 pub mod store;
 pub mod telemetry;

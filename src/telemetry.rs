@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::trace::SdkTracerProvider;
 use opentelemetry_sdk::Resource;
@@ -228,14 +228,4 @@ pub async fn track_metrics(State(metrics): State<Metrics>, req: Request, next: N
     let route = res.extensions().get::<RouteTemplate>().map_or("unmatched", |r| r.0.as_str());
     metrics.observe(route, method.as_str(), res.status(), started.elapsed());
     res
-}
-
-/// `GET /metrics`.
-pub async fn metrics_text(State(metrics): State<Metrics>) -> Response {
-    match metrics.render() {
-        Ok(text) => ([("content-type", "text/plain; version=0.0.4")], text).into_response(),
-        Err(e) => {
-            crate::error::AppError::Internal(format!("metrics encoding: {e}")).into_response()
-        }
-    }
 }

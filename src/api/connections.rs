@@ -11,11 +11,12 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::api::extract::{max_chars, not_blank, ValidJson, ValidPath, ValidQuery, Validate};
-use crate::app::AppState;
 use crate::auth::tenant::TenantContext;
 use crate::domain::connection::{Connection, Credential};
-use crate::error::{ErrorBody, Invalid, Result};
+use crate::domain::Invalid;
+use crate::error::{ErrorBody, Result};
 use crate::service::connections::{self as service, ConnectionRequest};
+use crate::state::AppState;
 use crate::store::TransactionRecord;
 
 /// The idempotency header of writes.

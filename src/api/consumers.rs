@@ -11,11 +11,12 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::api::extract::{max_chars, not_blank, ValidJson, ValidPath, ValidQuery, Validate};
-use crate::app::AppState;
 use crate::auth::tenant::TenantContext;
 use crate::domain::consumer::{Consumer, ConsumerFilter, ConsumerPatch, NewConsumer};
-use crate::error::{ErrorBody, Invalid, Result};
+use crate::domain::Invalid;
+use crate::error::{ErrorBody, Result};
 use crate::service::consumers as service;
+use crate::state::AppState;
 
 /// `ConsumerItem`.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

@@ -6,7 +6,8 @@ use axum::http::request::Parts;
 use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 
-use crate::error::{AppError, Invalid};
+use crate::domain::Invalid;
+use crate::error::AppError;
 
 /// The largest request body accepted (base64 attachments included).
 pub const BODY_LIMIT: usize = 16 * 1024 * 1024;

@@ -1,14 +1,17 @@
-//! Probes for orchestrators: liveness (the process answers) and readiness (the database does).
+//! Operations: liveness (the process answers), readiness (the database does) and the
+//! Prometheus metrics.
 
 use axum::extract::State;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::app::AppState;
 use crate::error::{AppError, ErrorBody, Result};
+use crate::state::AppState;
+use crate::telemetry::Metrics;
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Health {
@@ -33,6 +36,14 @@ pub async fn live() -> Json<Health> {
 pub async fn ready(State(state): State<AppState>) -> Result<Json<Health>> {
     state.store.ping().await.map_err(|e| AppError::Unavailable(format!("database: {e}")))?;
     Ok(ok())
+}
+
+/// `GET /metrics`.
+pub async fn metrics_text(State(metrics): State<Metrics>) -> Response {
+    match metrics.render() {
+        Ok(text) => ([("content-type", "text/plain; version=0.0.4")], text).into_response(),
+        Err(e) => AppError::Internal(format!("metrics encoding: {e}")).into_response(),
+    }
 }
 
 pub fn router() -> OpenApiRouter<AppState> {

@@ -10,10 +10,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::api::extract::ValidPath;
-use crate::app::AppState;
 use crate::auth::tenant::TenantContext;
 use crate::domain::connection::ConnectorKind;
 use crate::error::{AppError, ErrorBody, Result};
+use crate::state::AppState;
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct IntegrationCredential {

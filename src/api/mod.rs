@@ -7,6 +7,7 @@ pub mod docs;
 pub mod extract;
 pub mod health;
 pub mod integrations;
+pub mod token;
 
 use axum::routing::get;
 use axum::Router;
@@ -16,9 +17,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::app::AppState;
-use crate::auth::token;
-use crate::telemetry;
+use crate::state::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -66,5 +65,5 @@ pub fn openapi() -> OpenApiDoc {
 pub fn router(state: AppState) -> Router {
     let (api, spec) = documented().split_for_parts();
     let spec = spec.to_pretty_json().unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
-    api.route("/metrics", get(telemetry::metrics_text)).merge(docs::router(spec)).with_state(state)
+    api.route("/metrics", get(health::metrics_text)).merge(docs::router(spec)).with_state(state)
 }

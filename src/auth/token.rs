@@ -1,19 +1,12 @@
-//! `POST /token`: client credentials in, a 30-minute JWT out (chift-conventions.md §e).
+//! Access tokens: HS256 JWTs of 30 minutes (chift-conventions.md §e), issued and checked.
 
-use std::time::Instant;
-
-use axum::extract::State;
-use axum::Json;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::api::extract::{ValidJson, Validate};
-use crate::app::AppState;
-use crate::auth::secrets;
-use crate::error::{AppError, ErrorBody, Invalid, Result};
+use crate::error::{AppError, Result};
 
 /// Lifetime of an access token, in seconds (Chift: 30 minutes).
 pub const TOKEN_LIFETIME: i64 = 1800;
@@ -78,25 +71,6 @@ impl JwtKeys {
     }
 }
 
-/// `AuthItem`. Unknown keys (the SDK's `envId`) are ignored.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct AuthItem {
-    pub client_id: String,
-    pub client_secret: String,
-    pub account_id: Uuid,
-    pub marketplace_id: Option<Uuid>,
-}
-
-impl Validate for AuthItem {
-    fn validate(&self) -> Result<(), Invalid> {
-        if self.client_id.is_empty() {
-            return Err(Invalid::body("clientId", "must not be empty"));
-        }
-        Ok(())
-    }
-}
-
 /// `Token`: `expires_on` is absolute Unix time in seconds, which the SDK depends on.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Token {
@@ -106,46 +80,6 @@ pub struct Token {
     #[schema(example = 1800)]
     pub expires_in: i64,
     pub expires_on: i64,
-}
-
-/// Exchange client credentials for an access token.
-#[utoipa::path(post, path = "/token", tag = "Token", operation_id = "generate_access_token",
-    request_body = AuthItem,
-    responses((status = 200, body = Token),
-              (status = 401, description = "Unknown client or wrong secret", body = ErrorBody),
-              (status = 422, body = ErrorBody),
-              (status = 429, description = "Too many failed attempts for this clientId", body = ErrorBody)),
-    security(()))]
-pub async fn generate_access_token(
-    State(state): State<AppState>,
-    ValidJson(auth): ValidJson<AuthItem>,
-) -> Result<Json<Token>> {
-    let started = Instant::now();
-    state
-        .throttle
-        .check(&auth.client_id, started)
-        .map_err(|retry_after| AppError::TooManyAttempts { retry_after })?;
-    let found = state.store.accounts().find_by_client_id(&auth.client_id).await?;
-    let (account, hash) = match found {
-        Some((account, hash)) if account.id == auth.account_id => (Some(account), hash),
-        _ => (None, secrets::decoy_hash().to_owned()),
-    };
-    let secret = auth.client_secret;
-    let matches = tokio::task::spawn_blocking(move || secrets::verify_secret(&secret, &hash))
-        .await
-        .map_err(|e| AppError::Internal(format!("secret check panicked: {e}")))?;
-    match account {
-        Some(account) if matches => {
-            state.throttle.succeeded(&auth.client_id);
-            let token = state.jwt.issue(account.id, chrono::Utc::now().timestamp())?;
-            Ok(Json(token))
-        }
-        _ => {
-            state.throttle.failed(&auth.client_id, Instant::now());
-            tracing::warn!(client_id = %auth.client_id, "token refused");
-            Err(AppError::BadClientCredentials)
-        }
-    }
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::app::{self, App, AppState};
+use crate::app::{self, App};
 use crate::auth::tenant::TenantContext;
 use crate::config::{self, DatabaseSettings, Env, MyUnisoftSettings, ProcessEnv, Settings};
 use crate::crypto::{Keyring, MasterKey};
@@ -20,6 +20,7 @@ use crate::domain::connection::Credential;
 use crate::domain::consumer::NewConsumer;
 use crate::sandbox::{self, Sandbox, SandboxConfig};
 use crate::service::{accounts, connections, consumers};
+use crate::state::AppState;
 use crate::store::Store;
 use crate::telemetry;
 

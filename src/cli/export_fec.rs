@@ -11,12 +11,12 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::tenant::TenantContext;
 use crate::config::{ProcessEnv, Settings};
 use crate::fec::{Encoding, Format, Progress, Separator};
 use crate::service::accounting::{self, Selector};
 use crate::service::fec;
+use crate::state::AppState;
 use crate::store::Store;
 
 #[derive(Debug, Args)]

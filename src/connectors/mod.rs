@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 pub use error::ConnectorError;
 
+use crate::domain::Invalid;
 use crate::fec::{Progress, Spool};
 
 use crate::domain::accounting::{
@@ -31,7 +32,6 @@ use crate::domain::posting::{Attachment, Matched, Posting, StoredFile};
 use crate::domain::third_party::{
     Contact, NewThirdParty, PartnerKind, ThirdParty, ThirdPartyPatch,
 };
-use crate::error::Invalid;
 
 pub type ConnectorResult<T> = Result<T, ConnectorError>;
 

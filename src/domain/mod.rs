@@ -5,6 +5,7 @@ pub mod accounting;
 pub mod analytics;
 pub mod connection;
 pub mod consumer;
+mod invalid;
 pub mod invoice;
 pub mod journal_entry;
 pub mod money;
@@ -12,3 +13,5 @@ pub mod operation;
 pub mod outstanding;
 pub mod posting;
 pub mod third_party;
+
+pub use invalid::{Invalid, Location};

@@ -2,12 +2,12 @@
 //! financial entry, expense, payment): lines in the folder's currency, checked here for what
 //! holds in every software (balance, one side per line, due dates), then handed to a connector.
 
+use crate::domain::Invalid;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::journal_entry::AnalyticDistribution;
 use super::third_party::PartnerKind;
-use crate::error::Invalid;
 
 /// The journal an entry goes to.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,7 +3,6 @@
 
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::tenant::TenantContext;
 use crate::connectors::{
     Analytics, Banking, FolderScope, Folders, Ledger, Payroll, Schemes, TenantConnection,
@@ -14,8 +13,10 @@ use crate::domain::accounting::{
     Scheme, VatCode,
 };
 use crate::domain::connection::{ConnectionFacts, ConnectionStatus, ConnectorKind};
-use crate::error::{AppError, Invalid, Result};
+use crate::domain::Invalid;
+use crate::error::{AppError, Result};
 use crate::service::consumers;
+use crate::state::AppState;
 
 /// What picks the connection and the folder of a call.
 #[derive(Debug, Clone, Default)]

@@ -1,12 +1,12 @@
 //! Analytic accounts of the consumer's folder, in the default plan or a named one.
 
-use crate::app::AppState;
 use crate::connectors::Analytics;
 use crate::domain::analytics::{
     AnalyticAccount, AnalyticAccountPatch, NewAnalyticAccount, PlanRef,
 };
 use crate::error::{AppError, Result};
 use crate::service::accounting::Context;
+use crate::state::AppState;
 
 fn connector<'s>(s: &'s AppState, ctx: &Context) -> Result<&'s dyn Analytics> {
     let kind = ctx.connection.kind;

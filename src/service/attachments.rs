@@ -4,13 +4,14 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::app::AppState;
 use crate::connectors::Documents;
 use crate::domain::journal_entry::AttachmentStatus;
 use crate::domain::posting::{pdf, MAX_LABEL};
-use crate::error::{Invalid, Result};
+use crate::domain::Invalid;
+use crate::error::Result;
 use crate::service::accounting::{unsupported, Context};
 use crate::service::{invoices, journal_entries};
+use crate::state::AppState;
 
 /// `AttachmentItem`: a PDF to attach.
 #[derive(Debug, Clone, Deserialize, ToSchema)]

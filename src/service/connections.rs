@@ -3,14 +3,15 @@
 
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::tenant::TenantContext;
 use crate::domain::connection::{
     Connection, ConnectionFacts, ConnectionPatch, ConnectorKind, Credential, Credentials,
     NewConnection,
 };
-use crate::error::{AppError, Invalid, Result};
+use crate::domain::Invalid;
+use crate::error::{AppError, Result};
 use crate::service::consumers;
+use crate::state::AppState;
 use crate::store::{Begun, IdempotencyKey, TransactionRecord};
 
 /// What a client asks for when it creates a connection.

@@ -2,10 +2,10 @@
 
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::tenant::TenantContext;
 use crate::domain::consumer::{Consumer, ConsumerFilter, ConsumerPatch, NewConsumer};
 use crate::error::{AppError, Result};
+use crate::state::AppState;
 
 fn not_found(id: Uuid) -> AppError {
     AppError::NotFound { resource: "consumer", id: id.to_string() }

@@ -5,15 +5,16 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
-use crate::app::AppState;
 use crate::domain::operation::Expense;
 use crate::domain::posting::{
     pdf, piece, AccountRef, JournalKind, JournalRef, PartyKind, Posting, PostingLine,
 };
-use crate::error::{Invalid, Result};
+use crate::domain::Invalid;
+use crate::error::Result;
 use crate::service::accounting::{ledger, Context};
 use crate::service::journal_entries::{foreign, vat_code};
 use crate::service::postings;
+use crate::state::AppState;
 
 pub async fn create(
     s: &AppState,

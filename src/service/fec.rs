@@ -5,11 +5,12 @@ use std::sync::Arc;
 
 use chrono::{Datelike, Months, NaiveDate};
 
-use crate::app::AppState;
 use crate::connectors::Movements;
-use crate::error::{AppError, Invalid, Result};
+use crate::domain::Invalid;
+use crate::error::{AppError, Result};
 use crate::fec::{Export, FecError, Progress, Spool};
 use crate::service::accounting::{self, ledger, unsupported, Context};
+use crate::state::AppState;
 
 /// A checked export and the legal name of its file.
 pub struct FecFile {

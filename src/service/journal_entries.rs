@@ -3,7 +3,6 @@
 
 use rust_decimal::Decimal;
 
-use crate::app::AppState;
 use crate::connectors::JournalEntries;
 use crate::domain::accounting::VatCode;
 use crate::domain::journal_entry::{
@@ -13,9 +12,11 @@ use crate::domain::posting::{
     label, pdf, piece, AccountRef, JournalRef, PartyKind, Posting, PostingLine,
 };
 use crate::domain::third_party::PartnerKind;
-use crate::error::{AppError, Invalid, Result};
+use crate::domain::Invalid;
+use crate::error::{AppError, Result};
 use crate::service::accounting::{ledger, Context};
 use crate::service::postings;
+use crate::state::AppState;
 
 fn connector<'s>(s: &'s AppState, ctx: &Context) -> Result<&'s dyn JournalEntries> {
     let kind = ctx.connection.kind;

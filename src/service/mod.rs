@@ -8,7 +8,6 @@ pub mod connections;
 pub mod consumers;
 pub mod expenses;
 pub mod fec;
-pub mod governor;
 pub mod invoices;
 pub mod journal_entries;
 pub mod operations;

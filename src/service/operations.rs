@@ -3,7 +3,6 @@
 
 use rust_decimal::Decimal;
 
-use crate::app::AppState;
 use crate::domain::accounting::JournalType;
 use crate::domain::journal_entry::{EntryFilter, JournalEntry};
 use crate::domain::operation::{
@@ -12,10 +11,12 @@ use crate::domain::operation::{
 use crate::domain::posting::{
     label, piece, AccountRef, JournalKind, JournalRef, PartyKind, Posting, PostingLine,
 };
-use crate::error::{AppError, Invalid, Result};
+use crate::domain::Invalid;
+use crate::error::{AppError, Result};
 use crate::service::accounting::{ledger, Context};
 use crate::service::journal_entries::{self, foreign};
 use crate::service::postings;
+use crate::state::AppState;
 
 fn line_type(number: &str, partner: bool) -> OperationLineType {
     match (partner, number.get(..3)) {

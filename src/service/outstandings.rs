@@ -1,9 +1,9 @@
 //! Open items of the folder's clients or suppliers.
 
-use crate::app::AppState;
 use crate::domain::outstanding::{Outstanding, OutstandingFilter};
 use crate::error::{AppError, Result};
 use crate::service::accounting::Context;
+use crate::state::AppState;
 
 pub async fn list(
     s: &AppState,

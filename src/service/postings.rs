@@ -4,13 +4,13 @@
 
 use std::future::Future;
 
-use crate::app::AppState;
 use crate::connectors::{FolderScope, Postings};
 use crate::domain::journal_entry::{AnalyticDistribution, AnalyticShare, JournalEntry};
 use crate::domain::posting::{Matched, Posting};
 use crate::error::Result;
 use crate::service::accounting::{analytic_plans, unsupported, Context};
 use crate::service::connections::replayed;
+use crate::state::AppState;
 use crate::store::{Begun, IdempotencyKey};
 
 /// Which write a client request id was used for, as `GET …/transactions` reports it.
@@ -98,7 +98,7 @@ pub async fn match_entries(
     entries: &[String],
 ) -> Result<Matched> {
     if partner.trim().is_empty() {
-        return Err(crate::error::Invalid::body("partner_id", "must not be empty").into());
+        return Err(crate::domain::Invalid::body("partner_id", "must not be empty").into());
     }
     Ok(connector(s, ctx)?.match_entries(scope, partner, entries).await?)
 }

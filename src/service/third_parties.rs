@@ -2,13 +2,13 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::app::AppState;
 use crate::connectors::ThirdParties;
 use crate::domain::third_party::{
     Contact, NewThirdParty, PartnerKind, ThirdParty, ThirdPartyPatch,
 };
 use crate::error::{AppError, Result};
 use crate::service::accounting::Context;
+use crate::state::AppState;
 
 fn connector<'s>(s: &'s AppState, ctx: &Context) -> Result<&'s dyn ThirdParties> {
     let kind = ctx.connection.kind;

@@ -5,15 +5,16 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
-use crate::app::AppState;
 use crate::domain::accounting::{Journal, JournalType};
 use crate::domain::journal_entry::EntryLineType;
 use crate::domain::operation::{BankStatement, FinancialEntry, InvoicePayment};
 use crate::domain::posting::{pdf, piece, AccountRef, JournalRef, PartyKind, Posting, PostingLine};
-use crate::error::{AppError, Invalid, Result};
+use crate::domain::Invalid;
+use crate::error::{AppError, Result};
 use crate::service::accounting::{ledger, Context};
 use crate::service::journal_entries::{foreign, vat_account, vat_code};
 use crate::service::{invoices, postings};
+use crate::state::AppState;
 
 /// Suspense account for bank lines whose counterpart is unknown.
 const SUSPENSE: &str = "471000";

@@ -19,7 +19,7 @@ pub use accounts::{Accounts, NewAccount};
 pub use connections::Connections;
 pub use consumers::Consumers;
 pub use idempotency::{Begun, Idempotency, IdempotencyKey, TransactionRecord};
-pub use slots::Slots;
+pub use slots::{Slots, StoreLeases};
 
 use crate::crypto::CryptoError;
 

@@ -1,9 +1,11 @@
 //! Leases on numbered upstream slots (the rate governor's shared state). One conditional UPDATE
 //! takes a free slot, so two processes can never hold the same one.
 
+use async_trait::async_trait;
 use sqlx::AnyPool;
 
-use super::{column, StoreError};
+use super::{column, Store, StoreError};
+use crate::connectors::governor::SlotLeases;
 
 pub struct Slots<'p> {
     pool: &'p AnyPool,
@@ -83,5 +85,25 @@ impl<'p> Slots<'p> {
             .execute(self.pool)
             .await?;
         Ok(())
+    }
+}
+
+/// Slot leases kept in the store, so that every gateway process sharing it shares the budget.
+pub struct StoreLeases(pub Store);
+
+#[async_trait]
+impl SlotLeases for StoreLeases {
+    async fn try_acquire(
+        &self,
+        bucket: &str,
+        slots: u32,
+        now_ms: i64,
+        lease_ms: i64,
+    ) -> Result<Result<u32, i64>, String> {
+        self.0.slots().try_acquire(bucket, slots, now_ms, lease_ms).await.map_err(|e| e.to_string())
+    }
+
+    async fn hold_until(&self, bucket: &str, slot: u32, until_ms: i64) -> Result<(), String> {
+        self.0.slots().hold_until(bucket, slot, until_ms).await.map_err(|e| e.to_string())
     }
 }

@@ -12,13 +12,14 @@ use super::{
     context, paged, single, ChiftHeaders, ConsumerPath, FolderQuery, ListQuery, Page, WithRaw,
 };
 use crate::api::extract::{not_blank, ValidJson, ValidPath, ValidQuery, Validate};
-use crate::app::AppState;
 use crate::auth::tenant::TenantContext;
 use crate::domain::analytics::{
     AnalyticAccount, AnalyticAccountPatch, NewAnalyticAccount, PlanRef,
 };
-use crate::error::{ErrorBody, Invalid, Result};
+use crate::domain::Invalid;
+use crate::error::{ErrorBody, Result};
 use crate::service::analytics as service;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]

@@ -11,11 +11,12 @@ use uuid::Uuid;
 
 use super::{context, paged, replay, ChiftHeaders, ConsumerPath, Page, Pagination};
 use crate::api::extract::{max_chars, ValidJson, ValidPath, ValidQuery, Validate};
-use crate::app::AppState;
 use crate::auth::tenant::TenantContext;
-use crate::error::{ErrorBody, Invalid, Result};
+use crate::domain::Invalid;
+use crate::error::{ErrorBody, Result};
 use crate::service::attachments::{self as service, AttachmentIn, AttachmentOut};
 use crate::service::postings;
+use crate::state::AppState;
 
 /// `DocumentType`: both are entries in MyUnisoft.
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema)]

@@ -9,11 +9,12 @@ use super::{
     context, paged, single, ChiftHeaders, ConsumerPath, FolderQuery, ListQuery, Page, WithRaw,
 };
 use crate::api::extract::{not_blank, ValidJson, ValidPath, ValidQuery, Validate};
-use crate::app::AppState;
 use crate::auth::tenant::TenantContext;
 use crate::domain::accounting::{BankAccount, NewBankAccount};
-use crate::error::{ErrorBody, Invalid, Result};
+use crate::domain::Invalid;
+use crate::error::{ErrorBody, Result};
 use crate::service::accounting as service;
+use crate::state::AppState;
 
 /// Bank accounts: each MyUnisoft RIB with its bank journal (`code`, `journal_id`) and the
 /// journal's 512 ledger account.

@@ -15,12 +15,12 @@ use utoipa_axum::routes;
 
 use super::{context, ChiftHeaders, ConsumerPath};
 use crate::api::extract::{ValidPath, ValidQuery};
-use crate::app::AppState;
 use crate::auth::tenant::TenantContext;
 use crate::error::{ErrorBody, Result};
 use crate::fec::writer::{ChannelWriter, FecItem};
 use crate::fec::{Encoding, Format, Progress, Separator};
 use crate::service::fec as service;
+use crate::state::AppState;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]

@@ -10,11 +10,11 @@ use uuid::Uuid;
 
 use super::{context, single, ChiftHeaders, ConsumerPath, WithRaw};
 use crate::api::extract::ValidPath;
-use crate::app::AppState;
 use crate::auth::tenant::TenantContext;
 use crate::domain::accounting::Folder;
 use crate::error::{ErrorBody, Result};
 use crate::service::accounting as service;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]

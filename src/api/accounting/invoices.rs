@@ -15,12 +15,13 @@ use super::{
     Pagination, WithRaw,
 };
 use crate::api::extract::{max_chars, ValidJson, ValidPath, ValidQuery, Validate};
-use crate::app::AppState;
 use crate::auth::tenant::TenantContext;
 use crate::domain::invoice::{Invoice, InvoiceIn, InvoiceType, Payment, PaymentStatus};
-use crate::error::{ErrorBody, Invalid, Result};
+use crate::domain::Invalid;
+use crate::error::{ErrorBody, Result};
 use crate::service::invoices::{self as service, InvoiceFilter};
 use crate::service::postings;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]

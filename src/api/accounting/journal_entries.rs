@@ -14,12 +14,13 @@ use super::{
     WithRaw,
 };
 use crate::api::extract::{max_chars, not_blank, ValidJson, ValidPath, ValidQuery, Validate};
-use crate::app::AppState;
 use crate::auth::tenant::TenantContext;
 use crate::domain::journal_entry::{EntryFilter, GenericJournalEntry, JournalEntry};
-use crate::error::{ErrorBody, Invalid, Result};
+use crate::domain::Invalid;
+use crate::error::{ErrorBody, Result};
 use crate::service::journal_entries as service;
 use crate::service::postings;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

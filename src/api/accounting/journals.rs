@@ -12,11 +12,12 @@ use super::{
     context, paged, single, ChiftHeaders, ConsumerPath, FolderQuery, ListQuery, Page, WithRaw,
 };
 use crate::api::extract::{not_blank, ValidJson, ValidPath, ValidQuery, Validate};
-use crate::app::AppState;
 use crate::auth::tenant::TenantContext;
 use crate::domain::accounting::{Journal, NewJournal};
-use crate::error::{ErrorBody, Invalid, Result};
+use crate::domain::Invalid;
+use crate::error::{ErrorBody, Result};
 use crate::service::accounting as service;
+use crate::state::AppState;
 
 /// The journals. MyUnisoft types map to Chift's: VTE → customer_invoice, ACH/NDF →
 /// supplier_invoice, BQ/CAISSE → financial_operation, OD family → miscellaneous_operation,

@@ -13,13 +13,14 @@ use super::{
     WithRaw,
 };
 use crate::api::extract::{not_blank, ValidJson, ValidPath, ValidQuery, Validate};
-use crate::app::AppState;
 use crate::auth::tenant::TenantContext;
 use crate::domain::accounting::{
     AccountBalance, AccountTypeFilter, BalanceFilter, BookYear, LedgerAccount, NewLedgerAccount,
 };
-use crate::error::{ErrorBody, Invalid, Result};
+use crate::domain::Invalid;
+use crate::error::{ErrorBody, Result};
 use crate::service::accounting as service;
+use crate::state::AppState;
 
 /// Fiscal years, oldest first.
 #[utoipa::path(get, path = "/consumers/{consumer_id}/accounting/bookyears", tag = "Accounting",

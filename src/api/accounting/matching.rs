@@ -10,10 +10,11 @@ use utoipa_axum::routes;
 
 use super::{context, ChiftHeaders, ConsumerPath, FolderQuery};
 use crate::api::extract::{ValidJson, ValidPath, ValidQuery, Validate};
-use crate::app::AppState;
 use crate::auth::tenant::TenantContext;
-use crate::error::{AppError, ErrorBody, Invalid, Result};
+use crate::domain::Invalid;
+use crate::error::{AppError, ErrorBody, Result};
 use crate::service::postings;
+use crate::state::AppState;
 
 /// `MatchingIn`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]

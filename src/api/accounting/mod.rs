@@ -27,12 +27,13 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::auth::tenant::TenantContext;
 use crate::connectors::raw;
-use crate::error::{Invalid, Result};
+use crate::domain::Invalid;
+use crate::error::Result;
 use crate::service::accounting::{self as service, Context, Selector};
 use crate::service::postings::Replay;
+use crate::state::AppState;
 
 /// The headers of an accounting call that Passerelle acts on.
 #[derive(Debug, Clone, Default)]

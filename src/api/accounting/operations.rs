@@ -17,13 +17,14 @@ use super::{
     WithRaw,
 };
 use crate::api::extract::{max_chars, not_blank, ValidJson, ValidPath, ValidQuery, Validate};
-use crate::app::AppState;
 use crate::auth::tenant::TenantContext;
 use crate::domain::operation::{
     BankStatement, Expense, FinancialEntry, InvoicePayment, Operation, OperationIn,
 };
-use crate::error::{ErrorBody, Invalid, Result};
+use crate::domain::Invalid;
+use crate::error::{ErrorBody, Result};
 use crate::service::{expenses, operations, postings, treasury};
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

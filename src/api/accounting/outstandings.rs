@@ -9,11 +9,11 @@ use utoipa_axum::routes;
 
 use super::{context, paged, ChiftHeaders, ConsumerPath, Page, Pagination};
 use crate::api::extract::{ValidPath, ValidQuery};
-use crate::app::AppState;
 use crate::auth::tenant::TenantContext;
 use crate::domain::outstanding::{Outstanding, OutstandingFilter, OutstandingType};
 use crate::error::{ErrorBody, Result};
 use crate::service::outstandings as service;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

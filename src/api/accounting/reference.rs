@@ -7,13 +7,13 @@ use utoipa_axum::routes;
 
 use super::{context, paged, ChiftHeaders, ConsumerPath, ListQuery, Page};
 use crate::api::extract::{ValidPath, ValidQuery};
-use crate::app::AppState;
 use crate::auth::tenant::TenantContext;
 use crate::domain::accounting::{
     AnalyticPlan, Employee, PaymentMethod, PaymentTerm, Scheme, VatCode,
 };
 use crate::error::{ErrorBody, Result};
 use crate::service::accounting as service;
+use crate::state::AppState;
 
 /// Declares a paged list handler over one service function.
 macro_rules! list_route {

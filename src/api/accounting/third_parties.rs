@@ -11,13 +11,14 @@ use uuid::Uuid;
 
 use super::{context, paged, single, ChiftHeaders, ConsumerPath, Page, Pagination, WithRaw};
 use crate::api::extract::{max_chars, not_blank, ValidJson, ValidPath, ValidQuery, Validate};
-use crate::app::AppState;
 use crate::auth::tenant::TenantContext;
 use crate::domain::third_party::{
     Contact, NewThirdParty, PartnerKind, ThirdParty, ThirdPartyPatch,
 };
-use crate::error::{ErrorBody, Invalid, Result};
+use crate::domain::Invalid;
+use crate::error::{ErrorBody, Result};
 use crate::service::third_parties as service;
+use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

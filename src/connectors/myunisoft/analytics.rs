@@ -18,7 +18,7 @@ use crate::domain::accounting::AnalyticPlan;
 use crate::domain::analytics::{
     AnalyticAccount, AnalyticAccountPatch, NewAnalyticAccount, PlanRef,
 };
-use crate::error::Invalid;
+use crate::domain::Invalid;
 
 fn not_found(resource: &'static str, id: &str) -> ConnectorError {
     ConnectorError::NotFound { software: SOFTWARE, resource, id: id.to_owned() }

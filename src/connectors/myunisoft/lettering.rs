@@ -9,7 +9,7 @@ use super::{decode_error, dto, MyUnisoft};
 use crate::connectors::{ConnectorError, FolderScope, JournalEntries, WriteError};
 use crate::domain::journal_entry::JournalItem;
 use crate::domain::posting::Matched;
-use crate::error::Invalid;
+use crate::domain::Invalid;
 
 impl MyUnisoft {
     /// The lines of `entries` on `partner`'s account, none of them lettered yet.

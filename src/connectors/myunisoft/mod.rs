@@ -36,7 +36,7 @@ use crate::domain::accounting::{
     VatCode,
 };
 use crate::domain::connection::{ConnectionFacts, Credentials};
-use crate::error::Invalid;
+use crate::domain::Invalid;
 
 /// The credential key of a MyUnisoft connection.
 pub const API_TOKEN: &str = "api_token";

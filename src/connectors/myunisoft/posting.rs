@@ -21,7 +21,7 @@ use crate::connectors::{
 use crate::domain::journal_entry::{AnalyticDistribution, JournalEntry};
 use crate::domain::posting::{AccountRef, JournalKind, JournalRef, Matched, Posting};
 use crate::domain::third_party::PartnerKind;
-use crate::error::Invalid;
+use crate::domain::Invalid;
 
 /// How long and how often an entry whose outcome is unknown is looked up and sent again.
 const ATTEMPTS: u32 = 6;

@@ -6,16 +6,17 @@ mod write;
 
 use std::collections::HashMap;
 
-use crate::app::AppState;
 use crate::domain::accounting::{JournalType, VatCode};
 use crate::domain::invoice::{
     Invoice, InvoiceIn, InvoiceStatus, InvoiceType, Payment, PaymentStatus,
 };
 use crate::domain::journal_entry::{EntryFilter, JournalEntry};
 use crate::domain::third_party::PartnerKind;
-use crate::error::{AppError, Invalid, Result};
+use crate::domain::Invalid;
+use crate::error::{AppError, Result};
 use crate::service::accounting::{ledger, Context};
 use crate::service::{journal_entries, postings, third_parties};
+use crate::state::AppState;
 
 /// What narrows a list of invoices, and what each carries.
 #[derive(Debug, Clone, Default)]

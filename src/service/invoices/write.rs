@@ -15,7 +15,8 @@ use crate::domain::posting::{
     label, pdf, piece, AccountRef, JournalKind, JournalRef, Posting, PostingLine,
 };
 use crate::domain::third_party::PartnerKind;
-use crate::error::{Invalid, Result};
+use crate::domain::Invalid;
+use crate::error::Result;
 use crate::service::journal_entries::{foreign, vat_code};
 use crate::service::postings::single_account;
 

@@ -5,7 +5,7 @@ use crate::domain::accounting::{
     AccountTaxCode, AccountTaxInformation, AccountTaxMode, AccountType, LedgerAccount,
     NewLedgerAccount,
 };
-use crate::error::Invalid;
+use crate::domain::Invalid;
 
 /// The account's type from its number (French PCG).
 pub(crate) fn account_type(number: &str) -> AccountType {

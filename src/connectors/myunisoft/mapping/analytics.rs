@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use crate::connectors::myunisoft::dto::{Axis, Movement, NewSection, Section, SectionPatch};
 use crate::domain::accounting::BookYear;
 use crate::domain::analytics::{AnalyticAccount, AnalyticAccountPatch, NewAnalyticAccount};
-use crate::error::Invalid;
+use crate::domain::Invalid;
 
 /// MyUnisoft keeps every folder in euros, analytics included.
 const FOLDER_CURRENCY: &str = "EUR";

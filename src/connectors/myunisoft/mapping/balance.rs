@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 
 use crate::connectors::myunisoft::dto::Movement;
 use crate::domain::accounting::{AccountBalance, BalanceFilter};
-use crate::error::Invalid;
+use crate::domain::Invalid;
 
 /// The months a balance covers: cumulated from `year_start`, with a period inside it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,7 +2,7 @@
 
 use crate::connectors::myunisoft::dto::Diary;
 use crate::domain::accounting::{Journal, JournalInType, JournalType};
-use crate::error::Invalid;
+use crate::domain::Invalid;
 
 /// MyUnisoft's journal type code → the normalized (read side) type.
 pub(crate) fn journal_type(code: Option<&str>) -> JournalType {

@@ -7,7 +7,7 @@ use crate::connectors::myunisoft::dto::{
     Axis, Diary, Document, NewEntry, NewLine, Repartition, RepartitionShare, Section,
 };
 use crate::domain::posting::Posting;
-use crate::error::Invalid;
+use crate::domain::Invalid;
 
 /// A line's amount split over sections by percentage, to the cent; the last share takes what
 /// rounding leaves so that the shares add up to the line (MyUnisoft ANALYT004).

@@ -9,7 +9,7 @@ use crate::domain::third_party::{
     Address, AddressType, Contact, Labelled, NewAddress, NewThirdParty, PartnerIban, PartnerKind,
     ThirdParty, ThirdPartyPatch,
 };
-use crate::error::Invalid;
+use crate::domain::Invalid;
 
 fn text(s: &Option<String>) -> Option<String> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)

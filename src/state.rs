@@ -1,0 +1,74 @@
+//! What handlers and services share: the store, the keys, the connectors and the metrics.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::FromRef;
+
+use crate::auth::throttle::LoginThrottle;
+use crate::auth::token::JwtKeys;
+use crate::config::Settings;
+use crate::connectors::governor::{Budget, Governor};
+use crate::connectors::myunisoft::client::Client;
+use crate::connectors::myunisoft::MyUnisoft;
+use crate::connectors::Connectors;
+use crate::crypto::Keyring;
+use crate::store::Store;
+use crate::store::StoreLeases;
+use crate::telemetry::Metrics;
+
+/// Failed `/token` attempts allowed per clientId within [`LOGIN_WINDOW`].
+const LOGIN_FAILURES: u32 = 5;
+const LOGIN_WINDOW: Duration = Duration::from_secs(300);
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub keyring: Arc<Keyring>,
+    pub jwt: Arc<JwtKeys>,
+    pub throttle: Arc<LoginThrottle>,
+    pub metrics: Metrics,
+    pub connectors: Connectors,
+    /// Base of the links answered by connection writes.
+    pub public_url: Arc<str>,
+}
+
+/// How long reference data (chart, journals, VAT, …) is served from the cache.
+const REFERENCE_TTL: Duration = Duration::from_secs(60);
+
+impl FromRef<AppState> for Metrics {
+    fn from_ref(state: &AppState) -> Metrics {
+        state.metrics.clone()
+    }
+}
+
+impl AppState {
+    pub fn new(settings: &Settings, store: Store) -> Result<Self, String> {
+        let metrics = Metrics::new().map_err(|e| format!("metrics registry: {e}"))?;
+        let mu = &settings.myunisoft;
+        let budget = Budget { calls: mu.rate_calls, window: mu.rate_window, ..Budget::MYUNISOFT };
+        let governor = Governor::new(Arc::new(StoreLeases(store.clone())), budget);
+        let client = Client::new(
+            &mu.base_url,
+            mu.partner_secret.clone(),
+            governor,
+            metrics.clone(),
+            mu.timeout,
+        )?;
+        Ok(Self {
+            store,
+            keyring: Arc::new(settings.keyring.clone()),
+            jwt: Arc::new(JwtKeys::new(&settings.jwt_secret)),
+            throttle: Arc::new(LoginThrottle::new(LOGIN_FAILURES, LOGIN_WINDOW)),
+            metrics,
+            connectors: Connectors::new(MyUnisoft::new(client, REFERENCE_TTL)),
+            public_url: settings.public_url.as_str().into(),
+        })
+    }
+}
+
+impl FromRef<AppState> for Arc<JwtKeys> {
+    fn from_ref(state: &AppState) -> Arc<JwtKeys> {
+        state.jwt.clone()
+    }
+}
