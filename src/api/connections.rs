@@ -10,7 +10,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use crate::api::extract::{max_chars, not_blank, ValidJson, ValidPath, ValidQuery, Validate};
+use crate::api::extract::{
+    max_chars, not_blank, ConsumerPath, ValidJson, ValidPath, ValidQuery, Validate,
+};
 use crate::auth::tenant::TenantContext;
 use crate::domain::connection::{Connection, Credential};
 use crate::domain::Invalid;
@@ -129,12 +131,6 @@ fn link(state: &AppState, c: &Connection) -> LinkItem {
     LinkItem {
         url: format!("{}/consumers/{}/connections/{}", state.public_url, c.consumer_id, c.id),
     }
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Path)]
-pub struct ConsumerPath {
-    pub consumer_id: Uuid,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

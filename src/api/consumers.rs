@@ -10,7 +10,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use crate::api::extract::{max_chars, not_blank, ValidJson, ValidPath, ValidQuery, Validate};
+use crate::api::extract::{
+    max_chars, not_blank, ConsumerPath, ValidJson, ValidPath, ValidQuery, Validate,
+};
 use crate::auth::tenant::TenantContext;
 use crate::domain::consumer::{Consumer, ConsumerFilter, ConsumerPatch, NewConsumer};
 use crate::domain::Invalid;
@@ -139,12 +141,6 @@ pub struct ConsumersQuery {
 #[into_params(parameter_in = Query)]
 pub struct ConsumerQuery {
     pub include_account: Option<bool>,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Path)]
-pub struct ConsumerPath {
-    pub consumer_id: Uuid,
 }
 
 async fn account_name(

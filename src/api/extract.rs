@@ -5,12 +5,22 @@ use axum::extract::{FromRequest, FromRequestParts, Path, Request};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
 
 use crate::domain::Invalid;
 use crate::error::AppError;
 
 /// The largest request body accepted (base64 attachments included).
 pub const BODY_LIMIT: usize = 16 * 1024 * 1024;
+
+/// `{consumer_id}`: the consumer a route acts on.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct ConsumerPath {
+    pub consumer_id: Uuid,
+}
 
 /// Rules a parsed input must follow beyond its types.
 pub trait Validate {

@@ -17,8 +17,8 @@ use crate::store::{Begun, IdempotencyKey};
 #[derive(Debug, Clone)]
 pub struct Replay<'a> {
     pub client_request_id: Option<&'a str>,
-    pub method: &'static str,
-    pub route: &'static str,
+    pub method: &'a str,
+    pub route: &'a str,
 }
 
 fn connector<'s>(s: &'s AppState, ctx: &Context) -> Result<&'s dyn Postings> {

@@ -1,18 +1,13 @@
 //! Analytic accounts (MyUnisoft analytic sections), in the default plan or in a named one.
 
-use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use uuid::Uuid;
 
-use super::{
-    context, paged, single, ChiftHeaders, ConsumerPath, FolderQuery, ListQuery, Page, WithRaw,
-};
-use crate::api::extract::{not_blank, ValidJson, ValidPath, ValidQuery, Validate};
-use crate::auth::tenant::TenantContext;
+use super::{Accounting, FolderQuery, ListQuery, Page, WithRaw};
+use crate::api::extract::{not_blank, ConsumerPath, ValidJson, ValidPath, ValidQuery, Validate};
 use crate::domain::analytics::{
     AnalyticAccount, AnalyticAccountPatch, NewAnalyticAccount, PlanRef,
 };
@@ -24,14 +19,12 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
 pub struct AccountPath {
-    pub consumer_id: Uuid,
     pub analytic_account_id: String,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
 pub struct PlanPath {
-    pub consumer_id: Uuid,
     /// An analytic plan id from `GET /analytic-plans`.
     pub analytic_plan: String,
 }
@@ -39,7 +32,6 @@ pub struct PlanPath {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
 pub struct AccountInPlanPath {
-    pub consumer_id: Uuid,
     pub analytic_account_id: String,
     /// An analytic plan id from `GET /analytic-plans`.
     pub analytic_plan: String,
@@ -69,15 +61,12 @@ impl Validate for AnalyticAccountPatch {
     responses((status = 200, body = Page<AnalyticAccount>), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get_analytic_accounts(
-    State(s): State<AppState>,
-    t: TenantContext,
-    h: ChiftHeaders,
-    ValidPath(p): ValidPath<ConsumerPath>,
     ValidQuery(q): ValidQuery<ListQuery>,
+    a: Accounting,
 ) -> Result<Json<Page<AnalyticAccount>>> {
     let page = q.pagination()?;
-    let ctx = context(&s, &t, p.consumer_id, &h).await?;
-    paged(&h, page, service::list(&s, &ctx, q.folder_id.as_deref(), Some(PlanRef::Default))).await
+    a.paged(page, service::list(&a.state, &a.ctx, q.folder_id.as_deref(), Some(PlanRef::Default)))
+        .await
 }
 
 /// Analytic accounts of every plan (MyUnisoft: the sections of every analytic axis), each with
@@ -88,51 +77,47 @@ pub async fn get_analytic_accounts(
     responses((status = 200, body = Page<AnalyticAccount>), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get_analytic_accounts_multi_plans(
-    State(s): State<AppState>,
-    t: TenantContext,
-    h: ChiftHeaders,
-    ValidPath(p): ValidPath<ConsumerPath>,
     ValidQuery(q): ValidQuery<ListQuery>,
+    a: Accounting,
 ) -> Result<Json<Page<AnalyticAccount>>> {
     let page = q.pagination()?;
-    let ctx = context(&s, &t, p.consumer_id, &h).await?;
-    paged(&h, page, service::list(&s, &ctx, q.folder_id.as_deref(), None)).await
+    a.paged(page, service::list(&a.state, &a.ctx, q.folder_id.as_deref(), None)).await
 }
 
 /// One analytic account of the default plan (the folder's first analytic axis by id); 404 when
 /// it belongs to another plan.
 #[utoipa::path(get, path = "/consumers/{consumer_id}/accounting/analytic-accounts/{analytic_account_id}", tag = "Accounting",
-    operation_id = "accounting_get_analytic_account", params(AccountPath, FolderQuery),
+    operation_id = "accounting_get_analytic_account", params(ConsumerPath, AccountPath, FolderQuery),
     responses((status = 200, body = AnalyticAccount), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get_analytic_account(
-    State(s): State<AppState>,
-    t: TenantContext,
-    h: ChiftHeaders,
     ValidPath(p): ValidPath<AccountPath>,
     ValidQuery(q): ValidQuery<FolderQuery>,
+    a: Accounting,
 ) -> Result<Json<WithRaw<AnalyticAccount>>> {
-    let ctx = context(&s, &t, p.consumer_id, &h).await?;
-    let work =
-        service::get(&s, &ctx, q.folder_id.as_deref(), PlanRef::Default, &p.analytic_account_id);
-    single(&h, work).await
+    let work = service::get(
+        &a.state,
+        &a.ctx,
+        q.folder_id.as_deref(),
+        PlanRef::Default,
+        &p.analytic_account_id,
+    );
+    a.single(work).await
 }
 
 /// One analytic account of `analytic_plan`; 404 when it belongs to another plan.
 #[utoipa::path(get, path = "/consumers/{consumer_id}/accounting/analytic-accounts/{analytic_account_id}/multi-analytic-plans/{analytic_plan}", tag = "Accounting",
-    operation_id = "accounting_get_analytic_account_multi_plans", params(AccountInPlanPath, FolderQuery),
+    operation_id = "accounting_get_analytic_account_multi_plans", params(ConsumerPath, AccountInPlanPath, FolderQuery),
     responses((status = 200, body = AnalyticAccount), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get_analytic_account_multi_plans(
-    State(s): State<AppState>,
-    t: TenantContext,
-    h: ChiftHeaders,
     ValidPath(p): ValidPath<AccountInPlanPath>,
     ValidQuery(q): ValidQuery<FolderQuery>,
+    a: Accounting,
 ) -> Result<Json<WithRaw<AnalyticAccount>>> {
-    let ctx = context(&s, &t, p.consumer_id, &h).await?;
     let plan = PlanRef::Id(&p.analytic_plan);
-    single(&h, service::get(&s, &ctx, q.folder_id.as_deref(), plan, &p.analytic_account_id)).await
+    a.single(service::get(&a.state, &a.ctx, q.folder_id.as_deref(), plan, &p.analytic_account_id))
+        .await
 }
 
 /// Create an analytic account in the default plan (a section of the folder's first analytic axis
@@ -145,76 +130,65 @@ pub async fn get_analytic_account_multi_plans(
     responses((status = 200, body = AnalyticAccount), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn create_analytic_account(
-    State(s): State<AppState>,
-    t: TenantContext,
-    h: ChiftHeaders,
-    ValidPath(p): ValidPath<ConsumerPath>,
     ValidQuery(q): ValidQuery<FolderQuery>,
+    a: Accounting,
     ValidJson(body): ValidJson<NewAnalyticAccount>,
 ) -> Result<Json<WithRaw<AnalyticAccount>>> {
-    let ctx = context(&s, &t, p.consumer_id, &h).await?;
-    single(&h, service::create(&s, &ctx, q.folder_id.as_deref(), PlanRef::Default, &body)).await
+    a.single(service::create(&a.state, &a.ctx, q.folder_id.as_deref(), PlanRef::Default, &body))
+        .await
 }
 
 /// Create an analytic account in `analytic_plan` (a section of that MyUnisoft axis). Rules as for
 /// `POST /analytic-accounts`.
 #[utoipa::path(post, path = "/consumers/{consumer_id}/accounting/analytic-accounts/multi-analytic-plans/{analytic_plan}", tag = "Accounting",
-    operation_id = "accounting_create_analytic_account_multi_plans", params(PlanPath, FolderQuery),
+    operation_id = "accounting_create_analytic_account_multi_plans", params(ConsumerPath, PlanPath, FolderQuery),
     request_body = NewAnalyticAccount,
     responses((status = 200, body = AnalyticAccount), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn create_analytic_account_multi_plans(
-    State(s): State<AppState>,
-    t: TenantContext,
-    h: ChiftHeaders,
     ValidPath(p): ValidPath<PlanPath>,
     ValidQuery(q): ValidQuery<FolderQuery>,
+    a: Accounting,
     ValidJson(body): ValidJson<NewAnalyticAccount>,
 ) -> Result<Json<WithRaw<AnalyticAccount>>> {
-    let ctx = context(&s, &t, p.consumer_id, &h).await?;
     let plan = PlanRef::Id(&p.analytic_plan);
-    single(&h, service::create(&s, &ctx, q.folder_id.as_deref(), plan, &body)).await
+    a.single(service::create(&a.state, &a.ctx, q.folder_id.as_deref(), plan, &body)).await
 }
 
 /// Change an analytic account of the default plan: `code`, `name` and `active` (closing or
 /// reopening the MyUnisoft section); only the fields given change. `currency`, when given, must
 /// be EUR.
 #[utoipa::path(patch, path = "/consumers/{consumer_id}/accounting/analytic-accounts/{analytic_account_id}", tag = "Accounting",
-    operation_id = "accounting_update_analytic_account", params(AccountPath, FolderQuery),
+    operation_id = "accounting_update_analytic_account", params(ConsumerPath, AccountPath, FolderQuery),
     request_body = AnalyticAccountPatch,
     responses((status = 200, body = AnalyticAccount), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn update_analytic_account(
-    State(s): State<AppState>,
-    t: TenantContext,
-    h: ChiftHeaders,
     ValidPath(p): ValidPath<AccountPath>,
     ValidQuery(q): ValidQuery<FolderQuery>,
+    a: Accounting,
     ValidJson(body): ValidJson<AnalyticAccountPatch>,
 ) -> Result<Json<WithRaw<AnalyticAccount>>> {
-    let ctx = context(&s, &t, p.consumer_id, &h).await?;
     let id = &p.analytic_account_id;
-    single(&h, service::update(&s, &ctx, q.folder_id.as_deref(), PlanRef::Default, id, &body)).await
+    a.single(service::update(&a.state, &a.ctx, q.folder_id.as_deref(), PlanRef::Default, id, &body))
+        .await
 }
 
 /// Change an analytic account of `analytic_plan`. Rules as for
 /// `PATCH /analytic-accounts/{analytic_account_id}`.
 #[utoipa::path(patch, path = "/consumers/{consumer_id}/accounting/analytic-accounts/{analytic_account_id}/multi-analytic-plans/{analytic_plan}", tag = "Accounting",
-    operation_id = "accounting_update_analytic_account_multi_plans", params(AccountInPlanPath, FolderQuery),
+    operation_id = "accounting_update_analytic_account_multi_plans", params(ConsumerPath, AccountInPlanPath, FolderQuery),
     request_body = AnalyticAccountPatch,
     responses((status = 200, body = AnalyticAccount), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn update_analytic_account_multi_plans(
-    State(s): State<AppState>,
-    t: TenantContext,
-    h: ChiftHeaders,
     ValidPath(p): ValidPath<AccountInPlanPath>,
     ValidQuery(q): ValidQuery<FolderQuery>,
+    a: Accounting,
     ValidJson(body): ValidJson<AnalyticAccountPatch>,
 ) -> Result<Json<WithRaw<AnalyticAccount>>> {
-    let ctx = context(&s, &t, p.consumer_id, &h).await?;
     let (plan, id) = (PlanRef::Id(&p.analytic_plan), &p.analytic_account_id);
-    single(&h, service::update(&s, &ctx, q.folder_id.as_deref(), plan, id, &body)).await
+    a.single(service::update(&a.state, &a.ctx, q.folder_id.as_deref(), plan, id, &body)).await
 }
 
 pub fn router() -> OpenApiRouter<AppState> {

@@ -1,17 +1,14 @@
 //! `/attachments` and `/invoices/pdf/{invoice_id}`: files attached to invoices and entries.
 
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use uuid::Uuid;
 
-use super::{context, paged, replay, ChiftHeaders, ConsumerPath, Page, Pagination};
-use crate::api::extract::{max_chars, ValidJson, ValidPath, ValidQuery, Validate};
-use crate::auth::tenant::TenantContext;
+use super::{Accounting, Page, Pagination};
+use crate::api::extract::{max_chars, ConsumerPath, ValidJson, ValidPath, ValidQuery, Validate};
 use crate::domain::Invalid;
 use crate::error::{ErrorBody, Result};
 use crate::service::attachments::{self as service, AttachmentIn, AttachmentOut};
@@ -44,22 +41,18 @@ pub struct AttachmentsQuery {
     responses((status = 200, body = Page<AttachmentOut>), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get_attachments(
-    State(s): State<AppState>,
-    t: TenantContext,
-    h: ChiftHeaders,
-    ValidPath(p): ValidPath<ConsumerPath>,
     ValidQuery(q): ValidQuery<AttachmentsQuery>,
+    a: Accounting,
 ) -> Result<Json<Page<AttachmentOut>>> {
     let page = Pagination::new(q.page, q.size)?;
-    let ctx = context(&s, &t, p.consumer_id, &h).await?;
     let invoice = matches!(q.r#type, DocumentType::Invoice);
-    paged(&h, page, service::list(&s, &ctx, q.folder_id.as_deref(), &q.document_id, invoice)).await
+    a.paged(page, service::list(&a.state, &a.ctx, q.folder_id.as_deref(), &q.document_id, invoice))
+        .await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
 pub struct PdfPath {
-    pub consumer_id: Uuid,
     pub invoice_id: String,
 }
 
@@ -82,23 +75,20 @@ impl Validate for AttachmentIn {
 /// that a lost answer can be settled by looking for it. Answers 204. MyUnisoft cannot delete a document, so
 /// `overwrite_existing=true` on an entry that has one is refused (422).
 #[utoipa::path(post, path = "/consumers/{consumer_id}/accounting/invoices/pdf/{invoice_id}", tag = "Accounting",
-    operation_id = "accounting_add_attachment", params(PdfPath, PdfQuery),
+    operation_id = "accounting_add_attachment", params(ConsumerPath, PdfPath, PdfQuery),
     request_body = AttachmentIn,
     responses((status = 204), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn add_attachment(
-    State(s): State<AppState>,
-    t: TenantContext,
-    h: ChiftHeaders,
     ValidPath(p): ValidPath<PdfPath>,
     ValidQuery(q): ValidQuery<PdfQuery>,
+    a: Accounting,
     ValidJson(body): ValidJson<AttachmentIn>,
 ) -> Result<StatusCode> {
-    let ctx = context(&s, &t, p.consumer_id, &h).await?;
-    let replay = replay(&h, "/consumers/{consumer_id}/accounting/invoices/pdf/{invoice_id}");
     let folder = q.folder_id.as_deref();
-    let work = service::attach(&s, &ctx, folder, &p.invoice_id, &body, q.overwrite_existing);
-    postings::once(&s, &ctx, &replay, |_| Some(p.invoice_id.clone()), work).await?;
+    let work =
+        service::attach(&a.state, &a.ctx, folder, &p.invoice_id, &body, q.overwrite_existing);
+    postings::once(&a.state, &a.ctx, &a.replay(), |_| Some(p.invoice_id.clone()), work).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

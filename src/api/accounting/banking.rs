@@ -1,15 +1,11 @@
 //! Bank accounts (MyUnisoft RIBs and their bank journals).
 
-use axum::extract::State;
 use axum::Json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{
-    context, paged, single, ChiftHeaders, ConsumerPath, FolderQuery, ListQuery, Page, WithRaw,
-};
-use crate::api::extract::{not_blank, ValidJson, ValidPath, ValidQuery, Validate};
-use crate::auth::tenant::TenantContext;
+use super::{Accounting, FolderQuery, ListQuery, Page, WithRaw};
+use crate::api::extract::{not_blank, ConsumerPath, ValidJson, ValidQuery, Validate};
 use crate::domain::accounting::{BankAccount, NewBankAccount};
 use crate::domain::Invalid;
 use crate::error::{ErrorBody, Result};
@@ -23,15 +19,11 @@ use crate::state::AppState;
     responses((status = 200, body = Page<BankAccount>), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get_bank_accounts(
-    State(s): State<AppState>,
-    t: TenantContext,
-    h: ChiftHeaders,
-    ValidPath(p): ValidPath<ConsumerPath>,
     ValidQuery(q): ValidQuery<ListQuery>,
+    a: Accounting,
 ) -> Result<Json<Page<BankAccount>>> {
     let page = q.pagination()?;
-    let ctx = context(&s, &t, p.consumer_id, &h).await?;
-    paged(&h, page, service::bank_accounts(&s, &ctx, q.folder_id.as_deref())).await
+    a.paged(page, service::bank_accounts(&a.state, &a.ctx, q.folder_id.as_deref())).await
 }
 
 impl Validate for NewBankAccount {
@@ -52,15 +44,11 @@ impl Validate for NewBankAccount {
     responses((status = 200, body = BankAccount), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn create_bank_account(
-    State(s): State<AppState>,
-    t: TenantContext,
-    h: ChiftHeaders,
-    ValidPath(p): ValidPath<ConsumerPath>,
     ValidQuery(q): ValidQuery<FolderQuery>,
+    a: Accounting,
     ValidJson(body): ValidJson<NewBankAccount>,
 ) -> Result<Json<WithRaw<BankAccount>>> {
-    let ctx = context(&s, &t, p.consumer_id, &h).await?;
-    single(&h, service::create_bank_account(&s, &ctx, q.folder_id.as_deref(), &body)).await
+    a.single(service::create_bank_account(&a.state, &a.ctx, q.folder_id.as_deref(), &body)).await
 }
 
 pub fn router() -> OpenApiRouter<AppState> {

@@ -3,7 +3,6 @@
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
@@ -13,9 +12,8 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{context, ChiftHeaders, ConsumerPath};
-use crate::api::extract::{ValidPath, ValidQuery};
-use crate::auth::tenant::TenantContext;
+use super::Accounting;
+use crate::api::extract::{ConsumerPath, ValidQuery};
 use crate::error::{ErrorBody, Result};
 use crate::fec::writer::{ChannelWriter, FecItem};
 use crate::fec::{Encoding, Format, Progress, Separator};
@@ -81,12 +79,9 @@ pub struct FecQuery {
         (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn export_fec(
-    State(s): State<AppState>,
-    t: TenantContext,
-    h: ChiftHeaders,
     headers: HeaderMap,
-    ValidPath(p): ValidPath<ConsumerPath>,
     ValidQuery(q): ValidQuery<FecQuery>,
+    a: Accounting,
 ) -> Result<Response> {
     let accepts_text = headers
         .get(header::ACCEPT)
@@ -103,11 +98,10 @@ pub async fn export_fec(
         },
         Some(FecFormat::Json) | None => Format::Json,
     };
-    let ctx = context(&s, &t, p.consumer_id, &h).await?;
     let progress = Arc::new(Progress::default());
     let file = service::export_fec(
-        &s,
-        &ctx,
+        &a.state,
+        &a.ctx,
         q.folder_id.as_deref(),
         q.date_from,
         q.date_to,

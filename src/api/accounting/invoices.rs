@@ -1,39 +1,30 @@
 //! `/invoices…`: entries of sales and purchase journals as invoices, their payments, and
 //! invoices written as entries.
 
-use axum::extract::State;
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use uuid::Uuid;
 
-use super::{
-    context, paged, replay, single, ChiftHeaders, ConsumerPath, FolderQuery, ListQuery, Page,
-    Pagination, WithRaw,
-};
-use crate::api::extract::{max_chars, ValidJson, ValidPath, ValidQuery, Validate};
-use crate::auth::tenant::TenantContext;
+use super::{alias, Accounting, FolderQuery, ListQuery, Page, Pagination, Verb, WithRaw};
+use crate::api::extract::{max_chars, ConsumerPath, ValidJson, ValidPath, ValidQuery, Validate};
 use crate::domain::invoice::{Invoice, InvoiceIn, InvoiceType, Payment, PaymentStatus};
 use crate::domain::Invalid;
 use crate::error::{ErrorBody, Result};
 use crate::service::invoices::{self as service, InvoiceFilter};
-use crate::service::postings;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
 pub struct TypePath {
-    pub consumer_id: Uuid,
     pub invoice_type: InvoiceType,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
 pub struct InvoicePath {
-    pub consumer_id: Uuid,
     /// The invoice's id (its partner id), MyUnisoft entry id or invoice number.
     pub invoice_id: String,
 }
@@ -104,118 +95,60 @@ impl InvoicesQuery {
     }
 }
 
-async fn list(
-    s: AppState,
-    t: TenantContext,
-    h: ChiftHeaders,
-    p: TypePath,
-    q: InvoicesQuery,
-) -> Result<Json<Page<Invoice>>> {
-    let page = Pagination::new(q.page, q.size)?;
-    let filter = q.filter()?;
-    let ctx = context(&s, &t, p.consumer_id, &h).await?;
-    let work = async {
-        let all = service::list(&s, &ctx, q.folder_id.as_deref(), p.invoice_type, &filter).await?;
-        Ok(if q.approval_status.is_some() { Vec::new() } else { all })
-    };
-    paged(&h, page, work).await
-}
-
 /// Invoices of one type: entries of sales (customer_*) or purchase (supplier_*) journals whose
 /// partner line is on the type's side. Totals reconcile with the entry to the cent; lines come
 /// with `include_invoice_lines=true` (as sent for invoices Passerelle wrote, else one per
 /// revenue or expense line with the tax spread at the VAT code's rate); `payment_status` reads
 /// the partner line's lettering (paid = fully lettered). Pending entries are `draft`.
 #[utoipa::path(get, path = "/consumers/{consumer_id}/accounting/invoices/type/{invoice_type}", tag = "Accounting",
-    operation_id = "accounting_get_invoices_by_type", params(TypePath, InvoicesQuery),
+    operation_id = "accounting_get_invoices_by_type", params(ConsumerPath, TypePath, InvoicesQuery),
     responses((status = 200, body = Page<Invoice>), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get_invoices_by_type(
-    State(s): State<AppState>,
-    t: TenantContext,
-    h: ChiftHeaders,
     ValidPath(p): ValidPath<TypePath>,
     ValidQuery(q): ValidQuery<InvoicesQuery>,
+    a: Accounting,
 ) -> Result<Json<Page<Invoice>>> {
-    list(s, t, h, p, q).await
+    let page = Pagination::new(q.page, q.size)?;
+    let filter = q.filter()?;
+    let work = async {
+        let all = service::list(&a.state, &a.ctx, q.folder_id.as_deref(), p.invoice_type, &filter)
+            .await?;
+        Ok(if q.approval_status.is_some() { Vec::new() } else { all })
+    };
+    a.paged(page, work).await
 }
 
-/// The same invoices with every analytic plan on their lines (`analytic_distribution`).
-#[utoipa::path(get, path = "/consumers/{consumer_id}/accounting/invoices/multi-analytic-plans/type/{invoice_type}", tag = "Accounting",
-    operation_id = "accounting_get_invoices_by_type_multi_analytic_plans", params(TypePath, InvoicesQuery),
-    responses((status = 200, body = Page<Invoice>), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
+/// One invoice, always with its lines.
+#[utoipa::path(get, path = "/consumers/{consumer_id}/accounting/invoices/{invoice_id}", tag = "Accounting",
+    operation_id = "accounting_get_invoice", params(ConsumerPath, InvoicePath, InvoiceQuery),
+    responses((status = 200, body = Invoice), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn get_invoices_by_type_multi_analytic_plans(
-    State(s): State<AppState>,
-    t: TenantContext,
-    h: ChiftHeaders,
-    ValidPath(p): ValidPath<TypePath>,
-    ValidQuery(q): ValidQuery<InvoicesQuery>,
-) -> Result<Json<Page<Invoice>>> {
-    list(s, t, h, p, q).await
-}
-
-async fn one(
-    s: AppState,
-    t: TenantContext,
-    h: ChiftHeaders,
-    p: InvoicePath,
-    q: InvoiceQuery,
+pub async fn get_invoice(
+    ValidPath(p): ValidPath<InvoicePath>,
+    ValidQuery(q): ValidQuery<InvoiceQuery>,
+    a: Accounting,
 ) -> Result<Json<WithRaw<Invoice>>> {
     let filter = InvoiceFilter {
         include_payments: q.include_payments,
         include_partner_info: q.include_partner_info,
         ..InvoiceFilter::default()
     };
-    let ctx = context(&s, &t, p.consumer_id, &h).await?;
-    single(&h, service::get(&s, &ctx, q.folder_id.as_deref(), &p.invoice_id, &filter)).await
-}
-
-/// One invoice, always with its lines.
-#[utoipa::path(get, path = "/consumers/{consumer_id}/accounting/invoices/{invoice_id}", tag = "Accounting",
-    operation_id = "accounting_get_invoice", params(InvoicePath, InvoiceQuery),
-    responses((status = 200, body = Invoice), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
-pub async fn get_invoice(
-    State(s): State<AppState>,
-    t: TenantContext,
-    h: ChiftHeaders,
-    ValidPath(p): ValidPath<InvoicePath>,
-    ValidQuery(q): ValidQuery<InvoiceQuery>,
-) -> Result<Json<WithRaw<Invoice>>> {
-    one(s, t, h, p, q).await
-}
-
-/// One invoice with every analytic plan on its lines.
-#[utoipa::path(get, path = "/consumers/{consumer_id}/accounting/invoices/multi-analytic-plans/{invoice_id}", tag = "Accounting",
-    operation_id = "accounting_get_invoice_multi_analytic_plans", params(InvoicePath, InvoiceQuery),
-    responses((status = 200, body = Invoice), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
-pub async fn get_invoice_multi_analytic_plans(
-    State(s): State<AppState>,
-    t: TenantContext,
-    h: ChiftHeaders,
-    ValidPath(p): ValidPath<InvoicePath>,
-    ValidQuery(q): ValidQuery<InvoiceQuery>,
-) -> Result<Json<WithRaw<Invoice>>> {
-    one(s, t, h, p, q).await
+    a.single(service::get(&a.state, &a.ctx, q.folder_id.as_deref(), &p.invoice_id, &filter)).await
 }
 
 /// The payments of an invoice: entries (bank, cash, write-offs) lettered with its partner line.
 #[utoipa::path(get, path = "/consumers/{consumer_id}/accounting/invoices/id/{invoice_id}/payments", tag = "Accounting",
-    operation_id = "accounting_get_payments_by_invoice", params(InvoicePath, ListQuery),
+    operation_id = "accounting_get_payments_by_invoice", params(ConsumerPath, InvoicePath, ListQuery),
     responses((status = 200, body = Page<Payment>), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get_payments_by_invoice(
-    State(s): State<AppState>,
-    t: TenantContext,
-    h: ChiftHeaders,
     ValidPath(p): ValidPath<InvoicePath>,
     ValidQuery(q): ValidQuery<ListQuery>,
+    a: Accounting,
 ) -> Result<Json<Page<Payment>>> {
     let page = q.pagination()?;
-    let ctx = context(&s, &t, p.consumer_id, &h).await?;
-    paged(&h, page, service::payments(&s, &ctx, q.folder_id.as_deref(), &p.invoice_id)).await
+    a.paged(page, service::payments(&a.state, &a.ctx, q.folder_id.as_deref(), &p.invoice_id)).await
 }
 
 impl Validate for InvoiceIn {
@@ -225,23 +158,13 @@ impl Validate for InvoiceIn {
 }
 
 async fn create(
-    s: AppState,
-    t: TenantContext,
-    h: ChiftHeaders,
-    consumer: Uuid,
+    a: Accounting,
     folder: Option<String>,
     inv: InvoiceIn,
     multi: bool,
 ) -> Result<Json<WithRaw<Invoice>>> {
-    let ctx = context(&s, &t, consumer, &h).await?;
-    let route = if multi {
-        "/consumers/{consumer_id}/accounting/invoices/multi-analytic-plans"
-    } else {
-        "/consumers/{consumer_id}/accounting/invoices"
-    };
-    let replay = replay(&h, route);
-    let work = service::create(&s, &ctx, folder.as_deref(), &inv, multi);
-    single(&h, postings::once(&s, &ctx, &replay, |i: &Invoice| Some(i.id.clone()), work)).await
+    let work = service::create(&a.state, &a.ctx, folder.as_deref(), &inv, multi);
+    a.once(|i: &Invoice| Some(i.id.clone()), work).await
 }
 
 /// Create an invoice: an entry in the sales (customer_*) or purchase (supplier_*) journal
@@ -260,14 +183,11 @@ async fn create(
     responses((status = 200, body = Invoice), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn create_invoice(
-    State(s): State<AppState>,
-    t: TenantContext,
-    h: ChiftHeaders,
-    ValidPath(p): ValidPath<ConsumerPath>,
     ValidQuery(q): ValidQuery<FolderQuery>,
+    a: Accounting,
     ValidJson(inv): ValidJson<InvoiceIn>,
 ) -> Result<Json<WithRaw<Invoice>>> {
-    create(s, t, h, p.consumer_id, q.folder_id, inv, false).await
+    create(a, q.folder_id, inv, false).await
 }
 
 /// The same, with `analytic_distribution` (every plan) on the lines.
@@ -277,23 +197,44 @@ pub async fn create_invoice(
     responses((status = 200, body = Invoice), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn create_invoice_multiple_plans(
-    State(s): State<AppState>,
-    t: TenantContext,
-    h: ChiftHeaders,
-    ValidPath(p): ValidPath<ConsumerPath>,
     ValidQuery(q): ValidQuery<FolderQuery>,
+    a: Accounting,
     ValidJson(inv): ValidJson<InvoiceIn>,
 ) -> Result<Json<WithRaw<Invoice>>> {
-    create(s, t, h, p.consumer_id, q.folder_id, inv, true).await
+    create(a, q.folder_id, inv, true).await
 }
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+    let router = OpenApiRouter::new()
         .routes(routes!(get_invoices_by_type))
-        .routes(routes!(get_invoices_by_type_multi_analytic_plans))
         .routes(routes!(get_invoice))
-        .routes(routes!(get_invoice_multi_analytic_plans))
         .routes(routes!(get_payments_by_invoice))
         .routes(routes!(create_invoice))
-        .routes(routes!(create_invoice_multiple_plans))
+        .routes(routes!(create_invoice_multiple_plans));
+    let router = alias(
+        router,
+        Verb::Get,
+        (
+            "/consumers/{consumer_id}/accounting/invoices/type/{invoice_type}",
+            "/consumers/{consumer_id}/accounting/invoices/multi-analytic-plans/type/{invoice_type}",
+        ),
+        (
+            "accounting_get_invoices_by_type_multi_analytic_plans",
+            "The same invoices with every analytic plan on their lines (`analytic_distribution`).",
+        ),
+        get_invoices_by_type,
+    );
+    alias(
+        router,
+        Verb::Get,
+        (
+            "/consumers/{consumer_id}/accounting/invoices/{invoice_id}",
+            "/consumers/{consumer_id}/accounting/invoices/multi-analytic-plans/{invoice_id}",
+        ),
+        (
+            "accounting_get_invoice_multi_analytic_plans",
+            "One invoice with every analytic plan on its lines.",
+        ),
+        get_invoice,
+    )
 }

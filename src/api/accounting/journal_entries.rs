@@ -1,25 +1,20 @@
 //! `/journal/entries`: journal entries as read (MyUnisoft MAD entries).
 
-use axum::extract::State;
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use uuid::Uuid;
 
-use super::{
-    context, paged, replay, single, ChiftHeaders, ConsumerPath, FolderQuery, Page, Pagination,
-    WithRaw,
+use super::{alias, Accounting, FolderQuery, Page, Pagination, Verb, WithRaw};
+use crate::api::extract::{
+    max_chars, not_blank, ConsumerPath, ValidJson, ValidPath, ValidQuery, Validate,
 };
-use crate::api::extract::{max_chars, not_blank, ValidJson, ValidPath, ValidQuery, Validate};
-use crate::auth::tenant::TenantContext;
 use crate::domain::journal_entry::{EntryFilter, GenericJournalEntry, JournalEntry};
 use crate::domain::Invalid;
 use crate::error::{ErrorBody, Result};
 use crate::service::journal_entries as service;
-use crate::service::postings;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -40,12 +35,17 @@ pub struct EntriesQuery {
     pub partner_id: Option<String>,
 }
 
-async fn list(
-    s: AppState,
-    t: TenantContext,
-    h: ChiftHeaders,
-    consumer: Uuid,
-    q: EntriesQuery,
+/// Journal entries by date. Lines are in EUR, the folder's currency (`document_currency` and
+/// `document_exchange_rate` give a foreign document's own); each line has `analytic_account` (the
+/// default plan's largest share; the default plan is the first analytic axis by id) and the full
+/// `analytic_distribution`. `id` is the partner id an entry was created with, else MyUnisoft's.
+#[utoipa::path(get, path = "/consumers/{consumer_id}/accounting/journal/entries", tag = "Accounting",
+    operation_id = "accounting_get_journal_entries", params(ConsumerPath, EntriesQuery),
+    responses((status = 200, body = Page<JournalEntry>), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn get_journal_entries(
+    ValidQuery(q): ValidQuery<EntriesQuery>,
+    a: Accounting,
 ) -> Result<Json<Page<JournalEntry>>> {
     let page = Pagination::new(q.page, q.size)?;
     if let (Some(from), Some(to)) = (q.date_from, q.date_to) {
@@ -61,65 +61,27 @@ async fn list(
         updated_after: q.updated_after,
         partner_id: q.partner_id,
     };
-    let ctx = context(&s, &t, consumer, &h).await?;
-    paged(&h, page, service::list(&s, &ctx, q.folder_id.as_deref(), &filter)).await
-}
-
-/// Journal entries by date. Lines are in EUR, the folder's currency (`document_currency` and
-/// `document_exchange_rate` give a foreign document's own); each line has `analytic_account` (the
-/// default plan's largest share; the default plan is the first analytic axis by id) and the full
-/// `analytic_distribution`. `id` is the partner id an entry was created with, else MyUnisoft's.
-#[utoipa::path(get, path = "/consumers/{consumer_id}/accounting/journal/entries", tag = "Accounting",
-    operation_id = "accounting_get_journal_entries", params(ConsumerPath, EntriesQuery),
-    responses((status = 200, body = Page<JournalEntry>), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
-pub async fn get_journal_entries(
-    State(s): State<AppState>,
-    t: TenantContext,
-    h: ChiftHeaders,
-    ValidPath(p): ValidPath<ConsumerPath>,
-    ValidQuery(q): ValidQuery<EntriesQuery>,
-) -> Result<Json<Page<JournalEntry>>> {
-    list(s, t, h, p.consumer_id, q).await
-}
-
-/// The same entries, read with every analytic plan (`analytic_distribution`).
-#[utoipa::path(get, path = "/consumers/{consumer_id}/accounting/journal/entries/multi-analytic-plans", tag = "Accounting",
-    operation_id = "accounting_get_journal_entries_multi_analytic_plans", params(ConsumerPath, EntriesQuery),
-    responses((status = 200, body = Page<JournalEntry>), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
-pub async fn get_journal_entries_multi_analytic_plans(
-    State(s): State<AppState>,
-    t: TenantContext,
-    h: ChiftHeaders,
-    ValidPath(p): ValidPath<ConsumerPath>,
-    ValidQuery(q): ValidQuery<EntriesQuery>,
-) -> Result<Json<Page<JournalEntry>>> {
-    list(s, t, h, p.consumer_id, q).await
+    a.paged(page, service::list(&a.state, &a.ctx, q.folder_id.as_deref(), &filter)).await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
 pub struct EntryPath {
-    pub consumer_id: Uuid,
     /// The entry's id: its partner id, MyUnisoft's entry id or its invoice number.
     pub journal_entry_id: String,
 }
 
 /// One journal entry, posted or pending.
 #[utoipa::path(get, path = "/consumers/{consumer_id}/accounting/journal/entries/{journal_entry_id}", tag = "Accounting",
-    operation_id = "accounting_get_journal_entry", params(EntryPath, FolderQuery),
+    operation_id = "accounting_get_journal_entry", params(ConsumerPath, EntryPath, FolderQuery),
     responses((status = 200, body = JournalEntry), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get_journal_entry(
-    State(s): State<AppState>,
-    t: TenantContext,
-    h: ChiftHeaders,
     ValidPath(p): ValidPath<EntryPath>,
     ValidQuery(q): ValidQuery<FolderQuery>,
+    a: Accounting,
 ) -> Result<Json<WithRaw<JournalEntry>>> {
-    let ctx = context(&s, &t, p.consumer_id, &h).await?;
-    single(&h, service::get(&s, &ctx, q.folder_id.as_deref(), &p.journal_entry_id)).await
+    a.single(service::get(&a.state, &a.ctx, q.folder_id.as_deref(), &p.journal_entry_id)).await
 }
 
 impl Validate for GenericJournalEntry {
@@ -132,22 +94,6 @@ impl Validate for GenericJournalEntry {
         max_chars("pdf_name", self.pdf_name.as_deref(), 200)
     }
 }
-
-async fn create(
-    s: AppState,
-    t: TenantContext,
-    h: ChiftHeaders,
-    consumer: Uuid,
-    folder: Option<String>,
-    entry: GenericJournalEntry,
-) -> Result<Json<WithRaw<JournalEntry>>> {
-    let ctx = context(&s, &t, consumer, &h).await?;
-    let replay = replay(&h, ROUTE);
-    let work = service::create(&s, &ctx, folder.as_deref(), &entry);
-    single(&h, postings::once(&s, &ctx, &replay, |e: &JournalEntry| Some(e.id.clone()), work)).await
-}
-
-const ROUTE: &str = "/consumers/{consumer_id}/accounting/journal-entries";
 
 /// Create a journal entry (MyUnisoft JSON import), sent exactly once: it carries a unique
 /// partner id that is looked up before any retry. Lines are checked first (balanced to the
@@ -165,37 +111,39 @@ const ROUTE: &str = "/consumers/{consumer_id}/accounting/journal-entries";
     responses((status = 200, body = JournalEntry), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn create_journal_entry(
-    State(s): State<AppState>,
-    t: TenantContext,
-    h: ChiftHeaders,
-    ValidPath(p): ValidPath<ConsumerPath>,
     ValidQuery(q): ValidQuery<FolderQuery>,
+    a: Accounting,
     ValidJson(entry): ValidJson<GenericJournalEntry>,
 ) -> Result<Json<WithRaw<JournalEntry>>> {
-    create(s, t, h, p.consumer_id, q.folder_id, entry).await
+    let work = service::create(&a.state, &a.ctx, q.folder_id.as_deref(), &entry);
+    a.once(|e: &JournalEntry| Some(e.id.clone()), work).await
 }
 
-/// The same create under the path the Chift SDK's `JournalEntry.create` calls.
-#[utoipa::path(post, path = "/consumers/{consumer_id}/accounting/journal/entries", tag = "Accounting",
-    operation_id = "accounting_create_journal_entry", params(ConsumerPath, FolderQuery),
-    request_body = GenericJournalEntry,
-    responses((status = 200, body = JournalEntry), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
-pub async fn create_journal_entry_sdk(
-    State(s): State<AppState>,
-    t: TenantContext,
-    h: ChiftHeaders,
-    ValidPath(p): ValidPath<ConsumerPath>,
-    ValidQuery(q): ValidQuery<FolderQuery>,
-    ValidJson(entry): ValidJson<GenericJournalEntry>,
-) -> Result<Json<WithRaw<JournalEntry>>> {
-    create(s, t, h, p.consumer_id, q.folder_id, entry).await
-}
+const ENTRIES: &str = "/consumers/{consumer_id}/accounting/journal/entries";
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(get_journal_entries, create_journal_entry_sdk))
+    let router = OpenApiRouter::new()
+        .routes(routes!(get_journal_entries))
         .routes(routes!(create_journal_entry))
-        .routes(routes!(get_journal_entries_multi_analytic_plans))
-        .routes(routes!(get_journal_entry))
+        .routes(routes!(get_journal_entry));
+    let router = alias(
+        router,
+        Verb::Get,
+        (ENTRIES, "/consumers/{consumer_id}/accounting/journal/entries/multi-analytic-plans"),
+        (
+            "accounting_get_journal_entries_multi_analytic_plans",
+            "The same entries, read with every analytic plan (`analytic_distribution`).",
+        ),
+        get_journal_entries,
+    );
+    alias(
+        router,
+        Verb::Post,
+        ("/consumers/{consumer_id}/accounting/journal-entries", ENTRIES),
+        (
+            "accounting_create_journal_entry",
+            "The same create under the path the Chift SDK's `JournalEntry.create` calls.",
+        ),
+        create_journal_entry,
+    )
 }

@@ -1,18 +1,13 @@
 //! Journals (MyUnisoft diaries).
 
-use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use uuid::Uuid;
 
-use super::{
-    context, paged, single, ChiftHeaders, ConsumerPath, FolderQuery, ListQuery, Page, WithRaw,
-};
-use crate::api::extract::{not_blank, ValidJson, ValidPath, ValidQuery, Validate};
-use crate::auth::tenant::TenantContext;
+use super::{Accounting, FolderQuery, ListQuery, Page, WithRaw};
+use crate::api::extract::{not_blank, ConsumerPath, ValidJson, ValidPath, ValidQuery, Validate};
 use crate::domain::accounting::{Journal, NewJournal};
 use crate::domain::Invalid;
 use crate::error::{ErrorBody, Result};
@@ -27,38 +22,30 @@ use crate::state::AppState;
     responses((status = 200, body = Page<Journal>), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get_journals(
-    State(s): State<AppState>,
-    t: TenantContext,
-    h: ChiftHeaders,
-    ValidPath(p): ValidPath<ConsumerPath>,
     ValidQuery(q): ValidQuery<ListQuery>,
+    a: Accounting,
 ) -> Result<Json<Page<Journal>>> {
     let page = q.pagination()?;
-    let ctx = context(&s, &t, p.consumer_id, &h).await?;
-    paged(&h, page, service::journals(&s, &ctx, q.folder_id.as_deref())).await
+    a.paged(page, service::journals(&a.state, &a.ctx, q.folder_id.as_deref())).await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
 pub struct JournalPath {
-    pub consumer_id: Uuid,
     pub journal_id: String,
 }
 
 /// One journal (the Chift SDK's `Journal.get`).
 #[utoipa::path(get, path = "/consumers/{consumer_id}/accounting/journals/{journal_id}", tag = "Accounting",
-    operation_id = "accounting_get_journal", params(JournalPath, FolderQuery),
+    operation_id = "accounting_get_journal", params(ConsumerPath, JournalPath, FolderQuery),
     responses((status = 200, body = Journal), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get_journal(
-    State(s): State<AppState>,
-    t: TenantContext,
-    h: ChiftHeaders,
     ValidPath(p): ValidPath<JournalPath>,
     ValidQuery(q): ValidQuery<FolderQuery>,
+    a: Accounting,
 ) -> Result<Json<WithRaw<Journal>>> {
-    let ctx = context(&s, &t, p.consumer_id, &h).await?;
-    single(&h, service::journal(&s, &ctx, q.folder_id.as_deref(), &p.journal_id)).await
+    a.single(service::journal(&a.state, &a.ctx, q.folder_id.as_deref(), &p.journal_id)).await
 }
 
 impl Validate for NewJournal {
@@ -77,15 +64,11 @@ impl Validate for NewJournal {
     responses((status = 200, body = Journal), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn create_journal(
-    State(s): State<AppState>,
-    t: TenantContext,
-    h: ChiftHeaders,
-    ValidPath(p): ValidPath<ConsumerPath>,
     ValidQuery(q): ValidQuery<FolderQuery>,
+    a: Accounting,
     ValidJson(body): ValidJson<NewJournal>,
 ) -> Result<Json<WithRaw<Journal>>> {
-    let ctx = context(&s, &t, p.consumer_id, &h).await?;
-    single(&h, service::create_journal(&s, &ctx, q.folder_id.as_deref(), &body)).await
+    a.single(service::create_journal(&a.state, &a.ctx, q.folder_id.as_deref(), &body)).await
 }
 
 pub fn router() -> OpenApiRouter<AppState> {

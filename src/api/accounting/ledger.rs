@@ -1,19 +1,13 @@
 //! Fiscal years, the chart of accounts and the trial balance.
 
-use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use uuid::Uuid;
 
-use super::{
-    context, paged, single, ChiftHeaders, ConsumerPath, FolderQuery, ListQuery, Page, Pagination,
-    WithRaw,
-};
-use crate::api::extract::{not_blank, ValidJson, ValidPath, ValidQuery, Validate};
-use crate::auth::tenant::TenantContext;
+use super::{Accounting, FolderQuery, ListQuery, Page, Pagination, WithRaw};
+use crate::api::extract::{not_blank, ConsumerPath, ValidJson, ValidPath, ValidQuery, Validate};
 use crate::domain::accounting::{
     AccountBalance, AccountTypeFilter, BalanceFilter, BookYear, LedgerAccount, NewLedgerAccount,
 };
@@ -28,15 +22,11 @@ use crate::state::AppState;
     responses((status = 200, body = Page<BookYear>), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get_bookyears(
-    State(s): State<AppState>,
-    t: TenantContext,
-    h: ChiftHeaders,
-    ValidPath(p): ValidPath<ConsumerPath>,
     ValidQuery(q): ValidQuery<ListQuery>,
+    a: Accounting,
 ) -> Result<Json<Page<BookYear>>> {
     let page = q.pagination()?;
-    let ctx = context(&s, &t, p.consumer_id, &h).await?;
-    paged(&h, page, service::bookyears(&s, &ctx, q.folder_id.as_deref())).await
+    a.paged(page, service::bookyears(&a.state, &a.ctx, q.folder_id.as_deref())).await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -57,11 +47,8 @@ pub struct ChartQuery {
     responses((status = 200, body = Page<LedgerAccount>), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get_chart_of_accounts(
-    State(s): State<AppState>,
-    t: TenantContext,
-    h: ChiftHeaders,
-    ValidPath(p): ValidPath<ConsumerPath>,
     ValidQuery(q): ValidQuery<ChartQuery>,
+    a: Accounting,
 ) -> Result<Json<Page<LedgerAccount>>> {
     let page = Pagination::new(q.page, q.size)?;
     let classes: Vec<String> = q
@@ -80,9 +67,8 @@ pub async fn get_chart_of_accounts(
         )
         .into());
     }
-    let ctx = context(&s, &t, p.consumer_id, &h).await?;
     let work = async {
-        let all = service::accounts(&s, &ctx, q.folder_id.as_deref()).await?;
+        let all = service::accounts(&a.state, &a.ctx, q.folder_id.as_deref()).await?;
         Ok(all
             .into_iter()
             .filter(|a| {
@@ -91,31 +77,27 @@ pub async fn get_chart_of_accounts(
             .filter(|a| q.r#type.is_none_or(|t| t.accepts(a.r#type)))
             .collect())
     };
-    paged(&h, page, work).await
+    a.paged(page, work).await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
 pub struct AccountPath {
-    pub consumer_id: Uuid,
     /// The account number (or MyUnisoft's account id).
     pub account_id: String,
 }
 
 /// One account, by number or by MyUnisoft's id (the Chift SDK's `Account.get`).
 #[utoipa::path(get, path = "/consumers/{consumer_id}/accounting/chart-of-accounts/{account_id}", tag = "Accounting",
-    operation_id = "accounting_get_account", params(AccountPath, FolderQuery),
+    operation_id = "accounting_get_account", params(ConsumerPath, AccountPath, FolderQuery),
     responses((status = 200, body = LedgerAccount), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get_account(
-    State(s): State<AppState>,
-    t: TenantContext,
-    h: ChiftHeaders,
     ValidPath(p): ValidPath<AccountPath>,
     ValidQuery(q): ValidQuery<FolderQuery>,
+    a: Accounting,
 ) -> Result<Json<WithRaw<LedgerAccount>>> {
-    let ctx = context(&s, &t, p.consumer_id, &h).await?;
-    single(&h, service::account(&s, &ctx, q.folder_id.as_deref(), &p.account_id)).await
+    a.single(service::account(&a.state, &a.ctx, q.folder_id.as_deref(), &p.account_id)).await
 }
 
 impl Validate for NewLedgerAccount {
@@ -133,15 +115,11 @@ impl Validate for NewLedgerAccount {
     responses((status = 200, body = LedgerAccount), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn create_ledger_account(
-    State(s): State<AppState>,
-    t: TenantContext,
-    h: ChiftHeaders,
-    ValidPath(p): ValidPath<ConsumerPath>,
     ValidQuery(q): ValidQuery<FolderQuery>,
+    a: Accounting,
     ValidJson(body): ValidJson<NewLedgerAccount>,
 ) -> Result<Json<WithRaw<LedgerAccount>>> {
-    let ctx = context(&s, &t, p.consumer_id, &h).await?;
-    single(&h, service::create_account(&s, &ctx, q.folder_id.as_deref(), &body)).await
+    a.single(service::create_account(&a.state, &a.ctx, q.folder_id.as_deref(), &body)).await
 }
 
 impl Validate for BalanceFilter {
@@ -168,16 +146,12 @@ impl Validate for BalanceFilter {
     responses((status = 200, body = Page<AccountBalance>), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get_accounts_balances(
-    State(s): State<AppState>,
-    t: TenantContext,
-    h: ChiftHeaders,
-    ValidPath(p): ValidPath<ConsumerPath>,
     ValidQuery(q): ValidQuery<ListQuery>,
+    a: Accounting,
     ValidJson(body): ValidJson<BalanceFilter>,
 ) -> Result<Json<Page<AccountBalance>>> {
     let page = q.pagination()?;
-    let ctx = context(&s, &t, p.consumer_id, &h).await?;
-    paged(&h, page, service::balances(&s, &ctx, q.folder_id.as_deref(), &body)).await
+    a.paged(page, service::balances(&a.state, &a.ctx, q.folder_id.as_deref(), &body)).await
 }
 
 pub fn router() -> OpenApiRouter<AppState> {

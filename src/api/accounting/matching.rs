@@ -1,6 +1,5 @@
 //! `/matching`, `/matching-multiple`: lettering lines of entries on one partner's account.
 
-use axum::extract::State;
 use axum::Json;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -8,9 +7,8 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{context, ChiftHeaders, ConsumerPath, FolderQuery};
-use crate::api::extract::{ValidJson, ValidPath, ValidQuery, Validate};
-use crate::auth::tenant::TenantContext;
+use super::{Accounting, FolderQuery};
+use crate::api::extract::{ConsumerPath, ValidJson, ValidQuery, Validate};
 use crate::domain::Invalid;
 use crate::error::{AppError, ErrorBody, Result};
 use crate::service::postings;
@@ -76,16 +74,13 @@ pub struct MultipleMatchingOut {
     responses((status = 200, body = MatchingOut), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn match_entries(
-    State(s): State<AppState>,
-    t: TenantContext,
-    h: ChiftHeaders,
-    ValidPath(p): ValidPath<ConsumerPath>,
     ValidQuery(q): ValidQuery<FolderQuery>,
+    a: Accounting,
     ValidJson(body): ValidJson<MatchingIn>,
 ) -> Result<Json<MatchingOut>> {
-    let ctx = context(&s, &t, p.consumer_id, &h).await?;
-    let scope = ctx.folder(&s, q.folder_id.as_deref()).await?;
-    let matched = postings::match_entries(&s, &ctx, scope, &body.partner_id, &body.entries).await?;
+    let scope = a.ctx.folder(&a.state, q.folder_id.as_deref()).await?;
+    let matched =
+        postings::match_entries(&a.state, &a.ctx, scope, &body.partner_id, &body.entries).await?;
     Ok(Json(MatchingOut { matching_number: matched.code, balance: matched.balance }))
 }
 
@@ -97,19 +92,18 @@ pub async fn match_entries(
     responses((status = 200, body = Vec<MultipleMatchingOut>), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn match_entries_multiple(
-    State(s): State<AppState>,
-    t: TenantContext,
-    h: ChiftHeaders,
-    ValidPath(p): ValidPath<ConsumerPath>,
     ValidQuery(q): ValidQuery<FolderQuery>,
+    a: Accounting,
     ValidJson(body): ValidJson<MultipleMatchingIn>,
 ) -> Result<Json<Vec<MultipleMatchingOut>>> {
-    let ctx = context(&s, &t, p.consumer_id, &h).await?;
-    let scope = ctx.folder(&s, q.folder_id.as_deref()).await?;
+    let scope = a.ctx.folder(&a.state, q.folder_id.as_deref()).await?;
     let mut out = Vec::with_capacity(body.matchings.len());
     for set in &body.matchings {
         let result = match set.validate() {
-            Ok(()) => postings::match_entries(&s, &ctx, scope, &set.partner_id, &set.entries).await,
+            Ok(()) => {
+                postings::match_entries(&a.state, &a.ctx, scope, &set.partner_id, &set.entries)
+                    .await
+            }
             Err(invalid) => Err(AppError::Invalid(invalid)),
         };
         out.push(match result {

@@ -4,6 +4,7 @@
 mod analytics;
 mod attachments;
 mod banking;
+mod context;
 mod fec;
 mod folders;
 mod invoices;
@@ -16,61 +17,19 @@ mod outstandings;
 mod reference;
 mod third_parties;
 
-use std::future::Future;
-
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
-use axum::Json;
+use axum::handler::Handler;
+use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use utoipa::openapi::path::{Operation, PathItem};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
-use uuid::Uuid;
 
-use crate::auth::tenant::TenantContext;
-use crate::connectors::raw;
+pub use context::{Accounting, ChiftHeaders};
+
 use crate::domain::Invalid;
 use crate::error::Result;
-use crate::service::accounting::{self as service, Context, Selector};
-use crate::service::postings::Replay;
 use crate::state::AppState;
-
-/// The headers of an accounting call that Passerelle acts on.
-#[derive(Debug, Clone, Default)]
-pub struct ChiftHeaders {
-    /// `x-chift-connectionid`: which connection serves the call.
-    pub connection: Option<Uuid>,
-    /// `x-chift-raw-data: true`: add the upstream calls and answers as `raw_data`.
-    pub raw: bool,
-    /// `x-chift-client-requestid`: a write done once per id.
-    pub request_id: Option<String>,
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for ChiftHeaders {
-    type Rejection = crate::error::AppError;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self> {
-        let text =
-            |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
-        let connection = text("x-chift-connectionid")
-            .filter(|v| !v.is_empty())
-            .map(|v| {
-                Uuid::parse_str(v).map_err(|_| {
-                    Invalid::header("x-chift-connectionid", "must be a connection id (uuid)")
-                })
-            })
-            .transpose()?;
-        let raw = text("x-chift-raw-data").is_some_and(|v| v.eq_ignore_ascii_case("true"));
-        let request_id = crate::api::connections::client_request_id(&parts.headers)?;
-        Ok(Self { connection, raw, request_id })
-    }
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Path)]
-pub struct ConsumerPath {
-    pub consumer_id: Uuid,
-}
 
 /// `folder_id`: the MyUnisoft society id. Optional with a society token, required with a firm token.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -128,6 +87,16 @@ pub struct Page<T> {
     pub raw_data: Option<Value>,
 }
 
+impl<T> Page<T> {
+    /// Page `p` of `all`, counting them all.
+    fn of(all: Vec<T>, p: Pagination, raw_data: Option<Value>) -> Self {
+        let total = all.len() as u64;
+        let skip = (p.page as usize - 1).saturating_mul(p.size as usize);
+        let items = all.into_iter().skip(skip).take(p.size as usize).collect();
+        Page { items, total, page: p.page, size: p.size, raw_data }
+    }
+}
+
 /// One object, with `raw_data` beside its fields when asked for.
 #[derive(Debug, Serialize)]
 pub struct WithRaw<T> {
@@ -137,53 +106,49 @@ pub struct WithRaw<T> {
     pub raw_data: Option<Value>,
 }
 
-/// Runs `work`, capturing its upstream calls when the client asked for raw data.
-async fn with_raw<T>(
-    headers: &ChiftHeaders,
-    work: impl Future<Output = Result<T>>,
-) -> Result<(T, Option<Value>)> {
-    if !headers.raw {
-        return Ok((work.await?, None));
+/// The methods an alias route is served with.
+#[derive(Debug, Clone, Copy)]
+enum Verb {
+    Get,
+    Post,
+}
+
+/// Serves `handler` under `alias` too, documented as a copy of the `verb` operation at `path`
+/// (which must be routed already) named `operation_id` and summed up by `summary`.
+fn alias<H, T>(
+    mut router: OpenApiRouter<AppState>,
+    verb: Verb,
+    (path, alias): (&str, &str),
+    (operation_id, summary): (&str, &str),
+    handler: H,
+) -> OpenApiRouter<AppState>
+where
+    H: Handler<T, AppState>,
+    T: 'static,
+{
+    let paths = &mut router.get_openapi_mut().paths.paths;
+    let original = paths.get_mut(path).and_then(|item| slot(item, verb).clone());
+    let Some(mut copy) = original else {
+        panic!("{path} has no {verb:?} operation to alias");
+    };
+    copy.operation_id = Some(operation_id.to_owned());
+    copy.summary = Some(summary.to_owned());
+    copy.description = None;
+    *slot(paths.entry(alias.to_owned()).or_default(), verb) = Some(copy);
+    router.route(
+        alias,
+        match verb {
+            Verb::Get => get(handler),
+            Verb::Post => post(handler),
+        },
+    )
+}
+
+fn slot(item: &mut PathItem, verb: Verb) -> &mut Option<Operation> {
+    match verb {
+        Verb::Get => &mut item.get,
+        Verb::Post => &mut item.post,
     }
-    let (out, calls) = raw::capture(work).await;
-    Ok((out?, Some(serde_json::json!({ "calls": calls }))))
-}
-
-/// A page of what `work` lists.
-async fn paged<T>(
-    headers: &ChiftHeaders,
-    p: Pagination,
-    work: impl Future<Output = Result<Vec<T>>>,
-) -> Result<Json<Page<T>>> {
-    let (all, raw_data) = with_raw(headers, work).await?;
-    let total = all.len() as u64;
-    let skip = (p.page as usize - 1).saturating_mul(p.size as usize);
-    let items = all.into_iter().skip(skip).take(p.size as usize).collect();
-    Ok(Json(Page { items, total, page: p.page, size: p.size, raw_data }))
-}
-
-/// One object of what `work` finds.
-async fn single<T>(
-    headers: &ChiftHeaders,
-    work: impl Future<Output = Result<T>>,
-) -> Result<Json<WithRaw<T>>> {
-    let (item, raw_data) = with_raw(headers, work).await?;
-    Ok(Json(WithRaw { item, raw_data }))
-}
-
-/// The replay key of a write: its `x-chift-client-requestid` and its route.
-fn replay<'h>(h: &'h ChiftHeaders, route: &'static str) -> Replay<'h> {
-    Replay { client_request_id: h.request_id.as_deref(), method: "POST", route }
-}
-
-async fn context(
-    s: &AppState,
-    t: &TenantContext,
-    consumer: Uuid,
-    headers: &ChiftHeaders,
-) -> Result<Context> {
-    service::context(s, t, consumer, &Selector { connection: headers.connection, folder: None })
-        .await
 }
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -219,18 +184,11 @@ mod tests {
         assert!(q(Some(3), Some(100)).pagination().is_ok());
     }
 
-    #[tokio::test]
-    async fn pages_slice_the_list_and_count_it_all() {
-        let page = paged(&ChiftHeaders::default(), Pagination { page: 2, size: 2 }, async {
-            Ok(vec![1, 2, 3, 4, 5])
-        })
-        .await
-        .unwrap();
-        assert_eq!((page.0.items.clone(), page.0.total), (vec![3, 4], 5));
-        let past =
-            paged(&ChiftHeaders::default(), Pagination { page: 9, size: 2 }, async { Ok(vec![1]) })
-                .await
-                .unwrap();
-        assert!(past.0.items.is_empty() && past.0.total == 1);
+    #[test]
+    fn pages_slice_the_list_and_count_it_all() {
+        let page = Page::of(vec![1, 2, 3, 4, 5], Pagination { page: 2, size: 2 }, None);
+        assert_eq!((page.items.clone(), page.total), (vec![3, 4], 5));
+        let past = Page::of(vec![1], Pagination { page: 9, size: 2 }, None);
+        assert!(past.items.is_empty() && past.total == 1);
     }
 }

@@ -2,7 +2,6 @@
 //! `/expenses`, `/bank-transactions`, `/invoices/payments`) and the miscellaneous-operation
 //! reads.
 
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::NaiveDate;
@@ -10,14 +9,11 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use uuid::Uuid;
 
-use super::{
-    context, paged, replay, single, ChiftHeaders, ConsumerPath, FolderQuery, Page, Pagination,
-    WithRaw,
+use super::{Accounting, FolderQuery, Page, Pagination, WithRaw};
+use crate::api::extract::{
+    max_chars, not_blank, ConsumerPath, ValidJson, ValidPath, ValidQuery, Validate,
 };
-use crate::api::extract::{max_chars, not_blank, ValidJson, ValidPath, ValidQuery, Validate};
-use crate::auth::tenant::TenantContext;
 use crate::domain::operation::{
     BankStatement, Expense, FinancialEntry, InvoicePayment, Operation, OperationIn,
 };
@@ -46,21 +42,22 @@ pub struct OperationsQuery {
     responses((status = 200, body = Page<Operation>), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get_miscellaneous_operations(
-    State(s): State<AppState>,
-    t: TenantContext,
-    h: ChiftHeaders,
-    ValidPath(p): ValidPath<ConsumerPath>,
     ValidQuery(q): ValidQuery<OperationsQuery>,
+    a: Accounting,
 ) -> Result<Json<Page<Operation>>> {
     let page = Pagination::new(q.page, q.size)?;
     let journals = q.journal_ids.as_ref().map(|ids| {
         ids.split(',').map(str::trim).filter(|i| !i.is_empty()).map(str::to_owned).collect()
     });
-    let ctx = context(&s, &t, p.consumer_id, &h).await?;
-    paged(
-        &h,
+    a.paged(
         page,
-        operations::list(&s, &ctx, q.folder_id.as_deref(), (q.date_from, q.date_to), journals),
+        operations::list(
+            &a.state,
+            &a.ctx,
+            q.folder_id.as_deref(),
+            (q.date_from, q.date_to),
+            journals,
+        ),
     )
     .await
 }
@@ -68,24 +65,20 @@ pub async fn get_miscellaneous_operations(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
 pub struct OperationPath {
-    pub consumer_id: Uuid,
     pub operation_id: String,
 }
 
 /// One miscellaneous operation.
 #[utoipa::path(get, path = "/consumers/{consumer_id}/accounting/miscellaneous-operation/{operation_id}", tag = "Accounting",
-    operation_id = "accounting_get_miscellaneous_operation", params(OperationPath, FolderQuery),
+    operation_id = "accounting_get_miscellaneous_operation", params(ConsumerPath, OperationPath, FolderQuery),
     responses((status = 200, body = Operation), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get_miscellaneous_operation(
-    State(s): State<AppState>,
-    t: TenantContext,
-    h: ChiftHeaders,
     ValidPath(p): ValidPath<OperationPath>,
     ValidQuery(q): ValidQuery<FolderQuery>,
+    a: Accounting,
 ) -> Result<Json<WithRaw<Operation>>> {
-    let ctx = context(&s, &t, p.consumer_id, &h).await?;
-    single(&h, operations::get(&s, &ctx, q.folder_id.as_deref(), &p.operation_id)).await
+    a.single(operations::get(&a.state, &a.ctx, q.folder_id.as_deref(), &p.operation_id)).await
 }
 
 impl Validate for OperationIn {
@@ -106,17 +99,12 @@ impl Validate for OperationIn {
     responses((status = 200, body = Operation), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn create_miscellaneous_operation(
-    State(s): State<AppState>,
-    t: TenantContext,
-    h: ChiftHeaders,
-    ValidPath(p): ValidPath<ConsumerPath>,
     ValidQuery(q): ValidQuery<FolderQuery>,
+    a: Accounting,
     ValidJson(body): ValidJson<OperationIn>,
 ) -> Result<Json<WithRaw<Operation>>> {
-    let ctx = context(&s, &t, p.consumer_id, &h).await?;
-    let replay = replay(&h, "/consumers/{consumer_id}/accounting/miscellaneous-operation");
-    let work = operations::create(&s, &ctx, q.folder_id.as_deref(), &body);
-    single(&h, postings::once(&s, &ctx, &replay, |o: &Operation| Some(o.id.clone()), work)).await
+    let work = operations::create(&a.state, &a.ctx, q.folder_id.as_deref(), &body);
+    a.once(|o: &Operation| Some(o.id.clone()), work).await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -143,23 +131,18 @@ impl Validate for FinancialEntry {
     responses((status = 200, body = FinancialEntry), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn create_financial_entries(
-    State(s): State<AppState>,
-    t: TenantContext,
-    h: ChiftHeaders,
-    ValidPath(p): ValidPath<ConsumerPath>,
     ValidQuery(q): ValidQuery<FinancialQuery>,
+    a: Accounting,
     ValidJson(body): ValidJson<FinancialEntry>,
 ) -> Result<Json<WithRaw<FinancialEntry>>> {
-    let ctx = context(&s, &t, p.consumer_id, &h).await?;
-    let replay = replay(&h, "/consumers/{consumer_id}/accounting/financial-entries");
     let work = treasury::financial_entry(
-        &s,
-        &ctx,
+        &a.state,
+        &a.ctx,
         q.folder_id.as_deref(),
         q.financial_counterpart_account.as_deref(),
         &body,
     );
-    single(&h, postings::once(&s, &ctx, &replay, |e: &FinancialEntry| e.id.clone(), work)).await
+    a.once(|e: &FinancialEntry| e.id.clone(), work).await
 }
 
 impl Validate for Expense {
@@ -178,17 +161,12 @@ impl Validate for Expense {
     responses((status = 200, body = Expense), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn create_expense(
-    State(s): State<AppState>,
-    t: TenantContext,
-    h: ChiftHeaders,
-    ValidPath(p): ValidPath<ConsumerPath>,
     ValidQuery(q): ValidQuery<FolderQuery>,
+    a: Accounting,
     ValidJson(body): ValidJson<Expense>,
 ) -> Result<Json<WithRaw<Expense>>> {
-    let ctx = context(&s, &t, p.consumer_id, &h).await?;
-    let replay = replay(&h, "/consumers/{consumer_id}/accounting/expenses");
-    let work = expenses::create(&s, &ctx, q.folder_id.as_deref(), &body);
-    single(&h, postings::once(&s, &ctx, &replay, |e: &Expense| e.id.clone(), work)).await
+    let work = expenses::create(&a.state, &a.ctx, q.folder_id.as_deref(), &body);
+    a.once(|e: &Expense| e.id.clone(), work).await
 }
 
 impl Validate for BankStatement {
@@ -207,17 +185,12 @@ impl Validate for BankStatement {
     responses((status = 200, body = BankStatement), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn create_bank_transactions(
-    State(s): State<AppState>,
-    t: TenantContext,
-    h: ChiftHeaders,
-    ValidPath(p): ValidPath<ConsumerPath>,
     ValidQuery(q): ValidQuery<FolderQuery>,
+    a: Accounting,
     ValidJson(body): ValidJson<BankStatement>,
 ) -> Result<Json<WithRaw<BankStatement>>> {
-    let ctx = context(&s, &t, p.consumer_id, &h).await?;
-    let replay = replay(&h, "/consumers/{consumer_id}/accounting/bank-transactions");
-    let work = treasury::bank_statement(&s, &ctx, q.folder_id.as_deref(), &body);
-    single(&h, postings::once(&s, &ctx, &replay, |b: &BankStatement| b.id.clone(), work)).await
+    let work = treasury::bank_statement(&a.state, &a.ctx, q.folder_id.as_deref(), &body);
+    a.once(|b: &BankStatement| b.id.clone(), work).await
 }
 
 impl Validate for InvoicePayment {
@@ -235,17 +208,12 @@ impl Validate for InvoicePayment {
     responses((status = 204), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn create_invoice_payment(
-    State(s): State<AppState>,
-    t: TenantContext,
-    h: ChiftHeaders,
-    ValidPath(p): ValidPath<ConsumerPath>,
     ValidQuery(q): ValidQuery<FolderQuery>,
+    a: Accounting,
     ValidJson(body): ValidJson<InvoicePayment>,
 ) -> Result<StatusCode> {
-    let ctx = context(&s, &t, p.consumer_id, &h).await?;
-    let replay = replay(&h, "/consumers/{consumer_id}/accounting/invoices/payments");
-    let work = treasury::invoice_payment(&s, &ctx, q.folder_id.as_deref(), &body);
-    postings::once(&s, &ctx, &replay, |id: &String| Some(id.clone()), work).await?;
+    let work = treasury::invoice_payment(&a.state, &a.ctx, q.folder_id.as_deref(), &body);
+    postings::once(&a.state, &a.ctx, &a.replay(), |id: &String| Some(id.clone()), work).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -1,15 +1,13 @@
 //! Open items of clients and suppliers.
 
-use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{context, paged, ChiftHeaders, ConsumerPath, Page, Pagination};
-use crate::api::extract::{ValidPath, ValidQuery};
-use crate::auth::tenant::TenantContext;
+use super::{Accounting, Page, Pagination};
+use crate::api::extract::{ConsumerPath, ValidQuery};
 use crate::domain::outstanding::{Outstanding, OutstandingFilter, OutstandingType};
 use crate::error::{ErrorBody, Result};
 use crate::service::outstandings as service;
@@ -41,16 +39,12 @@ pub struct OutstandingQuery {
     responses((status = 200, body = Page<Outstanding>), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get_outstandings(
-    State(s): State<AppState>,
-    t: TenantContext,
-    h: ChiftHeaders,
-    ValidPath(p): ValidPath<ConsumerPath>,
     ValidQuery(q): ValidQuery<OutstandingQuery>,
+    a: Accounting,
 ) -> Result<Json<Page<Outstanding>>> {
     let page = Pagination::new(q.page, q.size)?;
     let filter = OutstandingFilter { kind: q.r#type, unposted_allowed: q.unposted_allowed };
-    let ctx = context(&s, &t, p.consumer_id, &h).await?;
-    paged(&h, page, service::list(&s, &ctx, q.folder_id.as_deref(), filter)).await
+    a.paged(page, service::list(&a.state, &a.ctx, q.folder_id.as_deref(), filter)).await
 }
 
 pub fn router() -> OpenApiRouter<AppState> {

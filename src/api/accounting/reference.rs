@@ -1,13 +1,11 @@
 //! Reference lists: VAT codes, payment methods and terms, analytic plans, employees, schemes.
 
-use axum::extract::State;
 use axum::Json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{context, paged, ChiftHeaders, ConsumerPath, ListQuery, Page};
-use crate::api::extract::{ValidPath, ValidQuery};
-use crate::auth::tenant::TenantContext;
+use super::{Accounting, ListQuery, Page};
+use crate::api::extract::{ConsumerPath, ValidQuery};
 use crate::domain::accounting::{
     AnalyticPlan, Employee, PaymentMethod, PaymentTerm, Scheme, VatCode,
 };
@@ -23,15 +21,11 @@ macro_rules! list_route {
             responses((status = 200, body = Page<$item>), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
             security(("bearer" = [])))]
         pub async fn $name(
-            State(s): State<AppState>,
-            t: TenantContext,
-            h: ChiftHeaders,
-            ValidPath(p): ValidPath<ConsumerPath>,
             ValidQuery(q): ValidQuery<ListQuery>,
+            a: Accounting,
         ) -> Result<Json<Page<$item>>> {
             let page = q.pagination()?;
-            let ctx = context(&s, &t, p.consumer_id, &h).await?;
-            paged(&h, page, $service(&s, &ctx, q.folder_id.as_deref())).await
+            a.paged(page, $service(&a.state, &a.ctx, q.folder_id.as_deref())).await
         }
     };
 }

@@ -1,17 +1,16 @@
 //! `/clients`, `/suppliers` and `/contacts`: MyUnisoft 411 and 401 accounts with their
 //! complementary information.
 
-use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use uuid::Uuid;
 
-use super::{context, paged, single, ChiftHeaders, ConsumerPath, Page, Pagination, WithRaw};
-use crate::api::extract::{max_chars, not_blank, ValidJson, ValidPath, ValidQuery, Validate};
-use crate::auth::tenant::TenantContext;
+use super::{Accounting, Page, Pagination, WithRaw};
+use crate::api::extract::{
+    max_chars, not_blank, ConsumerPath, ValidJson, ValidPath, ValidQuery, Validate,
+};
 use crate::domain::third_party::{
     Contact, NewThirdParty, PartnerKind, ThirdParty, ThirdPartyPatch,
 };
@@ -51,7 +50,6 @@ pub struct FolderOnly {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
 pub struct PartnerPath {
-    pub consumer_id: Uuid,
     /// The MyUnisoft account id.
     pub id: String,
 }
@@ -81,62 +79,6 @@ impl Validate for ThirdPartyPatch {
     }
 }
 
-async fn list(
-    s: AppState,
-    t: TenantContext,
-    h: ChiftHeaders,
-    consumer: Uuid,
-    q: PartnerListQuery,
-    kind: PartnerKind,
-) -> Result<Json<Page<ThirdParty>>> {
-    let page = Pagination::new(q.page, q.size)?;
-    let ctx = context(&s, &t, consumer, &h).await?;
-    let filter = service::Filter { search: q.search.as_deref(), updated_after: q.updated_after };
-    paged(&h, page, service::list(&s, &ctx, q.folder_id.as_deref(), kind, &filter)).await
-}
-
-async fn get(
-    s: AppState,
-    t: TenantContext,
-    h: ChiftHeaders,
-    p: PartnerPath,
-    q: FolderOnly,
-    kind: PartnerKind,
-) -> Result<Json<WithRaw<ThirdParty>>> {
-    let ctx = context(&s, &t, p.consumer_id, &h).await?;
-    single(&h, service::get(&s, &ctx, q.folder_id.as_deref(), kind, &p.id)).await
-}
-
-async fn create(
-    s: AppState,
-    t: TenantContext,
-    h: ChiftHeaders,
-    consumer: Uuid,
-    q: PartnerCreateQuery,
-    body: NewThirdParty,
-    kind: PartnerKind,
-) -> Result<Json<WithRaw<ThirdParty>>> {
-    let ctx = context(&s, &t, consumer, &h).await?;
-    single(
-        &h,
-        service::create(&s, &ctx, q.folder_id.as_deref(), kind, &body, q.force_merge.as_deref()),
-    )
-    .await
-}
-
-async fn update(
-    s: AppState,
-    t: TenantContext,
-    h: ChiftHeaders,
-    p: PartnerPath,
-    q: FolderOnly,
-    body: ThirdPartyPatch,
-    kind: PartnerKind,
-) -> Result<Json<WithRaw<ThirdParty>>> {
-    let ctx = context(&s, &t, p.consumer_id, &h).await?;
-    single(&h, service::update(&s, &ctx, q.folder_id.as_deref(), kind, &p.id, &body)).await
-}
-
 /// The four routes of one kind of third party.
 macro_rules! partner_routes {
     ($kind:expr, $noun:literal, $list:ident, $create:ident, $get:ident, $update:ident, $path:literal, $item_path:literal) => {
@@ -147,13 +89,12 @@ macro_rules! partner_routes {
             responses((status = 200, body = Page<ThirdParty>), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
             security(("bearer" = [])))]
         pub async fn $list(
-            State(s): State<AppState>,
-            t: TenantContext,
-            h: ChiftHeaders,
-            ValidPath(p): ValidPath<ConsumerPath>,
             ValidQuery(q): ValidQuery<PartnerListQuery>,
+            a: Accounting,
         ) -> Result<Json<Page<ThirdParty>>> {
-            list(s, t, h, p.consumer_id, q, $kind).await
+            let page = Pagination::new(q.page, q.size)?;
+            let filter = service::Filter { search: q.search.as_deref(), updated_after: q.updated_after };
+            a.paged(page, service::list(&a.state, &a.ctx, q.folder_id.as_deref(), $kind, &filter)).await
         }
 
         #[doc = concat!("Create a ", $noun, ": its account (root + letters of the name, or `account_number`) with \
@@ -165,47 +106,41 @@ macro_rules! partner_routes {
             responses((status = 200, body = ThirdParty), (status = 409, body = ErrorBody), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
             security(("bearer" = [])))]
         pub async fn $create(
-            State(s): State<AppState>,
-            t: TenantContext,
-            h: ChiftHeaders,
-            ValidPath(p): ValidPath<ConsumerPath>,
             ValidQuery(q): ValidQuery<PartnerCreateQuery>,
+            a: Accounting,
             ValidJson(body): ValidJson<NewThirdParty>,
         ) -> Result<Json<WithRaw<ThirdParty>>> {
-            create(s, t, h, p.consumer_id, q, body, $kind).await
+            let merge = q.force_merge.as_deref();
+            a.single(service::create(&a.state, &a.ctx, q.folder_id.as_deref(), $kind, &body, merge)).await
         }
 
         #[doc = concat!("One ", $noun, ".")]
         #[utoipa::path(get, path = $item_path, tag = "Accounting", operation_id = concat!("accounting_get_", $noun),
-            params(PartnerPath, FolderOnly),
+            params(ConsumerPath, PartnerPath, FolderOnly),
             responses((status = 200, body = ThirdParty), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
             security(("bearer" = [])))]
         pub async fn $get(
-            State(s): State<AppState>,
-            t: TenantContext,
-            h: ChiftHeaders,
             ValidPath(p): ValidPath<PartnerPath>,
             ValidQuery(q): ValidQuery<FolderOnly>,
+            a: Accounting,
         ) -> Result<Json<WithRaw<ThirdParty>>> {
-            get(s, t, h, p, q, $kind).await
+            a.single(service::get(&a.state, &a.ctx, q.folder_id.as_deref(), $kind, &p.id)).await
         }
 
         #[doc = concat!("Update the fields given (MyUnisoft replaces the whole account: it is read, merged and written \
             back, so the other fields and the contacts stay). MyUnisoft allows this with a firm token only. \
             `active: false` archives the ", $noun, ".")]
         #[utoipa::path(patch, path = $item_path, tag = "Accounting", operation_id = concat!("accounting_update_", $noun),
-            params(PartnerPath, FolderOnly), request_body = ThirdPartyPatch,
+            params(ConsumerPath, PartnerPath, FolderOnly), request_body = ThirdPartyPatch,
             responses((status = 200, body = ThirdParty), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
             security(("bearer" = [])))]
         pub async fn $update(
-            State(s): State<AppState>,
-            t: TenantContext,
-            h: ChiftHeaders,
             ValidPath(p): ValidPath<PartnerPath>,
             ValidQuery(q): ValidQuery<FolderOnly>,
+            a: Accounting,
             ValidJson(body): ValidJson<ThirdPartyPatch>,
         ) -> Result<Json<WithRaw<ThirdParty>>> {
-            update(s, t, h, p, q, body, $kind).await
+            a.single(service::update(&a.state, &a.ctx, q.folder_id.as_deref(), $kind, &p.id, &body)).await
         }
     };
 }
@@ -248,18 +183,13 @@ pub struct ContactsQuery {
     responses((status = 200, body = Page<Contact>), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn get_contacts(
-    State(s): State<AppState>,
-    t: TenantContext,
-    h: ChiftHeaders,
-    ValidPath(p): ValidPath<ConsumerPath>,
     ValidQuery(q): ValidQuery<ContactsQuery>,
+    a: Accounting,
 ) -> Result<Json<Page<Contact>>> {
     let page = Pagination::new(q.page, q.size)?;
-    let ctx = context(&s, &t, p.consumer_id, &h).await?;
-    paged(
-        &h,
+    a.paged(
         page,
-        service::contacts(&s, &ctx, q.folder_id.as_deref(), q.partner_type, &q.partner_id),
+        service::contacts(&a.state, &a.ctx, q.folder_id.as_deref(), q.partner_type, &q.partner_id),
     )
     .await
 }

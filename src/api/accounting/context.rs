@@ -1,0 +1,129 @@
+//! The one extractor of every `/consumers/{consumer_id}/accounting/…` handler: the caller, the
+//! consumer's connection (picked with `x-chift-connectionid`), the Chift headers and the route
+//! that matched, which keys a write's `x-chift-client-requestid`.
+
+use std::future::Future;
+
+use axum::extract::{FromRequestParts, MatchedPath};
+use axum::http::request::Parts;
+use axum::Json;
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::{Page, Pagination, WithRaw};
+use crate::api::extract::{ConsumerPath, ValidPath};
+use crate::auth::tenant::TenantContext;
+use crate::connectors::raw;
+use crate::domain::Invalid;
+use crate::error::{AppError, Result};
+use crate::service::accounting::{self as service, Context, Selector};
+use crate::service::postings::{self, Replay};
+use crate::state::AppState;
+
+/// The headers of an accounting call that Passerelle acts on.
+#[derive(Debug, Clone, Default)]
+pub struct ChiftHeaders {
+    /// `x-chift-connectionid`: which connection serves the call.
+    pub connection: Option<Uuid>,
+    /// `x-chift-raw-data: true`: add the upstream calls and answers as `raw_data`.
+    pub raw: bool,
+    /// `x-chift-client-requestid`: a write done once per id.
+    pub request_id: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for ChiftHeaders {
+    type Rejection = crate::error::AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self> {
+        let text =
+            |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+        let connection = text("x-chift-connectionid")
+            .filter(|v| !v.is_empty())
+            .map(|v| {
+                Uuid::parse_str(v).map_err(|_| {
+                    Invalid::header("x-chift-connectionid", "must be a connection id (uuid)")
+                })
+            })
+            .transpose()?;
+        let raw = text("x-chift-raw-data").is_some_and(|v| v.eq_ignore_ascii_case("true"));
+        let request_id = crate::api::connections::client_request_id(&parts.headers)?;
+        Ok(Self { connection, raw, request_id })
+    }
+}
+
+/// An accounting call, resolved: the state, the consumer's connection and the call's headers.
+pub struct Accounting {
+    pub state: AppState,
+    pub ctx: Context,
+    pub headers: ChiftHeaders,
+    method: String,
+    route: String,
+}
+
+impl FromRequestParts<AppState> for Accounting {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let tenant = TenantContext::from_request_parts(parts, state).await?;
+        let headers = ChiftHeaders::from_request_parts(parts, state).await?;
+        let ValidPath(path) = ValidPath::<ConsumerPath>::from_request_parts(parts, state).await?;
+        let route = parts.extensions.get::<MatchedPath>().map(|m| m.as_str().to_owned());
+        let route = route.ok_or_else(|| AppError::Internal("no matched route".into()))?;
+        let selector = Selector { connection: headers.connection, folder: None };
+        let ctx = service::context(state, &tenant, path.consumer_id, &selector).await?;
+        let method = parts.method.as_str().to_owned();
+        Ok(Self { state: state.clone(), ctx, headers, method, route })
+    }
+}
+
+impl Accounting {
+    /// Runs `work`, capturing its upstream calls when the client asked for raw data.
+    async fn with_raw<T>(
+        &self,
+        work: impl Future<Output = Result<T>>,
+    ) -> Result<(T, Option<Value>)> {
+        if !self.headers.raw {
+            return Ok((work.await?, None));
+        }
+        let (out, calls) = raw::capture(work).await;
+        Ok((out?, Some(serde_json::json!({ "calls": calls }))))
+    }
+
+    /// A page of what `work` lists.
+    pub async fn paged<T>(
+        &self,
+        p: Pagination,
+        work: impl Future<Output = Result<Vec<T>>>,
+    ) -> Result<Json<Page<T>>> {
+        let (all, raw_data) = self.with_raw(work).await?;
+        Ok(Json(Page::of(all, p, raw_data)))
+    }
+
+    /// One object of what `work` finds.
+    pub async fn single<T>(
+        &self,
+        work: impl Future<Output = Result<T>>,
+    ) -> Result<Json<WithRaw<T>>> {
+        let (item, raw_data) = self.with_raw(work).await?;
+        Ok(Json(WithRaw { item, raw_data }))
+    }
+
+    /// A write done once per `x-chift-client-requestid` (keyed by the matched route), answered
+    /// as one object; `created` names what it created for `GET …/transactions`.
+    pub async fn once<T>(
+        &self,
+        created: impl Fn(&T) -> Option<String>,
+        work: impl Future<Output = Result<T>>,
+    ) -> Result<Json<WithRaw<T>>> {
+        self.single(postings::once(&self.state, &self.ctx, &self.replay(), created, work)).await
+    }
+
+    /// The replay key of a write: its `x-chift-client-requestid`, method and route.
+    pub fn replay(&self) -> Replay<'_> {
+        Replay {
+            client_request_id: self.headers.request_id.as_deref(),
+            method: &self.method,
+            route: &self.route,
+        }
+    }
+}
