@@ -1,25 +1,18 @@
 //! Large-volume mode: the open exercise of folder 4823 holds `N` generated movements (set with
 //! `Sandbox::set_large_movements` or `PUT /_sandbox/large`). Entry `i` is computed from `i`
-//! alone, so MAD responses are streamed chunk by chunk without ever holding the set in memory.
+//! alone, so MAD responses (`routes/movements.rs`) are streamed chunk by chunk without ever holding
+//! the set in memory.
 //! Sales invoices have three lines (customer, revenue, VAT) and payments two (bank, customer);
 //! every entry balances. `N = 3·sales + 2·payments` (a count of 1 yields nothing).
 
-use std::io;
-
-use axum::body::{Body, Bytes};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
 use chrono::{Days, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use super::routes::mad::{self, Selection};
 use super::world::{Entry, Folder, Line};
 
 /// Entry ids of generated entries start above this; line ids above [`LINE_BASE`].
 const ENTRY_BASE: i64 = 800_000_000;
 const LINE_BASE: i64 = 8_000_000_000;
-/// Entries serialized per streamed chunk.
-const CHUNK: u64 = 500;
 
 /// The generated books of one folder.
 #[derive(Debug, Clone)]
@@ -74,7 +67,7 @@ impl Generator {
         &self.folder
     }
 
-    fn count(&self) -> u64 {
+    pub(crate) fn count(&self) -> u64 {
         self.sales + self.payments
     }
 
@@ -144,92 +137,6 @@ impl Generator {
     pub(crate) fn entries(&self) -> impl Iterator<Item = Entry> + '_ {
         (0..self.count()).map(|i| self.entry(i))
     }
-}
-
-/// What a streamed response lists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Listing {
-    Movements,
-    Entries,
-}
-
-/// A JSON array streamed [`CHUNK`] entries at a time.
-struct Chunks {
-    generator: Generator,
-    selection: Selection,
-    listing: Listing,
-    next: u64,
-    wrote_item: bool,
-    done: bool,
-}
-
-impl Iterator for Chunks {
-    type Item = Result<Bytes, io::Error>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
-        }
-        let mut buf = Vec::with_capacity(64 * 1024);
-        if self.next == 0 {
-            buf.push(b'[');
-        }
-        let end = (self.next + CHUNK).min(self.generator.count());
-        let folder = self.generator.folder();
-        for i in self.next..end {
-            let entry = self.generator.entry(i);
-            let one = std::iter::once(&entry);
-            let items: Vec<Result<Vec<u8>, serde_json::Error>> = match self.listing {
-                Listing::Movements => mad::movements(folder, one, &self.selection)
-                    .map(|m| serde_json::to_vec(&m))
-                    .collect(),
-                Listing::Entries => mad::entries(folder, one, &self.selection)
-                    .map(|e| serde_json::to_vec(&e))
-                    .collect(),
-            };
-            for item in items {
-                let item = match item {
-                    Ok(item) => item,
-                    Err(e) => return Some(Err(io::Error::other(e))),
-                };
-                if self.wrote_item {
-                    buf.push(b',');
-                }
-                buf.extend_from_slice(&item);
-                self.wrote_item = true;
-            }
-        }
-        self.next = end;
-        if end >= self.generator.count() {
-            buf.push(b']');
-            self.done = true;
-        }
-        Some(Ok(Bytes::from(buf)))
-    }
-}
-
-fn chunks(generator: Generator, selection: Selection, listing: Listing) -> Chunks {
-    Chunks { generator, selection, listing, next: 0, wrote_item: false, done: false }
-}
-
-/// The streamed MAD answer of the generated folder.
-pub(crate) fn stream(generator: Generator, selection: Selection, listing: Listing) -> Response {
-    let body = Body::from_stream(futures_util::stream::iter(chunks(generator, selection, listing)));
-    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
-}
-
-/// The whole answer at once, for a benchmark that must not wait on the generator: rendered once,
-/// then served from memory.
-pub(crate) fn render(generator: Generator, selection: Selection, listing: Listing) -> Bytes {
-    let mut all = Vec::new();
-    for chunk in chunks(generator, selection, listing).flatten() {
-        all.extend_from_slice(&chunk);
-    }
-    Bytes::from(all)
-}
-
-pub(crate) fn rendered(body: Bytes) -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ use super::limits::{Limits, Stats};
 use super::recording::{RecordedRequest, RequestLog};
 use super::transport::{Peer, SandboxListener};
 use super::world::World;
-use super::{admin, pipeline, routes, SandboxConfig};
+use super::{admin, pipeline, routes, seed, SandboxConfig};
 
 /// Bodies up to this size are read (JSON entries may carry base64 attachments).
 const BODY_LIMIT: usize = 64 * 1024 * 1024;
@@ -46,7 +46,7 @@ pub(crate) type SharedState = Arc<Shared>;
 impl Shared {
     pub(crate) fn new(config: &SandboxConfig) -> Self {
         Shared {
-            world: Mutex::new(World::seeded()),
+            world: Mutex::new(seed::world()),
             log: RequestLog::default(),
             faults: Mutex::default(),
             limits: Limits::new(config),

@@ -9,10 +9,10 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::mad::{self, MadEntry};
+use super::movements::Listing;
 use super::wire::{AccountRef, Amount};
 use crate::sandbox::dates;
 use crate::sandbox::errors::{ApiError, ApiResult};
-use crate::sandbox::large::Listing;
 use crate::sandbox::params::{JsonBody, Params};
 use crate::sandbox::scope::FolderId;
 use crate::sandbox::server::SharedState;

@@ -26,10 +26,6 @@ pub(crate) struct World {
 }
 
 impl World {
-    pub(crate) fn seeded() -> Self {
-        super::seed::world()
-    }
-
     /// The folder; callers got its id from the `FolderId` extractor, which checked it exists.
     pub(crate) fn folder(&self, id: i64) -> ApiResult<&Folder> {
         self.folders.get(&id).ok_or_else(ApiError::no_access)
