@@ -79,16 +79,16 @@ pub struct FecItem {
     pub PieceRef: String,
     pub PieceDate: chrono::NaiveDate,
     pub EcritureLib: String,
-    #[serde(with = "crate::domain::money")]
+    #[serde(with = "formats::amount")]
     #[schema(value_type = f64)]
     pub Debit: Decimal,
-    #[serde(with = "crate::domain::money")]
+    #[serde(with = "formats::amount")]
     #[schema(value_type = f64)]
     pub Credit: Decimal,
     pub EcritureLet: String,
     pub DateLet: Option<chrono::NaiveDate>,
     pub ValidDate: Option<chrono::NaiveDate>,
-    #[serde(with = "crate::domain::money")]
+    #[serde(with = "formats::amount")]
     #[schema(value_type = f64)]
     pub Montantdevise: Decimal,
     pub Idevise: String,

@@ -77,7 +77,7 @@ async fn create_rib(
     let rib =
         folder.ribs.iter().find(|r| r.id == rib_id).ok_or_else(|| ApiError::not_found("RIB"))?;
     let mut out = RibOut::of(folder, rib);
-    out.iban = banks::grouped_iban(&rib.iban);
+    out.iban = formats::iban::grouped(&rib.iban);
     Ok(Json(CreatedRib {
         rib: out,
         banking_integration: rib.banking_integration,

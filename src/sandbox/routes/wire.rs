@@ -58,4 +58,4 @@ pub(super) const SUCCESS: Success = Success { code: "Success", message: "" };
 /// An amount as a JSON number.
 #[derive(Debug, Clone, Copy, Serialize)]
 #[serde(transparent)]
-pub(super) struct Amount(#[serde(with = "crate::domain::money")] pub(super) Decimal);
+pub(super) struct Amount(#[serde(with = "formats::amount")] pub(super) Decimal);

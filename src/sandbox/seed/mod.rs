@@ -8,7 +8,6 @@ mod thirds;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::world::banks::iban_with_checksum;
 use super::world::catalog;
 use super::world::{Account, Contact, Folder, Iban, Ids, ThirdInfo, World};
 use thirds::InfoSeed;
@@ -102,7 +101,7 @@ fn third_info(folder: &Folder, ids: &mut Ids, seed: &InfoSeed) -> ThirdInfo {
         .iter()
         .map(|(country, bban, bic, bank)| Iban {
             id: ids.iban.next(),
-            iban: iban_with_checksum(country, bban),
+            iban: formats::iban::with_checksum(country, bban),
             bic: (*bic).into(),
             rum: String::new(),
             rum_signed: None,
@@ -196,7 +195,7 @@ mod tests {
                 _ => 22,
             };
             assert_eq!(iban.iban.len(), expected, "{}", iban.iban);
-            assert!(crate::sandbox::world::banks::iban_checksum_ok(&iban.iban));
+            assert!(formats::iban::checksum_ok(&iban.iban));
         }
         let port = &w.folders[&4821];
         assert_eq!(port.axes.len(), 2);

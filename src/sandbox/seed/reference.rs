@@ -4,7 +4,6 @@
 use rust_decimal::Decimal;
 
 use super::super::dates::ymd;
-use super::super::world::banks::iban_with_checksum;
 use super::super::world::catalog;
 use super::super::world::{
     Axis, Closure, Company, Diary, Exercice, Folder, Ids, PaymentType, Rib, Section, VatParam,
@@ -197,7 +196,7 @@ pub(super) fn ribs(folder: &mut Folder, ids: &mut Ids) {
         diary_id,
         start_date: Some(ymd(2025, 1, 1)),
         owner: folder.company.name.clone(),
-        iban: iban_with_checksum("FR", bban),
+        iban: formats::iban::with_checksum("FR", bban),
         bic: bic.into(),
         is_default: true,
         label: Some("COMPTE PRINCIPAL".into()),

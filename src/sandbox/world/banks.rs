@@ -2,6 +2,7 @@
 //! folder (`RIB11`), one IBAN per journal (`RIB8`), valid IBANs only (`RIB9`, `RIB14`).
 
 use chrono::NaiveDate;
+use formats::iban;
 use serde::Deserialize;
 
 use super::{Folder, Ids, Rib};
@@ -21,14 +22,14 @@ pub(crate) struct RibInput {
 }
 
 pub(crate) fn create(folder: &mut Folder, ids: &mut Ids, input: RibInput) -> ApiResult<i64> {
-    let iban = compact_iban(input.iban.as_deref().unwrap_or(""));
+    let iban = iban::compact(input.iban.as_deref().unwrap_or(""));
     if iban.is_empty() {
         return Err(ApiError::rule("RIB1", "Veuillez saisir un IBAN."));
     }
     if !(15..=34).contains(&iban.len()) {
         return Err(ApiError::rule("RIB9", "Taille IBAN invalid"));
     }
-    if !iban_checksum_ok(&iban) {
+    if !iban::checksum_ok(&iban) {
         return Err(ApiError::rule("RIB14", "L'IBAN du RIB n'est pas valide"));
     }
     let bic = input.bic.as_deref().map(str::trim).unwrap_or("").to_uppercase();
@@ -85,63 +86,10 @@ pub(crate) fn create(folder: &mut Folder, ids: &mut Ids, input: RibInput) -> Api
     Ok(id)
 }
 
-pub(crate) fn compact_iban(raw: &str) -> String {
-    raw.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase()
-}
-
-/// `FR76 3000 …`: groups of four, as the write routes answer.
-pub(crate) fn grouped_iban(iban: &str) -> String {
-    let chars: Vec<char> = iban.chars().collect();
-    chars.chunks(4).map(|c| c.iter().collect::<String>()).collect::<Vec<_>>().join(" ")
-}
-
-/// ISO 13616: country letters, check digits, then mod 97 of the rearranged number is 1.
-pub(crate) fn iban_checksum_ok(iban: &str) -> bool {
-    let b = iban.as_bytes();
-    if b.len() < 5
-        || !b[..2].iter().all(u8::is_ascii_uppercase)
-        || !b[2..4].iter().all(u8::is_ascii_digit)
-    {
-        return false;
-    }
-    mod97(&iban[4..], &iban[..4]) == Some(1)
-}
-
-/// The check digits that make `country` + digits + `bban` a valid IBAN.
-pub(crate) fn iban_with_checksum(country: &str, bban: &str) -> String {
-    let remainder = mod97(bban, &format!("{country}00")).unwrap_or(0);
-    format!("{country}{:02}{bban}", 98 - remainder)
-}
-
-fn mod97(bban: &str, head: &str) -> Option<u32> {
-    let mut remainder = 0u32;
-    for c in bban.chars().chain(head.chars()) {
-        let value = c.to_digit(36)?;
-        remainder = if value >= 10 {
-            (remainder * 100 + value) % 97
-        } else {
-            (remainder * 10 + value) % 97
-        };
-    }
-    Some(remainder)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::sandbox::seed;
-
-    #[test]
-    fn ibans_are_checked_with_mod_97() {
-        assert!(iban_checksum_ok("FR7630006000011234567890189"));
-        assert!(!iban_checksum_ok("FR7630006000011234567890188"));
-        let built = iban_with_checksum("FR", "30004000031234567890143");
-        assert!(iban_checksum_ok(&built), "{built}");
-        assert_eq!(
-            grouped_iban("FR7630006000011234567890189"),
-            "FR76 3000 6000 0112 3456 7890 189"
-        );
-    }
 
     #[test]
     fn a_rib_needs_a_free_bank_journal_and_a_new_iban() {
@@ -156,7 +104,7 @@ mod tests {
             diary_id: Some(diary_id),
             ..RibInput::default()
         };
-        let fresh = iban_with_checksum("FR", "30004000039876543210143");
+        let fresh = iban::with_checksum("FR", "30004000039876543210143");
         assert_eq!(
             create(folder, ids, rib(&linked.iban, linked.diary_id)).unwrap_err().code,
             "RIB11"

@@ -64,15 +64,15 @@ pub(crate) struct Attachment {
 pub(crate) struct NewLine {
     pub(crate) account_id: Option<i64>,
     pub(crate) label: Option<String>,
-    #[serde(default, with = "crate::domain::money::option")]
+    #[serde(default, with = "formats::amount::option")]
     pub(crate) debit: Option<Decimal>,
-    #[serde(default, with = "crate::domain::money::option")]
+    #[serde(default, with = "formats::amount::option")]
     pub(crate) credit: Option<Decimal>,
     pub(crate) deadline: Option<String>,
     pub(crate) piece: Option<String>,
     pub(crate) piece2: Option<String>,
     pub(crate) currency: Option<String>,
-    #[serde(default, with = "crate::domain::money::option")]
+    #[serde(default, with = "formats::amount::option")]
     pub(crate) value_currency: Option<Decimal>,
     pub(crate) payment_type_id: Option<i64>,
     pub(crate) analytique: Option<Vec<AnalyticInput>>,
@@ -101,9 +101,9 @@ pub(crate) struct RepartitionInput {
     _code: String,
     #[serde(rename = "label", alias = "label_section")]
     _label: String,
-    #[serde(alias = "taux", with = "crate::domain::money")]
+    #[serde(alias = "taux", with = "formats::amount")]
     pub(crate) rate: Decimal,
-    #[serde(alias = "montant", with = "crate::domain::money")]
+    #[serde(alias = "montant", with = "formats::amount")]
     pub(crate) amount: Decimal,
 }
 
