@@ -7,6 +7,8 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
+use fec::writer::{ChannelWriter, FecItem};
+use fec::{Encoding, Format, Progress, Separator};
 use serde::Deserialize;
 use tokio_stream::wrappers::ReceiverStream;
 use utoipa::IntoParams;
@@ -17,8 +19,6 @@ use super::{context, ChiftHeaders, ConsumerPath};
 use crate::api::extract::{ValidPath, ValidQuery};
 use crate::auth::tenant::TenantContext;
 use crate::error::{ErrorBody, Result};
-use crate::fec::writer::{ChannelWriter, FecItem};
-use crate::fec::{Encoding, Format, Progress, Separator};
 use crate::service::fec as service;
 use crate::state::AppState;
 

@@ -1,7 +1,6 @@
 //! The test harness: a real gateway on a free port over a fresh database (PostgreSQL when
 //! `DATABASE_URL` points at one, embedded SQLite otherwise).
 
-pub mod fec;
 use std::net::SocketAddr;
 use std::time::Duration;
 

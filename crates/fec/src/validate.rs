@@ -1,13 +1,17 @@
-//! A FEC validator implementing rules R1–R21 of `shared/reference/fec.md` §7; every file the
-//! tests produce goes through it.
+//! A FEC validator implementing rules R1–R21 of `shared/reference/fec.md` §7: any FEC file, from
+//! whatever software, is checked as a whole and every violation is reported with its rule and
+//! line. It shares nothing with [`crate::writer`], so that it cannot agree with the writer's
+//! mistakes; the gateway's tests put every file they produce through it, and the `fec-check`
+//! binary runs it on a file.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
 use std::str::FromStr;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-/// The 18 names of A47 A-1 VII, spelled here independently of the gateway's writer.
+/// The 18 names of A47 A-1 VII, spelled here independently of the writer.
 const HEADER_LINE: &str = "JournalCode|JournalLib|EcritureNum|EcritureDate|CompteNum|CompteLib|CompAuxNum|CompAuxLib|PieceRef|PieceDate|EcritureLib|Debit|Credit|EcritureLet|DateLet|ValidDate|Montantdevise|Idevise";
 
 fn standard() -> Vec<&'static str> {
@@ -20,6 +24,21 @@ pub struct Expect<'a> {
     pub siren: &'a str,
     pub year_start: NaiveDate,
     pub year_end: NaiveDate,
+}
+
+/// One broken rule: `R<n>`, the line (1 is the header; 0 when the rule is about the name, the
+/// whole file or an entry), and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    pub rule: &'static str,
+    pub line: usize,
+    pub message: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} line {}: {}", self.rule, self.line, self.message)
+    }
 }
 
 /// One parsed data line.
@@ -58,6 +77,9 @@ fn amount(s: &str) -> Option<Decimal> {
 }
 
 fn luhn(siren: &str) -> bool {
+    if siren.len() != 9 || !siren.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
     let sum: u32 = siren
         .bytes()
         .rev()
@@ -75,14 +97,15 @@ fn luhn(siren: &str) -> bool {
             }
         })
         .sum();
-    siren.len() == 9 && siren.bytes().all(|b| b.is_ascii_digit()) && sum % 10 == 0
+    sum % 10 == 0
 }
 
-/// Every violation as `R<n> line <k>: why`; the data lines when the file is readable.
-pub fn validate(bytes: &[u8], expect: &Expect) -> (Vec<String>, Vec<FecLine>) {
+/// Every violation, in the order found; the data lines when the file is readable.
+pub fn validate(bytes: &[u8], expect: &Expect) -> (Vec<Violation>, Vec<FecLine>) {
     let mut errors = Vec::new();
-    let mut err =
-        |rule: &str, line: usize, why: String| errors.push(format!("{rule} line {line}: {why}"));
+    let mut err = |rule: &'static str, line: usize, message: String| {
+        errors.push(Violation { rule, line, message })
+    };
     // R21
     let stem = expect
         .file_name
@@ -257,25 +280,30 @@ pub fn validate(bytes: &[u8], expect: &Expect) -> (Vec<String>, Vec<FecLine>) {
     (errors, lines)
 }
 
-#[test]
-fn the_validator_catches_what_it_must() {
-    let expect = Expect {
-        file_name: "912345675FEC20261231.txt",
-        siren: "912345675",
-        year_start: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
-        year_end: NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
-    };
-    let head = HEADER_LINE;
-    let good = format!("{head}\r\nVE|VENTES|1|20260102|411A|A|||F1|20260102|X|12,00|0,00|||20260102||\r\nVE|VENTES|1|20260102|706|B|||F1|20260102|X|0,00|12,00|||20260102||\r\n");
-    let (errors, lines) = validate(good.as_bytes(), &expect);
-    assert!(errors.is_empty(), "{errors:?}");
-    assert_eq!(lines.len(), 2);
-    let bad = good
-        .replace("0,00|12,00", "0,00|11,00")
-        .replace("411A", "911A")
-        .replace("20260102|X", "2026-01-02|X");
-    let (errors, _) = validate(bad.as_bytes(), &expect);
-    for rule in ["R8", "R11", "R16"] {
-        assert!(errors.iter().any(|e| e.starts_with(rule)), "{rule}: {errors:?}");
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_validator_catches_what_it_must() {
+        let expect = Expect {
+            file_name: "912345675FEC20261231.txt",
+            siren: "912345675",
+            year_start: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            year_end: NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
+        };
+        let head = HEADER_LINE;
+        let good = format!("{head}\r\nVE|VENTES|1|20260102|411A|A|||F1|20260102|X|12,00|0,00|||20260102||\r\nVE|VENTES|1|20260102|706|B|||F1|20260102|X|0,00|12,00|||20260102||\r\n");
+        let (errors, lines) = validate(good.as_bytes(), &expect);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(lines.len(), 2);
+        let bad = good
+            .replace("0,00|12,00", "0,00|11,00")
+            .replace("411A", "911A")
+            .replace("20260102|X", "2026-01-02|X");
+        let (errors, _) = validate(bad.as_bytes(), &expect);
+        for rule in ["R8", "R11", "R16"] {
+            assert!(errors.iter().any(|e| e.rule == rule), "{rule}: {errors:?}");
+        }
     }
 }

@@ -10,12 +10,17 @@
 //! - `runs`: the external sort of those records (sorted runs on disk, merged);
 //! - [`checks`]: accounts on the interned chart, then amounts, window and balance entry by
 //!   entry while the runs are merged;
-//! - [`writer`]: the two renderings, entries numbered in file order.
+//! - [`writer`]: the two renderings, entries numbered in file order;
+//! - [`validate`]: a validator of any FEC file (rules R1–R21 of the FEC reference, §7), written
+//!   independently of the writer; the `fec-check` binary runs it on a file.
+//!
+//! The `openapi` feature derives `utoipa::ToSchema` for the types a gateway documents.
 
 pub mod checks;
 pub mod read;
 mod runs;
 pub mod spool;
+pub mod validate;
 pub mod writer;
 
 use std::sync::atomic::{AtomicU64, Ordering};

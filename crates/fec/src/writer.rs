@@ -7,7 +7,6 @@ use std::io::{self, Write};
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::checks::Export;
 use super::runs::Reader;
@@ -36,7 +35,8 @@ pub const HEADER: [&str; 18] = [
     "Idevise",
 ];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Separator {
     #[default]
@@ -44,7 +44,8 @@ pub enum Separator {
     Tab,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Encoding {
     #[default]
@@ -65,7 +66,8 @@ pub enum Format {
 
 /// `FECItemOut`: one line of the FEC as Chift renders it (ISO dates, JSON numbers). Passerelle
 /// adds `EcritureLib`, the line label of the legal file, which Chift's schema lacks.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[allow(non_snake_case)]
 pub struct FecItem {
     pub JournalCode: String,
@@ -80,16 +82,16 @@ pub struct FecItem {
     pub PieceDate: chrono::NaiveDate,
     pub EcritureLib: String,
     #[serde(with = "formats::amount")]
-    #[schema(value_type = f64)]
+    #[cfg_attr(feature = "openapi", schema(value_type = f64))]
     pub Debit: Decimal,
     #[serde(with = "formats::amount")]
-    #[schema(value_type = f64)]
+    #[cfg_attr(feature = "openapi", schema(value_type = f64))]
     pub Credit: Decimal,
     pub EcritureLet: String,
     pub DateLet: Option<chrono::NaiveDate>,
     pub ValidDate: Option<chrono::NaiveDate>,
     #[serde(with = "formats::amount")]
-    #[schema(value_type = f64)]
+    #[cfg_attr(feature = "openapi", schema(value_type = f64))]
     pub Montantdevise: Decimal,
     pub Idevise: String,
 }
@@ -369,7 +371,7 @@ impl Write for ChannelWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fec::{Line, Spool};
+    use crate::{Line, Spool};
 
     fn file(lines: &[Line], run_bytes: usize) -> String {
         let mut spool = Spool::with_run_bytes(run_bytes);

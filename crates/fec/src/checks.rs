@@ -196,7 +196,7 @@ impl Spool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fec::Line;
+    use crate::Line;
 
     fn finish(lines: &[Line], run_bytes: usize) -> Result<Export, FecError> {
         let mut spool = Spool::with_run_bytes(run_bytes);
