@@ -3,10 +3,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::fec::FecError;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use fec::FecError;
 use serde::Serialize;
 use serde_json::{json, Value};
 use utoipa::ToSchema;
@@ -85,7 +85,7 @@ pub enum AppError {
     #[error("not ready: {0}")]
     Unavailable(String),
     #[error(transparent)]
-    Fec(#[from] crate::fec::FecError),
+    Fec(#[from] fec::FecError),
     #[error("internal error")]
     Store(#[from] StoreError),
     #[error("internal error")]

@@ -9,8 +9,6 @@ pub mod connectors;
 pub mod crypto;
 pub mod domain;
 pub mod error;
-pub mod fec;
-pub mod sandbox;
 pub mod service;
 pub mod state;
 pub mod store;

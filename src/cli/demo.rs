@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use myunisoft_sandbox::{self as sandbox, Sandbox, SandboxConfig};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -18,7 +19,6 @@ use crate::config::{self, DatabaseSettings, Env, MyUnisoftSettings, ProcessEnv, 
 use crate::crypto::{Keyring, MasterKey};
 use crate::domain::connection::Credential;
 use crate::domain::consumer::NewConsumer;
-use crate::sandbox::{self, Sandbox, SandboxConfig};
 use crate::service::{accounts, connections, consumers};
 use crate::state::AppState;
 use crate::store::Store;

@@ -8,14 +8,13 @@ use std::time::Duration;
 
 use chrono::{Datelike, NaiveDate};
 use clap::Args;
+use fec::{Encoding, Format, Progress, Separator};
 use indicatif::{ProgressBar, ProgressStyle};
 use uuid::Uuid;
 
 use crate::auth::tenant::TenantContext;
 use crate::config::{ProcessEnv, Settings};
-use crate::fec::{Encoding, Format, Progress, Separator};
 use crate::service::accounting::{self, Selector};
-use crate::service::fec;
 use crate::state::AppState;
 use crate::store::Store;
 
@@ -113,7 +112,7 @@ pub async fn run(args: ExportFec) -> Result<(), String> {
     };
     let progress = Arc::new(Progress::default());
     let (bar, ticker) = progress_bar(progress.clone());
-    let file = fec::export_fec(&state, &ctx, folder, from, to, progress.clone())
+    let file = crate::service::fec::export_fec(&state, &ctx, folder, from, to, progress.clone())
         .await
         .map_err(|e| e.to_string());
     let result = match file {

@@ -6,11 +6,11 @@ mod export_fec;
 use std::net::SocketAddr;
 
 use clap::{Parser, Subcommand};
+use myunisoft_sandbox::{self as sandbox, SandboxConfig};
 use serde_json::json;
 
 use crate::app::{self, App};
 use crate::config::{self, DatabaseSettings, ProcessEnv, Settings};
-use crate::sandbox::{self, SandboxConfig};
 use crate::service::accounts;
 use crate::store::Store;
 use crate::telemetry;

@@ -10,12 +10,12 @@ pub mod raw;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use fec::{Progress, Spool};
 use uuid::Uuid;
 
 pub use error::ConnectorError;
 
 use crate::domain::Invalid;
-use crate::fec::{Progress, Spool};
 
 use crate::domain::accounting::{
     AccountBalance, AnalyticPlan, BalanceFilter, BankAccount, BookYear, Employee, Folder, Journal,

@@ -4,11 +4,11 @@
 use std::sync::Arc;
 
 use chrono::{Datelike, Months, NaiveDate};
+use fec::{Export, FecError, Progress, Spool};
 
 use crate::connectors::Movements;
 use crate::domain::Invalid;
 use crate::error::{AppError, Result};
-use crate::fec::{Export, FecError, Progress, Spool};
 use crate::service::accounting::{self, ledger, unsupported, Context};
 use crate::state::AppState;
 

@@ -487,13 +487,13 @@ async fn export_fec_writes_a_valid_legal_file_for_an_operator() {
     assert!(stderr.contains("wrote"), "{stderr}");
     let name = "912345675FEC20251231.txt";
     let bytes = std::fs::read(dir.path().join(name)).expect("the file has its legal name");
-    let expect = crate::support::fec::Expect {
+    let expect = fec::validate::Expect {
         file_name: name,
         siren: "912345675",
         year_start: chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(),
         year_end: chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap(),
     };
-    let (errors, lines) = crate::support::fec::validate(&bytes, &expect);
+    let (errors, lines) = fec::validate::validate(&bytes, &expect);
     assert!(errors.is_empty(), "{errors:?}");
     assert!(!lines.is_empty());
     assert!(std::fs::read_dir(dir.path()).unwrap().count() == 1, "no partial file is left");

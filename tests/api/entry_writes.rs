@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use passerelle::sandbox::{Faults, SandboxConfig};
+use myunisoft_sandbox::{Faults, SandboxConfig};
 use reqwest::Method;
 use serde_json::{json, Value};
 

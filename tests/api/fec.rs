@@ -1,12 +1,12 @@
 //! `GET …/accounting/export-fec` end to end over the sandbox's seeded years.
 
 use chrono::NaiveDate;
+use fec::validate::{validate, Expect};
 use reqwest::Method;
 use rust_decimal::Decimal;
 use serde_json::Value;
 
 use crate::accounting::{acc, connected};
-use crate::support::fec::{validate, Expect};
 use crate::support::{chift_error, tokens, Faults, Tenant, TestApp, PARTNER_SECRET};
 
 const YEAR: &str = "date_from=2025-01-01&date_to=2025-12-31";

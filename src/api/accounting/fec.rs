@@ -6,6 +6,8 @@ use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
+use fec::writer::{ChannelWriter, FecItem};
+use fec::{Encoding, Format, Progress, Separator};
 use serde::Deserialize;
 use tokio_stream::wrappers::ReceiverStream;
 use utoipa::IntoParams;
@@ -15,8 +17,6 @@ use utoipa_axum::routes;
 use super::Accounting;
 use crate::api::extract::{ConsumerPath, ValidQuery};
 use crate::error::{ErrorBody, Result};
-use crate::fec::writer::{ChannelWriter, FecItem};
-use crate::fec::{Encoding, Format, Progress, Separator};
 use crate::service::fec as service;
 use crate::state::AppState;
 

@@ -400,9 +400,9 @@ impl Banking for MyUnisoft {
         let iban = new
             .iban
             .as_deref()
-            .map(mapping::bank::compact_iban)
+            .map(formats::iban::compact)
             .ok_or_else(|| Invalid::body("iban", "required by MyUnisoft"))?;
-        if !mapping::bank::iban_is_valid(&iban) {
+        if !formats::iban::is_valid(&iban) {
             return Err(
                 Invalid::body("iban", "is not a valid IBAN (ISO 13616 check digits)").into()
             );

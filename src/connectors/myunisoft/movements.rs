@@ -7,14 +7,14 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
+use fec::read::{each, ChannelReader, ReadError};
+use fec::{Progress, Spool};
 use futures_util::StreamExt;
 
 use super::client::Call;
 use super::error::SOFTWARE;
 use super::{auth, dto, mapping, MyUnisoft};
 use crate::connectors::{ConnectorError, ConnectorResult, FolderScope, Movements};
-use crate::fec::read::{each, ChannelReader, ReadError};
-use crate::fec::{Progress, Spool};
 
 const PATH: &str = "/mad/movements";
 /// A year of movements can weigh 250 MB: allow the transfer this long.

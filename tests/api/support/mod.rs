@@ -1,15 +1,14 @@
 //! The test harness: a real gateway on a free port over a fresh database (PostgreSQL when
 //! `DATABASE_URL` points at one, embedded SQLite otherwise).
 
-pub mod fec;
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use base64::Engine;
+pub use myunisoft_sandbox::{tokens, FaultKind, Faults, Sandbox, SandboxConfig, PARTNER_SECRET};
 use passerelle::app::App;
 use passerelle::config::{DatabaseSettings, LogFormat, MyUnisoftSettings, Settings};
 use passerelle::crypto::{Keyring, MasterKey};
-pub use passerelle::sandbox::{tokens, FaultKind, Faults, Sandbox, SandboxConfig, PARTNER_SECRET};
 use passerelle::service::accounts::{self, IssuedAccount};
 use passerelle::store::Store;
 use reqwest::{Client, Method, RequestBuilder, Response};

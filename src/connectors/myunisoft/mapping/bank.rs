@@ -1,35 +1,10 @@
 //! Bank accounts: MyUnisoft RIBs, each tied to a bank journal whose account is the 512 ledger
 //! account.
 
+use formats::iban;
+
 use crate::connectors::myunisoft::dto::{Diary, Rib};
 use crate::domain::accounting::BankAccount;
-
-/// IBANs come compact in lists and grouped in write answers: keep them compact.
-pub(crate) fn compact_iban(iban: &str) -> String {
-    iban.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase()
-}
-
-/// ISO 13616: country, check digits, then the account, with `mod 97 = 1` over the rearranged
-/// digits (letters as 10..35).
-pub(crate) fn iban_is_valid(iban: &str) -> bool {
-    let shaped = (15..=34).contains(&iban.len())
-        && iban.chars().take(2).all(|c| c.is_ascii_uppercase())
-        && iban.chars().skip(2).take(2).all(|c| c.is_ascii_digit())
-        && iban.chars().all(|c| c.is_ascii_alphanumeric());
-    if !shaped {
-        return false;
-    }
-    let rearranged = iban[4..].chars().chain(iban[..4].chars());
-    let remainder = rearranged.fold(0u32, |acc, c| {
-        let value = c.to_digit(36).unwrap_or(0);
-        if value >= 10 {
-            (acc * 100 + value) % 97
-        } else {
-            (acc * 10 + value) % 97
-        }
-    });
-    remainder == 1
-}
 
 /// A BIC: 4 letters (bank), the IBAN's country, 2 characters (place), optionally 3 (branch).
 pub(crate) fn bic_error(bic: &str, iban: &str) -> Option<&'static str> {
@@ -50,8 +25,8 @@ pub(crate) fn bank_account(r: &Rib, journals: &[Diary]) -> BankAccount {
         code: journal.and_then(|j| j.code.clone()),
         currency: Some("EUR".into()),
         account_name: r.owner.clone().or_else(|| r.diary_label.clone()),
-        account_number: r.iban.as_deref().map(compact_iban),
-        iban: r.iban.as_deref().map(compact_iban),
+        account_number: r.iban.as_deref().map(iban::compact),
+        iban: r.iban.as_deref().map(iban::compact),
         bank_name: r.rib_label.clone().or_else(|| r.bic.clone()),
         journal_id: r.diary_id.map(|id| id.to_string()),
         ledger_account: journal.and_then(|j| j.account.as_ref()?.number.clone()),
@@ -62,16 +37,6 @@ pub(crate) fn bank_account(r: &Rib, journals: &[Diary]) -> BankAccount {
 mod tests {
     use super::*;
     use crate::connectors::myunisoft::mapping::fixture;
-
-    #[test]
-    fn ibans_are_checked_with_mod_97() {
-        assert!(iban_is_valid("FR1420041010050500013M02606"));
-        assert!(iban_is_valid("FR7630004000031234567890143"));
-        assert!(iban_is_valid("DE89370400440532013000"));
-        assert!(!iban_is_valid("FR1420041010050500013M02607"));
-        assert!(!iban_is_valid("FR76"));
-        assert!(!iban_is_valid("fr1420041010050500013M02606"));
-    }
 
     #[test]
     fn bics_are_checked_against_the_iban_country() {

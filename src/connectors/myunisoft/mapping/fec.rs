@@ -1,7 +1,8 @@
 //! A MAD movement as a FEC line (fec.md 8.2).
 
+use fec::Line;
+
 use super::super::dto::{FecMovement, LetteringState};
-use crate::fec::Line;
 
 /// Journal types of opening (à-nouveaux) journals, spelled "À Nouveaux" or "A Nouveaux".
 fn opening(kind: Option<&str>) -> bool {

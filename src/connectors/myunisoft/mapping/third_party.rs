@@ -4,7 +4,6 @@
 use crate::connectors::myunisoft::dto::{
     AccountDetails, ContactWrite, Country, IbanWrite, Info, InfoWrite,
 };
-use crate::connectors::myunisoft::mapping::bank::{compact_iban, iban_is_valid};
 use crate::domain::third_party::{
     Address, AddressType, Contact, Labelled, NewAddress, NewThirdParty, PartnerIban, PartnerKind,
     ThirdParty, ThirdPartyPatch,
@@ -96,7 +95,7 @@ pub(crate) fn third_party(a: &AccountDetails, countries: &[Country]) -> ThirdPar
         .iter()
         .filter_map(|i| {
             Some(PartnerIban {
-                iban: compact_iban(i.iban.as_deref().filter(|s| !s.trim().is_empty())?),
+                iban: formats::iban::compact(i.iban.as_deref().filter(|s| !s.trim().is_empty())?),
                 bic: text(&i.bic),
                 bank_name: text(&i.etablissement),
                 mandate_reference: text(&i.rum),
@@ -345,11 +344,11 @@ fn apply(mut w: InfoWrite, c: Changes<'_>, countries: &[Country]) -> Result<Info
         w.siren = Some(digits[..9].to_owned());
     }
     if let Some(iban) = c.iban {
-        let iban = compact_iban(iban);
-        if !iban_is_valid(&iban) {
+        let iban = formats::iban::compact(iban);
+        if !formats::iban::is_valid(&iban) {
             return Err(Invalid::body("iban", "is not a valid IBAN (ISO 13616 check digits)"));
         }
-        if !w.iban_list.iter().any(|b| compact_iban(&b.iban) == iban) {
+        if !w.iban_list.iter().any(|b| formats::iban::compact(&b.iban) == iban) {
             w.iban_list
                 .insert(0, IbanWrite { id: None, iban, bic: None, etablissement: None, rum: None });
         }
