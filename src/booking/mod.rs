@@ -30,8 +30,27 @@ pub fn text_or<'a>(text: Option<&'a str>, fallback: &'a str) -> &'a str {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
+    use rust_decimal::Decimal;
+
     use super::*;
+    use crate::domain::posting::{AccountRef, Posting};
+
+    /// Each line of a posting as (account, debit, credit); a partner's account reads
+    /// `partner <id>`.
+    pub(crate) fn sides(p: &Posting) -> Vec<(String, Decimal, Decimal)> {
+        p.lines
+            .iter()
+            .map(|l| {
+                let account = match &l.account {
+                    AccountRef::General { number, .. } => number.clone(),
+                    AccountRef::Partner { id, .. } => format!("partner {id}"),
+                    AccountRef::NewPartner { number, .. } => number.clone(),
+                };
+                (account, l.debit, l.credit)
+            })
+            .collect()
+    }
 
     #[test]
     fn a_document_without_lines_is_refused_on_the_field_named() {

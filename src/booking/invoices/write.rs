@@ -344,6 +344,7 @@ pub fn posting(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::booking::tests::sides;
     use crate::booking::vat::tests::code;
     use crate::domain::invoice::InvoiceType;
 
@@ -358,20 +359,6 @@ mod tests {
             ]
         }))
         .unwrap()
-    }
-
-    fn sides(p: &Posting) -> Vec<(String, Decimal, Decimal)> {
-        p.lines
-            .iter()
-            .map(|l| {
-                let account = match &l.account {
-                    AccountRef::General { number, .. } => number.clone(),
-                    AccountRef::Partner { id, .. } => format!("partner {id}"),
-                    AccountRef::NewPartner { number, .. } => number.clone(),
-                };
-                (account, l.debit, l.credit)
-            })
-            .collect()
     }
 
     #[test]

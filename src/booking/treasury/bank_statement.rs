@@ -143,3 +143,96 @@ pub fn posting(statement: &BankStatement, accounts: &[BankAccount]) -> Result<Po
         metadata: serde_json::json!({ "external_bank_statement_id": statement.external_bank_statement_id }),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::booking::tests::sides;
+
+    fn accounts() -> Vec<BankAccount> {
+        vec![BankAccount {
+            id: "3".into(),
+            code: Some("BQ1".into()),
+            currency: None,
+            account_name: None,
+            account_number: None,
+            iban: None,
+            bank_name: None,
+            journal_id: Some("5".into()),
+            ledger_account: Some("512000".into()),
+        }]
+    }
+
+    fn statement(items: serde_json::Value) -> BankStatement {
+        serde_json::from_value(serde_json::json!({
+            "bank_statement_date": "2026-04-30", "bank_account_id": "3", "currency": "eur",
+            "external_bank_statement_id": "RLV-04", "items": items
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn transactions_go_to_their_partner_their_account_or_suspense_and_fees_to_charges() {
+        let p = posting(
+            &statement(serde_json::json!([
+                {"amount": 100, "fee_amount": 2, "description": "Client A",
+                 "counterpart": {"counterpart_type": "customer", "id": "7"}},
+                {"amount": -40, "fee_amount": 1, "general_ledger_account": "606000"},
+                {"amount": 5}
+            ])),
+            &accounts(),
+        )
+        .unwrap();
+        let d = Decimal::from;
+        assert_eq!(
+            sides(&p),
+            vec![
+                ("627000".into(), d(2), d(0)),
+                ("512000".into(), d(98), d(0)),
+                ("partner 7".into(), d(0), d(100)),
+                ("627000".into(), d(1), d(0)),
+                ("512000".into(), d(0), d(40)),
+                ("606000".into(), d(39), d(0)),
+                ("512000".into(), d(5), d(0)),
+                ("471000".into(), d(0), d(5)),
+            ]
+        );
+        assert_eq!(p.journal, JournalRef::Id("5".into()));
+        assert_eq!(p.number.as_deref(), Some("RLV04"));
+        assert_eq!(p.lines[6].label, "Relevé 2026-04-30");
+        assert!(p.check().is_ok());
+    }
+
+    #[test]
+    fn a_transaction_that_is_all_fee_leaves_no_empty_line() {
+        let p =
+            posting(&statement(serde_json::json!([{"amount": -3, "fee_amount": 3}])), &accounts())
+                .unwrap();
+        let d = Decimal::from;
+        assert_eq!(sides(&p), vec![("627000".into(), d(3), d(0)), ("512000".into(), d(0), d(3))]);
+    }
+
+    #[test]
+    fn the_bank_account_currency_amounts_and_fees_are_checked() {
+        let field = |statement: BankStatement| posting(&statement, &accounts()).unwrap_err().field;
+        let mut other = statement(serde_json::json!([{"amount": 5}]));
+        other.bank_account_id = "4".into();
+        assert_eq!(field(other), "bank_account_id");
+        let mut dollars = statement(serde_json::json!([{"amount": 5}]));
+        dollars.currency = "USD".into();
+        assert_eq!(field(dollars), "currency");
+        assert_eq!(field(statement(serde_json::json!([{"amount": 0}]))), "items.0.amount");
+        assert_eq!(
+            field(statement(serde_json::json!([{"amount": 5, "tax_amount": 1}]))),
+            "items.0.tax_amount"
+        );
+        assert_eq!(
+            field(statement(serde_json::json!([{"amount": 5, "fee_amount": -1}]))),
+            "items.0.fee_amount"
+        );
+        assert_eq!(
+            field(statement(serde_json::json!([{"amount": 5, "fee_amount": 6}]))),
+            "items.0.fee_amount"
+        );
+    }
+}

@@ -160,3 +160,143 @@ pub fn written(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::booking::vat::tests::code;
+
+    fn journal(id: &str, journal_type: JournalType, account: Option<&str>) -> Journal {
+        Journal {
+            id: id.into(),
+            code: Some(format!("J{id}")),
+            name: format!("Journal {id}"),
+            journal_type,
+            counterpart_account: account.map(str::to_owned),
+            currency: None,
+            blocked: false,
+        }
+    }
+
+    fn bank() -> Treasury {
+        Treasury {
+            journal: journal("5", JournalType::FinancialOperation, Some("512000")),
+            account: "512000".into(),
+        }
+    }
+
+    fn entry(items: serde_json::Value) -> FinancialEntry {
+        serde_json::from_value(serde_json::json!({
+            "date": "2026-04-02", "journal_id": "5", "currency": "EUR", "reference": null,
+            "number": "BQ-4", "items": items
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn the_journal_must_be_a_bank_or_cash_journal_with_an_account() {
+        let journals = || {
+            vec![
+                journal("1", JournalType::CustomerInvoice, None),
+                journal("5", JournalType::FinancialOperation, Some("512000")),
+                journal("6", JournalType::FinancialOperation, None),
+            ]
+        };
+        assert_eq!(treasury(journals(), " 5 ", None).unwrap(), bank());
+        assert_eq!(treasury(journals(), "6", Some("530000")).unwrap().account, "530000");
+        assert_eq!(treasury(journals(), "9", None).unwrap_err().field, "journal_id");
+        assert_eq!(treasury(journals(), "1", None).unwrap_err().field, "journal_id");
+        let none = treasury(journals(), "6", None).unwrap_err();
+        assert_eq!(
+            (none.location, none.field.as_str()),
+            (crate::domain::Location::Query, "financial_counterpart_account")
+        );
+    }
+
+    #[test]
+    fn items_move_against_the_treasury_account_with_their_vat() {
+        let p = posting(
+            &entry(serde_json::json!([
+                {"account_type": "general_account", "account": "706000", "amount": 100,
+                 "description": "Vente comptoir", "tax_info": {"tax_code": "20", "tax_amount": 20}},
+                {"account_type": "supplier_account", "account": " 77 ", "amount": -50}
+            ])),
+            &bank(),
+            &[code("20", 20, false)],
+        )
+        .unwrap();
+        let d = Decimal::from;
+        let general = |n: &str| AccountRef::General { number: n.into(), create: None };
+        let sides: Vec<(&AccountRef, Decimal, Decimal)> =
+            p.lines.iter().map(|l| (&l.account, l.debit, l.credit)).collect();
+        assert_eq!(
+            sides,
+            vec![
+                (&general("512000"), d(100), d(0)),
+                (&general("706000"), d(0), d(100)),
+                (&general("512000"), d(20), d(0)),
+                (&general("445712"), d(0), d(20)),
+                (&general("512000"), d(0), d(50)),
+                (
+                    &AccountRef::Partner {
+                        kind: crate::domain::posting::PartyKind::Supplier,
+                        id: "77".into()
+                    },
+                    d(50),
+                    d(0)
+                ),
+            ]
+        );
+        assert_eq!(p.lines[2].field, "items.0.tax_info");
+        assert_eq!(p.lines[4].label, "BQ-4", "no description: the number");
+        assert_eq!(p.journal, JournalRef::Id("5".into()));
+    }
+
+    #[test]
+    fn zero_amounts_vat_on_partners_and_reverse_charge_are_refused() {
+        let field = |items: serde_json::Value| {
+            posting(&entry(items), &bank(), &[code("20", 20, false), code("RC", 20, true)])
+                .unwrap_err()
+                .field
+        };
+        assert_eq!(
+            field(
+                serde_json::json!([{"account_type": "general_account", "account": "706000", "amount": 0}])
+            ),
+            "items.0.amount"
+        );
+        assert_eq!(
+            field(
+                serde_json::json!([{"account_type": "customer_account", "account": "7", "amount": 5,
+                "tax_info": {"tax_code": "20", "tax_amount": 1}}])
+            ),
+            "items.0.tax_info"
+        );
+        assert_eq!(
+            field(
+                serde_json::json!([{"account_type": "general_account", "account": "606000", "amount": -5,
+                "tax_info": {"tax_code": "RC", "tax_amount": 1}}])
+            ),
+            "items.0.tax_info.tax_code"
+        );
+    }
+
+    #[test]
+    fn the_answer_carries_the_entry_id_its_number_and_the_treasury_account() {
+        let sent = entry(serde_json::json!([
+            {"account_type": "general_account", "account": "706000", "amount": 10}
+        ]));
+        let back: JournalEntry = serde_json::from_value(serde_json::json!({
+            "id": "E9", "reference": null, "name": "BQ4", "journal_id": "5", "journal_name": null,
+            "date": "2026-04-02", "due_date": null, "due_dates": [], "posted": true,
+            "attachments_info": {"status": "no"}, "created_on": null, "entry_id": "9",
+            "document_currency": null, "document_exchange_rate": null, "items": []
+        }))
+        .unwrap();
+        let out = written(&sent, back.clone(), &bank());
+        assert_eq!((out.id.as_deref(), out.number.as_deref()), (Some("E9"), Some("BQ-4")));
+        assert_eq!(out.items[0].counterpart_account.as_deref(), Some("512000"));
+        let unnumbered = FinancialEntry { number: None, ..sent };
+        assert_eq!(written(&unnumbered, back, &bank()).number.as_deref(), Some("BQ4"));
+    }
+}

@@ -126,3 +126,128 @@ pub fn lettering(settled: &[Settlement], written: &str) -> BTreeMap<String, Vec<
     }
     by_partner
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::invoice::InvoiceType;
+
+    fn journal(id: &str, code: &str, account: &str, blocked: bool) -> Journal {
+        Journal {
+            id: id.into(),
+            code: Some(code.into()),
+            name: format!("Banque {code}"),
+            journal_type: JournalType::FinancialOperation,
+            counterpart_account: Some(account.into()),
+            currency: None,
+            blocked,
+        }
+    }
+
+    fn payment() -> InvoicePayment {
+        serde_json::from_value(serde_json::json!({
+            "date": "2026-03-15", "payment_method_id": "1", "currency": "EUR",
+            "reference": null, "number": "REG-1",
+            "items": [{"invoice_id": "I1", "amount": 120}, {"invoice_id": "I2", "amount": 30}]
+        }))
+        .unwrap()
+    }
+
+    fn entry(matching: &[&str]) -> JournalEntry {
+        serde_json::from_value(serde_json::json!({
+            "id": "I1", "reference": null, "name": "FV1", "journal_id": "VT", "journal_name": null,
+            "date": "2026-02-01", "due_date": null, "due_dates": [], "posted": true,
+            "attachments_info": {"status": "no"}, "created_on": null, "entry_id": "1",
+            "document_currency": null, "document_exchange_rate": null,
+            "items": [{"id": "1", "account_number": "411A", "account_name": "A", "partner_id": "7",
+                "partner_name": null, "description": null, "debit": 120, "credit": 0,
+                "currency": "EUR", "currency_exchange_rate": 1, "matching_numbers": matching,
+                "analytic_distribution": [], "analytic_account": null,
+                "analytic_account_name": null, "due_date": null}]
+        }))
+        .unwrap()
+    }
+
+    fn invoice(id: &str, kind: InvoiceType, partner: Option<&str>) -> Invoice {
+        let mut invoice: Invoice = serde_json::from_value(serde_json::json!({
+            "id": id, "invoice_type": kind, "invoice_number": format!("F-{id}"), "currency": "EUR",
+            "untaxed_amount": 100, "tax_amount": 20, "total": 120, "reference": null,
+            "payment_communication": null, "customer_memo": null, "payment_term_id": null,
+            "invoice_date": "2026-02-01", "due_date": "2026-03-01", "partner_id": partner,
+            "journal_id": "VT", "status": "posted", "lines": [], "payments": null,
+            "last_updated_on": null, "partner": null, "due_dates": [],
+            "attachments_info": {"status": "no"},
+            "accounting_info": {"main_currency": "EUR", "main_currency_total": 120, "account_number": null},
+            "approval_status": "unknown", "payment_method_id": null
+        }))
+        .unwrap();
+        invoice.partner_id = partner.map(str::to_owned);
+        invoice
+    }
+
+    #[test]
+    fn the_first_open_bank_journal_by_code_takes_the_payment() {
+        let journals = vec![
+            journal("1", "BQ3", "512300", false),
+            journal("2", "BQ1", "512100", true),
+            journal("3", "CA", "530000", false),
+            journal("4", "BQ2", "512200", false),
+        ];
+        assert_eq!(bank_journal(&journals).unwrap().id, "4");
+        assert_eq!(bank_journal(&journals[1..3]).unwrap_err().field, "payment_method_id");
+    }
+
+    #[test]
+    fn money_moves_on_each_partner_then_partners_are_lettered() {
+        let p = payment();
+        let paid =
+            [("I1", InvoiceType::CustomerInvoice, "7"), ("I2", InvoiceType::SupplierInvoice, "8")];
+        let settled: Vec<Settlement> = paid
+            .iter()
+            .zip(&p.items)
+            .enumerate()
+            .map(|(i, ((id, kind, partner), item))| {
+                let invoice = invoice(id, *kind, Some(partner));
+                settlement(&p, item, &format!("items.{i}"), &invoice, &entry(&[])).unwrap()
+            })
+            .collect();
+        let posting = posting(&p, &journal("4", "BQ2", "512200", false), &settled).unwrap();
+        let d = Decimal::from;
+        let sides: Vec<(&AccountRef, Decimal, Decimal)> =
+            posting.lines.iter().map(|l| (&l.account, l.debit, l.credit)).collect();
+        let bank = AccountRef::General { number: "512200".into(), create: None };
+        assert_eq!(
+            sides,
+            vec![
+                (&bank, d(120), d(0)),
+                (&AccountRef::Partner { kind: PartyKind::Client, id: "7".into() }, d(0), d(120)),
+                (&bank, d(0), d(30)),
+                (&AccountRef::Partner { kind: PartyKind::Supplier, id: "8".into() }, d(30), d(0)),
+            ]
+        );
+        assert_eq!(posting.lines[0].label, "Règlement F-I1");
+        assert_eq!(posting.journal, JournalRef::Id("4".into()));
+        let letters = lettering(&settled, "P9");
+        assert_eq!(letters["7"], vec!["I1".to_owned(), "P9".to_owned()]);
+        assert_eq!(letters["8"], vec!["I2".to_owned(), "P9".to_owned()]);
+    }
+
+    #[test]
+    fn amounts_lettered_invoices_and_invoices_without_partner_are_refused() {
+        let p = payment();
+        let mut zero = p.items[0].clone();
+        zero.amount = Decimal::ZERO;
+        assert_eq!(check_amount(&zero, "items.0").unwrap_err().field, "items.0.amount");
+        assert!(check_amount(&p.items[0], "items.0").is_ok());
+        let sale = invoice("I1", InvoiceType::CustomerInvoice, Some("7"));
+        let matched = settlement(&p, &p.items[0], "items.0", &sale, &entry(&["AB"])).unwrap_err();
+        assert_eq!(matched.field, "items.0.invoice_id");
+        assert!(matched.rule.contains("already matched (AB)"), "{}", matched.rule);
+        let orphan = invoice("I1", InvoiceType::CustomerInvoice, None);
+        let e = settlement(&p, &p.items[0], "items.0", &orphan, &entry(&[])).unwrap_err();
+        assert_eq!(
+            (e.field.as_str(), e.rule.as_str()),
+            ("items.0.invoice_id", "the invoice has no partner")
+        );
+    }
+}
