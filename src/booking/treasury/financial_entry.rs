@@ -127,6 +127,7 @@ pub fn posting(
     Posting {
         journal: JournalRef::Id(journal.id.clone()),
         date: entry.date,
+        // The currency is checked before the number and the reference.
         currency: foreign(&entry.currency, entry.currency_exchange_rate)?,
         number,
         reference: entry.reference.as_deref().map(|r| piece("reference", r)).transpose()?,

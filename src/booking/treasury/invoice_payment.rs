@@ -46,9 +46,9 @@ pub struct Settlement {
     field: String,
     kind: PartyKind,
     /// The partner's id.
-    pub partner: String,
+    partner: String,
     /// The invoice's entry id.
-    pub invoice: String,
+    invoice: String,
     /// Positive = received.
     received: Decimal,
     label: String,
@@ -102,6 +102,7 @@ pub fn posting(
     Posting {
         journal: JournalRef::Id(bank.id.clone()),
         date: payment.date,
+        // The currency is checked before the number and the reference.
         currency: foreign(&payment.currency, payment.currency_exchange_rate)?,
         number: payment.number.as_deref().map(|n| piece("number", n)).transpose()?,
         reference: payment.reference.as_deref().map(|r| piece("reference", r)).transpose()?,
