@@ -1,4 +1,5 @@
-//! One function per use case: checks ownership, applies the rules, calls the store.
+//! One async function per use case: resolves the context, fetches the references a rule needs
+//! through the connector, books the document with [`crate::booking`], then posts once or reads.
 
 pub mod accounting;
 pub mod accounts;

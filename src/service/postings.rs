@@ -5,7 +5,7 @@
 use std::future::Future;
 
 use crate::connectors::{FolderScope, Postings};
-use crate::domain::journal_entry::{AnalyticDistribution, AnalyticShare, JournalEntry};
+use crate::domain::journal_entry::JournalEntry;
 use crate::domain::posting::{Matched, Posting};
 use crate::error::Result;
 use crate::service::accounting::{analytic_plans, unsupported, Context};
@@ -76,17 +76,6 @@ pub async fn default_plan(
     }
     let plans = analytic_plans(s, ctx, folder).await?;
     Ok(plans.into_iter().min_by_key(|p| p.id.parse::<i64>().unwrap_or(i64::MAX)).map(|p| p.id))
-}
-
-/// One analytic account of `plan` for a whole line.
-pub fn single_account(plan: &str, account: &str) -> AnalyticDistribution {
-    AnalyticDistribution {
-        analytic_plan: plan.to_owned(),
-        analytic_accounts: vec![AnalyticShare {
-            analytic_account: account.to_owned(),
-            percentage: rust_decimal::Decimal::ONE_HUNDRED,
-        }],
-    }
 }
 
 /// Letters the lines of `entries` on `partner`'s account.

@@ -1,18 +1,16 @@
 //! Invoices: entries of sales and purchase journals read as invoices, their payments (the
-//! entries lettered with them), and invoices written as entries.
+//! entries lettered with them), and invoices written as entries; the rules are in
+//! [`crate::booking::invoices`].
 
-mod read;
-mod write;
-
-use std::collections::HashMap;
-
-use crate::domain::accounting::{JournalType, VatCode};
+use crate::booking::invoices::payments::payments_of;
+use crate::booking::invoices::read::as_invoice;
+use crate::booking::invoices::{write, Journals};
+use crate::domain::accounting::VatCode;
 use crate::domain::invoice::{
     Invoice, InvoiceIn, InvoiceStatus, InvoiceType, Payment, PaymentStatus,
 };
 use crate::domain::journal_entry::{EntryFilter, JournalEntry};
 use crate::domain::third_party::PartnerKind;
-use crate::domain::Invalid;
 use crate::error::{AppError, Result};
 use crate::service::accounting::{ledger, Context};
 use crate::service::{journal_entries, postings, third_parties};
@@ -36,7 +34,7 @@ async fn reference(
     s: &AppState,
     ctx: &Context,
     folder: Option<&str>,
-) -> Result<(HashMap<String, (JournalType, String)>, Vec<VatCode>)> {
+) -> Result<(Journals, Vec<VatCode>)> {
     let scope = ctx.folder(s, folder).await?;
     let ledger = ledger(s, ctx)?;
     let journals = ledger
@@ -46,73 +44,6 @@ async fn reference(
         .map(|j| (j.id, (j.journal_type, j.name)))
         .collect();
     Ok((journals, ledger.vat_codes(scope).await?))
-}
-
-fn as_invoice(
-    entry: &JournalEntry,
-    journals: &HashMap<String, (JournalType, String)>,
-    codes: &[VatCode],
-) -> Option<Invoice> {
-    let (kind, _) = journals.get(&entry.journal_id)?;
-    read::invoice(entry, *kind, codes)
-}
-
-/// The payments of `invoice`: the other lines lettered with its partner lines, one per entry.
-fn payments_of(
-    invoice_entry: &JournalEntry,
-    all: &[JournalEntry],
-    journals: &HashMap<String, (JournalType, String)>,
-) -> Vec<Payment> {
-    let keys: Vec<(&str, &str, bool)> = invoice_entry
-        .items
-        .iter()
-        .filter(|i| i.partner_id.is_some())
-        .flat_map(|i| {
-            i.matching_numbers
-                .iter()
-                .map(move |m| (i.account_number.as_str(), m.as_str(), !i.matching_partial))
-        })
-        .collect();
-    let mut out = Vec::new();
-    for entry in all.iter().filter(|e| e.entry_id != invoice_entry.entry_id) {
-        for (account, code, complete) in &keys {
-            let lines: Vec<_> = entry
-                .items
-                .iter()
-                .filter(|i| {
-                    i.account_number == *account && i.matching_numbers.iter().any(|m| m == code)
-                })
-                .collect();
-            if lines.is_empty() {
-                continue;
-            }
-            let amount: rust_decimal::Decimal =
-                lines.iter().map(|l| (l.debit - l.credit).abs()).sum();
-            let (journal_type, journal_name) = journals
-                .get(&entry.journal_id)
-                .cloned()
-                .unwrap_or((JournalType::Unknown, String::new()));
-            out.push(Payment {
-                id: entry.id.clone(),
-                name: entry
-                    .name
-                    .clone()
-                    .or_else(|| entry.reference.clone())
-                    .unwrap_or_else(|| entry.entry_id.clone()),
-                currency: "EUR".into(),
-                amount,
-                dedicated_amount: amount,
-                payment_date: entry.date,
-                journal_type,
-                journal_id: entry.journal_id.clone(),
-                journal_name,
-                reconciled: *complete,
-                communication: lines.first().and_then(|l| l.description.clone()),
-                matching_number: Some((*code).to_owned()),
-            });
-        }
-    }
-    out
 }
 
 /// Every entry of the folder, pending ones included (payments can be in any year).
@@ -224,7 +155,7 @@ pub(crate) async fn with_entry(
     ctx: &Context,
     folder: Option<&str>,
     id: &str,
-) -> Result<(Invoice, JournalEntry, HashMap<String, (JournalType, String)>)> {
+) -> Result<(Invoice, JournalEntry, Journals)> {
     let (journals, codes) = reference(s, ctx, folder).await?;
     let entry = journal_entries::get(s, ctx, folder, id).await?;
     let invoice = as_invoice(&entry, &journals, &codes)
@@ -254,29 +185,7 @@ pub async fn create(
     let (journals, codes) = reference(s, ctx, folder).await?;
     let wanted = !multi && inv.lines.iter().any(|l| l.analytic_account.is_some());
     let default_plan = postings::default_plan(s, ctx, folder, wanted).await?;
-    if let Some(id) = &inv.journal_id {
-        let wanted = if inv.invoice_type.is_sale() {
-            JournalType::CustomerInvoice
-        } else {
-            JournalType::SupplierInvoice
-        };
-        match journals.get(id.trim()) {
-            Some((kind, _)) if *kind == wanted => {}
-            Some(_) => {
-                let what = if inv.invoice_type.is_sale() { "a sales" } else { "a purchase" };
-                return Err(Invalid::body(
-                    "journal_id",
-                    format!("journal {id} is not {what} journal"),
-                )
-                .into());
-            }
-            None => {
-                return Err(
-                    Invalid::body("journal_id", format!("no journal {id} in this folder")).into()
-                )
-            }
-        }
-    }
+    write::check_journal(inv, &journals)?;
     let posting = write::posting(inv, &codes, default_plan.as_deref(), multi)?;
     let scope = ctx.folder(s, folder).await?;
     let entry = postings::post(s, ctx, scope, &posting).await?;

@@ -5,6 +5,7 @@
 
 use rust_decimal::Decimal;
 
+use crate::booking::invoices::Journals;
 use crate::domain::accounting::{JournalType, VatCode};
 use crate::domain::invoice::{
     AccountingInfo, Invoice, InvoiceDueDate, InvoiceLine, InvoiceStatus, InvoiceType,
@@ -90,90 +91,125 @@ fn derived_lines(
         .collect()
 }
 
-fn text(meta: &serde_json::Value, key: &str) -> Option<String> {
-    meta.get(key).and_then(|v| v.as_str()).map(str::to_owned)
+/// What Passerelle kept with an entry it wrote as an invoice (`metadata.invoice`).
+#[derive(Clone, Copy)]
+struct Sent<'m>(Option<&'m serde_json::Value>);
+
+impl Sent<'_> {
+    fn text(self, key: &str) -> Option<String> {
+        self.0.and_then(|m| m.get(key)).and_then(|v| v.as_str()).map(str::to_owned)
+    }
+
+    /// An amount as sent, else the one the lines give.
+    fn amount(self, key: &str, from_lines: Decimal) -> Decimal {
+        self.text(key).and_then(|t| t.parse().ok()).unwrap_or(from_lines)
+    }
+
+    fn lines(self) -> Option<Vec<InvoiceLine>> {
+        let lines = self.0.and_then(|m| m.get("lines"))?;
+        serde_json::from_value(lines.clone()).ok()
+    }
 }
 
-/// The invoice an entry of a journal of type `journal` is, if it is one (it has a partner line).
-pub fn invoice(entry: &JournalEntry, journal: JournalType, codes: &[VatCode]) -> Option<Invoice> {
-    let sale = match journal {
-        JournalType::CustomerInvoice | JournalType::CustomerRefund => true,
-        JournalType::SupplierInvoice | JournalType::SupplierRefund => false,
-        _ => return None,
-    };
-    let partners: Vec<&JournalItem> = entry.items.iter().filter(|i| is_partner(i, sale)).collect();
-    let net: Decimal = partners.iter().map(|i| i.debit - i.credit).sum();
-    if partners.is_empty() || net.is_zero() {
-        return None;
+/// Whether a journal of this type holds sales (`Some(true)`) or purchases; `None` for others.
+fn sale_journal(journal: JournalType) -> Option<bool> {
+    match journal {
+        JournalType::CustomerInvoice | JournalType::CustomerRefund => Some(true),
+        JournalType::SupplierInvoice | JournalType::SupplierRefund => Some(false),
+        _ => None,
     }
-    let invoice_type = match (sale, net > Decimal::ZERO) {
+}
+
+/// The type the partner's side gives: debited on a sale, it is an invoice, else a refund.
+fn invoice_type(sale: bool, net: Decimal) -> InvoiceType {
+    match (sale, net > Decimal::ZERO) {
         (true, true) => InvoiceType::CustomerInvoice,
         (true, false) => InvoiceType::CustomerRefund,
         (false, false) => InvoiceType::SupplierInvoice,
         (false, true) => InvoiceType::SupplierRefund,
-    };
-    let sign = invoice_type.partner_sign();
+    }
+}
+
+/// The invoice's lines: as sent when Passerelle wrote it, else derived from the non-partner
+/// lines, in the document's currency.
+fn lines(
+    entry: &JournalEntry,
+    sent: Sent,
+    codes: &[VatCode],
+    sale: bool,
+    sign: Decimal,
+) -> Vec<InvoiceLine> {
+    if let Some(lines) = sent.lines() {
+        return lines;
+    }
     let own = |i: &JournalItem| -sign * (i.debit - i.credit);
-    let vat: Vec<&JournalItem> =
-        entry.items.iter().filter(|i| !is_partner(i, sale) && is_vat(i, codes)).collect();
-    let goods: Vec<(&JournalItem, Decimal)> = entry
-        .items
-        .iter()
-        .filter(|i| !is_partner(i, sale) && !is_vat(i, codes))
-        .map(|i| (i, own(i)))
-        .collect();
+    let others = || entry.items.iter().filter(|i| !is_partner(i, sale));
+    let vat: Vec<&JournalItem> = others().filter(|i| is_vat(i, codes)).collect();
+    let goods: Vec<(&JournalItem, Decimal)> =
+        others().filter(|i| !is_vat(i, codes)).map(|i| (i, own(i))).collect();
     let tax: Decimal = vat.iter().map(|i| own(i)).sum();
-    let total = sign * net;
-    let meta = entry.metadata.as_ref().and_then(|m| m.get("invoice"));
     let in_currency =
         |euros: Decimal| match (&entry.document_currency, entry.document_exchange_rate) {
             (Some(_), Some(rate)) => (euros * rate).round_dp(2),
             _ => euros,
         };
-    let sent = meta
-        .and_then(|m| m.get("lines"))
-        .and_then(|l| serde_json::from_value::<Vec<InvoiceLine>>(l.clone()).ok());
-    let lines = sent.unwrap_or_else(|| {
-        let mut lines = derived_lines(&goods, tax, only_code(&vat, codes, sale));
-        for line in &mut lines {
-            line.untaxed_amount = in_currency(line.untaxed_amount);
-            line.unit_price = line.untaxed_amount;
-            line.tax_amount = in_currency(line.tax_amount);
-            line.total = line.untaxed_amount + line.tax_amount;
-        }
-        lines
-    });
+    let mut lines = derived_lines(&goods, tax, only_code(&vat, codes, sale));
+    for line in &mut lines {
+        line.untaxed_amount = in_currency(line.untaxed_amount);
+        line.unit_price = line.untaxed_amount;
+        line.tax_amount = in_currency(line.tax_amount);
+        line.total = line.untaxed_amount + line.tax_amount;
+    }
+    lines
+}
+
+/// Draft until posted; paid when every partner line is fully lettered.
+fn status(entry: &JournalEntry, partners: &[&JournalItem]) -> InvoiceStatus {
     let paid = partners.iter().all(|p| !p.matching_numbers.is_empty() && !p.matching_partial);
-    let status = match (entry.posted, paid) {
+    match (entry.posted, paid) {
         (false, _) => InvoiceStatus::Draft,
         (true, true) => InvoiceStatus::Paid,
         (true, false) => InvoiceStatus::Posted,
-    };
-    let due_dates: Vec<InvoiceDueDate> = partners
+    }
+}
+
+fn due_dates(partners: &[&JournalItem], sign: Decimal) -> Vec<InvoiceDueDate> {
+    partners
         .iter()
         .filter_map(|p| {
             p.due_date
                 .map(|due_date| InvoiceDueDate { due_date, amount: sign * (p.debit - p.credit) })
         })
-        .collect();
-    let currency = entry.document_currency.clone().unwrap_or_else(|| "EUR".into());
+        .collect()
+}
+
+/// The invoice an entry of a journal of type `journal` is, if it is one (it has a partner line).
+pub fn invoice(entry: &JournalEntry, journal: JournalType, codes: &[VatCode]) -> Option<Invoice> {
+    let sale = sale_journal(journal)?;
+    let partners: Vec<&JournalItem> = entry.items.iter().filter(|i| is_partner(i, sale)).collect();
+    let net: Decimal = partners.iter().map(|i| i.debit - i.credit).sum();
+    if partners.is_empty() || net.is_zero() {
+        return None;
+    }
+    let invoice_type = invoice_type(sale, net);
+    let sign = invoice_type.partner_sign();
+    let sent = Sent(entry.metadata.as_ref().and_then(|m| m.get("invoice")));
+    let lines = lines(entry, sent, codes, sale, sign);
+    let due_dates = due_dates(&partners, sign);
     let untaxed: Decimal = lines.iter().map(|l| l.untaxed_amount).sum();
     let line_tax: Decimal = lines.iter().map(|l| l.tax_amount).sum();
-    let amount = |key: &str, from_lines: Decimal| {
-        meta.and_then(|m| text(m, key)).and_then(|t| t.parse().ok()).unwrap_or(from_lines)
-    };
     Some(Invoice {
         id: entry.id.clone(),
         invoice_type,
-        invoice_number: meta.and_then(|m| text(m, "invoice_number")).or_else(|| entry.name.clone()),
-        currency,
-        untaxed_amount: amount("untaxed_amount", untaxed),
-        tax_amount: amount("tax_amount", line_tax),
-        total: amount("total", untaxed + line_tax),
-        reference: meta.and_then(|m| text(m, "reference")).or_else(|| entry.reference.clone()),
-        payment_communication: meta.and_then(|m| text(m, "payment_communication")),
-        customer_memo: meta.and_then(|m| text(m, "customer_memo")),
-        payment_term_id: meta.and_then(|m| text(m, "payment_term_id")),
+        invoice_number: sent.text("invoice_number").or_else(|| entry.name.clone()),
+        currency: entry.document_currency.clone().unwrap_or_else(|| "EUR".into()),
+        untaxed_amount: sent.amount("untaxed_amount", untaxed),
+        tax_amount: sent.amount("tax_amount", line_tax),
+        total: sent.amount("total", untaxed + line_tax),
+        reference: sent.text("reference").or_else(|| entry.reference.clone()),
+        payment_communication: sent.text("payment_communication"),
+        customer_memo: sent.text("customer_memo"),
+        payment_term_id: sent.text("payment_term_id"),
         invoice_date: entry.date,
         due_date: due_dates
             .iter()
@@ -183,7 +219,7 @@ pub fn invoice(entry: &JournalEntry, journal: JournalType, codes: &[VatCode]) ->
             .unwrap_or(entry.date),
         partner_id: partners.first().and_then(|p| p.partner_id.clone()),
         journal_id: entry.journal_id.clone(),
-        status,
+        status: status(entry, &partners),
         lines,
         payments: None,
         last_updated_on: entry.created_on,
@@ -192,14 +228,20 @@ pub fn invoice(entry: &JournalEntry, journal: JournalType, codes: &[VatCode]) ->
         attachments_info: entry.attachments_info.clone(),
         accounting_info: AccountingInfo {
             main_currency: "EUR".into(),
-            main_currency_total: total,
+            main_currency_total: sign * net,
             account_number: partners.first().map(|p| p.account_number.clone()),
         },
         approval_status: "unknown".into(),
-        payment_method_id: meta.and_then(|m| text(m, "payment_method_id")),
+        payment_method_id: sent.text("payment_method_id"),
     })
 }
 
+/// The invoice `entry` is, given the folder's journals: `None` when its journal is not a sales
+/// or purchase journal of the folder, or when it is not an invoice.
+pub fn as_invoice(entry: &JournalEntry, journals: &Journals, codes: &[VatCode]) -> Option<Invoice> {
+    let (kind, _) = journals.get(&entry.journal_id)?;
+    invoice(entry, *kind, codes)
+}
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -248,7 +290,7 @@ mod tests {
     }
 
     fn codes() -> Vec<VatCode> {
-        vec![super::super::write::tests::code("20", 20, false)]
+        vec![crate::booking::vat::tests::code("20", 20, false)]
     }
 
     #[test]
