@@ -3,6 +3,7 @@
 use rust_decimal::Decimal;
 
 use crate::domain::journal_entry::{AnalyticDistribution, AnalyticShare};
+use crate::domain::money::Rate;
 use crate::domain::Invalid;
 
 /// One analytic account of `plan` for a whole line.
@@ -11,7 +12,7 @@ pub fn single_account(plan: &str, account: &str) -> AnalyticDistribution {
         analytic_plan: plan.to_owned(),
         analytic_accounts: vec![AnalyticShare {
             analytic_account: account.to_owned(),
-            percentage: Decimal::ONE_HUNDRED,
+            percentage: Rate(Decimal::ONE_HUNDRED),
         }],
     }
 }

@@ -45,7 +45,7 @@ fn expense_line(
         field,
         AccountRef::General { number: line.account_number.trim().to_owned(), create: None },
         line.description.as_deref().unwrap_or(title),
-        line.untaxed_amount,
+        *line.untaxed_amount,
         Decimal::ZERO,
     ))
 }
@@ -54,9 +54,9 @@ fn expense_line(
 fn check_totals(expense: &Expense) -> Result<(), Invalid> {
     let untaxed: Decimal = expense.lines.iter().map(|l| l.untaxed_amount).sum();
     let tax: Decimal = expense.lines.iter().map(|l| l.tax_amount).sum();
-    if untaxed != expense.untaxed_amount
-        || tax != expense.tax_amount
-        || untaxed + tax != expense.total
+    if untaxed != *expense.untaxed_amount
+        || tax != *expense.tax_amount
+        || untaxed + tax != *expense.total
     {
         return Err(Invalid::body(
             "total",
@@ -73,7 +73,7 @@ fn lines(expense: &Expense, codes: &[VatCode], title: &str) -> Result<Vec<Postin
         id: expense.employee_id.trim().to_owned(),
     };
     let mut lines =
-        vec![PostingLine::new("employee_id", employee, title, Decimal::ZERO, expense.total)];
+        vec![PostingLine::new("employee_id", employee, title, Decimal::ZERO, *expense.total)];
     let mut vat: BTreeMap<String, Decimal> = BTreeMap::new();
     for (i, line) in expense.lines.iter().enumerate() {
         lines.push(expense_line(line, format!("lines.{i}"), codes, title, &mut vat)?);
@@ -117,6 +117,7 @@ pub fn posting(expense: &Expense, codes: &[VatCode]) -> Result<Posting, Invalid>
 mod tests {
     use super::*;
     use crate::booking::vat::tests::code;
+    use crate::domain::money::{Money, Rate};
 
     fn expense() -> Expense {
         serde_json::from_value(serde_json::json!({
@@ -161,14 +162,14 @@ mod tests {
             f(&mut e);
             posting(&e, &codes).unwrap_err().field
         };
-        assert_eq!(field(|e| e.lines[1].total = Decimal::from(13)), "lines.1.total");
-        assert_eq!(field(|e| e.lines[0].tax_rate = Decimal::from(10)), "lines.0.tax_rate");
+        assert_eq!(field(|e| e.lines[1].total = Money(Decimal::from(13))), "lines.1.total");
+        assert_eq!(field(|e| e.lines[0].tax_rate = Rate(Decimal::from(10))), "lines.0.tax_rate");
         assert_eq!(field(|e| e.lines[0].tax_id = "5".into()), "lines.0.tax_id");
-        assert_eq!(field(|e| e.total = Decimal::from(133)), "total");
+        assert_eq!(field(|e| e.total = Money(Decimal::from(133))), "total");
         assert_eq!(
             field(|e| {
-                e.total = Decimal::from(133);
-                e.lines[0].total = Decimal::from(121);
+                e.total = Money(Decimal::from(133));
+                e.lines[0].total = Money(Decimal::from(121));
             }),
             "lines.0.total"
         );

@@ -100,8 +100,8 @@ fn item_line(
             .clone()
             .filter(|d| !d.trim().is_empty())
             .unwrap_or_else(|| fallback.to_owned()),
-        debit: item.debit,
-        credit: item.credit,
+        debit: *item.debit,
+        credit: *item.credit,
         due_date: entry.due_date.filter(|_| is_partner),
         currency_amount: None,
         analytics: item.analytic_distribution.clone().unwrap_or_default(),
@@ -148,8 +148,11 @@ fn vat_lines(
     let number = item.account.as_deref().unwrap_or_default().trim();
     let account = vat_account(code, tax, number, debit_side, &field)?;
     let vat_label = tax.description.clone().unwrap_or_else(|| format!("TVA {label}"));
-    let (debit, credit) =
-        if debit_side { (tax.tax_amount, Decimal::ZERO) } else { (Decimal::ZERO, tax.tax_amount) };
+    let (debit, credit) = if debit_side {
+        (tax.tax_amount.0, Decimal::ZERO)
+    } else {
+        (Decimal::ZERO, tax.tax_amount.0)
+    };
     // Reverse charge: the same VAT the other way, on the other account of the code, so that
     // the two lines cancel out.
     let reversal = if code.reversed {

@@ -5,6 +5,7 @@ use rust_decimal::Decimal;
 use crate::booking::analytics::on_default_plan;
 use crate::booking::currency::foreign;
 use crate::domain::journal_entry::JournalEntry;
+use crate::domain::money::Rate;
 use crate::domain::operation::{
     Operation, OperationIn, OperationLine, OperationLineType, OperationStatus, OperationStatusIn,
 };
@@ -43,7 +44,7 @@ pub fn operation(entry: &JournalEntry) -> Operation {
         id: entry.id.clone(),
         operation_number: entry.name.clone(),
         currency: "EUR".into(),
-        currency_exchange_rate: Decimal::ONE,
+        currency_exchange_rate: Rate(Decimal::ONE),
         lines,
         operation_date: entry.date,
         journal_id: entry.journal_id.clone(),
@@ -93,8 +94,8 @@ fn posting_line(
             .clone()
             .filter(|d| !d.trim().is_empty())
             .unwrap_or_else(|| label(fallback)),
-        debit: if line.amount < Decimal::ZERO { -line.amount } else { Decimal::ZERO },
-        credit: if line.amount > Decimal::ZERO { line.amount } else { Decimal::ZERO },
+        debit: if line.amount < Decimal::ZERO { *-line.amount } else { Decimal::ZERO },
+        credit: if line.amount > Decimal::ZERO { *line.amount } else { Decimal::ZERO },
         due_date: None,
         currency_amount: None,
         analytics,
@@ -199,7 +200,10 @@ mod tests {
         }))
         .unwrap();
         let o = operation(&entry);
-        assert_eq!((o.lines[0].amount, o.lines[1].amount), (Decimal::from(-50), Decimal::from(50)));
+        assert_eq!(
+            (*o.lines[0].amount, *o.lines[1].amount),
+            (Decimal::from(-50), Decimal::from(50))
+        );
         assert_eq!(o.lines[1].r#type, OperationLineType::CustomerAccount);
         assert_eq!(o.status, OperationStatus::Matched);
     }

@@ -51,6 +51,7 @@ pub fn vat_account(
 
 #[cfg(test)]
 pub(crate) mod tests {
+    use crate::domain::money::{Money, Rate};
     use rust_decimal::Decimal;
 
     use super::*;
@@ -63,7 +64,7 @@ pub(crate) mod tests {
             active: true,
             label: format!("TVA {rate}"),
             scope: VatCodeScope::Nat,
-            rate: Decimal::from(rate),
+            rate: Rate(Decimal::from(rate)),
             r#type: VatCodeType::Both,
             deductible_account: Some("445660".into()),
             payable_account: Some("445712".into()),
@@ -74,7 +75,7 @@ pub(crate) mod tests {
     fn tax(vat_account: Option<&str>) -> TaxInfo {
         TaxInfo {
             tax_code: "20".into(),
-            tax_amount: Decimal::from(20),
+            tax_amount: Money(Decimal::from(20)),
             vat_account: vat_account.map(str::to_owned),
             reversed_vat_account: None,
             description: None,

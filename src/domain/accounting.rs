@@ -1,6 +1,6 @@
 //! The normalized accounting models (Chift's schemas), whatever the software behind them.
 
-use rust_decimal::Decimal;
+use crate::domain::money::{Money, Rate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -134,24 +134,12 @@ pub struct BalanceFilter {
 pub struct AccountBalance {
     pub account_number: String,
     pub account_name: Option<String>,
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub debit: Decimal,
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub credit: Decimal,
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub balance: Decimal,
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub period_debit: Decimal,
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub period_credit: Decimal,
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub period_balance: Decimal,
+    pub debit: Money,
+    pub credit: Money,
+    pub balance: Money,
+    pub period_debit: Money,
+    pub period_credit: Money,
+    pub period_balance: Money,
 }
 
 /// `JournalType` (read side).
@@ -227,9 +215,7 @@ pub struct VatCode {
     pub active: bool,
     pub label: String,
     pub scope: VatCodeScope,
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub rate: Decimal,
+    pub rate: Rate,
     pub r#type: VatCodeType,
     pub deductible_account: Option<String>,
     pub payable_account: Option<String>,

@@ -1,6 +1,6 @@
 //! Analytic accounts: the values of an analytic plan (Chift `AnalyticAccountItem*`).
 
-use rust_decimal::Decimal;
+use crate::domain::money::Money;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -22,15 +22,9 @@ pub struct AnalyticAccount {
     pub name: String,
     pub currency: Option<String>,
     /// `debit − credit`.
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub balance: Decimal,
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub credit: Decimal,
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub debit: Decimal,
+    pub balance: Money,
+    pub credit: Money,
+    pub debit: Money,
     /// The id of the analytic plan the account belongs to.
     pub analytic_plan: String,
 }

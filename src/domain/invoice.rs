@@ -1,6 +1,7 @@
 //! Invoices (Chift `InvoiceItem*`): the entry of a sales or purchase document, and the payments
 //! lettered with it.
 
+use crate::domain::money::{Money, Rate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -69,27 +70,17 @@ pub enum PaymentStatus {
 pub struct InvoiceLine {
     #[serde(default)]
     pub line_number: Option<i64>,
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub unit_price: Decimal,
+    pub unit_price: Money,
     #[serde(default)]
     pub unit_of_measure: Option<String>,
     #[serde(with = "crate::domain::money")]
     #[schema(value_type = f64)]
     pub quantity: Decimal,
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub untaxed_amount: Decimal,
+    pub untaxed_amount: Money,
     /// A percentage, such as 20.
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub tax_rate: Decimal,
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub tax_amount: Decimal,
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub total: Decimal,
+    pub tax_rate: Rate,
+    pub tax_amount: Money,
+    pub total: Money,
     pub account_number: Option<String>,
     /// A VAT code id (`GET /vat-codes`).
     pub tax_code: Option<String>,
@@ -109,15 +100,9 @@ pub struct InvoiceIn {
     /// Passerelle numbers it when absent.
     pub invoice_number: Option<String>,
     pub currency: String,
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub untaxed_amount: Decimal,
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub tax_amount: Decimal,
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub total: Decimal,
+    pub untaxed_amount: Money,
+    pub tax_amount: Money,
+    pub total: Money,
     /// A free reference (`piece`), such as the supplier's own number.
     pub reference: Option<String>,
     pub payment_communication: Option<String>,
@@ -131,9 +116,8 @@ pub struct InvoiceIn {
     pub pdf: Option<String>,
     pub pdf_name: Option<String>,
     /// Units of `currency` per euro; required when `currency` is not EUR.
-    #[serde(default, with = "crate::domain::money::option")]
-    #[schema(value_type = Option<f64>)]
-    pub currency_exchange_rate: Option<Decimal>,
+    #[serde(default)]
+    pub currency_exchange_rate: Option<Rate>,
     /// A client or supplier account to find or create when `partner_id` is absent.
     pub partner_info: Option<AccountToCreate>,
     pub lines: Vec<InvoiceLine>,
@@ -147,18 +131,14 @@ pub struct InvoiceIn {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct InvoiceDueDate {
     pub due_date: chrono::NaiveDate,
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub amount: Decimal,
+    pub amount: Money,
 }
 
 /// `AccountingInfoOut`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct AccountingInfo {
     pub main_currency: String,
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub main_currency_total: Decimal,
+    pub main_currency_total: Money,
     pub account_number: Option<String>,
 }
 
@@ -168,12 +148,8 @@ pub struct Payment {
     pub id: String,
     pub name: String,
     pub currency: String,
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub amount: Decimal,
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub dedicated_amount: Decimal,
+    pub amount: Money,
+    pub dedicated_amount: Money,
     pub payment_date: chrono::NaiveDate,
     pub journal_type: JournalType,
     pub journal_id: String,
@@ -190,15 +166,9 @@ pub struct Invoice {
     pub invoice_type: InvoiceType,
     pub invoice_number: Option<String>,
     pub currency: String,
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub untaxed_amount: Decimal,
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub tax_amount: Decimal,
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub total: Decimal,
+    pub untaxed_amount: Money,
+    pub tax_amount: Money,
+    pub total: Money,
     pub reference: Option<String>,
     pub payment_communication: Option<String>,
     pub customer_memo: Option<String>,

@@ -1,6 +1,6 @@
 //! Journal entries as read (Chift `JournalEntryMultiAnalyticPlan` / `…MonoAnalyticPlan`).
 
-use rust_decimal::Decimal;
+use crate::domain::money::{Money, Rate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -8,9 +8,7 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct AnalyticShare {
     pub analytic_account: String,
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub percentage: Decimal,
+    pub percentage: Rate,
 }
 
 /// `AnalyticDistribution`: one plan's split of a line.
@@ -30,16 +28,10 @@ pub struct JournalItem {
     pub partner_id: Option<String>,
     pub partner_name: Option<String>,
     pub description: Option<String>,
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub debit: Decimal,
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub credit: Decimal,
+    pub debit: Money,
+    pub credit: Money,
     pub currency: String,
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub currency_exchange_rate: Decimal,
+    pub currency_exchange_rate: Rate,
     pub matching_numbers: Vec<String>,
     pub analytic_distribution: Vec<AnalyticDistribution>,
     pub analytic_account: Option<String>,
@@ -91,9 +83,7 @@ pub struct JournalEntry {
     pub entry_id: String,
     /// A foreign document's currency and its rate (units per euro); lines are in EUR.
     pub document_currency: Option<String>,
-    #[serde(with = "crate::domain::money::option")]
-    #[schema(value_type = Option<f64>)]
-    pub document_exchange_rate: Option<Decimal>,
+    pub document_exchange_rate: Option<Rate>,
     /// What Passerelle kept with an entry it wrote (the request's own values).
     #[serde(skip)]
     pub metadata: Option<serde_json::Value>,
@@ -149,9 +139,7 @@ pub struct AccountToCreate {
 pub struct TaxInfo {
     /// A VAT code id (`GET /vat-codes`).
     pub tax_code: String,
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub tax_amount: Decimal,
+    pub tax_amount: Money,
     /// The VAT account; by default the code's collected account beside a class 7 line, its
     /// deductible account beside a class 6 or 2 line, else by side (debit deducts).
     pub vat_account: Option<String>,
@@ -173,12 +161,8 @@ pub struct GenericJournalItem {
     pub prioritise_thirdparty_account: Option<bool>,
     /// The line label (at most 50 characters); the entry number when absent.
     pub description: Option<String>,
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub debit: Decimal,
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub credit: Decimal,
+    pub debit: Money,
+    pub credit: Money,
     #[serde(default)]
     pub analytic_distribution: Option<Vec<AnalyticDistribution>>,
     /// Kept with the entry: MyUnisoft lines carry no VAT code.
@@ -199,9 +183,8 @@ pub struct GenericJournalEntry {
     pub number: String,
     pub currency: String,
     /// Units of `currency` per euro; required when `currency` is not EUR.
-    #[serde(default, with = "crate::domain::money::option")]
-    #[schema(value_type = Option<f64>)]
-    pub currency_exchange_rate: Option<Decimal>,
+    #[serde(default)]
+    pub currency_exchange_rate: Option<Rate>,
     pub date: chrono::NaiveDate,
     pub items: Vec<GenericJournalItem>,
     /// Base64 of a PDF to attach.

@@ -1,7 +1,7 @@
 //! The other documents that become entries: miscellaneous operations, financial (bank and
 //! cash) entries, bank statements, expense claims and invoice payments (Chift's shapes).
 
-use rust_decimal::Decimal;
+use crate::domain::money::{Money, Rate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -23,9 +23,7 @@ pub struct OperationLine {
     pub line_number: Option<i64>,
     pub description: Option<String>,
     /// Positive = credit, negative = debit.
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub amount: Decimal,
+    pub amount: Money,
     pub r#type: OperationLineType,
     pub account_number: String,
     /// The client or supplier of a partner line.
@@ -55,9 +53,8 @@ pub enum OperationStatus {
 pub struct OperationIn {
     pub operation_number: Option<String>,
     pub currency: String,
-    #[serde(default, with = "crate::domain::money::option")]
-    #[schema(value_type = Option<f64>)]
-    pub currency_exchange_rate: Option<Decimal>,
+    #[serde(default)]
+    pub currency_exchange_rate: Option<Rate>,
     pub lines: Vec<OperationLine>,
     pub operation_date: chrono::NaiveDate,
     pub journal_id: Option<String>,
@@ -70,9 +67,7 @@ pub struct Operation {
     pub id: String,
     pub operation_number: Option<String>,
     pub currency: String,
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub currency_exchange_rate: Decimal,
+    pub currency_exchange_rate: Rate,
     pub lines: Vec<OperationLine>,
     pub operation_date: chrono::NaiveDate,
     pub journal_id: String,
@@ -86,9 +81,7 @@ pub struct FinancialLine {
     /// A ledger account number, or the partner's id for partner lines.
     pub account: String,
     /// Positive = money received (the bank or cash account is debited), negative = paid out.
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub amount: Decimal,
+    pub amount: Money,
     pub description: Option<String>,
     pub tax_info: Option<TaxInfo>,
     /// Accepted and not acted on: MyUnisoft letters nothing by itself; match the line with
@@ -108,9 +101,8 @@ pub struct FinancialEntry {
     pub date: chrono::NaiveDate,
     pub journal_id: String,
     pub currency: String,
-    #[serde(default, with = "crate::domain::money::option")]
-    #[schema(value_type = Option<f64>)]
-    pub currency_exchange_rate: Option<Decimal>,
+    #[serde(default)]
+    pub currency_exchange_rate: Option<Rate>,
     pub reference: Option<String>,
     pub number: Option<String>,
     pub items: Vec<FinancialLine>,
@@ -123,20 +115,12 @@ pub struct FinancialEntry {
 /// `ExpenseLineItem`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ExpenseLine {
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub total: Decimal,
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub untaxed_amount: Decimal,
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub tax_amount: Decimal,
+    pub total: Money,
+    pub untaxed_amount: Money,
+    pub tax_amount: Money,
     pub description: Option<String>,
     pub account_number: String,
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub tax_rate: Decimal,
+    pub tax_rate: Rate,
     /// A VAT code id, checked against `tax_rate`.
     pub tax_id: String,
 }
@@ -149,21 +133,14 @@ pub struct Expense {
     pub id: Option<String>,
     /// The employee (`GET /employees`) whose account is credited.
     pub employee_id: String,
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub total: Decimal,
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub untaxed_amount: Decimal,
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub tax_amount: Decimal,
+    pub total: Money,
+    pub untaxed_amount: Money,
+    pub tax_amount: Money,
     pub reference: Option<String>,
     pub number: Option<String>,
     pub currency: String,
-    #[serde(default, with = "crate::domain::money::option")]
-    #[schema(value_type = Option<f64>)]
-    pub currency_exchange_rate: Option<Decimal>,
+    #[serde(default)]
+    pub currency_exchange_rate: Option<Rate>,
     pub date: chrono::NaiveDate,
     #[serde(default, skip_serializing)]
     pub pdf: Option<String>,
@@ -195,19 +172,14 @@ pub struct BankTransaction {
     pub description: Option<String>,
     pub external_transaction_id: Option<String>,
     /// Gross: positive = received, negative = paid out.
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub amount: Decimal,
+    pub amount: Money,
     /// Bank charges taken on the transaction (booked on 627000).
-    #[serde(default, with = "crate::domain::money::option")]
-    #[schema(value_type = Option<f64>)]
-    pub fee_amount: Option<Decimal>,
-    #[serde(default, with = "crate::domain::money::option")]
-    #[schema(value_type = Option<f64>)]
-    pub tax_amount: Option<Decimal>,
-    #[serde(default, with = "crate::domain::money::option")]
-    #[schema(value_type = Option<f64>)]
-    pub currency_exchange_rate: Option<Decimal>,
+    #[serde(default)]
+    pub fee_amount: Option<Money>,
+    #[serde(default)]
+    pub tax_amount: Option<Money>,
+    #[serde(default)]
+    pub currency_exchange_rate: Option<Rate>,
     pub counterpart: Option<TransactionCounterpart>,
 }
 
@@ -221,9 +193,8 @@ pub struct BankStatement {
     pub bank_account_id: String,
     pub currency: String,
     pub external_bank_statement_id: Option<String>,
-    #[serde(default, skip_serializing, with = "crate::domain::money::option")]
-    #[schema(value_type = Option<f64>)]
-    pub opening_balance: Option<Decimal>,
+    #[serde(default, skip_serializing)]
+    pub opening_balance: Option<Money>,
     #[serde(default, skip_serializing)]
     pub pdf: Option<String>,
     #[serde(default, skip_serializing)]
@@ -236,9 +207,7 @@ pub struct BankStatement {
 pub struct InvoicePaymentItem {
     pub invoice_id: String,
     /// Strictly positive.
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub amount: Decimal,
+    pub amount: Money,
 }
 
 /// `AccountingInvoicePaymentIn`.
@@ -248,9 +217,8 @@ pub struct InvoicePayment {
     /// A payment method id (`GET /payment-methods`).
     pub payment_method_id: String,
     pub currency: String,
-    #[serde(default, with = "crate::domain::money::option")]
-    #[schema(value_type = Option<f64>)]
-    pub currency_exchange_rate: Option<Decimal>,
+    #[serde(default)]
+    pub currency_exchange_rate: Option<Rate>,
     pub reference: Option<String>,
     pub number: Option<String>,
     pub items: Vec<InvoicePaymentItem>,

@@ -1,10 +1,10 @@
 //! Open items of clients and suppliers (Chift `OutstandingItem`).
 
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::domain::accounting::JournalType;
+use crate::domain::money::{Money, Rate};
 
 /// `OutstandingType`: whose open items.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -28,9 +28,7 @@ pub struct OutstandingDueDate {
     pub due_date: chrono::NaiveDate,
     pub payment_method: Option<String>,
     pub payment_method_id: Option<String>,
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub amount: Decimal,
+    pub amount: Money,
 }
 
 /// `OutstandingItem`: one open invoice, refund or unmatched payment of a third party.
@@ -44,18 +42,12 @@ pub struct Outstanding {
     pub due_date: Option<chrono::NaiveDate>,
     pub due_dates: Vec<OutstandingDueDate>,
     pub currency: String,
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub currency_exchange_rate: Decimal,
+    pub currency_exchange_rate: Rate,
     /// The original amount, positive when the third party owes it (a client's invoice) or is
     /// owed it (a supplier's invoice); negative for refunds and unmatched payments.
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub amount: Decimal,
+    pub amount: Money,
     /// What is still open, with the sign of `amount`.
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub open_amount: Decimal,
+    pub open_amount: Money,
     pub partner_id: String,
     pub account_number: String,
     pub reference: Option<String>,

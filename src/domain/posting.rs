@@ -356,6 +356,7 @@ pub fn to_euros(lines: &mut [PostingLine], rate: Decimal) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::money::Rate;
 
     fn line(field: &str, debit: i64, credit: i64) -> PostingLine {
         PostingLine {
@@ -419,7 +420,7 @@ mod tests {
             analytic_plan: "411".into(),
             analytic_accounts: vec![AnalyticShare {
                 analytic_account: "9051".into(),
-                percentage: Decimal::new(90, 0),
+                percentage: Rate(Decimal::new(90, 0)),
             }],
         }];
         assert_eq!(p.check().unwrap_err().field, "items.0.analytic_distribution");

@@ -1,7 +1,6 @@
 //! `/matching`, `/matching-multiple`: lettering lines of entries on one partner's account.
 
 use axum::Json;
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -9,6 +8,7 @@ use utoipa_axum::routes;
 
 use super::{Accounting, FolderQuery};
 use crate::api::extract::{ConsumerPath, ValidJson, ValidQuery, Validate};
+use crate::domain::money::Money;
 use crate::domain::Invalid;
 use crate::error::{AppError, ErrorBody, Result};
 use crate::service::postings;
@@ -37,9 +37,7 @@ impl Validate for MatchingIn {
 pub struct MatchingOut {
     pub matching_number: String,
     /// What the matched lines net to (debit − credit); 0 when fully matched.
-    #[serde(with = "crate::domain::money")]
-    #[schema(value_type = f64)]
-    pub balance: Decimal,
+    pub balance: Money,
 }
 
 /// `MultipleMatchingIn`.
@@ -81,7 +79,7 @@ pub async fn match_entries(
     let scope = a.ctx.folder(&a.state, q.folder_id.as_deref()).await?;
     let matched =
         postings::match_entries(&a.state, &a.ctx, scope, &body.partner_id, &body.entries).await?;
-    Ok(Json(MatchingOut { matching_number: matched.code, balance: matched.balance }))
+    Ok(Json(MatchingOut { matching_number: matched.code, balance: Money(matched.balance) }))
 }
 
 /// Several matchings, one after the other (codes are allocated per account); each set answers

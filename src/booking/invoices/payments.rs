@@ -6,6 +6,7 @@ use crate::booking::invoices::Journals;
 use crate::domain::accounting::JournalType;
 use crate::domain::invoice::Payment;
 use crate::domain::journal_entry::{JournalEntry, JournalItem};
+use crate::domain::money::Money;
 
 /// A lettering of one of the invoice's partner lines: its account, the code, and whether the
 /// match is complete.
@@ -48,8 +49,8 @@ fn payment(
             .or_else(|| entry.reference.clone())
             .unwrap_or_else(|| entry.entry_id.clone()),
         currency: "EUR".into(),
-        amount,
-        dedicated_amount: amount,
+        amount: Money(amount),
+        dedicated_amount: Money(amount),
         payment_date: entry.date,
         journal_type,
         journal_id: entry.journal_id.clone(),
@@ -152,7 +153,7 @@ mod tests {
         let payments = payments_of(&invoice, &all, &journals);
         assert_eq!(payments.len(), 1, "{payments:?}");
         let p = &payments[0];
-        assert_eq!((p.id.as_str(), p.amount), ("PAY", Decimal::from(50)));
+        assert_eq!((p.id.as_str(), *p.amount), ("PAY", Decimal::from(50)));
         assert_eq!(
             (p.journal_type, p.journal_name.as_str()),
             (JournalType::FinancialOperation, "Banque")

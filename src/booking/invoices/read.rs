@@ -11,6 +11,7 @@ use crate::domain::invoice::{
     AccountingInfo, Invoice, InvoiceDueDate, InvoiceLine, InvoiceStatus, InvoiceType,
 };
 use crate::domain::journal_entry::{JournalEntry, JournalItem};
+use crate::domain::money::{Money, Rate};
 use crate::domain::third_party::PartnerKind;
 
 fn is_partner(item: &JournalItem, sale: bool) -> bool {
@@ -69,18 +70,18 @@ fn derived_lines(
             left -= share;
             let rate = match code {
                 Some(c) => c.rate,
-                None if amount.is_zero() => Decimal::ZERO,
-                None => (share * Decimal::ONE_HUNDRED / amount).round_dp(2),
+                None if amount.is_zero() => Rate(Decimal::ZERO),
+                None => Rate((share * Decimal::ONE_HUNDRED / amount).round_dp(2)),
             };
             InvoiceLine {
                 line_number: Some(i as i64 + 1),
-                unit_price: *amount,
+                unit_price: Money(*amount),
                 unit_of_measure: None,
                 quantity: Decimal::ONE,
-                untaxed_amount: *amount,
+                untaxed_amount: Money(*amount),
                 tax_rate: rate,
-                tax_amount: share,
-                total: amount + share,
+                tax_amount: Money(share),
+                total: Money(amount + share),
                 account_number: Some(item.account_number.clone()),
                 tax_code: code.map(|c| c.id.clone()),
                 description: item.description.clone(),
@@ -155,9 +156,9 @@ fn lines(
         };
     let mut lines = derived_lines(&goods, tax, only_code(&vat, codes, sale));
     for line in &mut lines {
-        line.untaxed_amount = in_currency(line.untaxed_amount);
+        line.untaxed_amount = Money(in_currency(*line.untaxed_amount));
         line.unit_price = line.untaxed_amount;
-        line.tax_amount = in_currency(line.tax_amount);
+        line.tax_amount = Money(in_currency(*line.tax_amount));
         line.total = line.untaxed_amount + line.tax_amount;
     }
     lines
@@ -177,8 +178,10 @@ fn due_dates(partners: &[&JournalItem], sign: Decimal) -> Vec<InvoiceDueDate> {
     partners
         .iter()
         .filter_map(|p| {
-            p.due_date
-                .map(|due_date| InvoiceDueDate { due_date, amount: sign * (p.debit - p.credit) })
+            p.due_date.map(|due_date| InvoiceDueDate {
+                due_date,
+                amount: Money(sign * (p.debit - p.credit)),
+            })
         })
         .collect()
 }
@@ -203,9 +206,9 @@ pub fn invoice(entry: &JournalEntry, journal: JournalType, codes: &[VatCode]) ->
         invoice_type,
         invoice_number: sent.text("invoice_number").or_else(|| entry.name.clone()),
         currency: entry.document_currency.clone().unwrap_or_else(|| "EUR".into()),
-        untaxed_amount: sent.amount("untaxed_amount", untaxed),
-        tax_amount: sent.amount("tax_amount", line_tax),
-        total: sent.amount("total", untaxed + line_tax),
+        untaxed_amount: Money(sent.amount("untaxed_amount", untaxed)),
+        tax_amount: Money(sent.amount("tax_amount", line_tax)),
+        total: Money(sent.amount("total", untaxed + line_tax)),
         reference: sent.text("reference").or_else(|| entry.reference.clone()),
         payment_communication: sent.text("payment_communication"),
         customer_memo: sent.text("customer_memo"),
@@ -228,7 +231,7 @@ pub fn invoice(entry: &JournalEntry, journal: JournalType, codes: &[VatCode]) ->
         attachments_info: entry.attachments_info.clone(),
         accounting_info: AccountingInfo {
             main_currency: "EUR".into(),
-            main_currency_total: sign * net,
+            main_currency_total: Money(sign * net),
             account_number: partners.first().map(|p| p.account_number.clone()),
         },
         approval_status: "unknown".into(),
@@ -255,10 +258,10 @@ mod tests {
             partner_id: partner.then(|| "77".to_owned()),
             partner_name: None,
             description: Some(format!("line {account}")),
-            debit: Decimal::new(debit, 2),
-            credit: Decimal::new(credit, 2),
+            debit: Money(Decimal::new(debit, 2)),
+            credit: Money(Decimal::new(credit, 2)),
             currency: "EUR".into(),
-            currency_exchange_rate: Decimal::ONE,
+            currency_exchange_rate: Rate(Decimal::ONE),
             matching_numbers: vec![],
             analytic_distribution: vec![],
             analytic_account: None,
@@ -304,10 +307,10 @@ mod tests {
         let inv = invoice(&e, JournalType::CustomerInvoice, &codes()).unwrap();
         assert_eq!(inv.invoice_type, InvoiceType::CustomerInvoice);
         assert_eq!(
-            (inv.untaxed_amount, inv.tax_amount, inv.total),
+            (*inv.untaxed_amount, *inv.tax_amount, *inv.total),
             (Decimal::new(11111, 2), Decimal::new(2222, 2), Decimal::new(13333, 2))
         );
-        let taxes: Vec<Decimal> = inv.lines.iter().map(|l| l.tax_amount).collect();
+        let taxes: Vec<Decimal> = inv.lines.iter().map(|l| *l.tax_amount).collect();
         assert_eq!(taxes, vec![Decimal::new(1333, 2), Decimal::new(889, 2)]);
         assert!(inv
             .lines
@@ -324,7 +327,10 @@ mod tests {
             item("445712", false, 200, 0),
         ];
         let inv = invoice(&entry(refund.clone()), JournalType::CustomerInvoice, &codes()).unwrap();
-        assert_eq!((inv.invoice_type, inv.total), (InvoiceType::CustomerRefund, Decimal::from(12)));
+        assert_eq!(
+            (inv.invoice_type, *inv.total),
+            (InvoiceType::CustomerRefund, Decimal::from(12))
+        );
         refund[0].matching_numbers = vec!["AAB".into()];
         let paid = invoice(&entry(refund.clone()), JournalType::CustomerInvoice, &codes()).unwrap();
         assert_eq!(paid.status, InvoiceStatus::Paid);
@@ -338,7 +344,7 @@ mod tests {
         ];
         let inv = invoice(&entry(purchase), JournalType::SupplierInvoice, &codes()).unwrap();
         assert_eq!(
-            (inv.invoice_type, inv.untaxed_amount, inv.tax_amount),
+            (inv.invoice_type, *inv.untaxed_amount, *inv.tax_amount),
             (InvoiceType::SupplierInvoice, Decimal::from(5), Decimal::from(1))
         );
         let no_partner = vec![item("606300", false, 500, 0), item("512000", false, 0, 500)];

@@ -106,10 +106,10 @@ fn check_line(i: usize, line: &InvoiceLine, codes: &[VatCode]) -> Result<(), Inv
 fn check_totals(inv: &InvoiceIn) -> Result<(), Invalid> {
     let untaxed: Decimal = inv.lines.iter().map(|l| l.untaxed_amount).sum();
     let tax: Decimal = inv.lines.iter().map(|l| l.tax_amount).sum();
-    if untaxed != inv.untaxed_amount {
+    if untaxed != *inv.untaxed_amount {
         return refused("untaxed_amount", format!("must be the sum of the lines: {untaxed}"));
     }
-    if tax != inv.tax_amount {
+    if tax != *inv.tax_amount {
         return refused("tax_amount", format!("must be the sum of the lines: {tax}"));
     }
     if inv.untaxed_amount + inv.tax_amount != inv.total {
@@ -185,7 +185,7 @@ fn goods_line(
     multi: bool,
     default_plan: Option<&str>,
 ) -> Result<Option<PostingLine>, Invalid> {
-    let (debit, credit) = sided(-sign, line.untaxed_amount);
+    let (debit, credit) = sided(-sign, *line.untaxed_amount);
     if debit.is_zero() && credit.is_zero() {
         return Ok(None);
     }
@@ -264,7 +264,7 @@ fn lines(
     memo: &str,
 ) -> Result<Vec<PostingLine>, Invalid> {
     let sign = inv.invoice_type.partner_sign();
-    let (debit, credit) = sided(sign, inv.total);
+    let (debit, credit) = sided(sign, *inv.total);
     let mut lines = vec![PostingLine {
         due_date: Some(inv.due_date),
         ..PostingLine::new("partner_id", partner_account(inv)?, memo, debit, credit)
@@ -347,6 +347,7 @@ mod tests {
     use crate::booking::tests::sides;
     use crate::booking::vat::tests::code;
     use crate::domain::invoice::InvoiceType;
+    use crate::domain::money::{Money, Rate};
 
     fn invoice(kind: InvoiceType) -> InvoiceIn {
         serde_json::from_value(serde_json::json!({
@@ -392,10 +393,10 @@ mod tests {
     fn reverse_charge_posts_both_vat_sides_and_no_tax_to_the_partner() {
         let mut inv = invoice(InvoiceType::SupplierInvoice);
         inv.lines.truncate(1);
-        inv.lines[0].tax_amount = Decimal::ZERO;
-        inv.lines[0].total = Decimal::from(100);
+        inv.lines[0].tax_amount = Money(Decimal::ZERO);
+        inv.lines[0].total = Money(Decimal::from(100));
         (inv.untaxed_amount, inv.tax_amount, inv.total) =
-            (Decimal::from(100), Decimal::ZERO, Decimal::from(100));
+            (Money(Decimal::from(100)), Money::ZERO, Money(Decimal::from(100)));
         let p = posting(&inv, &[code("20", 20, true)], None, false).unwrap();
         let d = Decimal::from;
         assert_eq!(
@@ -417,19 +418,19 @@ mod tests {
             f(&mut inv);
             posting(&inv, &codes, None, false).unwrap_err().field
         };
-        assert_eq!(field(|i| i.lines[0].total = Decimal::from(121)), "lines.0.total");
-        assert_eq!(field(|i| i.lines[1].tax_rate = Decimal::from(10)), "lines.1.tax_rate");
+        assert_eq!(field(|i| i.lines[0].total = Money(Decimal::from(121))), "lines.0.total");
+        assert_eq!(field(|i| i.lines[1].tax_rate = Rate(Decimal::from(10))), "lines.1.tax_rate");
         assert_eq!(field(|i| i.lines[1].tax_code = None), "lines.1.tax_code");
-        assert_eq!(field(|i| i.untaxed_amount = Decimal::from(111)), "untaxed_amount");
-        assert_eq!(field(|i| i.total = Decimal::from(133)), "total");
+        assert_eq!(field(|i| i.untaxed_amount = Money(Decimal::from(111))), "untaxed_amount");
+        assert_eq!(field(|i| i.total = Money(Decimal::from(133))), "total");
         assert_eq!(field(|i| i.due_date = "2026-01-01".parse().unwrap()), "due_date");
         assert_eq!(field(|i| i.partner_id = None), "partner_id");
         assert_eq!(field(|i| i.currency = "USD".into()), "currency_exchange_rate");
         let mut off = invoice(InvoiceType::CustomerInvoice);
-        off.lines[0].tax_amount = Decimal::new(2001, 2);
-        off.lines[0].total = Decimal::new(12001, 2);
-        off.tax_amount = Decimal::new(2201, 2);
-        off.total = Decimal::new(13201, 2);
+        off.lines[0].tax_amount = Money(Decimal::new(2001, 2));
+        off.lines[0].total = Money(Decimal::new(12001, 2));
+        off.tax_amount = Money(Decimal::new(2201, 2));
+        off.total = Money(Decimal::new(13201, 2));
         assert!(posting(&off, &codes, None, false).is_ok(), "a cent of rounding is allowed");
     }
 

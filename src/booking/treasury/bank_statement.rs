@@ -71,7 +71,7 @@ fn fee(item: &BankTransaction, field: &str) -> Result<Decimal, Invalid> {
     if fee > item.amount.abs() {
         return Err(Invalid::body(format!("{field}.fee_amount"), "must not exceed the amount"));
     }
-    Ok(fee)
+    Ok(*fee)
 }
 
 /// The lines of one transaction: the fee's charge first, then the bank and counterpart lines.
@@ -93,7 +93,7 @@ fn transaction_lines(
     let other = counterpart(item);
     let text = text_or(item.description.as_deref(), fallback);
     let fee = fee(item, field)?;
-    let [mut bank_line, mut counterpart] = movement(field, treasury, other, item.amount, text);
+    let [mut bank_line, mut counterpart] = movement(field, treasury, other, *item.amount, text);
     let mut lines = Vec::with_capacity(3);
     // `amount` is gross, the fee included: money received reaches the bank less the fee;
     // money paid leaves the bank whole, the fee part of it going to charges.

@@ -80,7 +80,7 @@ fn vat_movement(
     let vat_account = vat_account(code, tax, item.account.trim(), !received, &field)?;
     let signed = if received { tax.tax_amount } else { -tax.tax_amount };
     let account = AccountRef::General { number: vat_account, create: None };
-    Ok(Some(movement(&field, treasury, account, signed, text)))
+    Ok(Some(movement(&field, treasury, account, *signed, text)))
 }
 
 /// The lines of one item: its movement, then its VAT's.
@@ -102,7 +102,7 @@ fn item_lines(
         None => AccountRef::General { number: item.account.trim().to_owned(), create: None },
     };
     let text = text_or(item.description.as_deref(), fallback);
-    let mut lines = Vec::from(movement(field, treasury, account, item.amount, text));
+    let mut lines = Vec::from(movement(field, treasury, account, *item.amount, text));
     if let Some(tax) = &item.tax_info {
         lines.extend(vat_movement(item, tax, field, treasury, codes, text)?.into_iter().flatten());
     }

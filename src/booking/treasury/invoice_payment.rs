@@ -132,6 +132,7 @@ pub fn lettering(settled: &[Settlement], written: &str) -> BTreeMap<String, Vec<
 mod tests {
     use super::*;
     use crate::domain::invoice::InvoiceType;
+    use crate::domain::money::Money;
 
     fn journal(id: &str, code: &str, account: &str, blocked: bool) -> Journal {
         Journal {
@@ -237,7 +238,7 @@ mod tests {
     fn amounts_lettered_invoices_and_invoices_without_partner_are_refused() {
         let p = payment();
         let mut zero = p.items[0].clone();
-        zero.amount = Decimal::ZERO;
+        zero.amount = Money(Decimal::ZERO);
         assert_eq!(check_amount(&zero, "items.0").unwrap_err().field, "items.0.amount");
         assert!(check_amount(&p.items[0], "items.0").is_ok());
         let sale = invoice("I1", InvoiceType::CustomerInvoice, Some("7"));

@@ -284,7 +284,7 @@ impl MyUnisoft {
                         ),
                     )
                 })?;
-            shares.push((section, share.percentage));
+            shares.push((section, share.percentage.0));
         }
         Ok(map::repartition(axis, &shares, amount))
     }

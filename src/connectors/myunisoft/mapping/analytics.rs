@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 use crate::connectors::myunisoft::dto::{Axis, Movement, NewSection, Section, SectionPatch};
 use crate::domain::accounting::BookYear;
 use crate::domain::analytics::{AnalyticAccount, AnalyticAccountPatch, NewAnalyticAccount};
+use crate::domain::money::Money;
 use crate::domain::Invalid;
 
 /// MyUnisoft keeps every folder in euros, analytics included.
@@ -40,9 +41,9 @@ pub(crate) fn analytic_account(s: &Section, totals: Totals) -> AnalyticAccount {
         code,
         name,
         currency: Some(FOLDER_CURRENCY.to_owned()),
-        balance: totals.debit - totals.credit,
-        credit: totals.credit,
-        debit: totals.debit,
+        balance: Money(totals.debit - totals.credit),
+        credit: Money(totals.credit),
+        debit: Money(totals.debit),
         analytic_plan: s.id_axe.to_string(),
     }
 }
@@ -149,7 +150,7 @@ mod tests {
         let totals = Totals { debit: d("100.50"), credit: d("300") };
         let account = analytic_account(&sections()[1], totals);
         assert_eq!(
-            (account.debit, account.credit, account.balance),
+            (*account.debit, *account.credit, *account.balance),
             (d("100.50"), d("300"), d("-199.50"))
         );
     }

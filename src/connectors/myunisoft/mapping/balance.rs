@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 
 use crate::connectors::myunisoft::dto::Movement;
 use crate::domain::accounting::{AccountBalance, BalanceFilter};
+use crate::domain::money::Money;
 use crate::domain::Invalid;
 
 /// The months a balance covers: cumulated from `year_start`, with a period inside it.
@@ -98,12 +99,12 @@ pub(crate) fn balances(
         .map(|(number, t)| AccountBalance {
             account_number: number,
             account_name: t.name,
-            debit: t.debit,
-            credit: t.credit,
-            balance: t.debit - t.credit,
-            period_debit: t.period_debit,
-            period_credit: t.period_credit,
-            period_balance: t.period_debit - t.period_credit,
+            debit: Money(t.debit),
+            credit: Money(t.credit),
+            balance: Money(t.debit - t.credit),
+            period_debit: Money(t.period_debit),
+            period_credit: Money(t.period_credit),
+            period_balance: Money(t.period_debit - t.period_credit),
         })
         .collect()
 }
@@ -150,9 +151,9 @@ mod tests {
         let rows = balances(&f.accounts, months(&f).unwrap(), year, &movements);
         assert_eq!(rows.len(), 1);
         let r = &rows[0];
-        assert_eq!((r.debit, r.credit, r.balance), (d("100.30"), d("0.05"), d("100.25")));
+        assert_eq!((*r.debit, *r.credit, *r.balance), (d("100.30"), d("0.05"), d("100.25")));
         assert_eq!(
-            (r.period_debit, r.period_credit, r.period_balance),
+            (*r.period_debit, *r.period_credit, *r.period_balance),
             (d("0.20"), d("0.05"), d("0.15"))
         );
         assert_eq!(r.account_name.as_deref(), Some("Compte 601000"));

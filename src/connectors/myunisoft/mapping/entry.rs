@@ -10,6 +10,7 @@ use crate::domain::journal_entry::{
     AnalyticDistribution, AnalyticShare, AttachmentStatus, AttachmentsInfo, DueDate, JournalEntry,
     JournalItem,
 };
+use crate::domain::money::{Money, Rate};
 
 /// Third-party roots: lines on them name a partner.
 const PARTNER_ROOTS: [&str; 3] = ["401", "411", "421"];
@@ -34,13 +35,13 @@ fn item(m: &EntryMovement, default_plan: Option<&str>) -> JournalItem {
                 .iter()
                 .map(|s| AnalyticShare {
                     analytic_account: s.producer_id.clone(),
-                    percentage: s.rate.unwrap_or_else(|| {
+                    percentage: Rate(s.rate.unwrap_or_else(|| {
                         if line.is_zero() {
                             Decimal::ZERO
                         } else {
                             (s.amount * Decimal::ONE_HUNDRED / line).round_dp(4)
                         }
-                    }),
+                    })),
                 })
                 .collect(),
         })
@@ -55,10 +56,10 @@ fn item(m: &EntryMovement, default_plan: Option<&str>) -> JournalItem {
         account_number: number,
         account_name: name,
         description: m.description.clone(),
-        debit: m.value.debit,
-        credit: m.value.credit,
+        debit: Money(m.value.debit),
+        credit: Money(m.value.credit),
         currency: "EUR".into(),
-        currency_exchange_rate: Decimal::ONE,
+        currency_exchange_rate: Rate(Decimal::ONE),
         matching_numbers: m
             .lettering
             .as_ref()
@@ -117,7 +118,7 @@ pub(crate) fn journal_entry(
             .and_then(|s| chrono::DateTime::from_timestamp(s, 0)),
         entry_id: e.producer_id.clone(),
         document_currency,
-        document_exchange_rate: document_rate,
+        document_exchange_rate: document_rate.map(Rate),
         metadata: props
             .and_then(|p| p.partner_metadata.as_ref())
             .and_then(|p| p.json.as_deref())
@@ -155,7 +156,7 @@ mod tests {
             (customer.account_number.as_str(), customer.partner_id.as_deref()),
             ("411CREPE", Some("1180308"))
         );
-        assert_eq!((customer.debit, customer.credit), (d("3881.6"), Decimal::ZERO));
+        assert_eq!((*customer.debit, *customer.credit), (d("3881.6"), Decimal::ZERO));
         let sales_line = &entry.items[1];
         assert_eq!(sales_line.partner_id, None);
         assert_eq!(sales_line.analytic_distribution[0].analytic_plan, "411");

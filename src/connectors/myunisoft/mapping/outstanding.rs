@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 
 use crate::connectors::myunisoft::dto::{LetteringState, Movement};
 use crate::domain::accounting::JournalType;
+use crate::domain::money::{Money, Rate};
 use crate::domain::outstanding::{Outstanding, OutstandingDueDate, OutstandingType};
 
 /// The root of the third-party accounts of a kind, as MAD's `classAccount` takes it.
@@ -62,7 +63,7 @@ fn item(kind: OutstandingType, line: &Line, open_amount: Decimal) -> Outstanding
             due_date,
             payment_method: m.payment.as_ref().and_then(|p| p.name.clone()),
             payment_method_id: m.payment.as_ref().map(|p| p.producer_id.clone()),
-            amount: open_amount,
+            amount: Money(open_amount),
         })
         .into_iter()
         .collect();
@@ -76,9 +77,9 @@ fn item(kind: OutstandingType, line: &Line, open_amount: Decimal) -> Outstanding
         due_date,
         due_dates,
         currency: currency.map_or_else(|| "EUR".to_owned(), |c| c.code.clone()),
-        currency_exchange_rate: currency.and_then(|c| c.rate).unwrap_or(Decimal::ONE),
-        amount: signed(kind, m),
-        open_amount,
+        currency_exchange_rate: Rate(currency.and_then(|c| c.rate).unwrap_or(Decimal::ONE)),
+        amount: Money(signed(kind, m)),
+        open_amount: Money(open_amount),
         partner_id: account.map(|a| a.producer_id.clone()).unwrap_or_default(),
         account_number: account.and_then(|a| a.number.clone()).unwrap_or_default(),
         reference: m.free_number.clone().filter(|r| !r.is_empty()),
@@ -180,7 +181,7 @@ mod tests {
         assert!(!found.contains_key("1001") && !found.contains_key("1002"));
         // Open invoice: open in full.
         let open = found["1003"];
-        assert_eq!((open.amount, open.open_amount), (d("240"), d("240")));
+        assert_eq!((*open.amount, *open.open_amount), (d("240"), d("240")));
         assert_eq!(open.number.as_deref(), Some("FV260303"));
         assert_eq!(open.journal_type, JournalType::CustomerInvoice);
         assert_eq!(
@@ -193,12 +194,12 @@ mod tests {
         // Partial group: two invoices (1000, 500) and a payment of 1200: 300 open on the newest.
         assert!(!found.contains_key("1004") && !found.contains_key("1006"));
         let partial = found["1005"];
-        assert_eq!((partial.amount, partial.open_amount), (d("500"), d("300")));
+        assert_eq!((*partial.amount, *partial.open_amount), (d("500"), d("300")));
         assert_eq!(partial.matching_numbers, ["AAC"]);
         assert_eq!(partial.due_dates[0].amount, d("300"));
         // An unlettered payment: a negative open item.
         let payment = found["1007"];
-        assert_eq!((payment.amount, payment.open_amount), (d("-80"), d("-80")));
+        assert_eq!((*payment.amount, *payment.open_amount), (d("-80"), d("-80")));
         assert_eq!(payment.journal_type, JournalType::FinancialOperation);
         assert_eq!(payment.reference.as_deref(), Some("VIR260410"));
         let dates: Vec<_> = items.iter().map(|i| (i.date, i.id.clone())).collect();
@@ -211,7 +212,7 @@ mod tests {
     fn foreign_currency_items_keep_the_entry_currency_and_euro_amounts() {
         let items = outstandings(OutstandingType::Client, &lines(&[]));
         let usd = by_id(&items)["1008"];
-        assert_eq!((usd.currency.as_str(), usd.currency_exchange_rate), ("USD", d("1.0489")));
+        assert_eq!((usd.currency.as_str(), *usd.currency_exchange_rate), ("USD", d("1.0489")));
         assert_eq!(usd.amount, d("1200"));
         assert_eq!(by_id(&items)["1003"].currency_exchange_rate, Decimal::ONE);
     }
@@ -221,7 +222,7 @@ mod tests {
         let items = outstandings(OutstandingType::Supplier, &lines(&["1010"]));
         let found = by_id(&items);
         let invoice = found["1009"];
-        assert_eq!((invoice.amount, invoice.open_amount), (d("600"), d("600")));
+        assert_eq!((*invoice.amount, *invoice.open_amount), (d("600"), d("600")));
         assert_eq!(invoice.journal_type, JournalType::SupplierInvoice);
         assert!(invoice.posted);
         assert!(!found["1010"].posted);

@@ -3,6 +3,7 @@
 
 use crate::connectors::myunisoft::dto::VatParam;
 use crate::domain::accounting::{VatCode, VatCodeScope, VatCodeType};
+use crate::domain::money::Rate;
 
 pub(crate) fn vat_code(v: &VatParam) -> VatCode {
     let deductible = v.account_ded.as_ref().and_then(|a| a.account_number.clone());
@@ -36,7 +37,7 @@ pub(crate) fn vat_code(v: &VatParam) -> VatCode {
         } else {
             VatCodeScope::Nat
         },
-        rate: v.vat.rate,
+        rate: Rate(v.vat.rate),
         r#type,
         deductible_account: deductible,
         payable_account: payable,
