@@ -10,7 +10,7 @@ use reqwest::{header, Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 
-use super::error::{classify, SOFTWARE};
+use super::error::{classify, undecodable, SOFTWARE};
 use crate::connectors::governor::{token_key, Governor};
 use crate::connectors::{raw, ConnectorError};
 use crate::telemetry::Metrics;
@@ -264,11 +264,8 @@ impl Client {
             // Some writes answer 2xx with no body.
             return Ok(Value::Null);
         }
-        serde_json::from_slice(&body).map_err(|e| ConnectorError::Decode {
-            software: SOFTWARE,
-            path: call.path.to_owned(),
-            reason: format!("HTTP {status}: {e}"),
-        })
+        serde_json::from_slice(&body)
+            .map_err(|e| undecodable(call.path, format!("HTTP {status}: {e}")))
     }
 
     /// Runs one exchange under the rate governor, measured.

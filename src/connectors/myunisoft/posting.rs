@@ -12,9 +12,9 @@ use rust_decimal::Decimal;
 use uuid::Uuid;
 
 use super::client::{Call, Retry};
-use super::error::SOFTWARE;
+use super::error::{undecodable, SOFTWARE};
 use super::mapping::posting as map;
-use super::{auth, decode_error, dto, partial, MyUnisoft};
+use super::{auth, dto, partial, MyUnisoft};
 use crate::connectors::{
     ConnectorError, ConnectorResult, FolderScope, JournalEntries, Ledger, Postings, WriteError,
 };
@@ -214,7 +214,7 @@ impl MyUnisoft {
         created: &[String],
     ) -> Result<i64, WriteError> {
         let upsert = dto::UpsertAccount { account_number: number, label: name };
-        let body = serde_json::to_value(&upsert).map_err(|e| decode_error("/account", e))?;
+        let body = serde_json::to_value(&upsert).map_err(|e| undecodable("/account", e))?;
         let account: dto::UpsertedAccount = self
             .write(scope, Call::write(Method::POST, "/account", body, Retry::Safe))
             .await
@@ -319,7 +319,7 @@ impl MyUnisoft {
             WriteError::Partial { created: done, error }
         };
         let auth = auth(scope.connection, Some(scope.folder))?;
-        let value = serde_json::to_value(body).map_err(|e| decode_error("/entry", e))?;
+        let value = serde_json::to_value(body).map_err(|e| undecodable("/entry", e))?;
         let (path, kind) = if pending { ("/entry/temp", "o") } else { ("/entry", "e") };
         let call = Call::write(Method::POST, path, value, Retry::Never).query("type", kind);
         let started = Instant::now();

@@ -6,9 +6,9 @@ use reqwest::Method;
 use serde::Deserialize;
 
 use super::client::{Call, Retry};
-use super::error::SOFTWARE;
+use super::error::{undecodable, SOFTWARE};
 use super::mapping::third_party as map;
-use super::{decode_error, dto, MyUnisoft};
+use super::{dto, MyUnisoft};
 use crate::connectors::{ConnectorError, ConnectorResult, FolderScope, ThirdParties, WriteError};
 use crate::domain::third_party::{
     Contact, NewThirdParty, PartnerKind, ThirdParty, ThirdPartyPatch,
@@ -67,7 +67,7 @@ impl MyUnisoft {
         method: Method,
         body: dto::ThirdPartyWrite,
     ) -> Result<ThirdParty, WriteError> {
-        let value = serde_json::to_value(&body).map_err(|e| decode_error("/account", e))?;
+        let value = serde_json::to_value(&body).map_err(|e| undecodable("/account", e))?;
         let saved: dto::UpsertedAccount =
             self.write(scope, Call::write(method, "/account", value, Retry::Safe)).await?;
         let account = self.account_of(scope, kind, &saved.account_id.to_string()).await?;
