@@ -35,13 +35,36 @@ use crate::domain::third_party::{
 
 pub type ConnectorResult<T> = Result<T, ConnectorError>;
 
-/// A connection ready for a connector: its decrypted credentials and what activation learned.
+/// A connection ready for a connector: its credentials, read into the connector's own shape
+/// once, and what activation learned.
 #[derive(Debug, Clone)]
 pub struct TenantConnection {
     pub id: Uuid,
     pub kind: ConnectorKind,
-    pub credentials: Credentials,
+    credentials: ConnectorCredentials,
     pub facts: ConnectionFacts,
+}
+
+/// Decrypted credentials in the shape their connector uses: one variant per connector.
+#[derive(Debug, Clone)]
+enum ConnectorCredentials {
+    MyUnisoft(myunisoft::client::MyUnisoftCredentials),
+}
+
+impl TenantConnection {
+    /// Reads `credentials` for the connector of `kind`; a missing key is refused here, before
+    /// any call.
+    pub fn new(
+        id: Uuid,
+        kind: ConnectorKind,
+        credentials: &Credentials,
+        facts: ConnectionFacts,
+    ) -> ConnectorResult<Self> {
+        let credentials = match kind {
+            ConnectorKind::MyUnisoft => ConnectorCredentials::MyUnisoft(credentials.try_into()?),
+        };
+        Ok(Self { id, kind, credentials, facts })
+    }
 }
 
 /// One folder of a connection: where folder-scoped calls go.

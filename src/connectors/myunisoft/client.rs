@@ -13,21 +13,45 @@ use serde_json::Value;
 use super::error::{classify, undecodable, SOFTWARE};
 use crate::connectors::governor::{token_key, Governor};
 use crate::connectors::{raw, ConnectorError};
+use crate::domain::connection::Credentials;
 use crate::telemetry::Metrics;
 
 const USER_AGENT: &str = concat!("passerelle/", env!("CARGO_PKG_VERSION"));
 
-/// A tenant's credentials for one call: its API token and, for a firm token, the folder.
-#[derive(Clone)]
-pub struct Auth {
-    token: SecretString,
+/// The credential key of a MyUnisoft connection.
+const API_TOKEN: &str = "api_token";
+
+/// A MyUnisoft connection's credentials, read once from its key/value list. `Debug` shows no
+/// secret.
+#[derive(Debug, Clone)]
+pub struct MyUnisoftCredentials {
+    api_token: SecretString,
+    /// The rate governor's key for the token (a digest prefix, not the token).
     key: String,
+}
+
+impl TryFrom<&Credentials> for MyUnisoftCredentials {
+    type Error = ConnectorError;
+
+    fn try_from(credentials: &Credentials) -> Result<Self, Self::Error> {
+        let token = credentials.get(API_TOKEN).ok_or_else(|| ConnectorError::Unauthorized {
+            software: SOFTWARE,
+            code: "MISSING-API-TOKEN".into(),
+            message: "the connection has no api_token".into(),
+        })?;
+        Ok(Self { api_token: SecretString::from(token.to_owned()), key: token_key(token) })
+    }
+}
+
+/// A tenant's credentials for one call: its API token and, for a firm token, the folder.
+pub struct Auth<'a> {
+    credentials: &'a MyUnisoftCredentials,
     pub society_id: Option<i64>,
 }
 
-impl Auth {
-    pub fn new(token: &str, society_id: Option<i64>) -> Self {
-        Self { token: SecretString::from(token.to_owned()), key: token_key(token), society_id }
+impl<'a> Auth<'a> {
+    pub fn new(credentials: &'a MyUnisoftCredentials, society_id: Option<i64>) -> Self {
+        Self { credentials, society_id }
     }
 }
 
@@ -188,7 +212,7 @@ impl Client {
     #[tracing::instrument(name = "myunisoft.request", skip_all, fields(otel.kind = "client",
         http.request.method = %call.method, url.path = call.path, society_id = auth.society_id,
         http.response.status_code = tracing::field::Empty))]
-    pub async fn send(&self, auth: &Auth, call: &Call) -> Result<Value, ConnectorError> {
+    pub async fn send(&self, auth: &Auth<'_>, call: &Call) -> Result<Value, ConnectorError> {
         let body = self.retrying(call, || self.attempt(auth, call)).await?;
         raw::record(
             call.method.as_str(),
@@ -210,7 +234,7 @@ impl Client {
         http.response.status_code = tracing::field::Empty))]
     pub async fn stream(
         &self,
-        auth: &Auth,
+        auth: &Auth<'_>,
         call: &Call,
         long: Duration,
     ) -> Result<impl Stream<Item = Result<Bytes, ConnectorError>> + Send + 'static, ConnectorError>
@@ -258,7 +282,7 @@ impl Client {
         }
     }
 
-    async fn attempt(&self, auth: &Auth, call: &Call) -> Result<Value, ConnectorError> {
+    async fn attempt(&self, auth: &Auth<'_>, call: &Call) -> Result<Value, ConnectorError> {
         let (status, body) = self.governed(auth, call, self.exchange(auth, call)).await?;
         if body.iter().all(u8::is_ascii_whitespace) {
             // Some writes answer 2xx with no body.
@@ -271,16 +295,17 @@ impl Client {
     /// Runs one exchange under the rate governor, measured.
     async fn governed<T: Answered>(
         &self,
-        auth: &Auth,
+        auth: &Auth<'_>,
         call: &Call,
         exchange: impl std::future::Future<Output = Result<T, ConnectorError>>,
     ) -> Result<T, ConnectorError> {
-        let permit = self.governor.acquire(&auth.key, call.path).await.map_err(|reason| {
-            ConnectorError::Unavailable {
-                software: SOFTWARE,
-                reason: format!("rate governor: {reason}"),
-            }
-        })?;
+        let permit =
+            self.governor.acquire(&auth.credentials.key, call.path).await.map_err(|reason| {
+                ConnectorError::Unavailable {
+                    software: SOFTWARE,
+                    reason: format!("rate governor: {reason}"),
+                }
+            })?;
         self.metrics.governor_waited(permit.waited);
         let started = Instant::now();
         let result = exchange.await;
@@ -297,7 +322,7 @@ impl Client {
     /// One HTTP exchange: a 2xx answer's status and body, or the sorted failure.
     async fn exchange(
         &self,
-        auth: &Auth,
+        auth: &Auth<'_>,
         call: &Call,
     ) -> Result<(StatusCode, Vec<u8>), ConnectorError> {
         let response = self.respond(auth, call, None).await?;
@@ -309,7 +334,7 @@ impl Client {
     /// Sends the request; a 2xx response with its body unread, or the sorted failure.
     async fn respond(
         &self,
-        auth: &Auth,
+        auth: &Auth<'_>,
         call: &Call,
         timeout: Option<Duration>,
     ) -> Result<reqwest::Response, ConnectorError> {
@@ -320,7 +345,7 @@ impl Client {
         let mut request = self
             .http
             .request(call.method.clone(), url)
-            .bearer_auth(auth.token.expose_secret())
+            .bearer_auth(auth.credentials.api_token.expose_secret())
             .header("X-Third-Party-Secret", self.partner_secret.expose_secret())
             .query(&call.query);
         if let Some(society) = auth.society_id {
@@ -383,5 +408,26 @@ fn transport(e: reqwest::Error) -> ConnectorError {
             source = s.source();
         }
         ConnectorError::Unavailable { software: SOFTWARE, reason }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::connection::Credential;
+
+    fn credentials(token: &str) -> Credentials {
+        Credentials(vec![Credential { key: API_TOKEN.into(), value: token.into() }])
+    }
+
+    #[test]
+    fn credentials_are_read_once_and_never_shown() {
+        let read = MyUnisoftCredentials::try_from(&credentials("tok-s3cr3t")).unwrap();
+        assert!(!format!("{read:?}").contains("s3cr3t"));
+        assert_eq!(read.api_token.expose_secret(), "tok-s3cr3t");
+        let missing = MyUnisoftCredentials::try_from(&Credentials(vec![])).unwrap_err();
+        assert!(
+            matches!(missing, ConnectorError::Unauthorized { code, .. } if code == "MISSING-API-TOKEN")
+        );
     }
 }

@@ -18,7 +18,7 @@ impl MyUnisoft {
         let url = self.client.document_url(link).ok_or_else(|| {
             undecodable("/mad/entry", format!("a document link outside MyUnisoft: {link}"))
         })?;
-        let auth = auth(scope.connection, Some(scope.folder))?;
+        let auth = auth(scope.connection, Some(scope.folder));
         let mut body = Box::pin(
             self.client.stream(&auth, &Call::get("/ged/document").at(url), TRANSFER).await?,
         );
@@ -82,7 +82,7 @@ impl Documents for MyUnisoft {
             .query("object_id", &found.producer_id)
             .query("filename_extension", &file.name)
             .query("type_result", 1);
-        let auth = auth(scope.connection, Some(scope.folder))?;
+        let auth = auth(scope.connection, Some(scope.folder));
         match self.client.send(&auth, &call).await {
             Ok(_) => Ok(()),
             Err(e) if e.is_transient() => {

@@ -23,12 +23,12 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use uuid::Uuid;
 
-use self::client::{Auth, Call, Client, Retry};
-use self::error::{undecodable, SOFTWARE};
+use self::client::{Auth, Call, Client, MyUnisoftCredentials, Retry};
+use self::error::undecodable;
 use super::cache::{Lookup, ReferenceCache, Scope};
 use super::{
-    raw, Activation, Banking, ConnectorError, ConnectorResult, FolderScope, Folders, Ledger,
-    Payroll, TenantConnection, WriteError,
+    raw, Activation, Banking, ConnectorCredentials, ConnectorError, ConnectorResult, FolderScope,
+    Folders, Ledger, Payroll, TenantConnection, WriteError,
 };
 use crate::domain::accounting::{
     AccountBalance, BalanceFilter, BankAccount, BookYear, Employee, Folder, Journal, JournalInType,
@@ -37,9 +37,6 @@ use crate::domain::accounting::{
 };
 use crate::domain::connection::{ConnectionFacts, Credentials};
 use crate::domain::Invalid;
-
-/// The credential key of a MyUnisoft connection.
-pub const API_TOKEN: &str = "api_token";
 
 pub struct MyUnisoft {
     client: Client,
@@ -50,22 +47,15 @@ fn decode<T: DeserializeOwned>(path: &str, value: &Value) -> ConnectorResult<T> 
     T::deserialize(value).map_err(|e| undecodable(path, e))
 }
 
-fn token(credentials: &Credentials) -> ConnectorResult<&str> {
-    credentials.get(API_TOKEN).ok_or_else(|| ConnectorError::Unauthorized {
-        software: SOFTWARE,
-        code: "MISSING-API-TOKEN".into(),
-        message: "the connection has no api_token".into(),
-    })
-}
-
 /// Headers for a connection: a firm token names the folder with `society-id`; a society
 /// token's folder is implicit.
-fn auth(connection: &TenantConnection, folder: Option<i64>) -> ConnectorResult<Auth> {
+fn auth(connection: &TenantConnection, folder: Option<i64>) -> Auth<'_> {
+    let ConnectorCredentials::MyUnisoft(credentials) = &connection.credentials;
     let society = match connection.facts {
         ConnectionFacts::Firm { .. } => folder,
         ConnectionFacts::Society { .. } => None,
     };
-    Ok(Auth::new(token(&connection.credentials)?, society))
+    Auth::new(credentials, society)
 }
 
 fn today() -> String {
@@ -84,7 +74,7 @@ impl MyUnisoft {
         folder: Option<i64>,
         call: Call,
     ) -> ConnectorResult<Arc<Value>> {
-        let auth = auth(connection, folder)?;
+        let auth = auth(connection, folder);
         let scope = Scope { connection: connection.id, folder };
         let (value, lookup) =
             self.cache.get_or_load(&scope, &call.key(), || self.client.send(&auth, &call)).await?;
@@ -110,7 +100,7 @@ impl MyUnisoft {
         scope: FolderScope<'_>,
         call: Call,
     ) -> ConnectorResult<T> {
-        let auth = auth(scope.connection, Some(scope.folder))?;
+        let auth = auth(scope.connection, Some(scope.folder));
         let result = self.client.send(&auth, &call).await;
         // Whatever the outcome, the folder's reference data may have changed.
         self.cache
@@ -124,7 +114,7 @@ impl MyUnisoft {
         scope: FolderScope<'_>,
         call: Call,
     ) -> ConnectorResult<T> {
-        let auth = auth(scope.connection, Some(scope.folder))?;
+        let auth = auth(scope.connection, Some(scope.folder));
         decode(call.path, &self.client.send(&auth, &call).await?)
     }
 
@@ -212,7 +202,8 @@ impl Activation for MyUnisoft {
         connection: Uuid,
         credentials: &Credentials,
     ) -> ConnectorResult<ConnectionFacts> {
-        let auth = Auth::new(token(credentials)?, None);
+        let credentials = MyUnisoftCredentials::try_from(credentials)?;
+        let auth = Auth::new(&credentials, None);
         let info =
             self.client.send(&auth, &Call::get("/key/info").query("mode", "extended")).await?;
         let info: dto::KeyInfo = decode("/key/info", &info)?;

@@ -41,7 +41,7 @@ impl Movements for MyUnisoft {
         spool: Spool,
         progress: Arc<Progress>,
     ) -> ConnectorResult<Spool> {
-        let auth = auth(scope.connection, Some(scope.folder))?;
+        let auth = auth(scope.connection, Some(scope.folder));
         let call = Call::get(PATH)
             .query("version", "1.0.0")
             .query("startDate", from.format("%Y-%m-%d"))

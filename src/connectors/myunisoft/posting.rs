@@ -318,7 +318,7 @@ impl MyUnisoft {
             ));
             WriteError::Partial { created: done, error }
         };
-        let auth = auth(scope.connection, Some(scope.folder))?;
+        let auth = auth(scope.connection, Some(scope.folder));
         let value = serde_json::to_value(body).map_err(|e| undecodable("/entry", e))?;
         let (path, kind) = if pending { ("/entry/temp", "o") } else { ("/entry", "e") };
         let call = Call::write(Method::POST, path, value, Retry::Never).query("type", kind);
