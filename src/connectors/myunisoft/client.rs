@@ -127,6 +127,8 @@ impl Call {
     }
 }
 
+/// How often and how long a failed call is tried again: the one retry mechanism of the
+/// connector, for reads and for the exactly-once import of entries alike.
 #[derive(Debug, Clone, Copy)]
 pub struct RetryPolicy {
     pub attempts: u32,
@@ -136,14 +138,63 @@ pub struct RetryPolicy {
     pub budget: Duration,
 }
 
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        Self {
-            attempts: 5,
-            base: Duration::from_millis(200),
-            max_backoff: Duration::from_secs(5),
-            budget: Duration::from_secs(30),
+/// Why a try of [`RetryPolicy::run`] failed.
+pub(super) enum Failure<E> {
+    /// Another try may mend this fault.
+    Retry(ConnectorError),
+    /// Nothing more to try: the operation fails with this.
+    Stop(E),
+}
+
+impl RetryPolicy {
+    /// Reads and other calls safe to repeat.
+    pub const READS: RetryPolicy = RetryPolicy {
+        attempts: 5,
+        base: Duration::from_millis(200),
+        max_backoff: Duration::from_secs(5),
+        budget: Duration::from_secs(30),
+    };
+
+    /// Runs `once` (given the try's number, from 1) until it succeeds or stops. After a
+    /// [`Failure::Retry`] it waits a jittered exponential backoff, never less than a rate
+    /// limit's `Retry-After`, and tries again, unless the attempts are spent or the next try
+    /// would start after the budget: then `give_up` turns the fault into the final error.
+    /// `retrying` hears of each retry before its wait.
+    pub(super) async fn run<T, E, Fut>(
+        &self,
+        mut once: impl FnMut(u32) -> Fut,
+        mut retrying: impl FnMut(u32, Duration, &ConnectorError),
+        give_up: impl FnOnce(u32, ConnectorError) -> E,
+    ) -> Result<T, E>
+    where
+        Fut: std::future::Future<Output = Result<T, Failure<E>>>,
+    {
+        let started = Instant::now();
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let error = match once(attempt).await {
+                Ok(out) => return Ok(out),
+                Err(Failure::Stop(e)) => return Err(e),
+                Err(Failure::Retry(e)) => e,
+            };
+            let mut wait = self.backoff(attempt);
+            if let ConnectorError::RateLimited { retry_after, .. } = &error {
+                wait = wait.max(*retry_after);
+            }
+            if attempt >= self.attempts || started.elapsed() + wait > self.budget {
+                return Err(give_up(attempt, error));
+            }
+            retrying(attempt, wait, &error);
+            tokio::time::sleep(wait).await;
         }
+    }
+
+    /// Jitter: a random wait between half and all of the exponential bound.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let bound = self.base.saturating_mul(1 << attempt.min(16)).min(self.max_backoff);
+        let millis = u64::try_from(bound.as_millis()).unwrap_or(u64::MAX);
+        Duration::from_millis(fastrand::u64(millis / 2..=millis))
     }
 }
 
@@ -155,13 +206,6 @@ pub struct Client {
     governor: Governor,
     metrics: Metrics,
     retry: RetryPolicy,
-}
-
-/// Full jitter: a random wait up to the exponential bound.
-fn backoff(policy: &RetryPolicy, attempt: u32) -> Duration {
-    let bound = policy.base.saturating_mul(1 << attempt.min(16)).min(policy.max_backoff);
-    let millis = u64::try_from(bound.as_millis()).unwrap_or(u64::MAX);
-    Duration::from_millis(fastrand::u64(millis / 2..=millis))
 }
 
 impl Client {
@@ -181,14 +225,7 @@ impl Client {
             .build()
             .map_err(|e| format!("HTTP client: {e}"))?;
         let base_url = base_url.trim_end_matches('/').to_owned();
-        Ok(Self {
-            http,
-            base_url,
-            partner_secret,
-            governor,
-            metrics,
-            retry: RetryPolicy::default(),
-        })
+        Ok(Self { http, base_url, partner_secret, governor, metrics, retry: RetryPolicy::READS })
     }
 
     /// The URL of a document link MyUnisoft gave: a path on its host, or a URL on its host or
@@ -245,41 +282,43 @@ impl Client {
         Ok(response.bytes_stream().map(|chunk| chunk.map_err(transport)))
     }
 
-    /// Runs `once` until it succeeds, it fails for good, or the retry policy is spent.
+    /// Runs `once` under the client's retry policy when the call is safe to repeat.
     async fn retrying<T, F, Fut>(&self, call: &Call, mut once: F) -> Result<T, ConnectorError>
     where
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = Result<T, ConnectorError>>,
     {
-        let started = Instant::now();
-        let mut attempt = 0;
-        loop {
-            let error = match once().await {
-                Ok(out) => return Ok(out),
-                Err(e) => e,
-            };
-            attempt += 1;
-            let retryable = call.retry == Retry::Safe && error.is_transient();
-            if !retryable
-                || attempt >= self.retry.attempts
-                || started.elapsed() >= self.retry.budget
-            {
-                tracing::warn!(attempts = attempt, error = %error, "upstream call failed");
-                return Err(error);
-            }
-            let mut wait = backoff(&self.retry, attempt);
-            if let ConnectorError::RateLimited { retry_after, .. } = &error {
-                wait = wait.max(*retry_after);
-            }
-            let reason = match &error {
-                ConnectorError::RateLimited { .. } => "rate_limited",
-                ConnectorError::Timeout { .. } => "timeout",
-                _ => "unavailable",
-            };
-            self.metrics.upstream_retry(call.path, reason);
-            tracing::info!(attempt, wait_ms = wait.as_millis() as u64, %error, "retrying upstream read");
-            tokio::time::sleep(wait).await;
-        }
+        let failed = |attempts: u32, error: ConnectorError| {
+            tracing::warn!(attempts, error = %error, "upstream call failed");
+            error
+        };
+        self.retry
+            .run(
+                |attempt| {
+                    let tried = once();
+                    async move {
+                        tried.await.map_err(|e| {
+                            if call.retry == Retry::Safe && e.is_transient() {
+                                Failure::Retry(e)
+                            } else {
+                                Failure::Stop(failed(attempt, e))
+                            }
+                        })
+                    }
+                },
+                |attempt, wait, error| {
+                    let reason = match error {
+                        ConnectorError::RateLimited { .. } => "rate_limited",
+                        ConnectorError::Timeout { .. } => "timeout",
+                        _ => "unavailable",
+                    };
+                    self.metrics.upstream_retry(call.path, reason);
+                    let wait_ms = wait.as_millis() as u64;
+                    tracing::info!(attempt, wait_ms, %error, "retrying upstream read");
+                },
+                failed,
+            )
+            .await
     }
 
     async fn attempt(&self, auth: &Auth<'_>, call: &Call) -> Result<Value, ConnectorError> {
@@ -426,8 +465,7 @@ mod tests {
         assert!(!format!("{read:?}").contains("s3cr3t"));
         assert_eq!(read.api_token.expose_secret(), "tok-s3cr3t");
         let missing = MyUnisoftCredentials::try_from(&Credentials(vec![])).unwrap_err();
-        assert!(
-            matches!(missing, ConnectorError::Unauthorized { code, .. } if code == "MISSING-API-TOKEN")
-        );
+        let ConnectorError::Unauthorized { code, .. } = missing else { panic!("{missing:?}") };
+        assert_eq!(code, "MISSING-API-TOKEN");
     }
 }
