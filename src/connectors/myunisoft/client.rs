@@ -452,20 +452,171 @@ fn transport(e: reqwest::Error) -> ConnectorError {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use axum::extract::{Request, State};
+    use axum::http::HeaderMap;
+    use axum::response::{IntoResponse, Response};
+    use serde_json::json;
+
     use super::*;
+    use crate::connectors::governor::{Budget, MemoryLeases};
     use crate::domain::connection::Credential;
 
-    fn credentials(token: &str) -> Credentials {
-        Credentials(vec![Credential { key: API_TOKEN.into(), value: token.into() }])
+    fn credentials(token: &str) -> MyUnisoftCredentials {
+        let list = Credentials(vec![Credential { key: API_TOKEN.into(), value: token.into() }]);
+        MyUnisoftCredentials::try_from(&list).unwrap()
     }
 
     #[test]
     fn credentials_are_read_once_and_never_shown() {
-        let read = MyUnisoftCredentials::try_from(&credentials("tok-s3cr3t")).unwrap();
+        let read = credentials("tok-s3cr3t");
         assert!(!format!("{read:?}").contains("s3cr3t"));
         assert_eq!(read.api_token.expose_secret(), "tok-s3cr3t");
         let missing = MyUnisoftCredentials::try_from(&Credentials(vec![])).unwrap_err();
         let ConnectorError::Unauthorized { code, .. } = missing else { panic!("{missing:?}") };
         assert_eq!(code, "MISSING-API-TOKEN");
+    }
+
+    /// One canned answer: status, extra headers, body.
+    type Answer = (u16, &'static [(&'static str, &'static str)], &'static str);
+
+    /// A stand-in for MyUnisoft: answers the n-th request with the n-th answer (the last one
+    /// repeats) and keeps the method, path and headers of each request.
+    #[derive(Clone)]
+    struct Stub {
+        answers: Arc<Vec<Answer>>,
+        seen: Arc<Mutex<Vec<(Method, String, HeaderMap)>>>,
+    }
+
+    impl Stub {
+        /// Starts the stub on 127.0.0.1:0; returns it and its base URL.
+        async fn start(answers: Vec<Answer>) -> (Self, String) {
+            let stub = Stub { answers: Arc::new(answers), seen: Arc::default() };
+            let app = axum::Router::new().fallback(answer).with_state(stub.clone());
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let base = format!("http://{}/api/v1", listener.local_addr().unwrap());
+            tokio::spawn(async move { axum::serve(listener, app).await });
+            (stub, base)
+        }
+
+        fn seen(&self) -> Vec<(Method, String, HeaderMap)> {
+            self.seen.lock().unwrap().clone()
+        }
+    }
+
+    async fn answer(State(stub): State<Stub>, request: Request) -> Response {
+        let (parts, _) = request.into_parts();
+        let n = {
+            let mut seen = stub.seen.lock().unwrap();
+            seen.push((parts.method, parts.uri.path().to_owned(), parts.headers));
+            seen.len()
+        };
+        let (status, headers, body) = stub.answers[(n - 1).min(stub.answers.len() - 1)];
+        let mut response = (StatusCode::from_u16(status).unwrap(), body).into_response();
+        for (name, value) in headers {
+            response.headers_mut().insert(*name, value.parse().unwrap());
+        }
+        response
+    }
+
+    /// A client of `base` with retries a few milliseconds apart.
+    fn client(base: &str) -> Client {
+        let governor = Governor::new(Arc::new(MemoryLeases::default()), Budget::MYUNISOFT);
+        let secret = SecretString::from("partner-s3cr3t");
+        let metrics = Metrics::new().unwrap();
+        let mut client =
+            Client::new(base, secret, governor, metrics, Duration::from_secs(5)).unwrap();
+        client.retry = RetryPolicy {
+            attempts: 5,
+            base: Duration::from_millis(1),
+            max_backoff: Duration::from_millis(5),
+            budget: Duration::from_secs(5),
+        };
+        client
+    }
+
+    const OK: Answer = (200, &[], r#"{"ok": true}"#);
+
+    #[tokio::test]
+    async fn a_rate_limit_is_waited_out_for_its_retry_after() {
+        let (stub, base) = Stub::start(vec![(429, &[("retry-after", "1")], ""), OK]).await;
+        let token = credentials("tok");
+        let started = Instant::now();
+        let answer = client(&base).send(&Auth::new(&token, None), &Call::get("/account")).await;
+        assert_eq!(answer.unwrap(), json!({"ok": true}));
+        assert_eq!(stub.seen().len(), 2);
+        assert!(started.elapsed() >= Duration::from_secs(1), "{:?}", started.elapsed());
+    }
+
+    #[tokio::test]
+    async fn reads_are_tried_again_after_502_503_and_504() {
+        let (stub, base) =
+            Stub::start(vec![(502, &[], ""), (503, &[], ""), (504, &[], ""), OK]).await;
+        let token = credentials("tok");
+        let answer = client(&base).send(&Auth::new(&token, None), &Call::get("/account")).await;
+        assert_eq!(answer.unwrap(), json!({"ok": true}));
+        assert_eq!(stub.seen().len(), 4);
+    }
+
+    #[tokio::test]
+    async fn a_write_answered_503_is_sent_once() {
+        let (stub, base) = Stub::start(vec![(503, &[], ""), OK]).await;
+        let token = credentials("tok");
+        let call = Call::write(Method::POST, "/entry", json!({}), Retry::Never);
+        let answer = client(&base).send(&Auth::new(&token, None), &call).await;
+        assert!(matches!(answer, Err(ConnectorError::Unavailable { .. })), "{answer:?}");
+        let seen = stub.seen();
+        assert_eq!(seen.len(), 1);
+        assert_eq!((&seen[0].0, seen[0].1.as_str()), (&Method::POST, "/api/v1/entry"));
+    }
+
+    #[tokio::test]
+    async fn a_redirect_is_not_followed() {
+        let (stub, base) = Stub::start(vec![(302, &[("location", "/stolen")], ""), OK]).await;
+        let token = credentials("tok");
+        let answer = client(&base).send(&Auth::new(&token, None), &Call::get("/account")).await;
+        assert!(matches!(answer, Err(ConnectorError::Rejected { status: 302, .. })), "{answer:?}");
+        let paths: Vec<String> = stub.seen().into_iter().map(|(_, path, _)| path).collect();
+        assert_eq!(paths, ["/api/v1/account"]);
+    }
+
+    #[tokio::test]
+    async fn documents_are_fetched_from_myunisoft_hosts_only() {
+        let client = client("https://api.myunisoft.fr/api/v1");
+        let url = |link: &str| client.document_url(link);
+        assert_eq!(url("/ged/doc/1").as_deref(), Some("https://api.myunisoft.fr/ged/doc/1"));
+        assert_eq!(
+            url(" https://app.myunisoft.fr/d ").as_deref(),
+            Some("https://app.myunisoft.fr/d")
+        );
+        assert_eq!(url("https://myunisoft.fr/d").as_deref(), Some("https://myunisoft.fr/d"));
+        for elsewhere in [
+            "http://app.myunisoft.fr/d",
+            "https://evil.example/d",
+            "https://myunisoft.fr.evil.example/d",
+            "https://evilmyunisoft.fr/d",
+            "//evil.example/d",
+        ] {
+            assert_eq!(url(elsewhere), None, "{elsewhere}");
+        }
+    }
+
+    #[tokio::test]
+    async fn calls_carry_the_token_the_partner_secret_and_a_firm_tokens_folder() {
+        let (stub, base) = Stub::start(vec![OK]).await;
+        let client = client(&base);
+        let token = credentials("tok-1");
+        client.send(&Auth::new(&token, Some(127)), &Call::get("/diary")).await.unwrap();
+        client.send(&Auth::new(&token, None), &Call::get("/diary")).await.unwrap();
+        let seen = stub.seen();
+        let header =
+            |i: usize, name: &str| seen[i].2.get(name).map(|v| v.to_str().unwrap().to_owned());
+        for i in 0..2 {
+            assert_eq!(header(i, "authorization").as_deref(), Some("Bearer tok-1"));
+            assert_eq!(header(i, "x-third-party-secret").as_deref(), Some("partner-s3cr3t"));
+        }
+        assert_eq!(header(0, "society-id").as_deref(), Some("127"));
+        assert_eq!(header(1, "society-id"), None);
     }
 }
