@@ -29,9 +29,7 @@ use crate::domain::connection::{ConnectionFacts, ConnectorKind, Credentials};
 use crate::domain::journal_entry::JournalEntry;
 use crate::domain::outstanding::{Outstanding, OutstandingFilter};
 use crate::domain::posting::{Attachment, Matched, Posting, StoredFile};
-use crate::domain::third_party::{
-    Contact, NewThirdParty, PartnerKind, ThirdParty, ThirdPartyPatch,
-};
+use crate::domain::third_party::{Contact, NewThirdParty, PartyKind, ThirdParty, ThirdPartyPatch};
 
 pub type ConnectorResult<T> = Result<T, ConnectorError>;
 
@@ -209,26 +207,26 @@ pub trait ThirdParties: Send + Sync {
     async fn third_parties(
         &self,
         scope: FolderScope<'_>,
-        kind: PartnerKind,
+        kind: PartyKind,
     ) -> ConnectorResult<Vec<ThirdParty>>;
     async fn create_third_party(
         &self,
         scope: FolderScope<'_>,
-        kind: PartnerKind,
+        kind: PartyKind,
         new: &NewThirdParty,
         merge_with: Option<&str>,
     ) -> Result<ThirdParty, WriteError>;
     async fn update_third_party(
         &self,
         scope: FolderScope<'_>,
-        kind: PartnerKind,
+        kind: PartyKind,
         id: &str,
         patch: &ThirdPartyPatch,
     ) -> Result<ThirdParty, WriteError>;
     async fn contacts(
         &self,
         scope: FolderScope<'_>,
-        kind: PartnerKind,
+        kind: PartyKind,
         id: &str,
     ) -> ConnectorResult<Vec<Contact>>;
 }

@@ -7,8 +7,9 @@ use rust_decimal::Decimal;
 
 use crate::domain::operation::Expense;
 use crate::domain::posting::{
-    pdf, piece, AccountRef, JournalKind, JournalRef, PartyKind, Posting, PostingLine,
+    pdf, piece, AccountRef, JournalKind, JournalRef, Posting, PostingLine,
 };
+use crate::domain::third_party::PartyKind;
 use crate::domain::Invalid;
 use crate::error::Result;
 use crate::service::accounting::{ledger, Context};

@@ -8,10 +8,8 @@ use crate::domain::accounting::VatCode;
 use crate::domain::journal_entry::{
     EntryFilter, EntryLineType, GenericJournalEntry, GenericJournalItem, JournalEntry, TaxInfo,
 };
-use crate::domain::posting::{
-    label, pdf, piece, AccountRef, JournalRef, PartyKind, Posting, PostingLine,
-};
-use crate::domain::third_party::PartnerKind;
+use crate::domain::posting::{label, pdf, piece, AccountRef, JournalRef, Posting, PostingLine};
+use crate::domain::third_party::PartyKind;
 use crate::domain::Invalid;
 use crate::error::{AppError, Result};
 use crate::service::accounting::{ledger, Context};
@@ -127,20 +125,15 @@ fn line_account(item: &GenericJournalItem, field: &str) -> Result<AccountRef> {
         (Some(kind), _, _) => match (given, &item.account_info, kind) {
             (Some(id), _, _) => Ok(AccountRef::Partner { kind, id: id.to_owned() }),
             (None, Some(info), PartyKind::Client | PartyKind::Supplier) => {
-                let partner = if kind == PartyKind::Client {
-                    PartnerKind::Client
-                } else {
-                    PartnerKind::Supplier
-                };
-                if !info.account_number.trim().starts_with(partner.root()) {
+                if !info.account_number.trim().starts_with(kind.root()) {
                     return Err(Invalid::body(
                         format!("{field}.account_info.account_number"),
-                        format!("must start with {} for this line type", partner.root()),
+                        format!("must start with {} for this line type", kind.root()),
                     )
                     .into());
                 }
                 Ok(AccountRef::NewPartner {
-                    kind: partner,
+                    kind,
                     number: info.account_number.trim().to_owned(),
                     name: info.account_name.trim().to_owned(),
                 })
@@ -400,7 +393,7 @@ mod tests {
         assert_eq!(
             p.lines[1].account,
             AccountRef::NewPartner {
-                kind: PartnerKind::Client,
+                kind: PartyKind::Client,
                 number: "411NEW".into(),
                 name: "NEW".into()
             }

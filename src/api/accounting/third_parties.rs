@@ -12,9 +12,7 @@ use uuid::Uuid;
 use super::{context, paged, single, ChiftHeaders, ConsumerPath, Page, Pagination, WithRaw};
 use crate::api::extract::{max_chars, not_blank, ValidJson, ValidPath, ValidQuery, Validate};
 use crate::auth::tenant::TenantContext;
-use crate::domain::third_party::{
-    Contact, NewThirdParty, PartnerKind, ThirdParty, ThirdPartyPatch,
-};
+use crate::domain::third_party::{Contact, NewThirdParty, PartyKind, ThirdParty, ThirdPartyPatch};
 use crate::domain::Invalid;
 use crate::error::{ErrorBody, Result};
 use crate::service::third_parties as service;
@@ -87,7 +85,7 @@ async fn list(
     h: ChiftHeaders,
     consumer: Uuid,
     q: PartnerListQuery,
-    kind: PartnerKind,
+    kind: PartyKind,
 ) -> Result<Json<Page<ThirdParty>>> {
     let page = Pagination::new(q.page, q.size)?;
     let ctx = context(&s, &t, consumer, &h).await?;
@@ -101,7 +99,7 @@ async fn get(
     h: ChiftHeaders,
     p: PartnerPath,
     q: FolderOnly,
-    kind: PartnerKind,
+    kind: PartyKind,
 ) -> Result<Json<WithRaw<ThirdParty>>> {
     let ctx = context(&s, &t, p.consumer_id, &h).await?;
     single(&h, service::get(&s, &ctx, q.folder_id.as_deref(), kind, &p.id)).await
@@ -114,7 +112,7 @@ async fn create(
     consumer: Uuid,
     q: PartnerCreateQuery,
     body: NewThirdParty,
-    kind: PartnerKind,
+    kind: PartyKind,
 ) -> Result<Json<WithRaw<ThirdParty>>> {
     let ctx = context(&s, &t, consumer, &h).await?;
     single(
@@ -131,7 +129,7 @@ async fn update(
     p: PartnerPath,
     q: FolderOnly,
     body: ThirdPartyPatch,
-    kind: PartnerKind,
+    kind: PartyKind,
 ) -> Result<Json<WithRaw<ThirdParty>>> {
     let ctx = context(&s, &t, p.consumer_id, &h).await?;
     single(&h, service::update(&s, &ctx, q.folder_id.as_deref(), kind, &p.id, &body)).await
@@ -211,7 +209,7 @@ macro_rules! partner_routes {
 }
 
 partner_routes!(
-    PartnerKind::Client,
+    PartyKind::Client,
     "client",
     list_clients,
     create_client,
@@ -221,7 +219,7 @@ partner_routes!(
     "/consumers/{consumer_id}/accounting/clients/{id}"
 );
 partner_routes!(
-    PartnerKind::Supplier,
+    PartyKind::Supplier,
     "supplier",
     list_suppliers,
     create_supplier,
@@ -237,7 +235,7 @@ pub struct ContactsQuery {
     pub page: Option<u32>,
     pub size: Option<u32>,
     pub folder_id: Option<String>,
-    pub partner_type: PartnerKind,
+    pub partner_type: PartyKind,
     pub partner_id: String,
 }
 

@@ -21,7 +21,7 @@ use crate::connectors::{
 };
 use crate::domain::journal_entry::{AnalyticDistribution, JournalEntry};
 use crate::domain::posting::{AccountRef, JournalKind, JournalRef, Matched, Posting};
-use crate::domain::third_party::PartnerKind;
+use crate::domain::third_party::PartyKind;
 use crate::domain::Invalid;
 
 /// How long and how often an entry whose outcome is unknown is looked up and sent again.
@@ -169,8 +169,9 @@ impl MyUnisoft {
                         number,
                         name,
                         match kind {
-                            PartnerKind::Client => "client account",
-                            PartnerKind::Supplier => "supplier account",
+                            PartyKind::Client => "client account",
+                            PartyKind::Supplier => "supplier account",
+                            PartyKind::Employee => "employee account",
                         },
                     ),
                 },

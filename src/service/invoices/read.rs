@@ -10,10 +10,10 @@ use crate::domain::invoice::{
     AccountingInfo, Invoice, InvoiceDueDate, InvoiceLine, InvoiceStatus, InvoiceType,
 };
 use crate::domain::journal_entry::{JournalEntry, JournalItem};
-use crate::domain::third_party::PartnerKind;
+use crate::domain::third_party::PartyKind;
 
 fn is_partner(item: &JournalItem, sale: bool) -> bool {
-    let kind = if sale { PartnerKind::Client } else { PartnerKind::Supplier };
+    let kind = if sale { PartyKind::Client } else { PartyKind::Supplier };
     item.partner_id.is_some() && item.account_number.starts_with(kind.root())
 }
 

@@ -14,7 +14,7 @@ use crate::domain::journal_entry::AnalyticDistribution;
 use crate::domain::posting::{
     label, pdf, piece, AccountRef, JournalKind, JournalRef, Posting, PostingLine,
 };
-use crate::domain::third_party::PartnerKind;
+use crate::domain::third_party::PartyKind;
 use crate::domain::Invalid;
 use crate::error::Result;
 use crate::service::journal_entries::{foreign, vat_code};
@@ -126,9 +126,9 @@ fn check_amounts(inv: &InvoiceIn, codes: &[VatCode]) -> Result<()> {
 }
 
 fn partner_account(inv: &InvoiceIn) -> Result<AccountRef> {
-    let kind = if inv.invoice_type.is_sale() { PartnerKind::Client } else { PartnerKind::Supplier };
+    let kind = if inv.invoice_type.is_sale() { PartyKind::Client } else { PartyKind::Supplier };
     match (inv.partner_id.as_deref().map(str::trim).filter(|p| !p.is_empty()), &inv.partner_info) {
-        (Some(id), _) => Ok(AccountRef::Partner { kind: kind.into(), id: id.to_owned() }),
+        (Some(id), _) => Ok(AccountRef::Partner { kind, id: id.to_owned() }),
         (None, Some(info)) if !info.account_number.trim().starts_with(kind.root()) => {
             Err(Invalid::body(
                 "partner_info.account_number",
