@@ -10,8 +10,9 @@ use crate::booking::vat::vat_code;
 use crate::domain::accounting::VatCode;
 use crate::domain::operation::{Expense, ExpenseLine};
 use crate::domain::posting::{
-    pdf, piece, AccountRef, JournalKind, JournalRef, PartyKind, Posting, PostingLine,
+    pdf, piece, AccountRef, JournalKind, JournalRef, Posting, PostingLine,
 };
+use crate::domain::third_party::PartyKind;
 use crate::domain::Invalid;
 
 /// The debit of one expense line, its VAT added to `vat` by account.

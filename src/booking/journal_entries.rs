@@ -10,10 +10,8 @@ use crate::domain::accounting::VatCode;
 use crate::domain::journal_entry::{
     AccountToCreate, EntryLineType, GenericJournalEntry, GenericJournalItem, TaxInfo,
 };
-use crate::domain::posting::{
-    label, pdf, piece, AccountRef, JournalRef, PartyKind, Posting, PostingLine,
-};
-use crate::domain::third_party::PartnerKind;
+use crate::domain::posting::{label, pdf, piece, AccountRef, JournalRef, Posting, PostingLine};
+use crate::domain::third_party::PartyKind;
 use crate::domain::Invalid;
 
 /// Whose account a line of this type is on; `None` for a general account.
@@ -37,16 +35,14 @@ fn partner_account(
     match (given, info, kind) {
         (Some(id), _, _) => Ok(AccountRef::Partner { kind, id: id.to_owned() }),
         (None, Some(info), PartyKind::Client | PartyKind::Supplier) => {
-            let partner =
-                if kind == PartyKind::Client { PartnerKind::Client } else { PartnerKind::Supplier };
-            if !info.account_number.trim().starts_with(partner.root()) {
+            if !info.account_number.trim().starts_with(kind.root()) {
                 return Err(Invalid::body(
                     format!("{field}.account_info.account_number"),
-                    format!("must start with {} for this line type", partner.root()),
+                    format!("must start with {} for this line type", kind.root()),
                 ));
             }
             Ok(AccountRef::NewPartner {
-                kind: partner,
+                kind,
                 number: info.account_number.trim().to_owned(),
                 name: info.account_name.trim().to_owned(),
             })
@@ -309,7 +305,7 @@ mod tests {
         assert_eq!(
             p.lines[1].account,
             AccountRef::NewPartner {
-                kind: PartnerKind::Client,
+                kind: PartyKind::Client,
                 number: "411NEW".into(),
                 name: "NEW".into()
             }

@@ -10,8 +10,9 @@ use crate::domain::operation::{
     Operation, OperationIn, OperationLine, OperationLineType, OperationStatus, OperationStatusIn,
 };
 use crate::domain::posting::{
-    label, piece, AccountRef, JournalKind, JournalRef, PartyKind, Posting, PostingLine,
+    label, piece, AccountRef, JournalKind, JournalRef, Posting, PostingLine,
 };
+use crate::domain::third_party::PartyKind;
 use crate::domain::Invalid;
 
 fn line_type(number: &str, partner: bool) -> OperationLineType {

@@ -179,42 +179,41 @@ impl Governor {
     }
 }
 
+/// The lease rules in memory, for tests of the governor and of what calls through it.
 #[cfg(test)]
-mod tests {
-    use std::collections::HashMap;
-    use std::sync::Mutex;
+#[derive(Default)]
+pub(crate) struct MemoryLeases(std::sync::Mutex<std::collections::HashMap<(String, u32), i64>>);
 
-    use super::*;
-
-    /// The lease rules in memory, to test the queueing logic alone.
-    #[derive(Default)]
-    struct MemoryLeases(Mutex<HashMap<(String, u32), i64>>);
-
-    #[async_trait]
-    impl SlotLeases for MemoryLeases {
-        async fn try_acquire(
-            &self,
-            bucket: &str,
-            slots: u32,
-            now: i64,
-            lease: i64,
-        ) -> Result<Result<u32, i64>, String> {
-            let mut map = self.0.lock().unwrap();
-            let held = |s: u32| map.get(&(bucket.to_owned(), s)).copied().unwrap_or(0);
-            match (0..slots).find(|s| held(*s) <= now) {
-                Some(s) => {
-                    map.insert((bucket.to_owned(), s), now + lease);
-                    Ok(Ok(s))
-                }
-                None => Ok(Err((0..slots).map(held).min().unwrap_or(now))),
+#[cfg(test)]
+#[async_trait]
+impl SlotLeases for MemoryLeases {
+    async fn try_acquire(
+        &self,
+        bucket: &str,
+        slots: u32,
+        now: i64,
+        lease: i64,
+    ) -> Result<Result<u32, i64>, String> {
+        let mut map = self.0.lock().map_err(|e| e.to_string())?;
+        let held = |s: u32| map.get(&(bucket.to_owned(), s)).copied().unwrap_or(0);
+        match (0..slots).find(|s| held(*s) <= now) {
+            Some(s) => {
+                map.insert((bucket.to_owned(), s), now + lease);
+                Ok(Ok(s))
             }
-        }
-
-        async fn hold_until(&self, bucket: &str, slot: u32, until: i64) -> Result<(), String> {
-            self.0.lock().unwrap().insert((bucket.to_owned(), slot), until);
-            Ok(())
+            None => Ok(Err((0..slots).map(held).min().unwrap_or(now))),
         }
     }
+
+    async fn hold_until(&self, bucket: &str, slot: u32, until: i64) -> Result<(), String> {
+        self.0.lock().map_err(|e| e.to_string())?.insert((bucket.to_owned(), slot), until);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
 
     #[tokio::test]
     async fn a_cancelled_call_frees_its_concurrency_slot() {

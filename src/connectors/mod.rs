@@ -29,19 +29,40 @@ use crate::domain::connection::{ConnectionFacts, ConnectorKind, Credentials};
 use crate::domain::journal_entry::JournalEntry;
 use crate::domain::outstanding::{Outstanding, OutstandingFilter};
 use crate::domain::posting::{Attachment, Matched, Posting, StoredFile};
-use crate::domain::third_party::{
-    Contact, NewThirdParty, PartnerKind, ThirdParty, ThirdPartyPatch,
-};
+use crate::domain::third_party::{Contact, NewThirdParty, PartyKind, ThirdParty, ThirdPartyPatch};
 
 pub type ConnectorResult<T> = Result<T, ConnectorError>;
 
-/// A connection ready for a connector: its decrypted credentials and what activation learned.
+/// A connection ready for a connector: its credentials, read into the connector's own shape
+/// once, and what activation learned.
 #[derive(Debug, Clone)]
 pub struct TenantConnection {
     pub id: Uuid,
     pub kind: ConnectorKind,
-    pub credentials: Credentials,
+    credentials: ConnectorCredentials,
     pub facts: ConnectionFacts,
+}
+
+/// Decrypted credentials in the shape their connector uses: one variant per connector.
+#[derive(Debug, Clone)]
+enum ConnectorCredentials {
+    MyUnisoft(myunisoft::client::MyUnisoftCredentials),
+}
+
+impl TenantConnection {
+    /// Reads `credentials` for the connector of `kind`; a missing key is refused here, before
+    /// any call.
+    pub fn new(
+        id: Uuid,
+        kind: ConnectorKind,
+        credentials: &Credentials,
+        facts: ConnectionFacts,
+    ) -> ConnectorResult<Self> {
+        let credentials = match kind {
+            ConnectorKind::MyUnisoft => ConnectorCredentials::MyUnisoft(credentials.try_into()?),
+        };
+        Ok(Self { id, kind, credentials, facts })
+    }
 }
 
 /// One folder of a connection: where folder-scoped calls go.
@@ -186,26 +207,26 @@ pub trait ThirdParties: Send + Sync {
     async fn third_parties(
         &self,
         scope: FolderScope<'_>,
-        kind: PartnerKind,
+        kind: PartyKind,
     ) -> ConnectorResult<Vec<ThirdParty>>;
     async fn create_third_party(
         &self,
         scope: FolderScope<'_>,
-        kind: PartnerKind,
+        kind: PartyKind,
         new: &NewThirdParty,
         merge_with: Option<&str>,
     ) -> Result<ThirdParty, WriteError>;
     async fn update_third_party(
         &self,
         scope: FolderScope<'_>,
-        kind: PartnerKind,
+        kind: PartyKind,
         id: &str,
         patch: &ThirdPartyPatch,
     ) -> Result<ThirdParty, WriteError>;
     async fn contacts(
         &self,
         scope: FolderScope<'_>,
-        kind: PartnerKind,
+        kind: PartyKind,
         id: &str,
     ) -> ConnectorResult<Vec<Contact>>;
 }

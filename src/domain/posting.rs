@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::journal_entry::AnalyticDistribution;
-use super::third_party::PartnerKind;
+use super::third_party::PartyKind;
 
 /// The journal an entry goes to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,43 +35,7 @@ pub enum AccountRef {
     /// A client's, supplier's or employee's account, by its id.
     Partner { kind: PartyKind, id: String },
     /// A client's or supplier's account by number, created with `name` when missing.
-    NewPartner { kind: PartnerKind, number: String, name: String },
-}
-
-/// Whose account a partner line is on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PartyKind {
-    Client,
-    Supplier,
-    Employee,
-}
-
-impl PartyKind {
-    /// The root of the kind's accounts in the French chart (PCG).
-    pub fn root(self) -> &'static str {
-        match self {
-            PartyKind::Client => PartnerKind::Client.root(),
-            PartyKind::Supplier => PartnerKind::Supplier.root(),
-            PartyKind::Employee => "421",
-        }
-    }
-
-    pub fn noun(self) -> &'static str {
-        match self {
-            PartyKind::Client => PartnerKind::Client.noun(),
-            PartyKind::Supplier => PartnerKind::Supplier.noun(),
-            PartyKind::Employee => "employee",
-        }
-    }
-}
-
-impl From<PartnerKind> for PartyKind {
-    fn from(kind: PartnerKind) -> Self {
-        match kind {
-            PartnerKind::Client => PartyKind::Client,
-            PartnerKind::Supplier => PartyKind::Supplier,
-        }
-    }
+    NewPartner { kind: PartyKind, number: String, name: String },
 }
 
 /// One line, in the folder's currency (EUR).

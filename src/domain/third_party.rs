@@ -3,34 +3,43 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// Which side of the ledger a third party is on.
+/// Whose account a partner line is on, and which side of the ledger a third party is on. The
+/// API's `partner_type` names clients and suppliers only: employees are never read from a
+/// request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum PartnerKind {
+#[schema(as = PartnerKind)]
+pub enum PartyKind {
     Client,
     Supplier,
+    #[serde(skip)]
+    Employee,
 }
 
-impl PartnerKind {
+impl PartyKind {
+    /// The kind a client or supplier is merged from; an employee has no counterpart.
     pub fn other(self) -> Self {
         match self {
-            PartnerKind::Client => PartnerKind::Supplier,
-            PartnerKind::Supplier => PartnerKind::Client,
+            PartyKind::Client => PartyKind::Supplier,
+            PartyKind::Supplier => PartyKind::Client,
+            PartyKind::Employee => PartyKind::Employee,
         }
     }
 
     pub fn noun(self) -> &'static str {
         match self {
-            PartnerKind::Client => "client",
-            PartnerKind::Supplier => "supplier",
+            PartyKind::Client => "client",
+            PartyKind::Supplier => "supplier",
+            PartyKind::Employee => "employee",
         }
     }
 
     /// The root of the kind's accounts in the French chart (PCG).
     pub fn root(self) -> &'static str {
         match self {
-            PartnerKind::Client => "411",
-            PartnerKind::Supplier => "401",
+            PartyKind::Client => "411",
+            PartyKind::Supplier => "401",
+            PartyKind::Employee => "421",
         }
     }
 }
@@ -233,4 +242,18 @@ pub struct Contact {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub mobile: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partner_type_reads_clients_and_suppliers_only() {
+        let read = |s: &str| serde_json::from_value::<PartyKind>(serde_json::json!(s));
+        assert_eq!(read("client").unwrap(), PartyKind::Client);
+        assert_eq!(read("supplier").unwrap(), PartyKind::Supplier);
+        let refused = read("employee").unwrap_err().to_string();
+        assert_eq!(refused, "unknown variant `employee`, expected `client` or `supplier`");
+    }
 }

@@ -71,7 +71,7 @@ pub async fn context(
         .credentials(&s.keyring, t.account_id, consumer, chosen.id)
         .await?
         .ok_or(AppError::NotFound { resource: "connection", id: chosen.id.to_string() })?;
-    let connection = TenantConnection { id: chosen.id, kind: chosen.kind, credentials, facts };
+    let connection = TenantConnection::new(chosen.id, chosen.kind, &credentials, facts)?;
     Ok(Context { connection, consumer })
 }
 

@@ -3,9 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::connectors::ThirdParties;
-use crate::domain::third_party::{
-    Contact, NewThirdParty, PartnerKind, ThirdParty, ThirdPartyPatch,
-};
+use crate::domain::third_party::{Contact, NewThirdParty, PartyKind, ThirdParty, ThirdPartyPatch};
 use crate::error::{AppError, Result};
 use crate::service::accounting::Context;
 use crate::state::AppState;
@@ -30,7 +28,7 @@ pub async fn list(
     s: &AppState,
     ctx: &Context,
     folder: Option<&str>,
-    kind: PartnerKind,
+    kind: PartyKind,
     filter: &Filter<'_>,
 ) -> Result<Vec<ThirdParty>> {
     let all = connector(s, ctx)?.third_parties(ctx.folder(s, folder).await?, kind).await?;
@@ -49,7 +47,7 @@ pub async fn get(
     s: &AppState,
     ctx: &Context,
     folder: Option<&str>,
-    kind: PartnerKind,
+    kind: PartyKind,
     id: &str,
 ) -> Result<ThirdParty> {
     let all = connector(s, ctx)?.third_parties(ctx.folder(s, folder).await?, kind).await?;
@@ -62,7 +60,7 @@ pub async fn create(
     s: &AppState,
     ctx: &Context,
     folder: Option<&str>,
-    kind: PartnerKind,
+    kind: PartyKind,
     new: &NewThirdParty,
     merge_with: Option<&str>,
 ) -> Result<ThirdParty> {
@@ -77,7 +75,7 @@ pub async fn update(
     s: &AppState,
     ctx: &Context,
     folder: Option<&str>,
-    kind: PartnerKind,
+    kind: PartyKind,
     id: &str,
     patch: &ThirdPartyPatch,
 ) -> Result<ThirdParty> {
@@ -88,7 +86,7 @@ pub async fn contacts(
     s: &AppState,
     ctx: &Context,
     folder: Option<&str>,
-    kind: PartnerKind,
+    kind: PartyKind,
     id: &str,
 ) -> Result<Vec<Contact>> {
     Ok(connector(s, ctx)?.contacts(ctx.folder(s, folder).await?, kind, id).await?)

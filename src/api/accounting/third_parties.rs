@@ -11,9 +11,7 @@ use super::{Accounting, Page, Pagination, WithRaw};
 use crate::api::extract::{
     max_chars, not_blank, ConsumerPath, ValidJson, ValidPath, ValidQuery, Validate,
 };
-use crate::domain::third_party::{
-    Contact, NewThirdParty, PartnerKind, ThirdParty, ThirdPartyPatch,
-};
+use crate::domain::third_party::{Contact, NewThirdParty, PartyKind, ThirdParty, ThirdPartyPatch};
 use crate::domain::Invalid;
 use crate::error::{ErrorBody, Result};
 use crate::service::third_parties as service;
@@ -146,7 +144,7 @@ macro_rules! partner_routes {
 }
 
 partner_routes!(
-    PartnerKind::Client,
+    PartyKind::Client,
     "client",
     list_clients,
     create_client,
@@ -156,7 +154,7 @@ partner_routes!(
     "/consumers/{consumer_id}/accounting/clients/{id}"
 );
 partner_routes!(
-    PartnerKind::Supplier,
+    PartyKind::Supplier,
     "supplier",
     list_suppliers,
     create_supplier,
@@ -172,7 +170,7 @@ pub struct ContactsQuery {
     pub page: Option<u32>,
     pub size: Option<u32>,
     pub folder_id: Option<String>,
-    pub partner_type: PartnerKind,
+    pub partner_type: PartyKind,
     pub partner_id: String,
 }
 

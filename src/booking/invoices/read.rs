@@ -12,10 +12,10 @@ use crate::domain::invoice::{
 };
 use crate::domain::journal_entry::{JournalEntry, JournalItem};
 use crate::domain::money::{Money, Rate};
-use crate::domain::third_party::PartnerKind;
+use crate::domain::third_party::PartyKind;
 
 fn is_partner(item: &JournalItem, sale: bool) -> bool {
-    let kind = if sale { PartnerKind::Client } else { PartnerKind::Supplier };
+    let kind = if sale { PartyKind::Client } else { PartyKind::Supplier };
     item.partner_id.is_some() && item.account_number.starts_with(kind.root())
 }
 

@@ -18,7 +18,7 @@ use crate::domain::journal_entry::AnalyticDistribution;
 use crate::domain::posting::{
     label, pdf, piece, AccountRef, JournalKind, JournalRef, Posting, PostingLine,
 };
-use crate::domain::third_party::PartnerKind;
+use crate::domain::third_party::PartyKind;
 use crate::domain::Invalid;
 
 /// How far a line's tax may be from its untaxed amount × rate: a cent.
@@ -141,9 +141,9 @@ fn check_amounts(inv: &InvoiceIn, codes: &[VatCode]) -> Result<(), Invalid> {
 }
 
 fn partner_account(inv: &InvoiceIn) -> Result<AccountRef, Invalid> {
-    let kind = if inv.invoice_type.is_sale() { PartnerKind::Client } else { PartnerKind::Supplier };
+    let kind = if inv.invoice_type.is_sale() { PartyKind::Client } else { PartyKind::Supplier };
     match (inv.partner_id.as_deref().map(str::trim).filter(|p| !p.is_empty()), &inv.partner_info) {
-        (Some(id), _) => Ok(AccountRef::Partner { kind: kind.into(), id: id.to_owned() }),
+        (Some(id), _) => Ok(AccountRef::Partner { kind, id: id.to_owned() }),
         (None, Some(info)) if !info.account_number.trim().starts_with(kind.root()) => {
             Err(Invalid::body(
                 "partner_info.account_number",

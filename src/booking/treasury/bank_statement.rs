@@ -8,7 +8,8 @@ use crate::booking::text_or;
 use crate::booking::treasury::movement;
 use crate::domain::accounting::BankAccount;
 use crate::domain::operation::{BankStatement, BankTransaction};
-use crate::domain::posting::{pdf, piece, AccountRef, JournalRef, PartyKind, Posting, PostingLine};
+use crate::domain::posting::{pdf, piece, AccountRef, JournalRef, Posting, PostingLine};
+use crate::domain::third_party::PartyKind;
 use crate::domain::Invalid;
 
 /// Suspense account for bank lines whose counterpart is unknown.

@@ -240,7 +240,7 @@ mod tests {
                 (&general("512000"), d(0), d(50)),
                 (
                     &AccountRef::Partner {
-                        kind: crate::domain::posting::PartyKind::Supplier,
+                        kind: crate::domain::third_party::PartyKind::Supplier,
                         id: "77".into()
                     },
                     d(50),

@@ -13,7 +13,8 @@ use crate::domain::accounting::{Journal, JournalType};
 use crate::domain::invoice::Invoice;
 use crate::domain::journal_entry::JournalEntry;
 use crate::domain::operation::{InvoicePayment, InvoicePaymentItem};
-use crate::domain::posting::{piece, AccountRef, JournalRef, PartyKind, Posting};
+use crate::domain::posting::{piece, AccountRef, JournalRef, Posting};
+use crate::domain::third_party::PartyKind;
 use crate::domain::Invalid;
 
 /// The journal a payment is recorded in: the first open bank journal (by code) on a 512

@@ -8,9 +8,9 @@ use async_trait::async_trait;
 use reqwest::Method;
 
 use super::client::{Call, Retry};
-use super::error::SOFTWARE;
+use super::error::{undecodable, SOFTWARE};
 use super::mapping::analytics::{self as map, Totals};
-use super::{decode_error, dto, partial, MyUnisoft};
+use super::{dto, partial, MyUnisoft};
 use crate::connectors::{
     Analytics, ConnectorError, ConnectorResult, FolderScope, Ledger, WriteError,
 };
@@ -158,7 +158,7 @@ impl MyUnisoft {
         patch: &dto::SectionPatch<'_>,
     ) -> ConnectorResult<dto::Section> {
         let body =
-            serde_json::to_value(patch).map_err(|e| decode_error("/analytics/sections", e))?;
+            serde_json::to_value(patch).map_err(|e| undecodable("/analytics/sections", e))?;
         let call = Call::write(Method::PUT, "/analytics/sections", body, Retry::Safe)
             .suffix(format!("/{id}"));
         self.write(scope, call).await
@@ -214,7 +214,7 @@ impl Analytics for MyUnisoft {
     ) -> Result<AnalyticAccount, WriteError> {
         let body = map::new_section(new)?;
         let axis = self.plan_axis(scope, plan).await?.ok_or_else(|| analytics_off(scope.folder))?;
-        let body = serde_json::to_value(&body).map_err(|e| decode_error("/analytics/axes", e))?;
+        let body = serde_json::to_value(&body).map_err(|e| undecodable("/analytics/axes", e))?;
         let call = Call::write(Method::POST, "/analytics/axes", body, Retry::Never)
             .suffix(format!("/{axis}/sections"));
         let mut section: dto::Section = self.write(scope, call).await.map_err(code_taken)?;

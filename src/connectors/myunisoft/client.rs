@@ -10,24 +10,48 @@ use reqwest::{header, Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 
-use super::error::{classify, SOFTWARE};
+use super::error::{classify, undecodable, SOFTWARE};
 use crate::connectors::governor::{token_key, Governor};
 use crate::connectors::{raw, ConnectorError};
+use crate::domain::connection::Credentials;
 use crate::telemetry::Metrics;
 
 const USER_AGENT: &str = concat!("passerelle/", env!("CARGO_PKG_VERSION"));
 
-/// A tenant's credentials for one call: its API token and, for a firm token, the folder.
-#[derive(Clone)]
-pub struct Auth {
-    token: SecretString,
+/// The credential key of a MyUnisoft connection.
+const API_TOKEN: &str = "api_token";
+
+/// A MyUnisoft connection's credentials, read once from its key/value list. `Debug` shows no
+/// secret.
+#[derive(Debug, Clone)]
+pub struct MyUnisoftCredentials {
+    api_token: SecretString,
+    /// The rate governor's key for the token (a digest prefix, not the token).
     key: String,
+}
+
+impl TryFrom<&Credentials> for MyUnisoftCredentials {
+    type Error = ConnectorError;
+
+    fn try_from(credentials: &Credentials) -> Result<Self, Self::Error> {
+        let token = credentials.get(API_TOKEN).ok_or_else(|| ConnectorError::Unauthorized {
+            software: SOFTWARE,
+            code: "MISSING-API-TOKEN".into(),
+            message: "the connection has no api_token".into(),
+        })?;
+        Ok(Self { api_token: SecretString::from(token.to_owned()), key: token_key(token) })
+    }
+}
+
+/// A tenant's credentials for one call: its API token and, for a firm token, the folder.
+pub struct Auth<'a> {
+    credentials: &'a MyUnisoftCredentials,
     pub society_id: Option<i64>,
 }
 
-impl Auth {
-    pub fn new(token: &str, society_id: Option<i64>) -> Self {
-        Self { token: SecretString::from(token.to_owned()), key: token_key(token), society_id }
+impl<'a> Auth<'a> {
+    pub fn new(credentials: &'a MyUnisoftCredentials, society_id: Option<i64>) -> Self {
+        Self { credentials, society_id }
     }
 }
 
@@ -103,6 +127,8 @@ impl Call {
     }
 }
 
+/// How often and how long a failed call is tried again: the one retry mechanism of the
+/// connector, for reads and for the exactly-once import of entries alike.
 #[derive(Debug, Clone, Copy)]
 pub struct RetryPolicy {
     pub attempts: u32,
@@ -112,14 +138,63 @@ pub struct RetryPolicy {
     pub budget: Duration,
 }
 
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        Self {
-            attempts: 5,
-            base: Duration::from_millis(200),
-            max_backoff: Duration::from_secs(5),
-            budget: Duration::from_secs(30),
+/// Why a try of [`RetryPolicy::run`] failed.
+pub(super) enum Failure<E> {
+    /// Another try may mend this fault.
+    Retry(ConnectorError),
+    /// Nothing more to try: the operation fails with this.
+    Stop(E),
+}
+
+impl RetryPolicy {
+    /// Reads and other calls safe to repeat.
+    pub const READS: RetryPolicy = RetryPolicy {
+        attempts: 5,
+        base: Duration::from_millis(200),
+        max_backoff: Duration::from_secs(5),
+        budget: Duration::from_secs(30),
+    };
+
+    /// Runs `once` (given the try's number, from 1) until it succeeds or stops. After a
+    /// [`Failure::Retry`] it waits a jittered exponential backoff, never less than a rate
+    /// limit's `Retry-After`, and tries again, unless the attempts are spent or the next try
+    /// would start after the budget: then `give_up` turns the fault into the final error.
+    /// `retrying` hears of each retry before its wait.
+    pub(super) async fn run<T, E, Fut>(
+        &self,
+        mut once: impl FnMut(u32) -> Fut,
+        mut retrying: impl FnMut(u32, Duration, &ConnectorError),
+        give_up: impl FnOnce(u32, ConnectorError) -> E,
+    ) -> Result<T, E>
+    where
+        Fut: std::future::Future<Output = Result<T, Failure<E>>>,
+    {
+        let started = Instant::now();
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let error = match once(attempt).await {
+                Ok(out) => return Ok(out),
+                Err(Failure::Stop(e)) => return Err(e),
+                Err(Failure::Retry(e)) => e,
+            };
+            let mut wait = self.backoff(attempt);
+            if let ConnectorError::RateLimited { retry_after, .. } = &error {
+                wait = wait.max(*retry_after);
+            }
+            if attempt >= self.attempts || started.elapsed() + wait > self.budget {
+                return Err(give_up(attempt, error));
+            }
+            retrying(attempt, wait, &error);
+            tokio::time::sleep(wait).await;
         }
+    }
+
+    /// Jitter: a random wait between half and all of the exponential bound.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let bound = self.base.saturating_mul(1 << attempt.min(16)).min(self.max_backoff);
+        let millis = u64::try_from(bound.as_millis()).unwrap_or(u64::MAX);
+        Duration::from_millis(fastrand::u64(millis / 2..=millis))
     }
 }
 
@@ -131,13 +206,6 @@ pub struct Client {
     governor: Governor,
     metrics: Metrics,
     retry: RetryPolicy,
-}
-
-/// Full jitter: a random wait up to the exponential bound.
-fn backoff(policy: &RetryPolicy, attempt: u32) -> Duration {
-    let bound = policy.base.saturating_mul(1 << attempt.min(16)).min(policy.max_backoff);
-    let millis = u64::try_from(bound.as_millis()).unwrap_or(u64::MAX);
-    Duration::from_millis(fastrand::u64(millis / 2..=millis))
 }
 
 impl Client {
@@ -157,14 +225,7 @@ impl Client {
             .build()
             .map_err(|e| format!("HTTP client: {e}"))?;
         let base_url = base_url.trim_end_matches('/').to_owned();
-        Ok(Self {
-            http,
-            base_url,
-            partner_secret,
-            governor,
-            metrics,
-            retry: RetryPolicy::default(),
-        })
+        Ok(Self { http, base_url, partner_secret, governor, metrics, retry: RetryPolicy::READS })
     }
 
     /// The URL of a document link MyUnisoft gave: a path on its host, or a URL on its host or
@@ -188,7 +249,7 @@ impl Client {
     #[tracing::instrument(name = "myunisoft.request", skip_all, fields(otel.kind = "client",
         http.request.method = %call.method, url.path = call.path, society_id = auth.society_id,
         http.response.status_code = tracing::field::Empty))]
-    pub async fn send(&self, auth: &Auth, call: &Call) -> Result<Value, ConnectorError> {
+    pub async fn send(&self, auth: &Auth<'_>, call: &Call) -> Result<Value, ConnectorError> {
         let body = self.retrying(call, || self.attempt(auth, call)).await?;
         raw::record(
             call.method.as_str(),
@@ -210,7 +271,7 @@ impl Client {
         http.response.status_code = tracing::field::Empty))]
     pub async fn stream(
         &self,
-        auth: &Auth,
+        auth: &Auth<'_>,
         call: &Call,
         long: Duration,
     ) -> Result<impl Stream<Item = Result<Bytes, ConnectorError>> + Send + 'static, ConnectorError>
@@ -221,69 +282,69 @@ impl Client {
         Ok(response.bytes_stream().map(|chunk| chunk.map_err(transport)))
     }
 
-    /// Runs `once` until it succeeds, it fails for good, or the retry policy is spent.
+    /// Runs `once` under the client's retry policy when the call is safe to repeat.
     async fn retrying<T, F, Fut>(&self, call: &Call, mut once: F) -> Result<T, ConnectorError>
     where
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = Result<T, ConnectorError>>,
     {
-        let started = Instant::now();
-        let mut attempt = 0;
-        loop {
-            let error = match once().await {
-                Ok(out) => return Ok(out),
-                Err(e) => e,
-            };
-            attempt += 1;
-            let retryable = call.retry == Retry::Safe && error.is_transient();
-            if !retryable
-                || attempt >= self.retry.attempts
-                || started.elapsed() >= self.retry.budget
-            {
-                tracing::warn!(attempts = attempt, error = %error, "upstream call failed");
-                return Err(error);
-            }
-            let mut wait = backoff(&self.retry, attempt);
-            if let ConnectorError::RateLimited { retry_after, .. } = &error {
-                wait = wait.max(*retry_after);
-            }
-            let reason = match &error {
-                ConnectorError::RateLimited { .. } => "rate_limited",
-                ConnectorError::Timeout { .. } => "timeout",
-                _ => "unavailable",
-            };
-            self.metrics.upstream_retry(call.path, reason);
-            tracing::info!(attempt, wait_ms = wait.as_millis() as u64, %error, "retrying upstream read");
-            tokio::time::sleep(wait).await;
-        }
+        let failed = |attempts: u32, error: ConnectorError| {
+            tracing::warn!(attempts, error = %error, "upstream call failed");
+            error
+        };
+        self.retry
+            .run(
+                |attempt| {
+                    let tried = once();
+                    async move {
+                        tried.await.map_err(|e| {
+                            if call.retry == Retry::Safe && e.is_transient() {
+                                Failure::Retry(e)
+                            } else {
+                                Failure::Stop(failed(attempt, e))
+                            }
+                        })
+                    }
+                },
+                |attempt, wait, error| {
+                    let reason = match error {
+                        ConnectorError::RateLimited { .. } => "rate_limited",
+                        ConnectorError::Timeout { .. } => "timeout",
+                        _ => "unavailable",
+                    };
+                    self.metrics.upstream_retry(call.path, reason);
+                    let wait_ms = wait.as_millis() as u64;
+                    tracing::info!(attempt, wait_ms, %error, "retrying upstream read");
+                },
+                failed,
+            )
+            .await
     }
 
-    async fn attempt(&self, auth: &Auth, call: &Call) -> Result<Value, ConnectorError> {
+    async fn attempt(&self, auth: &Auth<'_>, call: &Call) -> Result<Value, ConnectorError> {
         let (status, body) = self.governed(auth, call, self.exchange(auth, call)).await?;
         if body.iter().all(u8::is_ascii_whitespace) {
             // Some writes answer 2xx with no body.
             return Ok(Value::Null);
         }
-        serde_json::from_slice(&body).map_err(|e| ConnectorError::Decode {
-            software: SOFTWARE,
-            path: call.path.to_owned(),
-            reason: format!("HTTP {status}: {e}"),
-        })
+        serde_json::from_slice(&body)
+            .map_err(|e| undecodable(call.path, format!("HTTP {status}: {e}")))
     }
 
     /// Runs one exchange under the rate governor, measured.
     async fn governed<T: Answered>(
         &self,
-        auth: &Auth,
+        auth: &Auth<'_>,
         call: &Call,
         exchange: impl std::future::Future<Output = Result<T, ConnectorError>>,
     ) -> Result<T, ConnectorError> {
-        let permit = self.governor.acquire(&auth.key, call.path).await.map_err(|reason| {
-            ConnectorError::Unavailable {
-                software: SOFTWARE,
-                reason: format!("rate governor: {reason}"),
-            }
-        })?;
+        let permit =
+            self.governor.acquire(&auth.credentials.key, call.path).await.map_err(|reason| {
+                ConnectorError::Unavailable {
+                    software: SOFTWARE,
+                    reason: format!("rate governor: {reason}"),
+                }
+            })?;
         self.metrics.governor_waited(permit.waited);
         let started = Instant::now();
         let result = exchange.await;
@@ -300,7 +361,7 @@ impl Client {
     /// One HTTP exchange: a 2xx answer's status and body, or the sorted failure.
     async fn exchange(
         &self,
-        auth: &Auth,
+        auth: &Auth<'_>,
         call: &Call,
     ) -> Result<(StatusCode, Vec<u8>), ConnectorError> {
         let response = self.respond(auth, call, None).await?;
@@ -312,7 +373,7 @@ impl Client {
     /// Sends the request; a 2xx response with its body unread, or the sorted failure.
     async fn respond(
         &self,
-        auth: &Auth,
+        auth: &Auth<'_>,
         call: &Call,
         timeout: Option<Duration>,
     ) -> Result<reqwest::Response, ConnectorError> {
@@ -323,7 +384,7 @@ impl Client {
         let mut request = self
             .http
             .request(call.method.clone(), url)
-            .bearer_auth(auth.token.expose_secret())
+            .bearer_auth(auth.credentials.api_token.expose_secret())
             .header("X-Third-Party-Secret", self.partner_secret.expose_secret())
             .query(&call.query);
         if let Some(society) = auth.society_id {
@@ -386,5 +447,176 @@ fn transport(e: reqwest::Error) -> ConnectorError {
             source = s.source();
         }
         ConnectorError::Unavailable { software: SOFTWARE, reason }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use axum::extract::{Request, State};
+    use axum::http::HeaderMap;
+    use axum::response::{IntoResponse, Response};
+    use serde_json::json;
+
+    use super::*;
+    use crate::connectors::governor::{Budget, MemoryLeases};
+    use crate::domain::connection::Credential;
+
+    fn credentials(token: &str) -> MyUnisoftCredentials {
+        let list = Credentials(vec![Credential { key: API_TOKEN.into(), value: token.into() }]);
+        MyUnisoftCredentials::try_from(&list).unwrap()
+    }
+
+    #[test]
+    fn credentials_are_read_once_and_never_shown() {
+        let read = credentials("tok-s3cr3t");
+        assert!(!format!("{read:?}").contains("s3cr3t"));
+        assert_eq!(read.api_token.expose_secret(), "tok-s3cr3t");
+        let missing = MyUnisoftCredentials::try_from(&Credentials(vec![])).unwrap_err();
+        let ConnectorError::Unauthorized { code, .. } = missing else { panic!("{missing:?}") };
+        assert_eq!(code, "MISSING-API-TOKEN");
+    }
+
+    /// One canned answer: status, extra headers, body.
+    type Answer = (u16, &'static [(&'static str, &'static str)], &'static str);
+
+    /// A stand-in for MyUnisoft: answers the n-th request with the n-th answer (the last one
+    /// repeats) and keeps the method, path and headers of each request.
+    #[derive(Clone)]
+    struct Stub {
+        answers: Arc<Vec<Answer>>,
+        seen: Arc<Mutex<Vec<(Method, String, HeaderMap)>>>,
+    }
+
+    impl Stub {
+        /// Starts the stub on 127.0.0.1:0; returns it and its base URL.
+        async fn start(answers: Vec<Answer>) -> (Self, String) {
+            let stub = Stub { answers: Arc::new(answers), seen: Arc::default() };
+            let app = axum::Router::new().fallback(answer).with_state(stub.clone());
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let base = format!("http://{}/api/v1", listener.local_addr().unwrap());
+            tokio::spawn(async move { axum::serve(listener, app).await });
+            (stub, base)
+        }
+
+        fn seen(&self) -> Vec<(Method, String, HeaderMap)> {
+            self.seen.lock().unwrap().clone()
+        }
+    }
+
+    async fn answer(State(stub): State<Stub>, request: Request) -> Response {
+        let (parts, _) = request.into_parts();
+        let n = {
+            let mut seen = stub.seen.lock().unwrap();
+            seen.push((parts.method, parts.uri.path().to_owned(), parts.headers));
+            seen.len()
+        };
+        let (status, headers, body) = stub.answers[(n - 1).min(stub.answers.len() - 1)];
+        let mut response = (StatusCode::from_u16(status).unwrap(), body).into_response();
+        for (name, value) in headers {
+            response.headers_mut().insert(*name, value.parse().unwrap());
+        }
+        response
+    }
+
+    /// A client of `base` with retries a few milliseconds apart.
+    fn client(base: &str) -> Client {
+        let governor = Governor::new(Arc::new(MemoryLeases::default()), Budget::MYUNISOFT);
+        let secret = SecretString::from("partner-s3cr3t");
+        let metrics = Metrics::new().unwrap();
+        let mut client =
+            Client::new(base, secret, governor, metrics, Duration::from_secs(5)).unwrap();
+        client.retry = RetryPolicy {
+            attempts: 5,
+            base: Duration::from_millis(1),
+            max_backoff: Duration::from_millis(5),
+            budget: Duration::from_secs(5),
+        };
+        client
+    }
+
+    const OK: Answer = (200, &[], r#"{"ok": true}"#);
+
+    #[tokio::test]
+    async fn a_rate_limit_is_waited_out_for_its_retry_after() {
+        let (stub, base) = Stub::start(vec![(429, &[("retry-after", "1")], ""), OK]).await;
+        let token = credentials("tok");
+        let started = Instant::now();
+        let answer = client(&base).send(&Auth::new(&token, None), &Call::get("/account")).await;
+        assert_eq!(answer.unwrap(), json!({"ok": true}));
+        assert_eq!(stub.seen().len(), 2);
+        assert!(started.elapsed() >= Duration::from_secs(1), "{:?}", started.elapsed());
+    }
+
+    #[tokio::test]
+    async fn reads_are_tried_again_after_502_503_and_504() {
+        let (stub, base) =
+            Stub::start(vec![(502, &[], ""), (503, &[], ""), (504, &[], ""), OK]).await;
+        let token = credentials("tok");
+        let answer = client(&base).send(&Auth::new(&token, None), &Call::get("/account")).await;
+        assert_eq!(answer.unwrap(), json!({"ok": true}));
+        assert_eq!(stub.seen().len(), 4);
+    }
+
+    #[tokio::test]
+    async fn a_write_answered_503_is_sent_once() {
+        let (stub, base) = Stub::start(vec![(503, &[], ""), OK]).await;
+        let token = credentials("tok");
+        let call = Call::write(Method::POST, "/entry", json!({}), Retry::Never);
+        let answer = client(&base).send(&Auth::new(&token, None), &call).await;
+        assert!(matches!(answer, Err(ConnectorError::Unavailable { .. })), "{answer:?}");
+        let seen = stub.seen();
+        assert_eq!(seen.len(), 1);
+        assert_eq!((&seen[0].0, seen[0].1.as_str()), (&Method::POST, "/api/v1/entry"));
+    }
+
+    #[tokio::test]
+    async fn a_redirect_is_not_followed() {
+        let (stub, base) = Stub::start(vec![(302, &[("location", "/stolen")], ""), OK]).await;
+        let token = credentials("tok");
+        let answer = client(&base).send(&Auth::new(&token, None), &Call::get("/account")).await;
+        assert!(matches!(answer, Err(ConnectorError::Rejected { status: 302, .. })), "{answer:?}");
+        let paths: Vec<String> = stub.seen().into_iter().map(|(_, path, _)| path).collect();
+        assert_eq!(paths, ["/api/v1/account"]);
+    }
+
+    #[tokio::test]
+    async fn documents_are_fetched_from_myunisoft_hosts_only() {
+        let client = client("https://api.myunisoft.fr/api/v1");
+        let url = |link: &str| client.document_url(link);
+        assert_eq!(url("/ged/doc/1").as_deref(), Some("https://api.myunisoft.fr/ged/doc/1"));
+        assert_eq!(
+            url(" https://app.myunisoft.fr/d ").as_deref(),
+            Some("https://app.myunisoft.fr/d")
+        );
+        assert_eq!(url("https://myunisoft.fr/d").as_deref(), Some("https://myunisoft.fr/d"));
+        for elsewhere in [
+            "http://app.myunisoft.fr/d",
+            "https://evil.example/d",
+            "https://myunisoft.fr.evil.example/d",
+            "https://evilmyunisoft.fr/d",
+            "//evil.example/d",
+        ] {
+            assert_eq!(url(elsewhere), None, "{elsewhere}");
+        }
+    }
+
+    #[tokio::test]
+    async fn calls_carry_the_token_the_partner_secret_and_a_firm_tokens_folder() {
+        let (stub, base) = Stub::start(vec![OK]).await;
+        let client = client(&base);
+        let token = credentials("tok-1");
+        client.send(&Auth::new(&token, Some(127)), &Call::get("/diary")).await.unwrap();
+        client.send(&Auth::new(&token, None), &Call::get("/diary")).await.unwrap();
+        let seen = stub.seen();
+        let header =
+            |i: usize, name: &str| seen[i].2.get(name).map(|v| v.to_str().unwrap().to_owned());
+        for i in 0..2 {
+            assert_eq!(header(i, "authorization").as_deref(), Some("Bearer tok-1"));
+            assert_eq!(header(i, "x-third-party-secret").as_deref(), Some("partner-s3cr3t"));
+        }
+        assert_eq!(header(0, "society-id").as_deref(), Some("127"));
+        assert_eq!(header(1, "society-id"), None);
     }
 }

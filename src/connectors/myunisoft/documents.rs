@@ -5,25 +5,20 @@ use async_trait::async_trait;
 use futures_util::StreamExt;
 
 use super::client::Call;
-use super::error::SOFTWARE;
+use super::error::undecodable;
 use super::{auth, MyUnisoft};
-use crate::connectors::{ConnectorError, ConnectorResult, Documents, FolderScope, WriteError};
+use crate::connectors::{ConnectorResult, Documents, FolderScope, WriteError};
 use crate::domain::posting::{Attachment, StoredFile, MAX_ATTACHMENT};
 
 /// How long one document may take to download.
 const TRANSFER: std::time::Duration = std::time::Duration::from_secs(120);
 
-fn undecodable(reason: String) -> ConnectorError {
-    ConnectorError::Decode { software: SOFTWARE, path: "/mad/entry".into(), reason }
-}
-
 impl MyUnisoft {
     async fn download(&self, scope: FolderScope<'_>, link: &str) -> ConnectorResult<Vec<u8>> {
-        let url = self
-            .client
-            .document_url(link)
-            .ok_or_else(|| undecodable(format!("a document link outside MyUnisoft: {link}")))?;
-        let auth = auth(scope.connection, Some(scope.folder))?;
+        let url = self.client.document_url(link).ok_or_else(|| {
+            undecodable("/mad/entry", format!("a document link outside MyUnisoft: {link}"))
+        })?;
+        let auth = auth(scope.connection, Some(scope.folder));
         let mut body = Box::pin(
             self.client.stream(&auth, &Call::get("/ged/document").at(url), TRANSFER).await?,
         );
@@ -31,7 +26,7 @@ impl MyUnisoft {
         while let Some(chunk) = body.next().await {
             content.extend_from_slice(&chunk?);
             if content.len() > MAX_ATTACHMENT {
-                return Err(undecodable("a document larger than 50 MB".into()));
+                return Err(undecodable("/mad/entry", "a document larger than 50 MB"));
             }
         }
         Ok(content)
@@ -48,10 +43,9 @@ impl Documents for MyUnisoft {
         let (found, _) = self.mad_entry(scope, entry).await?;
         let mut files = Vec::with_capacity(found.attachments.len());
         for (name, link) in &found.attachments {
-            let link = link
-                .get("value")
-                .and_then(|v| v.as_str())
-                .ok_or_else(|| undecodable(format!("attachment {name} has no link")))?;
+            let link = link.get("value").and_then(|v| v.as_str()).ok_or_else(|| {
+                undecodable("/mad/entry", format!("attachment {name} has no link"))
+            })?;
             // `/api/ged/ged/document/{id}-{token}/download`: the id names the document.
             let id = link
                 .rsplit('/')
@@ -82,13 +76,13 @@ impl Documents for MyUnisoft {
         let before = found.attachments.keys().filter(|n| **n == file.name).count();
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(file.base64.as_bytes())
-            .map_err(|e| undecodable(format!("attachment: {e}")))?;
+            .map_err(|e| undecodable("/mad/entry", format!("attachment: {e}")))?;
         let call = Call::upload("/document/add_all_types", bytes)
             .query("location", if posted { "ENTRIES" } else { "ENTRIES_TEMP" })
             .query("object_id", &found.producer_id)
             .query("filename_extension", &file.name)
             .query("type_result", 1);
-        let auth = auth(scope.connection, Some(scope.folder))?;
+        let auth = auth(scope.connection, Some(scope.folder));
         match self.client.send(&auth, &call).await {
             Ok(_) => Ok(()),
             Err(e) if e.is_transient() => {

@@ -10,6 +10,12 @@ use crate::connectors::ConnectorError;
 
 pub(super) const SOFTWARE: &str = "MyUnisoft";
 
+/// What MyUnisoft answered at `path` (or what Passerelle was about to send there) cannot be
+/// read: the one way the connector builds [`ConnectorError::Decode`].
+pub(super) fn undecodable(path: &str, reason: impl std::fmt::Display) -> ConnectorError {
+    ConnectorError::Decode { software: SOFTWARE, path: path.to_owned(), reason: reason.to_string() }
+}
+
 #[derive(Debug, Default, Deserialize)]
 struct Body {
     #[serde(default)]

@@ -5,7 +5,8 @@ use reqwest::Method;
 use rust_decimal::Decimal;
 
 use super::client::{Call, Retry};
-use super::{decode_error, dto, MyUnisoft};
+use super::error::undecodable;
+use super::{dto, MyUnisoft};
 use crate::connectors::{ConnectorError, FolderScope, JournalEntries, WriteError};
 use crate::domain::journal_entry::JournalItem;
 use crate::domain::posting::Matched;
@@ -77,16 +78,12 @@ impl MyUnisoft {
             .iter()
             .map(|l| {
                 l.id.parse::<i64>().map(|line_entry_id| dto::LineRef { line_entry_id }).map_err(
-                    |_| ConnectorError::Decode {
-                        software: super::error::SOFTWARE,
-                        path: "/mad/entry".into(),
-                        reason: format!("line id `{}` is not a number", l.id),
-                    },
+                    |_| undecodable("/mad/entry", format!("line id `{}` is not a number", l.id)),
                 )
             })
             .collect::<Result<Vec<_>, _>>()?;
         let body = dto::LetterLines { lettering: code.clone(), line_entry_list: ids };
-        let body = serde_json::to_value(&body).map_err(|e| decode_error("/entry/lettering", e))?;
+        let body = serde_json::to_value(&body).map_err(|e| undecodable("/entry/lettering", e))?;
         let put = Call::write(Method::PUT, "/entry/lettering", body, Retry::Never);
         if let Err(error) = self.fresh::<serde_json::Value>(scope, put).await {
             // When the answer was lost, the lines tell whether the lettering happened.

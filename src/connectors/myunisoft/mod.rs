@@ -23,12 +23,12 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use uuid::Uuid;
 
-use self::client::{Auth, Call, Client, Retry};
-use self::error::SOFTWARE;
+use self::client::{Auth, Call, Client, MyUnisoftCredentials, Retry};
+use self::error::undecodable;
 use super::cache::{Lookup, ReferenceCache, Scope};
 use super::{
-    raw, Activation, Banking, ConnectorError, ConnectorResult, FolderScope, Folders, Ledger,
-    Payroll, TenantConnection, WriteError,
+    raw, Activation, Banking, ConnectorCredentials, ConnectorError, ConnectorResult, FolderScope,
+    Folders, Ledger, Payroll, TenantConnection, WriteError,
 };
 use crate::domain::accounting::{
     AccountBalance, BalanceFilter, BankAccount, BookYear, Employee, Folder, Journal, JournalInType,
@@ -38,38 +38,24 @@ use crate::domain::accounting::{
 use crate::domain::connection::{ConnectionFacts, Credentials};
 use crate::domain::Invalid;
 
-/// The credential key of a MyUnisoft connection.
-pub const API_TOKEN: &str = "api_token";
-
 pub struct MyUnisoft {
     client: Client,
     cache: ReferenceCache,
 }
 
 fn decode<T: DeserializeOwned>(path: &str, value: &Value) -> ConnectorResult<T> {
-    T::deserialize(value).map_err(|e| ConnectorError::Decode {
-        software: SOFTWARE,
-        path: path.to_owned(),
-        reason: e.to_string(),
-    })
-}
-
-fn token(credentials: &Credentials) -> ConnectorResult<&str> {
-    credentials.get(API_TOKEN).ok_or_else(|| ConnectorError::Unauthorized {
-        software: SOFTWARE,
-        code: "MISSING-API-TOKEN".into(),
-        message: "the connection has no api_token".into(),
-    })
+    T::deserialize(value).map_err(|e| undecodable(path, e))
 }
 
 /// Headers for a connection: a firm token names the folder with `society-id`; a society
 /// token's folder is implicit.
-fn auth(connection: &TenantConnection, folder: Option<i64>) -> ConnectorResult<Auth> {
+fn auth(connection: &TenantConnection, folder: Option<i64>) -> Auth<'_> {
+    let ConnectorCredentials::MyUnisoft(credentials) = &connection.credentials;
     let society = match connection.facts {
         ConnectionFacts::Firm { .. } => folder,
         ConnectionFacts::Society { .. } => None,
     };
-    Ok(Auth::new(token(&connection.credentials)?, society))
+    Auth::new(credentials, society)
 }
 
 fn today() -> String {
@@ -88,7 +74,7 @@ impl MyUnisoft {
         folder: Option<i64>,
         call: Call,
     ) -> ConnectorResult<Arc<Value>> {
-        let auth = auth(connection, folder)?;
+        let auth = auth(connection, folder);
         let scope = Scope { connection: connection.id, folder };
         let (value, lookup) =
             self.cache.get_or_load(&scope, &call.key(), || self.client.send(&auth, &call)).await?;
@@ -114,7 +100,7 @@ impl MyUnisoft {
         scope: FolderScope<'_>,
         call: Call,
     ) -> ConnectorResult<T> {
-        let auth = auth(scope.connection, Some(scope.folder))?;
+        let auth = auth(scope.connection, Some(scope.folder));
         let result = self.client.send(&auth, &call).await;
         // Whatever the outcome, the folder's reference data may have changed.
         self.cache
@@ -128,7 +114,7 @@ impl MyUnisoft {
         scope: FolderScope<'_>,
         call: Call,
     ) -> ConnectorResult<T> {
-        let auth = auth(scope.connection, Some(scope.folder))?;
+        let auth = auth(scope.connection, Some(scope.folder));
         decode(call.path, &self.client.send(&auth, &call).await?)
     }
 
@@ -178,7 +164,7 @@ impl MyUnisoft {
             )?;
         let name = new.account_name.clone().unwrap_or_else(|| new.bank_name.clone());
         let upsert = dto::UpsertAccount { account_number: &number, label: &name };
-        let body = serde_json::to_value(&upsert).map_err(|e| decode_error("/account", e))?;
+        let body = serde_json::to_value(&upsert).map_err(|e| undecodable("/account", e))?;
         let account: dto::UpsertedAccount =
             self.write(scope, Call::write(Method::POST, "/account", body, Retry::Safe)).await?;
         let diary = dto::NewDiary {
@@ -187,7 +173,7 @@ impl MyUnisoft {
             diary_type_id: 3,
             diary_account_id: Some(account.account_id),
         };
-        let body = serde_json::to_value(&diary).map_err(|e| decode_error("/diary", e))?;
+        let body = serde_json::to_value(&diary).map_err(|e| undecodable("/diary", e))?;
         let created: dto::CreatedDiary = self
             .write(scope, Call::write(Method::POST, "/diary", body, Retry::Never))
             .await
@@ -197,10 +183,6 @@ impl MyUnisoft {
             vec![format!("ledger account {number}"), format!("bank journal {}", new.code)],
         ))
     }
-}
-
-fn decode_error(path: &str, e: serde_json::Error) -> ConnectorError {
-    ConnectorError::Decode { software: SOFTWARE, path: path.to_owned(), reason: e.to_string() }
 }
 
 /// A multi-step write that failed after some steps were done: say what exists now.
@@ -220,7 +202,8 @@ impl Activation for MyUnisoft {
         connection: Uuid,
         credentials: &Credentials,
     ) -> ConnectorResult<ConnectionFacts> {
-        let auth = Auth::new(token(credentials)?, None);
+        let credentials = MyUnisoftCredentials::try_from(credentials)?;
+        let auth = Auth::new(&credentials, None);
         let info =
             self.client.send(&auth, &Call::get("/key/info").query("mode", "extended")).await?;
         let info: dto::KeyInfo = decode("/key/info", &info)?;
@@ -233,10 +216,8 @@ impl Activation for MyUnisoft {
                 Ok(ConnectionFacts::Firm { schema_id: info.target.schema_id, folders })
             }
             _ => {
-                let society_id = info.target.society_id.ok_or_else(|| ConnectorError::Decode {
-                    software: SOFTWARE,
-                    path: "/key/info".into(),
-                    reason: "a society token without target.societyId".into(),
+                let society_id = info.target.society_id.ok_or_else(|| {
+                    undecodable("/key/info", "a society token without target.societyId")
                 })?;
                 Ok(ConnectionFacts::Society { society_id, schema_id: info.target.schema_id })
             }
@@ -258,11 +239,8 @@ impl Ledger for MyUnisoft {
         let mut years = list
             .iter()
             .map(|e| {
-                mapping::bookyear::bookyear(e).map_err(|reason| ConnectorError::Decode {
-                    software: SOFTWARE,
-                    path: "/society/exercice".into(),
-                    reason,
-                })
+                mapping::bookyear::bookyear(e)
+                    .map_err(|reason| undecodable("/society/exercice", reason))
             })
             .collect::<ConnectorResult<Vec<_>>>()?;
         years.sort_by_key(|y| y.start);
@@ -282,7 +260,7 @@ impl Ledger for MyUnisoft {
         new: &NewLedgerAccount,
     ) -> Result<LedgerAccount, WriteError> {
         let body = mapping::account::upsert_account(new)?;
-        let body = serde_json::to_value(&body).map_err(|e| decode_error("/account", e))?;
+        let body = serde_json::to_value(&body).map_err(|e| undecodable("/account", e))?;
         let created: dto::UpsertedAccount =
             self.write(scope, Call::write(Method::POST, "/account", body, Retry::Safe)).await?;
         Ok(mapping::account::upserted_account(&created))
@@ -349,16 +327,12 @@ impl Ledger for MyUnisoft {
             diary_type_id: mapping::journal::diary_type_id(new.journal_type),
             diary_account_id: account_id.filter(|_| needs_account),
         };
-        let body = serde_json::to_value(&diary).map_err(|e| decode_error("/diary", e))?;
+        let body = serde_json::to_value(&diary).map_err(|e| undecodable("/diary", e))?;
         let created: dto::CreatedDiary =
             self.write(scope, Call::write(Method::POST, "/diary", body, Retry::Never)).await?;
         let diaries = self.diaries(scope).await?;
         let diary = diaries.iter().find(|d| d.diary_id == created.diary_id).ok_or_else(|| {
-            ConnectorError::Decode {
-                software: SOFTWARE,
-                path: "/diary".into(),
-                reason: format!("created journal {} is not listed", created.diary_id),
-            }
+            undecodable("/diary", format!("created journal {} is not listed", created.diary_id))
         })?;
         Ok(mapping::journal::journal(diary))
     }
@@ -437,21 +411,15 @@ impl Banking for MyUnisoft {
             rib_label: &new.bank_name,
             start_date: today(),
         };
-        let body = serde_json::to_value(&rib).map_err(|e| decode_error("/rib", e))?;
+        let body = serde_json::to_value(&rib).map_err(|e| undecodable("/rib", e))?;
         self.write::<Value>(scope, Call::write(Method::POST, "/rib", body, Retry::Never))
             .await
             .map_err(|e| partial(created.clone(), e))?;
         let accounts = self.bank_accounts(scope).await.map_err(|e| partial(created.clone(), e))?;
-        accounts.into_iter().find(|b| b.iban.as_deref() == Some(iban.as_str())).ok_or_else(|| {
-            partial(
-                created,
-                ConnectorError::Decode {
-                    software: SOFTWARE,
-                    path: "/rib".into(),
-                    reason: "the new RIB is not listed".into(),
-                },
-            )
-        })
+        accounts
+            .into_iter()
+            .find(|b| b.iban.as_deref() == Some(iban.as_str()))
+            .ok_or_else(|| partial(created, undecodable("/rib", "the new RIB is not listed")))
     }
 }
 

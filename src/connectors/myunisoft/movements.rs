@@ -12,7 +12,7 @@ use fec::{Progress, Spool};
 use futures_util::StreamExt;
 
 use super::client::Call;
-use super::error::SOFTWARE;
+use super::error::{undecodable, SOFTWARE};
 use super::{auth, dto, mapping, MyUnisoft};
 use crate::connectors::{ConnectorError, ConnectorResult, FolderScope, Movements};
 
@@ -41,7 +41,7 @@ impl Movements for MyUnisoft {
         spool: Spool,
         progress: Arc<Progress>,
     ) -> ConnectorResult<Spool> {
-        let auth = auth(scope.connection, Some(scope.folder))?;
+        let auth = auth(scope.connection, Some(scope.folder));
         let call = Call::get(PATH)
             .query("version", "1.0.0")
             .query("startDate", from.format("%Y-%m-%d"))
@@ -68,11 +68,7 @@ impl Movements for MyUnisoft {
         let parsed = parse.await.map_err(|e| cut(format!("parser stopped: {e}")))?;
         parsed.map_err(|e| match e {
             ReadError::Io(_) | ReadError::Cut => cut(e.to_string()),
-            ReadError::Syntax(_) | ReadError::Visit(_) => ConnectorError::Decode {
-                software: SOFTWARE,
-                path: PATH.into(),
-                reason: e.to_string(),
-            },
+            ReadError::Syntax(_) | ReadError::Visit(_) => undecodable(PATH, e),
         })
     }
 }

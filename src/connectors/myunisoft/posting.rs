@@ -4,28 +4,29 @@
 //! The entry is then read back by that id, which survives MyUnisoft's validation of a pending
 //! entry.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use reqwest::Method;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::client::{Call, Retry};
-use super::error::SOFTWARE;
+use super::client::Auth;
+use super::client::{Call, Failure, Retry, RetryPolicy};
+use super::error::{undecodable, SOFTWARE};
 use super::mapping::posting as map;
-use super::{auth, decode_error, dto, partial, MyUnisoft};
+use super::{auth, dto, partial, MyUnisoft};
 use crate::connectors::{
     ConnectorError, ConnectorResult, FolderScope, JournalEntries, Ledger, Postings, WriteError,
 };
 use crate::domain::journal_entry::{AnalyticDistribution, JournalEntry};
 use crate::domain::posting::{AccountRef, JournalKind, JournalRef, Matched, Posting};
-use crate::domain::third_party::PartnerKind;
+use crate::domain::third_party::PartyKind;
 use crate::domain::Invalid;
 
 /// How long and how often an entry whose outcome is unknown is looked up and sent again.
-const ATTEMPTS: u32 = 6;
-const BUDGET: Duration = Duration::from_secs(60);
+const SENDS: RetryPolicy =
+    RetryPolicy { attempts: 6, budget: Duration::from_secs(60), ..RetryPolicy::READS };
 
 /// The prefix of the partner ids Passerelle gives entries (MyUnisoft asks for the partner's name).
 pub(crate) const ORIGIN_PREFIX: &str = "psrl-";
@@ -168,8 +169,9 @@ impl MyUnisoft {
                         number,
                         name,
                         match kind {
-                            PartnerKind::Client => "client account",
-                            PartnerKind::Supplier => "supplier account",
+                            PartyKind::Client => "client account",
+                            PartyKind::Supplier => "supplier account",
+                            PartyKind::Employee => "employee account",
                         },
                     ),
                 },
@@ -214,7 +216,7 @@ impl MyUnisoft {
         created: &[String],
     ) -> Result<i64, WriteError> {
         let upsert = dto::UpsertAccount { account_number: number, label: name };
-        let body = serde_json::to_value(&upsert).map_err(|e| decode_error("/account", e))?;
+        let body = serde_json::to_value(&upsert).map_err(|e| undecodable("/account", e))?;
         let account: dto::UpsertedAccount = self
             .write(scope, Call::write(Method::POST, "/account", body, Retry::Safe))
             .await
@@ -309,51 +311,64 @@ impl MyUnisoft {
         pending: bool,
         created: &[String],
     ) -> Result<(), WriteError> {
-        let origin = &body.entry_origin_partner_id;
-        // When even the lookup fails, say which entry may exist so that nobody resends blindly.
-        let unknown = |error: ConnectorError| {
-            let mut done = created.to_vec();
-            done.push(format!(
-                "possibly entry {origin} (outcome unknown: read GET /journal/entries/{origin} before sending it again)"
-            ));
-            WriteError::Partial { created: done, error }
-        };
-        let auth = auth(scope.connection, Some(scope.folder))?;
-        let value = serde_json::to_value(body).map_err(|e| decode_error("/entry", e))?;
+        let auth = auth(scope.connection, Some(scope.folder));
+        let value = serde_json::to_value(body).map_err(|e| undecodable("/entry", e))?;
         let (path, kind) = if pending { ("/entry/temp", "o") } else { ("/entry", "e") };
         let call = Call::write(Method::POST, path, value, Retry::Never).query("type", kind);
-        let started = Instant::now();
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let error = match self.client.send(&auth, &call).await {
-                Ok(_) => return Ok(()),
-                Err(e) => e,
-            };
-            let wait = match &error {
-                ConnectorError::RateLimited { retry_after, .. } => *retry_after,
-                // Sent again after a fault the first copy may have landed: it did.
-                ConnectorError::Rejected { code, .. } if code == "GBL6" && attempt > 1 => {
-                    return Ok(())
-                }
-                e if e.is_transient() || matches!(e, ConnectorError::Decode { .. }) => {
-                    if let Some(id) = self.locate(scope, origin).await.map_err(unknown)? {
+        let origin = &body.entry_origin_partner_id;
+        SENDS
+            .run(
+                |attempt| self.send_import(scope, &auth, &call, origin, attempt, created),
+                |attempt, _, error| {
+                    tracing::info!(attempt, %error, "entry not written; sending it again")
+                },
+                |_, error| partial(created.to_vec(), error),
+            )
+            .await
+    }
+
+    /// One try of [`MyUnisoft::send_once`]: whether the entry landed, or what to do next.
+    async fn send_import(
+        &self,
+        scope: FolderScope<'_>,
+        auth: &Auth<'_>,
+        call: &Call,
+        origin: &str,
+        attempt: u32,
+        created: &[String],
+    ) -> Result<(), Failure<WriteError>> {
+        let error = match self.client.send(auth, call).await {
+            Ok(_) => return Ok(()),
+            Err(e) => e,
+        };
+        match error {
+            ConnectorError::RateLimited { .. } => Err(Failure::Retry(error)),
+            // Sent again after a fault the first copy may have landed: it did.
+            ConnectorError::Rejected { ref code, .. } if code == "GBL6" && attempt > 1 => Ok(()),
+            e if e.is_transient() || matches!(e, ConnectorError::Decode { .. }) => {
+                match self.locate(scope, origin).await {
+                    Ok(Some(id)) => {
                         tracing::info!(
                             attempt,
                             entry.id = id,
                             "entry landed although its answer was lost"
                         );
-                        return Ok(());
+                        Ok(())
                     }
-                    Duration::from_millis(200 * u64::from(attempt))
+                    Ok(None) => Err(Failure::Retry(e)),
+                    // When even the lookup fails, say which entry may exist so that nobody
+                    // resends blindly.
+                    Err(lookup) => {
+                        let mut done = created.to_vec();
+                        done.push(format!(
+                            "possibly entry {origin} (outcome unknown: read GET \
+                             /journal/entries/{origin} before sending it again)"
+                        ));
+                        Err(Failure::Stop(WriteError::Partial { created: done, error: lookup }))
+                    }
                 }
-                _ => return Err(partial(created.to_vec(), error)),
-            };
-            if attempt >= ATTEMPTS || started.elapsed() + wait > BUDGET {
-                return Err(partial(created.to_vec(), error));
             }
-            tracing::info!(attempt, %error, "entry not written; sending it again");
-            tokio::time::sleep(wait).await;
+            e => Err(Failure::Stop(partial(created.to_vec(), e))),
         }
     }
 }

@@ -6,13 +6,11 @@ use reqwest::Method;
 use serde::Deserialize;
 
 use super::client::{Call, Retry};
-use super::error::SOFTWARE;
+use super::error::{undecodable, SOFTWARE};
 use super::mapping::third_party as map;
-use super::{decode_error, dto, MyUnisoft};
+use super::{dto, MyUnisoft};
 use crate::connectors::{ConnectorError, ConnectorResult, FolderScope, ThirdParties, WriteError};
-use crate::domain::third_party::{
-    Contact, NewThirdParty, PartnerKind, ThirdParty, ThirdPartyPatch,
-};
+use crate::domain::third_party::{Contact, NewThirdParty, PartyKind, ThirdParty, ThirdPartyPatch};
 
 /// Third-party account numbers are at most this long unless the folder says otherwise.
 const DEFAULT_THIRD_PARTY_LENGTH: usize = 10;
@@ -27,7 +25,7 @@ impl MyUnisoft {
     async fn accounts_of(
         &self,
         scope: FolderScope<'_>,
-        kind: PartnerKind,
+        kind: PartyKind,
     ) -> ConnectorResult<Vec<dto::AccountDetails>> {
         let call = Call::get("/account/v2").query("begin_by", kind.root()).query("details", true);
         self.read(scope, call).await
@@ -46,7 +44,7 @@ impl MyUnisoft {
     async fn account_of(
         &self,
         scope: FolderScope<'_>,
-        kind: PartnerKind,
+        kind: PartyKind,
         id: &str,
     ) -> ConnectorResult<dto::AccountDetails> {
         let all = self.accounts_of(scope, kind).await?;
@@ -63,11 +61,11 @@ impl MyUnisoft {
     async fn save(
         &self,
         scope: FolderScope<'_>,
-        kind: PartnerKind,
+        kind: PartyKind,
         method: Method,
         body: dto::ThirdPartyWrite,
     ) -> Result<ThirdParty, WriteError> {
-        let value = serde_json::to_value(&body).map_err(|e| decode_error("/account", e))?;
+        let value = serde_json::to_value(&body).map_err(|e| undecodable("/account", e))?;
         let saved: dto::UpsertedAccount =
             self.write(scope, Call::write(method, "/account", value, Retry::Safe)).await?;
         let account = self.account_of(scope, kind, &saved.account_id.to_string()).await?;
@@ -81,7 +79,7 @@ impl ThirdParties for MyUnisoft {
     async fn third_parties(
         &self,
         scope: FolderScope<'_>,
-        kind: PartnerKind,
+        kind: PartyKind,
     ) -> ConnectorResult<Vec<ThirdParty>> {
         let accounts = self.accounts_of(scope, kind).await?;
         let countries = self.countries(scope).await?;
@@ -93,7 +91,7 @@ impl ThirdParties for MyUnisoft {
     async fn create_third_party(
         &self,
         scope: FolderScope<'_>,
-        kind: PartnerKind,
+        kind: PartyKind,
         new: &NewThirdParty,
         merge_with: Option<&str>,
     ) -> Result<ThirdParty, WriteError> {
@@ -129,7 +127,7 @@ impl ThirdParties for MyUnisoft {
             account_id: None,
             account_number: number,
             label: new.name.trim().to_owned(),
-            provider: kind == PartnerKind::Supplier,
+            provider: kind == PartyKind::Supplier,
             complementary_info: info,
         };
         self.save(scope, kind, Method::POST, body).await
@@ -139,7 +137,7 @@ impl ThirdParties for MyUnisoft {
     async fn update_third_party(
         &self,
         scope: FolderScope<'_>,
-        kind: PartnerKind,
+        kind: PartyKind,
         id: &str,
         patch: &ThirdPartyPatch,
     ) -> Result<ThirdParty, WriteError> {
@@ -158,7 +156,7 @@ impl ThirdParties for MyUnisoft {
             account_id: Some(current.account_id),
             account_number: current.account_number.clone(),
             label,
-            provider: kind == PartnerKind::Supplier,
+            provider: kind == PartyKind::Supplier,
             complementary_info: info,
         };
         self.save(scope, kind, Method::PUT, body).await
@@ -167,7 +165,7 @@ impl ThirdParties for MyUnisoft {
     async fn contacts(
         &self,
         scope: FolderScope<'_>,
-        kind: PartnerKind,
+        kind: PartyKind,
         id: &str,
     ) -> ConnectorResult<Vec<Contact>> {
         Ok(map::contacts(&self.account_of(scope, kind, id).await?))

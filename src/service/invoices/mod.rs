@@ -10,7 +10,7 @@ use crate::domain::invoice::{
     Invoice, InvoiceIn, InvoiceStatus, InvoiceType, Payment, PaymentStatus,
 };
 use crate::domain::journal_entry::{EntryFilter, JournalEntry};
-use crate::domain::third_party::PartnerKind;
+use crate::domain::third_party::PartyKind;
 use crate::error::{AppError, Result};
 use crate::service::accounting::{ledger, Context};
 use crate::service::{journal_entries, postings, third_parties};
@@ -69,8 +69,7 @@ async fn with_partners(
     invoices: &mut [Invoice],
 ) -> Result<()> {
     let Some(first) = invoices.first() else { return Ok(()) };
-    let kind =
-        if first.invoice_type.is_sale() { PartnerKind::Client } else { PartnerKind::Supplier };
+    let kind = if first.invoice_type.is_sale() { PartyKind::Client } else { PartyKind::Supplier };
     let partners =
         third_parties::list(s, ctx, folder, kind, &third_parties::Filter::default()).await?;
     for invoice in invoices {

@@ -5,7 +5,7 @@ use crate::connectors::myunisoft::dto::{
     AccountDetails, ContactWrite, Country, IbanWrite, Info, InfoWrite,
 };
 use crate::domain::third_party::{
-    Address, AddressType, Contact, Labelled, NewAddress, NewThirdParty, PartnerIban, PartnerKind,
+    Address, AddressType, Contact, Labelled, NewAddress, NewThirdParty, PartnerIban, PartyKind,
     ThirdParty, ThirdPartyPatch,
 };
 use crate::domain::Invalid;
@@ -468,7 +468,7 @@ fn code_of(name: &str) -> String {
 /// rules), else the root followed by the name's letters, cut to the folder's length and made
 /// unique with a numeric suffix.
 pub(crate) fn account_number(
-    kind: PartnerKind,
+    kind: PartyKind,
     requested: Option<&str>,
     name: &str,
     taken: &[String],
@@ -698,23 +698,23 @@ mod tests {
     fn account_numbers_follow_the_root_and_length_rules() {
         let taken = vec!["411CREPERI".to_owned()];
         assert_eq!(
-            account_number(PartnerKind::Client, None, "Crêperie Ti Breizh", &[], 10).unwrap(),
+            account_number(PartyKind::Client, None, "Crêperie Ti Breizh", &[], 10).unwrap(),
             "411CREPERI"
         );
         assert_eq!(
-            account_number(PartnerKind::Client, None, "Crêperie Ti Breizh", &taken, 10).unwrap(),
+            account_number(PartyKind::Client, None, "Crêperie Ti Breizh", &taken, 10).unwrap(),
             "411CREPER1"
         );
-        assert_eq!(account_number(PartnerKind::Supplier, None, "EDF", &[], 10).unwrap(), "401EDF");
+        assert_eq!(account_number(PartyKind::Supplier, None, "EDF", &[], 10).unwrap(), "401EDF");
         assert_eq!(
-            account_number(PartnerKind::Supplier, Some("401acme"), "x", &[], 10).unwrap(),
+            account_number(PartyKind::Supplier, Some("401acme"), "x", &[], 10).unwrap(),
             "401ACME"
         );
         assert_eq!(
-            account_number(PartnerKind::Client, Some("401ACME"), "x", &[], 10).unwrap_err().field,
+            account_number(PartyKind::Client, Some("401ACME"), "x", &[], 10).unwrap_err().field,
             "account_number"
         );
-        assert!(account_number(PartnerKind::Client, Some("411TOOLONGNAME"), "x", &[], 10).is_err());
+        assert!(account_number(PartyKind::Client, Some("411TOOLONGNAME"), "x", &[], 10).is_err());
     }
 
     #[test]
