@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::faults::{FaultState, Faults};
-use super::server::{lock, SharedState};
+use super::mutex::lock;
+use super::server::SharedState;
 use super::{tokens, PARTNER_SECRET};
 
 pub(crate) fn router() -> Router<SharedState> {

@@ -14,6 +14,7 @@ mod errors;
 mod faults;
 mod large;
 mod limits;
+mod mutex;
 mod params;
 mod pipeline;
 mod recording;

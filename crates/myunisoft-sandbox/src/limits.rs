@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use serde::Serialize;
 
 use super::errors::ApiError;
-use super::server::lock;
+use super::mutex::lock;
 use super::SandboxConfig;
 
 /// What the limits saw since the sandbox started.

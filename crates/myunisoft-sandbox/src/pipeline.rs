@@ -19,7 +19,8 @@ use super::auth;
 use super::errors::{self, ApiError, RequestContext};
 use super::faults::Action;
 use super::limits::RateHeaders;
-use super::server::{lock, SharedState};
+use super::mutex::lock;
+use super::server::SharedState;
 use super::transport::Peer;
 
 /// How long a truncated body waits after its first half, so that half reaches the client.

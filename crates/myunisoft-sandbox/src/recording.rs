@@ -8,7 +8,7 @@ use axum::http::request::Parts;
 use serde::Serialize;
 
 use super::auth;
-use super::server::lock;
+use super::mutex::lock;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordedRequest {

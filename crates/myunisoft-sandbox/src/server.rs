@@ -3,7 +3,7 @@
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 use axum::extract::DefaultBodyLimit;
@@ -17,6 +17,7 @@ use tokio::sync::oneshot;
 
 use super::faults::{FaultState, Faults};
 use super::limits::{Limits, Stats};
+use super::mutex::lock;
 use super::recording::{RecordedRequest, RequestLog};
 use super::transport::{Peer, SandboxListener};
 use super::world::World;
@@ -64,12 +65,6 @@ impl Shared {
     pub(crate) fn large_movements(&self) -> u64 {
         self.large_movements.load(Ordering::Relaxed)
     }
-}
-
-/// Locks a mutex, ignoring poisoning: no sandbox state is left half-updated by a panic that
-/// matters more than the test reporting it.
-pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// The whole HTTP surface.
