@@ -1,3 +1,5 @@
+//! The `passerelle` binary: parses the command line and runs the command (see `cli`).
+
 use clap::Parser;
 use passerelle::cli::{self, Cli};
 

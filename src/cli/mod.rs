@@ -1,4 +1,5 @@
-//! The command line: `serve`, `migrate`, `account create`, `rotate-key`, `openapi`, `sandbox`.
+//! The command line: `serve`, `migrate`, `account create`, `rotate-key`, `openapi`, `sandbox`,
+//! `demo` and `export-fec`.
 
 mod demo;
 mod export_fec;

@@ -251,7 +251,7 @@ mod tests {
         assert_eq!(line.rate, Some(Rate(Decimal::from_str("20.00").unwrap())));
         let ten: Money = (0..10).map(|_| line.amount).sum();
         assert_eq!(ten, Decimal::ONE);
-        assert_eq!(serde_json::to_string(&line).unwrap(), r#"{"amount":0.1,"rate":20}"#);
+        assert_eq!(serde_json::to_string(&line).unwrap(), r#"{"amount":0.1,"rate":20.0}"#);
         let absent: Line = serde_json::from_str(r#"{"amount": -3}"#).unwrap();
         assert_eq!((absent.amount, absent.rate), (Money(Decimal::from(-3)), None));
     }
