@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 use opentelemetry::trace::TracerProvider as _;
@@ -220,12 +220,28 @@ impl Metrics {
     }
 }
 
-/// Middleware: counts and times every request; unmatched ones under the route `unmatched`.
+/// The method label: the standard methods by name, any other as `other`, so that made-up
+/// methods cannot grow the label set.
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
+}
+
+/// Middleware: counts and times every request; unmatched ones under the route `unmatched`. Every
+/// label takes a closed set of values: route templates, the standard methods, status codes.
 pub async fn track_metrics(State(metrics): State<Metrics>, req: Request, next: Next) -> Response {
-    let method = req.method().clone();
+    let method = method_label(req.method());
     let started = Instant::now();
     let res = next.run(req).await;
     let route = res.extensions().get::<RouteTemplate>().map_or("unmatched", |r| r.0.as_str());
-    metrics.observe(route, method.as_str(), res.status(), started.elapsed());
+    metrics.observe(route, method, res.status(), started.elapsed());
     res
 }

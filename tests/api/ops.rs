@@ -69,3 +69,25 @@ async fn swagger_ui_is_served_from_the_binary() {
     assert_eq!(bundle.headers()["content-type"], "application/javascript");
     assert!(bundle.text().await.unwrap().len() > 1_000_000);
 }
+
+#[tokio::test]
+async fn made_up_methods_do_not_grow_the_metrics() {
+    let app = TestApp::spawn().await;
+    let metrics_size = || async {
+        app.http.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap().len()
+    };
+    let made_up = |i: usize| Method::from_bytes(format!("M{i}X").as_bytes()).unwrap();
+    // Every series there will be: a made-up method's, and /metrics' own.
+    app.http.request(made_up(0), app.url("/consumers")).send().await.unwrap();
+    metrics_size().await;
+    let before = metrics_size().await;
+    for i in 1..=2000 {
+        app.http.request(made_up(i), app.url("/consumers")).send().await.unwrap();
+    }
+    let after = metrics_size().await;
+    println!("/metrics: {before} bytes before 2,000 made-up methods, {after} after");
+    assert!(after < before + 256, "{before} → {after}");
+    let text = app.http.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(text.contains(r#"method="other""#), "{text}");
+    assert!(!text.contains("M1X"));
+}
