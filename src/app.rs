@@ -4,13 +4,18 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
 use axum::http::{header, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
-use tower::ServiceBuilder;
+use tower::{ServiceBuilder, ServiceExt};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
@@ -106,6 +111,7 @@ pub struct App {
     listener: TcpListener,
     router: Router,
     state: AppState,
+    header_timeout: Duration,
 }
 
 impl App {
@@ -115,7 +121,12 @@ impl App {
             .await
             .map_err(|e| format!("PASSERELLE_LISTEN: cannot bind {}: {e}", settings.listen))?;
         let state = AppState::new(settings, store)?;
-        Ok(Self { listener, router: router(state.clone(), settings.request_timeout), state })
+        Ok(Self {
+            listener,
+            router: router(state.clone(), settings.request_timeout),
+            state,
+            header_timeout: settings.header_timeout,
+        })
     }
 
     /// The state the routes share, for in-process set-up (`passerelle demo`).
@@ -127,13 +138,60 @@ impl App {
         self.listener.local_addr()
     }
 
-    /// Serves until `shutdown` resolves, then lets in-flight requests finish.
+    /// Serves HTTP/1.1 until `shutdown` resolves, then stops accepting and lets in-flight
+    /// requests finish. A connection that has not sent a whole request head within the header
+    /// timeout (idle keep-alive connections included) is closed; handlers see the peer address
+    /// as `ConnectInfo<SocketAddr>`.
     pub async fn serve(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await
+        let mut http = http1::Builder::new();
+        http.timer(TokioTimer::new()).header_read_timeout(self.header_timeout);
+        let connections = GracefulShutdown::new();
+        tokio::pin!(shutdown);
+        loop {
+            let (stream, peer) = tokio::select! {
+                accepted = self.listener.accept() => match accepted {
+                    Ok(accepted) => accepted,
+                    Err(e) => {
+                        accept_failed(e).await;
+                        continue;
+                    }
+                },
+                () = &mut shutdown => break,
+            };
+            let router = self.router.clone();
+            let service = service_fn(move |mut req: axum::http::Request<Incoming>| {
+                req.extensions_mut().insert(ConnectInfo(peer));
+                router.clone().oneshot(req)
+            });
+            let connection =
+                connections.watch(http.serve_connection(TokioIo::new(stream), service));
+            tokio::spawn(async move {
+                if let Err(e) = connection.await {
+                    tracing::debug!(error = %e, %peer, "connection closed with an error");
+                }
+            });
+        }
+        drop(self.listener);
+        connections.shutdown().await;
+        Ok(())
     }
+}
+
+/// After a failed accept: a connection reset before it was accepted is nothing; anything else
+/// (out of file descriptors, say) is logged and waited out for a second rather than spun on.
+async fn accept_failed(e: std::io::Error) {
+    use std::io::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::ConnectionRefused | ErrorKind::ConnectionAborted | ErrorKind::ConnectionReset
+    ) {
+        return;
+    }
+    tracing::error!(error = %e, "accepting a connection failed");
+    tokio::time::sleep(Duration::from_secs(1)).await;
 }
 
 /// Resolves on SIGINT or SIGTERM.

@@ -146,6 +146,8 @@ pub struct Settings {
     pub keyring: Keyring,
     pub jwt_secret: SecretString,
     pub request_timeout: Duration,
+    /// A connection that has not sent a whole request head within this time is closed.
+    pub header_timeout: Duration,
     pub log_format: LogFormat,
     pub myunisoft: MyUnisoftSettings,
 }
@@ -172,12 +174,8 @@ impl Settings {
                 format!("must be at least {MIN_JWT_SECRET} characters"),
             ));
         }
-        let request_timeout = match env.var("PASSERELLE_REQUEST_TIMEOUT_SECS") {
-            None => Duration::from_secs(30),
-            Some(s) => s.parse().map(Duration::from_secs).map_err(|_| {
-                ConfigError::new("PASSERELLE_REQUEST_TIMEOUT_SECS", "must be a whole number")
-            })?,
-        };
+        let request_timeout = seconds(env, "PASSERELLE_REQUEST_TIMEOUT_SECS", 30)?;
+        let header_timeout = seconds(env, "PASSERELLE_HEADER_TIMEOUT_SECS", 10)?;
         Ok(Self {
             listen,
             public_url,
@@ -185,9 +183,23 @@ impl Settings {
             keyring: keyring(env)?,
             jwt_secret: SecretString::from(jwt_secret),
             request_timeout,
+            header_timeout,
             log_format: log_format(env)?,
             myunisoft: MyUnisoftSettings::from_env(env)?,
         })
+    }
+}
+
+/// A duration in whole seconds, `default` when unset.
+fn seconds(env: &impl Env, var: &'static str, default: u64) -> Result<Duration, ConfigError> {
+    match env.var(var) {
+        None => Ok(Duration::from_secs(default)),
+        Some(s) => s
+            .parse()
+            .ok()
+            .filter(|n| *n > 0)
+            .map(Duration::from_secs)
+            .ok_or_else(|| ConfigError::new(var, "must be a positive whole number")),
     }
 }
 
@@ -235,6 +247,7 @@ mod tests {
         assert_eq!(s.listen.to_string(), "127.0.0.1:8080");
         assert_eq!(s.public_url, "http://127.0.0.1:8080");
         assert_eq!(s.request_timeout, Duration::from_secs(30));
+        assert_eq!(s.header_timeout, Duration::from_secs(10));
         assert_eq!(s.myunisoft.base_url, "https://api.myunisoft.fr/api/v1");
         assert_eq!(
             (s.myunisoft.rate_calls, s.myunisoft.rate_window),
@@ -266,6 +279,8 @@ mod tests {
         assert_eq!(error_of(&[("PASSERELLE_LOG_FORMAT", "xml")]).var, "PASSERELLE_LOG_FORMAT");
         assert_eq!(error_of(&[("MYUNISOFT_BASE_URL", "ftp://x")]).var, "MYUNISOFT_BASE_URL");
         assert_eq!(error_of(&[("MYUNISOFT_RATE_LIMIT", "0")]).var, "MYUNISOFT_RATE_LIMIT");
+        let bad_timeout = [("PASSERELLE_HEADER_TIMEOUT_SECS", "ten")];
+        assert_eq!(error_of(&bad_timeout).var, "PASSERELLE_HEADER_TIMEOUT_SECS");
         let bad_previous = [("PASSERELLE_PREVIOUS_MASTER_KEYS", "zz")];
         assert_eq!(error_of(&bad_previous).var, "PASSERELLE_PREVIOUS_MASTER_KEYS");
     }

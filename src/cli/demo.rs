@@ -72,6 +72,7 @@ fn settings(
         keyring: Keyring::new(MasterKey::from_base64(&state.master_key)?, vec![]),
         jwt_secret: SecretString::from(state.jwt_secret.clone()),
         request_timeout: Duration::from_secs(30),
+        header_timeout: Duration::from_secs(10),
         log_format: config::log_format(&ProcessEnv).map_err(|e| e.to_string())?,
         myunisoft: MyUnisoftSettings {
             base_url: sandbox.base_url(),

@@ -91,3 +91,37 @@ async fn made_up_methods_do_not_grow_the_metrics() {
     assert!(text.contains(r#"method="other""#), "{text}");
     assert!(!text.contains("M1X"));
 }
+
+#[tokio::test]
+async fn slow_request_heads_are_closed_after_the_header_timeout() {
+    use std::time::{Duration, Instant};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let timeout = Duration::from_secs(2);
+    let app = TestApp::spawn_with(|s| s.header_timeout = timeout).await;
+    let started = Instant::now();
+    let mut slow = vec![];
+    for _ in 0..50 {
+        let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+        stream.write_all(b"GET /health/live HTTP/1.1\r\nHost: x\r\nAccept: ").await.unwrap();
+        slow.push(stream);
+    }
+    // A real request is served meanwhile.
+    let res = app.http.get(app.url("/health/live")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let closes = slow.into_iter().map(|mut stream| async move {
+        let mut rest = vec![];
+        // EOF or a reset: either way the gateway has let go of the connection.
+        let _ = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut rest))
+            .await
+            .expect("closed by the gateway");
+        started.elapsed()
+    });
+    let closed_after = futures_util::future::join_all(closes).await;
+    let (first, last) = (closed_after.iter().min().unwrap(), closed_after.iter().max().unwrap());
+    println!("50 half-sent request heads closed after {first:?} to {last:?} (timeout {timeout:?})");
+    assert!(*first >= timeout - Duration::from_millis(100), "{first:?}");
+    assert!(*last < timeout + Duration::from_secs(2), "{last:?}");
+    let res = app.http.get(app.url("/health/live")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+}
