@@ -165,15 +165,6 @@ impl Settings {
             .unwrap_or_else(|| format!("http://{listen}"))
             .trim_end_matches('/')
             .to_owned();
-        let jwt_secret = env.var("PASSERELLE_JWT_SECRET").ok_or_else(|| {
-            ConfigError::new("PASSERELLE_JWT_SECRET", "missing (at least 32 random characters)")
-        })?;
-        if jwt_secret.len() < MIN_JWT_SECRET {
-            return Err(ConfigError::new(
-                "PASSERELLE_JWT_SECRET",
-                format!("must be at least {MIN_JWT_SECRET} characters"),
-            ));
-        }
         let request_timeout = seconds(env, "PASSERELLE_REQUEST_TIMEOUT_SECS", 30)?;
         let header_timeout = seconds(env, "PASSERELLE_HEADER_TIMEOUT_SECS", 10)?;
         Ok(Self {
@@ -181,13 +172,25 @@ impl Settings {
             public_url,
             database: DatabaseSettings::from_env(env)?,
             keyring: keyring(env)?,
-            jwt_secret: SecretString::from(jwt_secret),
+            jwt_secret: jwt_secret(env)?,
             request_timeout,
             header_timeout,
             log_format: log_format(env)?,
             myunisoft: MyUnisoftSettings::from_env(env)?,
         })
     }
+}
+
+/// `PASSERELLE_JWT_SECRET`: signs access tokens and keys the digests of client secrets.
+pub fn jwt_secret(env: &impl Env) -> Result<SecretString, ConfigError> {
+    const VAR: &str = "PASSERELLE_JWT_SECRET";
+    let secret = env
+        .var(VAR)
+        .ok_or_else(|| ConfigError::new(VAR, "missing (at least 32 random characters)"))?;
+    if secret.len() < MIN_JWT_SECRET {
+        return Err(ConfigError::new(VAR, format!("must be at least {MIN_JWT_SECRET} characters")));
+    }
+    Ok(SecretString::from(secret))
 }
 
 /// A duration in whole seconds, `default` when unset.

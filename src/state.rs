@@ -1,11 +1,13 @@
 //! What handlers and services share: the store, the keys, the connectors and the metrics.
 
+use std::num::NonZeroUsize;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::FromRef;
 
-use crate::auth::throttle::LoginThrottle;
+use crate::auth::secrets::SecretDigests;
+use crate::auth::throttle::{Limits, LoginThrottle};
 use crate::auth::token::JwtKeys;
 use crate::config::Settings;
 use crate::connectors::governor::{Budget, Governor};
@@ -17,15 +19,21 @@ use crate::store::Store;
 use crate::store::StoreLeases;
 use crate::telemetry::Metrics;
 
-/// Failed `/token` attempts allowed per clientId within [`LOGIN_WINDOW`].
-const LOGIN_FAILURES: u32 = 5;
-const LOGIN_WINDOW: Duration = Duration::from_secs(300);
+/// Failed `/token` attempts allowed within five minutes: 5 for one clientId from one address, 20
+/// from one address; each count kept for at most 65,536 addresses or pairs.
+const LOGIN_LIMITS: Limits = Limits {
+    per_client: 5,
+    per_source: 20,
+    window: Duration::from_secs(300),
+    capacity: NonZeroUsize::new(1 << 16).expect("not zero"),
+};
 
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
     pub keyring: Arc<Keyring>,
     pub jwt: Arc<JwtKeys>,
+    pub secrets: Arc<SecretDigests>,
     pub throttle: Arc<LoginThrottle>,
     pub metrics: Metrics,
     pub connectors: Connectors,
@@ -59,7 +67,8 @@ impl AppState {
             store,
             keyring: Arc::new(settings.keyring.clone()),
             jwt: Arc::new(JwtKeys::new(&settings.jwt_secret)),
-            throttle: Arc::new(LoginThrottle::new(LOGIN_FAILURES, LOGIN_WINDOW)),
+            secrets: Arc::new(SecretDigests::new(&settings.jwt_secret)),
+            throttle: Arc::new(LoginThrottle::new(LOGIN_LIMITS)),
             metrics,
             connectors: Connectors::new(MyUnisoft::new(client, REFERENCE_TTL)),
             public_url: settings.public_url.as_str().into(),

@@ -1,9 +1,12 @@
 //! Extractors whose rejections are Chift-shaped 422s naming the field and the rule.
 
-use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::body::{Body, Bytes};
+use axum::extract::{FromRequest, FromRequestParts, Path, Request, State};
 use axum::http::request::Parts;
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use http_body_util::LengthLimitError;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -14,6 +17,27 @@ use crate::error::AppError;
 
 /// The largest request body accepted (base64 attachments included).
 pub const BODY_LIMIT: usize = 16 * 1024 * 1024;
+
+/// Route layer: a body over `limit` bytes is answered 413 before the handler runs, as soon as its
+/// `Content-Length` says so or, without one, once `limit` bytes have been read.
+pub async fn limit_body(State(limit): State<usize>, req: Request, next: Next) -> Response {
+    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok());
+    if declared.and_then(|v| v.parse::<u64>().ok()).is_some_and(|n| n > limit as u64) {
+        return AppError::BodyTooLarge { limit }.into_response();
+    }
+    let (parts, body) = req.into_parts();
+    match axum::body::to_bytes(body, limit).await {
+        Ok(bytes) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
+        Err(e) if std::error::Error::source(&e).is_some_and(|s| s.is::<LengthLimitError>()) => {
+            AppError::BodyTooLarge { limit }.into_response()
+        }
+        Err(_) => AppError::from(unreadable_body()).into_response(),
+    }
+}
+
+fn unreadable_body() -> Invalid {
+    Invalid::body("", "the request body could not be read")
+}
 
 /// `{consumer_id}`: the consumer a route acts on.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -39,7 +63,7 @@ impl<S: Send + Sync, T: DeserializeOwned + Validate> FromRequest<S> for ValidJso
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 AppError::BodyTooLarge { limit: BODY_LIMIT }
             } else {
-                Invalid::body("", "the request body could not be read").into()
+                unreadable_body().into()
             }
         })?;
         let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &bytes };

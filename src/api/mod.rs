@@ -15,7 +15,6 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::OpenApi as OpenApiDoc;
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use crate::state::AppState;
 
@@ -48,7 +47,7 @@ impl Modify for BearerAuth {
 
 fn documented() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
-        .routes(routes!(token::generate_access_token))
+        .merge(token::router())
         .merge(consumers::router())
         .merge(connections::router())
         .merge(integrations::router())

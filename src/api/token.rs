@@ -1,18 +1,23 @@
 //! `POST /token`: client credentials in, a 30-minute JWT out (chift-conventions.md §e).
 
+use std::net::SocketAddr;
 use std::time::Instant;
 
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
+use axum::middleware;
 use axum::Json;
 use serde::Deserialize;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
-use crate::api::extract::{ValidJson, Validate};
+use crate::api::extract::{limit_body, ValidJson, Validate};
 use crate::auth::secrets;
 use crate::auth::token::Token;
 use crate::domain::Invalid;
 use crate::error::{AppError, ErrorBody, Result};
+use crate::service::accounts::{self, AccountError};
 use crate::state::AppState;
 
 /// `AuthItem`. Unknown keys (the SDK's `envId`) are ignored.
@@ -25,13 +30,29 @@ pub struct AuthItem {
     pub marketplace_id: Option<Uuid>,
 }
 
+/// The longest clientId read; a longer one is refused before anything else.
+const MAX_CLIENT_ID: usize = 64;
+
 impl Validate for AuthItem {
     fn validate(&self) -> Result<(), Invalid> {
         if self.client_id.is_empty() {
             return Err(Invalid::body("clientId", "must not be empty"));
         }
+        if self.client_id.len() > MAX_CLIENT_ID {
+            return Err(Invalid::body("clientId", format!("at most {MAX_CLIENT_ID} characters")));
+        }
         Ok(())
     }
+}
+
+/// The largest `/token` body read: credentials take a few hundred bytes.
+pub const TOKEN_BODY_LIMIT: usize = 4 * 1024;
+
+/// `POST /token`, its body limited to [`TOKEN_BODY_LIMIT`].
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(generate_access_token))
+        .route_layer(middleware::from_fn_with_state(TOKEN_BODY_LIMIT, limit_body))
 }
 
 /// Exchange client credentials for an access token.
@@ -39,36 +60,45 @@ impl Validate for AuthItem {
     request_body = AuthItem,
     responses((status = 200, body = Token),
               (status = 401, description = "Unknown client or wrong secret", body = ErrorBody),
+              (status = 413, description = "Body larger than 4 KiB", body = ErrorBody),
               (status = 422, body = ErrorBody),
-              (status = 429, description = "Too many failed attempts for this clientId", body = ErrorBody)),
+              (status = 429, description = "Too many failed attempts from this address, or for this clientId from this address", body = ErrorBody)),
     security(()))]
 pub async fn generate_access_token(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ValidJson(auth): ValidJson<AuthItem>,
 ) -> Result<Json<Token>> {
-    let started = Instant::now();
+    let addr = peer.ip();
     state
         .throttle
-        .check(&auth.client_id, started)
+        .check(&auth.client_id, addr, Instant::now())
         .map_err(|retry_after| AppError::TooManyAttempts { retry_after })?;
-    let found = state.store.accounts().find_by_client_id(&auth.client_id).await?;
-    let (account, hash) = match found {
-        Some((account, hash)) if account.id == auth.account_id => (Some(account), hash),
-        _ => (None, secrets::decoy_hash().to_owned()),
-    };
-    let secret = auth.client_secret;
-    let matches = tokio::task::spawn_blocking(move || secrets::verify_secret(&secret, &hash))
+    let account = if secrets::is_client_id(&auth.client_id) {
+        accounts::authenticate(
+            &state.store,
+            &state.secrets,
+            &auth.client_id,
+            &auth.client_secret,
+            auth.account_id,
+        )
         .await
-        .map_err(|e| AppError::Internal(format!("secret check panicked: {e}")))?;
+        .map_err(|e| match e {
+            AccountError::Store(e) => AppError::Store(e),
+            other => AppError::Internal(other.to_string()),
+        })?
+    } else {
+        None
+    };
     match account {
-        Some(account) if matches => {
-            state.throttle.succeeded(&auth.client_id);
+        Some(account) => {
+            state.throttle.succeeded(&auth.client_id, addr);
             let token = state.jwt.issue(account.id, chrono::Utc::now().timestamp())?;
             Ok(Json(token))
         }
-        _ => {
-            state.throttle.failed(&auth.client_id, Instant::now());
-            tracing::warn!(client_id = %auth.client_id, "token refused");
+        None => {
+            state.throttle.failed(&auth.client_id, addr, Instant::now());
+            tracing::warn!(client_id = %auth.client_id, %addr, "token refused");
             Err(AppError::BadClientCredentials)
         }
     }

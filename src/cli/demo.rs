@@ -86,8 +86,9 @@ fn settings(
 
 /// A new account and a consumer with a firm-token connection to the sandbox.
 async fn provision(state: &AppState, mut demo: DemoState) -> Result<DemoState, String> {
-    let issued =
-        accounts::create(&state.store, "Passerelle demo").await.map_err(|e| e.to_string())?;
+    let issued = accounts::create(&state.store, &state.secrets, "Passerelle demo")
+        .await
+        .map_err(|e| e.to_string())?;
     let tenant = TenantContext { account_id: issued.account_id };
     let consumer = NewConsumer {
         name: "Cabinet Demo".into(),

@@ -11,6 +11,7 @@ use myunisoft_sandbox::{self as sandbox, SandboxConfig};
 use serde_json::json;
 
 use crate::app::{self, App};
+use crate::auth::secrets::SecretDigests;
 use crate::config::{self, DatabaseSettings, ProcessEnv, Settings};
 use crate::service::accounts;
 use crate::store::Store;
@@ -56,7 +57,7 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum AccountCommand {
     /// Create an account; prints {"accountId","clientId","clientSecret"} on stdout. The secret
-    /// is shown once and only its hash is stored.
+    /// is shown once and only its keyed digest is stored (needs `PASSERELLE_JWT_SECRET`).
     Create {
         #[arg(long)]
         name: String,
@@ -127,8 +128,10 @@ async fn serve() -> CliResult {
 }
 
 async fn create_account(name: &str) -> CliResult {
+    let jwt_secret = config::jwt_secret(&ProcessEnv).map_err(|e| e.to_string())?;
     let store = open_store().await?;
-    let issued = accounts::create(&store, name).await.map_err(|e| e.to_string())?;
+    let digests = SecretDigests::new(&jwt_secret);
+    let issued = accounts::create(&store, &digests, name).await.map_err(|e| e.to_string())?;
     let out = json!({
         "accountId": issued.account_id,
         "clientId": issued.client_id,

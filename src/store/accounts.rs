@@ -1,4 +1,4 @@
-//! API accounts and their hashed client secrets.
+//! API accounts and the stored form of their client secrets.
 
 use sqlx::any::AnyRow;
 use sqlx::AnyPool;
@@ -10,7 +10,7 @@ use crate::domain::account::ApiAccount;
 pub struct NewAccount<'a> {
     pub name: &'a str,
     pub client_id: &'a str,
-    /// An Argon2id PHC string, never the secret.
+    /// A keyed digest (`hmac-sha256$…`), never the secret.
     pub client_secret_hash: &'a str,
 }
 
@@ -50,7 +50,7 @@ impl<'p> Accounts<'p> {
         Ok(account)
     }
 
-    /// The account and its secret hash, for `POST /token`.
+    /// The account and the stored form of its secret, for `POST /token`.
     pub async fn find_by_client_id(
         &self,
         client_id: &str,
@@ -58,6 +58,20 @@ impl<'p> Accounts<'p> {
         let sql = format!("SELECT {COLUMNS} FROM accounts WHERE client_id = $1");
         let row = sqlx::query(&sql).bind(client_id).fetch_optional(self.pool).await?;
         row.map(|r| Ok((account(&r)?, column(&r, "client_secret_hash")?))).transpose()
+    }
+
+    /// Replaces `old`, the stored form of an account's secret, by `new` (an Argon2 hash by its
+    /// digest); a no-op when it changed meanwhile.
+    pub async fn replace_secret_hash(
+        &self,
+        id: Uuid,
+        old: &str,
+        new: &str,
+    ) -> Result<(), StoreError> {
+        let sql =
+            "UPDATE accounts SET client_secret_hash = $1 WHERE id = $2 AND client_secret_hash = $3";
+        sqlx::query(sql).bind(new).bind(id.to_string()).bind(old).execute(self.pool).await?;
+        Ok(())
     }
 
     pub async fn find(&self, id: Uuid) -> Result<Option<ApiAccount>, StoreError> {

@@ -173,3 +173,117 @@ async fn another_accounts_consumer_and_connections_are_not_found() {
         .unwrap();
     assert_eq!(res.json::<Value>().await.unwrap()["name"], "Compta");
 }
+
+/// A client whose connections come from `127.0.0.2`, another address than the tests' own.
+pub fn client_from_another_address() -> reqwest::Client {
+    let other = std::net::IpAddr::from([127, 0, 0, 2]);
+    reqwest::Client::builder().local_address(other).build().unwrap()
+}
+
+#[tokio::test]
+async fn wrong_secrets_from_another_address_do_not_lock_the_client_out() {
+    let app = TestApp::spawn().await;
+    let account = app.account("Acme").await;
+    let attacker = client_from_another_address();
+    let wrong = json!({"clientId": account.client_id, "clientSecret": "ps_guess", "accountId": account.account_id});
+    let mut statuses = vec![];
+    for _ in 0..20 {
+        let res = attacker.post(app.url("/token")).json(&wrong).send().await.unwrap();
+        statuses.push(res.status().as_u16());
+    }
+    assert_eq!(statuses[..5], [401; 5]);
+    assert_eq!(statuses[5..], [429; 15]);
+    // The attacker's address stays locked out, even with the right secret...
+    let right = json!({"clientId": account.client_id, "clientSecret": account.client_secret, "accountId": account.account_id});
+    let res = attacker.post(app.url("/token")).json(&right).send().await.unwrap();
+    chift_error(res, 429, "ERROR_CHIFT_AUTHENTICATION_ERROR").await;
+    // ...while the client gets its token from its own address.
+    assert_eq!(app.token_response(&account).await.status(), 200);
+}
+
+#[tokio::test]
+async fn made_up_client_ids_from_one_address_lock_that_address_out_only() {
+    let app = TestApp::spawn().await;
+    let account = app.account("Acme").await;
+    let attacker = client_from_another_address();
+    let mut statuses = vec![];
+    for _ in 0..25 {
+        let made_up = passerelle::auth::secrets::new_client_id();
+        let body = json!({"clientId": made_up, "clientSecret": "ps_guess", "accountId": account.account_id});
+        let res = attacker.post(app.url("/token")).json(&body).send().await.unwrap();
+        statuses.push(res.status().as_u16());
+    }
+    assert_eq!(statuses[..20], [401; 20]);
+    assert_eq!(statuses[20..], [429; 5]);
+    assert_eq!(app.token_response(&account).await.status(), 200);
+}
+
+#[tokio::test]
+async fn a_client_id_not_of_the_issued_shape_is_refused_before_any_lookup() {
+    let app = TestApp::spawn().await;
+    let account = app.account("Acme").await;
+    let long = "pc_".to_owned() + &"a".repeat(62);
+    let body = json!({"clientId": long, "clientSecret": "x", "accountId": account.account_id});
+    let res = app.http.post(app.url("/token")).json(&body).send().await.unwrap();
+    let body = chift_error(res, 422, "ERROR_INVALID_BODY").await;
+    assert_eq!(body["detail"][0]["loc"], json!(["body", "clientId"]));
+    // Closing the pool shows no lookup happens: a lookup would fail with a 500.
+    app.store.close().await;
+    for client_id in ["pc_unknown", "' OR 1=1 --", &account.client_id[..18]] {
+        let body = json!({"clientId": client_id, "clientSecret": account.client_secret, "accountId": account.account_id});
+        let res = app.http.post(app.url("/token")).json(&body).send().await.unwrap();
+        chift_error(res, 401, "ERROR_CHIFT_AUTHENTICATION_ERROR").await;
+    }
+}
+
+#[tokio::test]
+async fn a_token_body_over_4_kib_is_refused_with_413() {
+    let app = TestApp::spawn().await;
+    let account = app.account("Acme").await;
+    let padded = |len: usize| {
+        json!({"clientId": account.client_id, "clientSecret": account.client_secret,
+               "accountId": account.account_id, "envId": "x".repeat(len)})
+        .to_string()
+    };
+    let url = app.url("/token");
+    // Declared by Content-Length: refused without reading it.
+    let big = padded(1024 * 1024);
+    let res = app.http.post(&url).header("content-type", "application/json").body(big).send();
+    let body = chift_error(res.await.unwrap(), 413, "ERROR_INVALID_BODY").await;
+    assert!(body["message"].as_str().unwrap().contains("4096"), "{body}");
+    // Chunked, with no length: refused once 4 KiB have been read.
+    let chunks: Vec<Result<String, std::io::Error>> = vec![Ok(padded(3000)), Ok(padded(3000))];
+    let stream = reqwest::Body::wrap_stream(futures_util::stream::iter(chunks));
+    let res = app.http.post(&url).header("content-type", "application/json").body(stream).send();
+    chift_error(res.await.unwrap(), 413, "ERROR_INVALID_BODY").await;
+    // Within the limit, extra keys and all, the token is issued.
+    let res = app.http.post(&url).header("content-type", "application/json").body(padded(3000));
+    assert_eq!(res.send().await.unwrap().status(), 200);
+}
+
+#[tokio::test]
+async fn an_argon2_hash_from_before_logs_in_once_and_is_then_stored_as_a_digest() {
+    use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
+    let app = TestApp::spawn().await;
+    let account = app.account("Acme").await;
+    let accounts = app.store.accounts();
+    let (_, digest) = accounts.find_by_client_id(&account.client_id).await.unwrap().unwrap();
+    assert!(digest.starts_with("hmac-sha256$") && !digest.contains(&account.client_secret[3..]));
+    let salt = SaltString::generate(&mut OsRng);
+    let argon2 = argon2::Argon2::default()
+        .hash_password(account.client_secret.as_bytes(), &salt)
+        .unwrap()
+        .to_string();
+    accounts.replace_secret_hash(account.account_id, &digest, &argon2).await.unwrap();
+
+    let wrong = json!({"clientId": account.client_id, "clientSecret": "ps_guess", "accountId": account.account_id});
+    let res = app.http.post(app.url("/token")).json(&wrong).send().await.unwrap();
+    chift_error(res, 401, "ERROR_CHIFT_AUTHENTICATION_ERROR").await;
+    let (_, stored) = accounts.find_by_client_id(&account.client_id).await.unwrap().unwrap();
+    assert_eq!(stored, argon2, "a failure changes nothing");
+
+    assert_eq!(app.token_response(&account).await.status(), 200);
+    let (_, stored) = accounts.find_by_client_id(&account.client_id).await.unwrap().unwrap();
+    assert_eq!(stored, digest, "replaced by the digest of the same secret");
+    assert_eq!(app.token_response(&account).await.status(), 200);
+}

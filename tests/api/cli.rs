@@ -290,7 +290,76 @@ async fn logs_are_json_lines_with_request_ids_and_never_show_secrets() {
         .await
         .unwrap()
         .get(0);
-    assert!(hash.starts_with("$argon2id$") && !hash.contains(client_secret));
+    assert!(hash.starts_with("hmac-sha256$") && !hash.contains(&client_secret[3..]));
+}
+
+/// The peak resident memory of a process, in kB.
+fn peak_rss_kb(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_flood_from_one_address_neither_slows_the_client_nor_grows_the_gateway() {
+    let db = TestDb::new().await;
+    let sb = sandbox(SandboxConfig::default()).await;
+    let env = Env::new(&db, &random_bytes(), &sb);
+    let account = account_create(&env);
+    // A line per request would fill the stderr pipe nobody reads before the end.
+    let gateway = Gateway::start(env.set("RUST_LOG", "warn")).await;
+    token(&gateway, &account).await;
+    let rss_before = peak_rss_kb(gateway.child.id());
+
+    let flood_for = Duration::from_secs(8);
+    let url = gateway.url("/token");
+    let deadline = tokio::time::Instant::now() + flood_for;
+    let attacker = crate::auth::client_from_another_address();
+    let flooders = (0..64).map(|_| {
+        let (attacker, url, account_id) = (attacker.clone(), url.clone(), account["accountId"].clone());
+        tokio::spawn(async move {
+            let mut statuses = std::collections::BTreeMap::<u16, u32>::new();
+            while tokio::time::Instant::now() < deadline {
+                let made_up = passerelle::auth::secrets::new_client_id();
+                let body = json!({"clientId": made_up, "clientSecret": "ps_guess", "accountId": account_id});
+                if let Ok(res) = attacker.post(&url).json(&body).send().await {
+                    *statuses.entry(res.status().as_u16()).or_default() += 1;
+                }
+            }
+            statuses
+        })
+    });
+    let flooders: Vec<_> = flooders.collect();
+
+    let client = reqwest::Client::new();
+    let body = json!({"clientId": account["clientId"], "clientSecret": account["clientSecret"],
+                      "accountId": account["accountId"]});
+    let mut waits = vec![];
+    while tokio::time::Instant::now() + Duration::from_millis(500) < deadline {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let started = std::time::Instant::now();
+        let res = client.post(&url).json(&body).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        waits.push(started.elapsed());
+    }
+    let mut statuses = std::collections::BTreeMap::<u16, u32>::new();
+    for flooder in flooders {
+        for (status, n) in flooder.await.unwrap() {
+            *statuses.entry(status).or_default() += n;
+        }
+    }
+    let rss_after = peak_rss_kb(gateway.child.id());
+    let slowest = waits.iter().max().unwrap();
+    println!(
+        "flood of {flood_for:?} by 64 connections from 127.0.0.2: answers {statuses:?}; the client's \
+         {} tokens from 127.0.0.1 took at most {slowest:?}; gateway peak RSS {rss_before} kB → {rss_after} kB",
+        waits.len()
+    );
+    assert!(*slowest < Duration::from_secs(2), "{waits:?}");
+    assert!(statuses.get(&429).is_some_and(|n| *n > 1000), "{statuses:?}");
+    assert!(rss_after < rss_before + 64 * 1024, "{rss_before} kB → {rss_after} kB");
+    gateway.terminate();
+    assert!(gateway.wait().0);
 }
 
 #[tokio::test]

@@ -7,6 +7,7 @@ use std::time::Duration;
 use base64::Engine;
 pub use myunisoft_sandbox::{tokens, FaultKind, Faults, Sandbox, SandboxConfig, PARTNER_SECRET};
 use passerelle::app::App;
+use passerelle::auth::secrets::SecretDigests;
 use passerelle::config::{DatabaseSettings, LogFormat, MyUnisoftSettings, Settings};
 use passerelle::crypto::{Keyring, MasterKey};
 use passerelle::service::accounts::{self, IssuedAccount};
@@ -186,7 +187,8 @@ impl TestApp {
     }
 
     pub async fn account(&self, name: &str) -> IssuedAccount {
-        accounts::create(&self.store, name).await.unwrap()
+        let digests = SecretDigests::new(&self.settings.jwt_secret);
+        accounts::create(&self.store, &digests, name).await.unwrap()
     }
 
     pub async fn token_response(&self, account: &IssuedAccount) -> Response {
