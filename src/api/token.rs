@@ -74,7 +74,8 @@ pub async fn generate_access_token(
         .throttle
         .check(&auth.client_id, addr, Instant::now())
         .map_err(|retry_after| AppError::TooManyAttempts { retry_after })?;
-    let account = if secrets::is_client_id(&auth.client_id) {
+    let well_formed = secrets::is_client_id(&auth.client_id);
+    let account = if well_formed {
         accounts::authenticate(
             &state.store,
             &state.secrets,
@@ -98,7 +99,9 @@ pub async fn generate_access_token(
         }
         None => {
             state.throttle.failed(&auth.client_id, addr, Instant::now());
-            tracing::warn!(client_id = %auth.client_id, %addr, "token refused");
+            // A malformed clientId is whatever the caller sent: it stays out of the logs.
+            let client_id = if well_formed { auth.client_id.as_str() } else { "(malformed)" };
+            tracing::warn!(client_id, %addr, "token refused");
             Err(AppError::BadClientCredentials)
         }
     }
