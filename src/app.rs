@@ -19,7 +19,7 @@ use tracing::Level;
 
 use crate::api;
 use crate::config::Settings;
-use crate::error::{AppError, ErrorBody, ErrorCode, LoggedError};
+use crate::error::{AppError, Detail, ErrorBody, ErrorCode, LoggedError};
 use crate::state::AppState;
 use crate::store::Store;
 use crate::telemetry;
@@ -87,7 +87,7 @@ fn chift_shaped(status: StatusCode, method: Method, path: String, res: Response)
             let body = ErrorBody::new(
                 ErrorCode::ErrorUnknown,
                 status.canonical_reason().unwrap_or("error").to_owned(),
-                serde_json::Value::String(format!("{code} error {}", status.as_u16())),
+                Detail::Text(format!("{code} error {}", status.as_u16())),
             );
             return (status, axum::Json(body)).into_response();
         }

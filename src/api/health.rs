@@ -25,14 +25,14 @@ fn ok() -> Json<Health> {
 
 /// The process is up.
 #[utoipa::path(get, path = "/health/live", tag = "Operations", operation_id = "health_live",
-    responses((status = 200, body = Health)), security(()))]
+    responses((status = 200, body = Health)), security())]
 pub async fn live() -> Json<Health> {
     ok()
 }
 
 /// The process can serve: its database answers.
 #[utoipa::path(get, path = "/health/ready", tag = "Operations", operation_id = "health_ready",
-    responses((status = 200, body = Health), (status = 503, body = ErrorBody)), security(()))]
+    responses((status = 200, body = Health), (status = 503, body = ErrorBody)), security())]
 pub async fn ready(State(state): State<AppState>) -> Result<Json<Health>> {
     state.store.ping().await.map_err(|e| AppError::Unavailable(format!("database: {e}")))?;
     Ok(ok())

@@ -41,7 +41,7 @@ impl Validate for AuthItem {
               (status = 401, description = "Unknown client or wrong secret", body = ErrorBody),
               (status = 422, body = ErrorBody),
               (status = 429, description = "Too many failed attempts for this clientId", body = ErrorBody)),
-    security(()))]
+    security())]
 pub async fn generate_access_token(
     State(state): State<AppState>,
     ValidJson(auth): ValidJson<AuthItem>,

@@ -60,6 +60,31 @@ async fn the_served_openapi_document_is_the_committed_one() {
     }
 }
 
+#[test]
+fn every_schema_the_openapi_document_refers_to_is_defined() {
+    fn refs<'a>(value: &'a Value, found: &mut Vec<&'a str>) {
+        match value {
+            Value::Object(object) => {
+                found.extend(object.get("$ref").and_then(Value::as_str));
+                object.values().for_each(|v| refs(v, found));
+            }
+            Value::Array(items) => items.iter().for_each(|v| refs(v, found)),
+            _ => {}
+        }
+    }
+    let document: Value = serde_json::from_str(include_str!("../../openapi/openapi.json")).unwrap();
+    let mut found = Vec::new();
+    refs(&document, &mut found);
+    let schemas = document["components"]["schemas"].as_object().unwrap();
+    let dangling: Vec<_> = found
+        .into_iter()
+        .filter(|r| {
+            !r.strip_prefix("#/components/schemas/").is_some_and(|n| schemas.contains_key(n))
+        })
+        .collect();
+    assert!(dangling.is_empty(), "referenced but not defined: {dangling:?}");
+}
+
 #[tokio::test]
 async fn swagger_ui_is_served_from_the_binary() {
     let app = TestApp::spawn().await;
