@@ -409,23 +409,25 @@ enum Outcome {
     Failed(String),
 }
 
-/// When the gateway logged the end of its drain (its listener closes right after), read from
-/// the text log's RFC 3339 timestamp.
-fn drain_over_at(logs: &str) -> SystemTime {
-    let line = logs.lines().find(|l| l.contains("drain over")).expect("the drain end is logged");
+/// When the gateway logged the line containing `message`, read from the text log's RFC 3339
+/// timestamp.
+fn logged_at(logs: &str, message: &str) -> SystemTime {
+    let line = logs.lines().find(|l| l.contains(message)).expect("the line is logged");
     let stamp = line.split_whitespace().next().unwrap();
     chrono::DateTime::parse_from_rfc3339(stamp).expect("an RFC 3339 timestamp").into()
 }
 
-/// A connection accepted in the last instant before the listener closes can be closed unread by
+/// A connection accepted in the last moments before the listener closes can be closed unread by
 /// axum's graceful shutdown (hyper takes a connection whose request it has not read yet for an
-/// idle one): requests sent that close to the end are counted apart, not held to the rule.
-const AT_CLOSE: Duration = Duration::from_millis(5);
+/// idle one, and the kernel resets what is still queued on the listener): requests sent that
+/// close to the end are counted apart and printed, not held to the rule. On two busy cores the
+/// cut ones were sent up to about 3 ms before the close.
+const AT_CLOSE: Duration = Duration::from_millis(10);
 
 /// One client loop through SIGTERM, alternating a pooled (kept-alive) client and one that opens
 /// a connection per request, until the listener is gone. Every request sent before the listener
-/// closed (up to [`AT_CLOSE`]) must be answered 2xx: a reset, a timeout, a refusal or a non-2xx
-/// is a failure. After the close, connections are refused.
+/// closed, but for the last [`AT_CLOSE`], must be answered 2xx: a reset, a timeout, a refusal or
+/// a non-2xx is a failure. After the close, connections are refused.
 #[tokio::test]
 async fn no_request_sent_before_the_listener_closes_fails() {
     let db = TestDb::new().await;
@@ -439,12 +441,12 @@ async fn no_request_sent_before_the_listener_closes_fails() {
     let clients = [kept, fresh_connections()];
     let url = gateway.url("/consumers");
     let started = Instant::now();
-    let mut signalled = None;
+    let mut terminated = false;
     let mut sent: Vec<(SystemTime, Outcome)> = vec![];
     for i in 0.. {
-        if signalled.is_none() && started.elapsed() > Duration::from_millis(500) {
-            signalled = Some(SystemTime::now());
+        if !terminated && started.elapsed() > Duration::from_millis(500) {
             gateway.terminate();
+            terminated = true;
         }
         let at = SystemTime::now();
         let outcome = match clients[i % 2].get(&url).bearer_auth(&token).send().await {
@@ -463,10 +465,13 @@ async fn no_request_sent_before_the_listener_closes_fails() {
     }
     let (clean_exit, logs) = tokio::task::spawn_blocking(move || gateway.wait()).await.unwrap();
     assert!(clean_exit, "{logs}");
-    let (signalled, closed) = (signalled.unwrap(), drain_over_at(&logs));
+    // The gateway's own instants: draining starts (the flag is set before the line is logged),
+    // and the drain ends (the listener closes right after).
+    let signalled = logged_at(&logs, "shutdown requested: draining");
+    let closed = logged_at(&logs, "drain over");
     let after = |at: SystemTime| at.duration_since(signalled).unwrap_or_default();
     let mut counts = std::collections::BTreeMap::<(&str, &str), usize>::new();
-    let mut failures = vec![];
+    let (mut failures, mut cut) = (vec![], vec![]);
     let mut last_served = Duration::ZERO;
     for (at, outcome) in &sent {
         let phase = if *at < signalled {
@@ -487,6 +492,10 @@ async fn no_request_sent_before_the_listener_closes_fails() {
         match outcome {
             Outcome::Served { .. } if phase == "2 drain" => last_served = after(*at),
             Outcome::Served { .. } => {}
+            Outcome::Failed(why) if phase == "3 at the close" => {
+                let before_close = closed.duration_since(*at).unwrap_or_default();
+                cut.push(format!("{before_close:?} before the close: {why}"));
+            }
             Outcome::Refused | Outcome::Failed(_) if phase > "2 drain" => {}
             Outcome::Refused => failures.push(format!("{:?}: refused", after(*at))),
             Outcome::Failed(why) => failures.push(format!("{:?}: {why}", after(*at))),
@@ -496,6 +505,9 @@ async fn no_request_sent_before_the_listener_closes_fails() {
     let summary: Vec<_> =
         counts.iter().map(|((phase, kind), n)| format!("{phase}: {n} {kind}")).collect();
     eprintln!("listener closed {:?} after SIGTERM; {}", after(closed), summary.join("; "));
+    for line in cut {
+        eprintln!("cut at the close, {line}");
+    }
     assert!(failures.is_empty(), "{failures:#?}");
     let count = |key| counts.get(&key).copied().unwrap_or_default();
     assert!(count(("1 before SIGTERM", "served")) > 10, "too few requests to tell");
