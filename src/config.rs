@@ -146,6 +146,8 @@ pub struct Settings {
     pub keyring: Keyring,
     pub jwt_secret: SecretString,
     pub request_timeout: Duration,
+    /// After SIGTERM/SIGINT: how long readiness answers 503 while the listener still serves.
+    pub shutdown_drain: Duration,
     pub log_format: LogFormat,
     pub myunisoft: MyUnisoftSettings,
 }
@@ -172,11 +174,12 @@ impl Settings {
                 format!("must be at least {MIN_JWT_SECRET} characters"),
             ));
         }
-        let request_timeout = match env.var("PASSERELLE_REQUEST_TIMEOUT_SECS") {
-            None => Duration::from_secs(30),
-            Some(s) => s.parse().map(Duration::from_secs).map_err(|_| {
-                ConfigError::new("PASSERELLE_REQUEST_TIMEOUT_SECS", "must be a whole number")
-            })?,
+        let seconds = |var: &'static str, default: u64| match env.var(var) {
+            None => Ok(Duration::from_secs(default)),
+            Some(s) => s
+                .parse()
+                .map(Duration::from_secs)
+                .map_err(|_| ConfigError::new(var, "must be a whole number of seconds")),
         };
         Ok(Self {
             listen,
@@ -184,7 +187,8 @@ impl Settings {
             database: DatabaseSettings::from_env(env)?,
             keyring: keyring(env)?,
             jwt_secret: SecretString::from(jwt_secret),
-            request_timeout,
+            request_timeout: seconds("PASSERELLE_REQUEST_TIMEOUT_SECS", 30)?,
+            shutdown_drain: seconds("PASSERELLE_SHUTDOWN_DRAIN_SECS", 5)?,
             log_format: log_format(env)?,
             myunisoft: MyUnisoftSettings::from_env(env)?,
         })
@@ -235,6 +239,7 @@ mod tests {
         assert_eq!(s.listen.to_string(), "127.0.0.1:8080");
         assert_eq!(s.public_url, "http://127.0.0.1:8080");
         assert_eq!(s.request_timeout, Duration::from_secs(30));
+        assert_eq!(s.shutdown_drain, Duration::from_secs(5));
         assert_eq!(s.myunisoft.base_url, "https://api.myunisoft.fr/api/v1");
         assert_eq!(
             (s.myunisoft.rate_calls, s.myunisoft.rate_window),
@@ -266,8 +271,17 @@ mod tests {
         assert_eq!(error_of(&[("PASSERELLE_LOG_FORMAT", "xml")]).var, "PASSERELLE_LOG_FORMAT");
         assert_eq!(error_of(&[("MYUNISOFT_BASE_URL", "ftp://x")]).var, "MYUNISOFT_BASE_URL");
         assert_eq!(error_of(&[("MYUNISOFT_RATE_LIMIT", "0")]).var, "MYUNISOFT_RATE_LIMIT");
+        let drain = "PASSERELLE_SHUTDOWN_DRAIN_SECS";
+        assert_eq!(error_of(&[(drain, "5s")]).var, drain);
+        assert_eq!(error_of(&[(drain, "-1")]).var, drain);
         let bad_previous = [("PASSERELLE_PREVIOUS_MASTER_KEYS", "zz")];
         assert_eq!(error_of(&bad_previous).var, "PASSERELLE_PREVIOUS_MASTER_KEYS");
+    }
+
+    #[test]
+    fn a_zero_drain_is_allowed() {
+        let s = Settings::from_env(&env(&[("PASSERELLE_SHUTDOWN_DRAIN_SECS", "0")])).unwrap();
+        assert_eq!(s.shutdown_drain, Duration::ZERO);
     }
 
     #[test]

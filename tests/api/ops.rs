@@ -1,7 +1,10 @@
+use std::collections::BTreeSet;
+
 use reqwest::Method;
 use serde_json::Value;
 
-use crate::support::TestApp;
+use crate::accounting::{acc, connected};
+use crate::support::{tokens, FaultKind, Faults, TestApp};
 
 #[tokio::test]
 async fn health_probes_answer_ok() {
@@ -93,4 +96,64 @@ async fn swagger_ui_is_served_from_the_binary() {
     let bundle = app.http.get(app.url("/docs/swagger-ui-bundle.js")).send().await.unwrap();
     assert_eq!(bundle.headers()["content-type"], "application/javascript");
     assert!(bundle.text().await.unwrap().len() > 1_000_000);
+}
+
+/// The metric names in `text` (`passerelle_…` identifiers).
+fn metric_names(text: &str) -> BTreeSet<&str> {
+    text.match_indices("passerelle_")
+        .map(|(at, _)| {
+            let rest = &text[at..];
+            let end = rest
+                .find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
+                .unwrap_or(rest.len());
+            &rest[..end]
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_dashboard_and_the_alert_rules_query_metrics_the_gateway_exports() {
+    let (app, tenant, cid) = connected(tokens::SOCIETY_PORT).await;
+    app.sandbox.set_faults(Faults { fail_next: vec![FaultKind::Status(503)], ..Faults::default() });
+    for _ in 0..2 {
+        let (status, _) = app.get_json(&tenant, &acc(&cid, "journals")).await;
+        assert_eq!(status, 200);
+    }
+    let scrape = app.http.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let families: BTreeSet<&str> =
+        scrape.lines().filter_map(|l| l.strip_prefix("# TYPE ")?.split(' ').next()).collect();
+    // Series names (`…_bucket`, `…_count` of histograms included) and family names.
+    let mut exported: BTreeSet<&str> = scrape
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split(['{', ' ']).next())
+        .collect();
+    exported.extend(&families);
+
+    let dashboard_text = include_str!("../../deploy/grafana-dashboard.json");
+    let dashboard: Value = serde_json::from_str(dashboard_text).unwrap();
+    assert!(dashboard["schemaVersion"].as_u64().unwrap() >= 36);
+    let variables = dashboard["templating"]["list"].as_array().unwrap();
+    assert!(variables.iter().any(|v| v["name"] == "datasource"
+        && v["type"] == "datasource"
+        && v["query"] == "prometheus"));
+    let panels = dashboard["panels"].as_array().unwrap();
+    let queries: Vec<&Value> =
+        panels.iter().flat_map(|p| p["targets"].as_array()).flatten().collect();
+    assert!(queries.len() >= 10);
+    for target in &queries {
+        assert_eq!(target["datasource"]["uid"], "${datasource}", "{target}");
+        assert!(target["expr"].as_str().is_some_and(|e| e.contains("passerelle_")), "{target}");
+    }
+    let alerts = include_str!("../../deploy/alerts.yaml");
+    for (file, text) in [("grafana-dashboard.json", dashboard_text), ("alerts.yaml", alerts)] {
+        let unknown: Vec<_> = metric_names(text).difference(&exported).copied().collect();
+        assert!(unknown.is_empty(), "deploy/{file} queries metrics /metrics lacks: {unknown:?}");
+    }
+    let charted = metric_names(dashboard_text);
+    let missing: Vec<_> = families
+        .iter()
+        .filter(|family| !charted.iter().any(|name| name.starts_with(*family)))
+        .collect();
+    assert!(missing.is_empty(), "metrics without a dashboard panel: {missing:?}");
 }

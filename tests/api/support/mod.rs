@@ -100,6 +100,7 @@ pub fn settings(db: &TestDb, myunisoft: &str) -> Settings {
         keyring: Keyring::new(random_key(), vec![]),
         jwt_secret: SecretString::from(JWT_SECRET.to_owned()),
         request_timeout: Duration::from_secs(30),
+        shutdown_drain: Duration::ZERO,
         log_format: LogFormat::Text,
         myunisoft: MyUnisoftSettings {
             base_url: myunisoft.to_owned(),
