@@ -1,11 +1,12 @@
-//! The application: the middleware stack around the routes, and serving with graceful shutdown.
+//! The application: the middleware stack around the routes, and serving with a drain period and
+//! graceful shutdown.
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
-use axum::http::{header, Method, StatusCode};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
@@ -24,16 +25,18 @@ use tracing::Level;
 
 use crate::api;
 use crate::config::Settings;
-use crate::error::{AppError, ErrorBody, ErrorCode, LoggedError};
-use crate::state::AppState;
+use crate::error::{AppError, Detail, ErrorBody, ErrorCode, LoggedError};
+use crate::state::{AppState, Draining};
 use crate::store::Store;
 use crate::telemetry;
 
 /// The whole HTTP service: routes plus the middleware stack (outermost first).
 pub fn router(state: AppState, request_timeout: Duration) -> Router {
     let metrics = state.metrics.clone();
+    let draining = state.draining.clone();
     api::router(state).route_layer(middleware::from_fn(telemetry::record_route)).layer(
         ServiceBuilder::new()
+            .layer(middleware::from_fn_with_state(draining, close_when_draining))
             .layer(SetSensitiveRequestHeadersLayer::new([header::AUTHORIZATION]))
             .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
             .layer(
@@ -51,6 +54,21 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
             .layer(middleware::from_fn_with_state(request_timeout, enforce_timeout))
             .layer(DefaultBodyLimit::max(api::extract::BODY_LIMIT)),
     )
+}
+
+/// While draining, every answer closes its connection: a kept-alive client reconnects (to
+/// another replica, once readiness has taken this one out) instead of reusing a connection that
+/// graceful shutdown would close under it.
+async fn close_when_draining(
+    State(draining): State<Draining>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let mut res = next.run(req).await;
+    if draining.is_on() {
+        res.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    res
 }
 
 /// Abandons a request that runs longer than the configured timeout, with a Chift-shaped 504.
@@ -92,7 +110,7 @@ fn chift_shaped(status: StatusCode, method: Method, path: String, res: Response)
             let body = ErrorBody::new(
                 ErrorCode::ErrorUnknown,
                 status.canonical_reason().unwrap_or("error").to_owned(),
-                serde_json::Value::String(format!("{code} error {}", status.as_u16())),
+                Detail::Text(format!("{code} error {}", status.as_u16())),
             );
             return (status, axum::Json(body)).into_response();
         }
@@ -220,5 +238,15 @@ pub async fn shutdown_signal() {
         () = interrupt => {},
         () = terminate => {},
     }
-    tracing::info!("shutdown requested: finishing in-flight requests");
+}
+
+/// The shutdown of `serve`: on SIGINT or SIGTERM, readiness answers 503 at once while the listener
+/// keeps serving for `drain` (time for load balancers to stop routing here); then it resolves, the
+/// listener closes and in-flight requests finish.
+pub async fn drain_on_signal(draining: Draining, drain: Duration) {
+    shutdown_signal().await;
+    draining.start();
+    tracing::info!(drain_secs = drain.as_secs(), "shutdown requested: draining, readiness is 503");
+    tokio::time::sleep(drain).await;
+    tracing::info!("drain over: no new connections, finishing in-flight requests");
 }

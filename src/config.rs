@@ -148,6 +148,8 @@ pub struct Settings {
     pub request_timeout: Duration,
     /// A connection that has not sent a whole request head within this time is closed.
     pub header_timeout: Duration,
+    /// After SIGTERM/SIGINT: how long readiness answers 503 while the listener still serves.
+    pub shutdown_drain: Duration,
     pub log_format: LogFormat,
     pub myunisoft: MyUnisoftSettings,
 }
@@ -165,8 +167,8 @@ impl Settings {
             .unwrap_or_else(|| format!("http://{listen}"))
             .trim_end_matches('/')
             .to_owned();
-        let request_timeout = seconds(env, "PASSERELLE_REQUEST_TIMEOUT_SECS", 30)?;
-        let header_timeout = seconds(env, "PASSERELLE_HEADER_TIMEOUT_SECS", 10)?;
+        let request_timeout = seconds(env, "PASSERELLE_REQUEST_TIMEOUT_SECS", 30, 1)?;
+        let header_timeout = seconds(env, "PASSERELLE_HEADER_TIMEOUT_SECS", 10, 1)?;
         Ok(Self {
             listen,
             public_url,
@@ -175,6 +177,7 @@ impl Settings {
             jwt_secret: jwt_secret(env)?,
             request_timeout,
             header_timeout,
+            shutdown_drain: seconds(env, "PASSERELLE_SHUTDOWN_DRAIN_SECS", 5, 0)?,
             log_format: log_format(env)?,
             myunisoft: MyUnisoftSettings::from_env(env)?,
         })
@@ -193,16 +196,18 @@ pub fn jwt_secret(env: &impl Env) -> Result<SecretString, ConfigError> {
     Ok(SecretString::from(secret))
 }
 
-/// A duration in whole seconds, `default` when unset.
-fn seconds(env: &impl Env, var: &'static str, default: u64) -> Result<Duration, ConfigError> {
+/// A duration in whole seconds, at least `min`; `default` when unset.
+fn seconds(
+    env: &impl Env,
+    var: &'static str,
+    default: u64,
+    min: u64,
+) -> Result<Duration, ConfigError> {
     match env.var(var) {
         None => Ok(Duration::from_secs(default)),
-        Some(s) => s
-            .parse()
-            .ok()
-            .filter(|n| *n > 0)
-            .map(Duration::from_secs)
-            .ok_or_else(|| ConfigError::new(var, "must be a positive whole number")),
+        Some(s) => s.parse().ok().filter(|n| *n >= min).map(Duration::from_secs).ok_or_else(|| {
+            ConfigError::new(var, format!("must be a whole number of seconds, at least {min}"))
+        }),
     }
 }
 
@@ -251,6 +256,7 @@ mod tests {
         assert_eq!(s.public_url, "http://127.0.0.1:8080");
         assert_eq!(s.request_timeout, Duration::from_secs(30));
         assert_eq!(s.header_timeout, Duration::from_secs(10));
+        assert_eq!(s.shutdown_drain, Duration::from_secs(5));
         assert_eq!(s.myunisoft.base_url, "https://api.myunisoft.fr/api/v1");
         assert_eq!(
             (s.myunisoft.rate_calls, s.myunisoft.rate_window),
@@ -284,8 +290,17 @@ mod tests {
         assert_eq!(error_of(&[("MYUNISOFT_RATE_LIMIT", "0")]).var, "MYUNISOFT_RATE_LIMIT");
         let bad_timeout = [("PASSERELLE_HEADER_TIMEOUT_SECS", "ten")];
         assert_eq!(error_of(&bad_timeout).var, "PASSERELLE_HEADER_TIMEOUT_SECS");
+        let drain = "PASSERELLE_SHUTDOWN_DRAIN_SECS";
+        assert_eq!(error_of(&[(drain, "5s")]).var, drain);
+        assert_eq!(error_of(&[(drain, "-1")]).var, drain);
         let bad_previous = [("PASSERELLE_PREVIOUS_MASTER_KEYS", "zz")];
         assert_eq!(error_of(&bad_previous).var, "PASSERELLE_PREVIOUS_MASTER_KEYS");
+    }
+
+    #[test]
+    fn a_zero_drain_is_allowed() {
+        let s = Settings::from_env(&env(&[("PASSERELLE_SHUTDOWN_DRAIN_SECS", "0")])).unwrap();
+        assert_eq!(s.shutdown_drain, Duration::ZERO);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use fec::FecError;
 use serde::Serialize;
-use serde_json::{json, Value};
+use utoipa::openapi::schema::{Array, ArrayBuilder, ObjectBuilder, SchemaType, Type};
 use utoipa::ToSchema;
 
 use crate::connectors::{ConnectorError, WriteError};
@@ -151,23 +151,23 @@ impl AppError {
     }
 
     /// Extra, client-safe explanation: Chift's `detail`.
-    fn detail(&self) -> Value {
+    fn detail(&self) -> Detail {
         match self {
             AppError::Connector(e) | AppError::Partial { error: e, .. } => match e.upstream() {
-                Some((code, message)) => Value::String(format!("{code}: {message}")),
-                None => Value::String(String::new()),
+                Some((code, message)) => Detail::Text(format!("{code}: {message}")),
+                None => Detail::Text(String::new()),
             },
-            AppError::Invalid(invalid) => json!([{
-                "loc": [invalid.location.as_str(), invalid.field],
-                "msg": invalid.rule,
-                "type": "value_error",
+            AppError::Invalid(invalid) => Detail::Invalid(vec![ValidationError {
+                loc: vec![invalid.location.as_str().to_owned(), invalid.field.clone()],
+                msg: invalid.rule.clone(),
+                r#type: "value_error",
             }]),
-            AppError::Duplicate { id, .. } => Value::String(format!("existing id: {id}")),
-            AppError::Fec(e) => json!(e.named()),
+            AppError::Duplicate { id, .. } => Detail::Text(format!("existing id: {id}")),
+            AppError::Fec(e) => Detail::Entries(e.named().to_vec()),
             AppError::AlreadyProcessed { status_code, .. } => {
-                Value::String(format!("the first call answered with status {status_code}"))
+                Detail::Text(format!("the first call answered with status {status_code}"))
             }
-            _ => Value::String(String::new()),
+            _ => Detail::Text(String::new()),
         }
     }
 }
@@ -218,15 +218,49 @@ pub struct ErrorBody {
     pub status: &'static str,
     pub message: String,
     pub error_code: ErrorCode,
-    /// A string, or for validation errors a list of `{loc, msg, type}`.
-    #[schema(value_type = Object)]
-    pub detail: Value,
+    /// An explanation (often the upstream software's message; empty when there is nothing to
+    /// add), the inputs that failed validation, or the FEC entries at fault. Passerelle never
+    /// sends null; the schema allows it as Chift's `ChiftError` does.
+    #[schema(inline, nullable)]
+    pub detail: Detail,
 }
 
 impl ErrorBody {
-    pub fn new(error_code: ErrorCode, message: impl Into<String>, detail: Value) -> Self {
+    pub fn new(error_code: ErrorCode, message: impl Into<String>, detail: Detail) -> Self {
         Self { status: "error", message: message.into(), error_code, detail }
     }
+}
+
+/// Chift's `detail`: a string, or a list (of `ValidationError` as in Chift's
+/// `HTTPValidationError`, or of FEC entries).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum Detail {
+    Text(String),
+    Invalid(Vec<ValidationError>),
+    Entries(Vec<String>),
+}
+
+/// Chift's `ValidationError`: one input that failed validation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ValidationError {
+    #[schema(schema_with = location)]
+    pub loc: Vec<String>,
+    /// The rule it broke.
+    pub msg: String,
+    /// Always `value_error`.
+    #[serde(rename = "type")]
+    pub r#type: &'static str,
+}
+
+/// `loc` as Chift declares it: names, and indexes into lists.
+fn location() -> Array {
+    ArrayBuilder::new()
+        .items(
+            ObjectBuilder::new().schema_type(SchemaType::from_iter([Type::String, Type::Integer])),
+        )
+        .description(Some("Where the input is: `[\"query\", \"size\"]`, `[\"body\", \"name\"]`."))
+        .build()
 }
 
 /// What the logging middleware finds on a 5xx answer: the error with its source.
@@ -266,6 +300,8 @@ impl IntoResponse for AppError {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     #[test]
@@ -422,7 +458,8 @@ mod tests {
             code: "ECR14".into(),
             message: "L'écriture n'est pas équilibrée".into(),
         });
-        assert_eq!(e.detail(), json!("ECR14: L'écriture n'est pas équilibrée"));
+        let detail = serde_json::to_value(e.detail()).unwrap();
+        assert_eq!(detail, json!("ECR14: L'écriture n'est pas équilibrée"));
         assert!(e.to_string().contains("ECR14"));
     }
 
@@ -430,7 +467,14 @@ mod tests {
     fn a_validation_error_names_the_field_and_the_rule() {
         let error = AppError::from(Invalid::body("email", "must be at most 80 characters"));
         assert_eq!(error.to_string(), "invalid body field `email`: must be at most 80 characters");
-        assert_eq!(error.detail()[0]["loc"], json!(["body", "email"]));
+        assert_eq!(
+            serde_json::to_value(error.detail()).unwrap(),
+            json!([{
+                "loc": ["body", "email"],
+                "msg": "must be at most 80 characters",
+                "type": "value_error",
+            }])
+        );
     }
 
     #[test]

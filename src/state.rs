@@ -1,6 +1,7 @@
 //! What handlers and services share: the store, the keys, the connectors and the metrics.
 
 use std::num::NonZeroUsize;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -39,6 +40,22 @@ pub struct AppState {
     pub connectors: Connectors,
     /// Base of the links answered by connection writes.
     pub public_url: Arc<str>,
+    pub draining: Draining,
+}
+
+/// Set once shutdown begins: readiness then answers 503 and answers close their connection, so
+/// load balancers stop routing here while the listener still serves.
+#[derive(Clone, Default)]
+pub struct Draining(Arc<AtomicBool>);
+
+impl Draining {
+    pub fn start(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    pub fn is_on(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
 }
 
 /// How long reference data (chart, journals, VAT, …) is served from the cache.
@@ -72,6 +89,7 @@ impl AppState {
             metrics,
             connectors: Connectors::new(MyUnisoft::new(client, REFERENCE_TTL)),
             public_url: settings.public_url.as_str().into(),
+            draining: Draining::default(),
         })
     }
 }

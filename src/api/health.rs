@@ -2,6 +2,7 @@
 //! Prometheus metrics.
 
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -25,17 +26,22 @@ fn ok() -> Json<Health> {
 
 /// The process is up.
 #[utoipa::path(get, path = "/health/live", tag = "Operations", operation_id = "health_live",
-    responses((status = 200, body = Health)), security(()))]
+    responses((status = 200, body = Health)), security())]
 pub async fn live() -> Json<Health> {
     ok()
 }
 
 /// The process can serve: its database answers.
 #[utoipa::path(get, path = "/health/ready", tag = "Operations", operation_id = "health_ready",
-    responses((status = 200, body = Health), (status = 503, body = ErrorBody)), security(()))]
-pub async fn ready(State(state): State<AppState>) -> Result<Json<Health>> {
+    responses((status = 200, body = Health), (status = 503, body = ErrorBody)), security())]
+pub async fn ready(State(state): State<AppState>) -> Result<Response> {
+    if state.draining.is_on() {
+        // Every rollout goes through this: the usual 503 body, without the error log of a failure.
+        let body = AppError::Unavailable("shutting down".into()).body();
+        return Ok((StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response());
+    }
     state.store.ping().await.map_err(|e| AppError::Unavailable(format!("database: {e}")))?;
-    Ok(ok())
+    Ok(ok().into_response())
 }
 
 /// `GET /metrics`.

@@ -103,7 +103,7 @@ pub async fn get_integration(
     operation_id = "get_integration_logo", params(IntegrationPath),
     responses((status = 200, content_type = "image/svg+xml", body = String),
               (status = "4XX", body = ErrorBody)),
-    security(()))]
+    security())]
 pub async fn get_integration_logo(ValidPath(path): ValidPath<IntegrationPath>) -> Result<Response> {
     let kind = integration(path.integration_id)?;
     Ok(([(CONTENT_TYPE, "image/svg+xml")], kind.logo_svg()).into_response())

@@ -63,7 +63,7 @@ pub fn router() -> OpenApiRouter<AppState> {
               (status = 413, description = "Body larger than 4 KiB", body = ErrorBody),
               (status = 422, body = ErrorBody),
               (status = 429, description = "Too many failed attempts from this address, or for this clientId from this address", body = ErrorBody)),
-    security(()))]
+    security())]
 pub async fn generate_access_token(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,

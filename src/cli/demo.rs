@@ -73,6 +73,8 @@ fn settings(
         jwt_secret: SecretString::from(state.jwt_secret.clone()),
         request_timeout: Duration::from_secs(30),
         header_timeout: Duration::from_secs(10),
+        // Ctrl-C on a laptop: nothing routes here to drain.
+        shutdown_drain: Duration::ZERO,
         log_format: config::log_format(&ProcessEnv).map_err(|e| e.to_string())?,
         myunisoft: MyUnisoftSettings {
             base_url: sandbox.base_url(),
@@ -156,7 +158,8 @@ pub async fn run() -> Result<(), String> {
         demo
     };
     print_welcome(listen, &sandbox, &demo);
-    app.serve(app::shutdown_signal()).await.map_err(|e| format!("server: {e}"))?;
+    let shutdown = app::drain_on_signal(app.state().draining.clone(), settings.shutdown_drain);
+    app.serve(shutdown).await.map_err(|e| format!("server: {e}"))?;
     store.close().await;
     Ok(())
 }

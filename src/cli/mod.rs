@@ -121,7 +121,8 @@ async fn serve() -> CliResult {
     let app = App::build(&settings, store.clone()).await?;
     let addr = app.local_addr().map_err(|e| e.to_string())?;
     tracing::info!(%addr, backend = ?store.backend(), "passerelle listening");
-    app.serve(app::shutdown_signal()).await.map_err(|e| format!("server: {e}"))?;
+    let shutdown = app::drain_on_signal(app.state().draining.clone(), settings.shutdown_drain);
+    app.serve(shutdown).await.map_err(|e| format!("server: {e}"))?;
     store.close().await;
     tracing::info!("stopped");
     Ok(())

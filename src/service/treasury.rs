@@ -26,9 +26,9 @@ pub async fn financial_entry(
     entry: &FinancialEntry,
 ) -> Result<FinancialEntry> {
     booking::non_empty(&entry.items, "items", "at least one line")?;
-    let journals = ledger(s, ctx)?.journals(ctx.folder(s, folder).await?).await?;
-    let treasury = financial_entry::treasury(journals, &entry.journal_id, counterpart)?;
     let scope = ctx.folder(s, folder).await?;
+    let journals = ledger(s, ctx)?.journals(scope).await?;
+    let treasury = financial_entry::treasury(journals, &entry.journal_id, counterpart)?;
     let codes = if entry.items.iter().any(|i| i.tax_info.is_some()) {
         ledger(s, ctx)?.vat_codes(scope).await?
     } else {

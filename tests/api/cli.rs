@@ -1,7 +1,7 @@
 //! The real binary: start-up errors, `account create`, `rotate-key`, logs and graceful shutdown.
 
 use std::process::{Child, Command, Output, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime};
 
 use passerelle::crypto::{Keyring, MasterKey};
 use serde_json::{json, Value};
@@ -30,6 +30,8 @@ impl Env {
                 ("PASSERELLE_DATA_DIR", dir.display().to_string()),
                 ("MYUNISOFT_BASE_URL", myunisoft.base_url()),
                 ("MYUNISOFT_THIRD_PARTY_SECRET", PARTNER_SECRET.to_owned()),
+                // Stop at once unless a test is about the drain.
+                ("PASSERELLE_SHUTDOWN_DRAIN_SECS", "0".to_owned()),
             ],
         }
     }
@@ -63,23 +65,31 @@ fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-/// A `passerelle serve` process; its stderr is collected when it stops.
+/// A `passerelle serve` process; its stderr is collected as it runs (a full pipe would stall
+/// its logging) and returned when it stops.
 struct Gateway {
     child: Child,
     port: u16,
+    logs: std::thread::JoinHandle<String>,
 }
 
 impl Gateway {
     async fn start(env: Env) -> Self {
         let port = free_port();
-        let child = env
+        let mut child = env
             .set("PASSERELLE_LISTEN", format!("127.0.0.1:{port}"))
             .command(&["serve"])
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let gateway = Self { child, port };
+        let mut stderr = child.stderr.take().unwrap();
+        let logs = std::thread::spawn(move || {
+            let mut bytes = vec![];
+            let _ = std::io::Read::read_to_end(&mut stderr, &mut bytes);
+            String::from_utf8_lossy(&bytes).into_owned()
+        });
+        let gateway = Self { child, port, logs };
         for _ in 0..100 {
             let ready = reqwest::get(gateway.url("/health/ready")).await;
             if ready.is_ok_and(|r| r.status() == 200) {
@@ -100,9 +110,9 @@ impl Gateway {
     }
 
     /// Waits for the exit after SIGTERM; returns the exit success and everything logged.
-    fn wait(self) -> (bool, String) {
-        let out = self.child.wait_with_output().unwrap();
-        (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+    fn wait(mut self) -> (bool, String) {
+        let status = self.child.wait().unwrap();
+        (status.success(), self.logs.join().unwrap())
     }
 }
 
@@ -182,6 +192,7 @@ async fn serve_refuses_to_start_on_a_missing_or_malformed_secret() {
         (base().set("PASSERELLE_JWT_SECRET", "tooshort"), "PASSERELLE_JWT_SECRET"),
         (base().set("DATABASE_URL", "mysql://nope"), "DATABASE_URL"),
         (base().without("MYUNISOFT_THIRD_PARTY_SECRET"), "MYUNISOFT_THIRD_PARTY_SECRET"),
+        (base().set("PASSERELLE_SHUTDOWN_DRAIN_SECS", "5s"), "PASSERELLE_SHUTDOWN_DRAIN_SECS"),
     ];
     for (env, var) in cases {
         let out = env.run(&["serve"]);
@@ -394,6 +405,185 @@ async fn sigterm_lets_an_in_flight_request_finish() {
         tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err(),
         "stopped listening"
     );
+}
+
+/// A client that opens a new connection for every request.
+fn fresh_connections() -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap()
+}
+
+/// Whether the connection was refused: nothing listened on the port any more.
+fn refused(error: &reqwest::Error) -> bool {
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        if cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionRefused)
+        {
+            return true;
+        }
+        source = cause.source();
+    }
+    false
+}
+
+#[tokio::test]
+async fn sigterm_turns_readiness_off_at_once_and_serves_through_the_drain() {
+    let db = TestDb::new().await;
+    let sb = sandbox(SandboxConfig::default()).await;
+    let drain = Duration::from_secs(2);
+    let env = Env::new(&db, &random_bytes(), &sb).set("PASSERELLE_SHUTDOWN_DRAIN_SECS", "2");
+    let gateway = Gateway::start(env).await;
+    let http = fresh_connections();
+    let signalled = Instant::now();
+    gateway.terminate();
+    let not_ready = loop {
+        let res = http.get(gateway.url("/health/ready")).send().await.unwrap();
+        if res.status() == 503 {
+            let body: Value = res.json().await.unwrap();
+            assert_eq!(
+                (&body["status"], &body["error_code"]),
+                (&json!("error"), &json!("ERROR_UNKNOWN"))
+            );
+            assert!(body["message"].as_str().unwrap().contains("shutting down"), "{body}");
+            break signalled.elapsed();
+        }
+        assert!(signalled.elapsed() < drain, "readiness stayed 200 after SIGTERM");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    };
+    assert!(not_ready < Duration::from_millis(200), "readiness answered 503 after {not_ready:?}");
+    let live = http.get(gateway.url("/health/live")).send().await.unwrap();
+    assert_eq!(live.status(), 200, "a new connection is served during the drain");
+    assert_eq!(live.headers()["connection"], "close", "and told not to stay");
+    assert!(signalled.elapsed() < drain);
+    let (clean_exit, logs) = tokio::task::spawn_blocking(move || gateway.wait()).await.unwrap();
+    let exited = signalled.elapsed();
+    assert!(clean_exit, "{logs}");
+    assert!(exited >= drain && exited < drain + Duration::from_secs(2), "exited after {exited:?}");
+    assert!(logs.contains("draining") && logs.contains("drain over"), "{logs}");
+    eprintln!("readiness 503 after {not_ready:?}; exit 0 after {exited:?} (drain {drain:?})");
+}
+
+/// What became of one request of the load loop.
+enum Outcome {
+    Served {
+        closes: bool,
+    },
+    /// Refused at connect: nothing listened on the port any more.
+    Refused,
+    Failed(String),
+}
+
+/// When the gateway logged the line containing `message`, read from the text log's RFC 3339
+/// timestamp.
+fn logged_at(logs: &str, message: &str) -> SystemTime {
+    let line = logs.lines().find(|l| l.contains(message)).expect("the line is logged");
+    let stamp = line.split_whitespace().next().unwrap();
+    chrono::DateTime::parse_from_rfc3339(stamp).expect("an RFC 3339 timestamp").into()
+}
+
+/// A connection accepted in the last moments before the listener closes can be closed unread by
+/// axum's graceful shutdown (hyper takes a connection whose request it has not read yet for an
+/// idle one, and the kernel resets what is still queued on the listener): requests sent that
+/// close to the end are counted apart and printed, not held to the rule. On two busy cores the
+/// cut ones were sent up to about 3 ms before the close.
+const AT_CLOSE: Duration = Duration::from_millis(10);
+
+/// One client loop through SIGTERM, alternating a pooled (kept-alive) client and one that opens
+/// a connection per request, until the listener is gone. Every request sent before the listener
+/// closed, but for the last [`AT_CLOSE`], must be answered 2xx: a reset, a timeout, a refusal or
+/// a non-2xx is a failure. After the close, connections are refused.
+#[tokio::test]
+async fn no_request_sent_before_the_listener_closes_fails() {
+    let db = TestDb::new().await;
+    let sb = sandbox(SandboxConfig::default()).await;
+    let drain = Duration::from_secs(2);
+    let env = Env::new(&db, &random_bytes(), &sb);
+    let account = account_create(&env);
+    let gateway = Gateway::start(env.set("PASSERELLE_SHUTDOWN_DRAIN_SECS", "2")).await;
+    let token = token(&gateway, &account).await;
+    let kept = reqwest::Client::builder().timeout(Duration::from_secs(5)).build().unwrap();
+    let clients = [kept, fresh_connections()];
+    let url = gateway.url("/consumers");
+    let started = Instant::now();
+    let mut terminated = false;
+    let mut sent: Vec<(SystemTime, Outcome)> = vec![];
+    for i in 0.. {
+        if !terminated && started.elapsed() > Duration::from_millis(500) {
+            gateway.terminate();
+            terminated = true;
+        }
+        let at = SystemTime::now();
+        let outcome = match clients[i % 2].get(&url).bearer_auth(&token).send().await {
+            Ok(res) if res.status().is_success() => Outcome::Served {
+                closes: res.headers().get("connection").is_some_and(|v| v == "close"),
+            },
+            Ok(res) => Outcome::Failed(format!("HTTP {}", res.status())),
+            Err(e) if refused(&e) => Outcome::Refused,
+            Err(e) => Outcome::Failed(format!("{e:?}")),
+        };
+        sent.push((at, outcome));
+        if sent.iter().filter(|(_, o)| matches!(o, Outcome::Refused)).count() == 10 {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(15), "the listener never closed");
+    }
+    let (clean_exit, logs) = tokio::task::spawn_blocking(move || gateway.wait()).await.unwrap();
+    assert!(clean_exit, "{logs}");
+    // The gateway's own instants: draining starts (the flag is set before the line is logged),
+    // and the drain ends (the listener closes right after).
+    let signalled = logged_at(&logs, "shutdown requested: draining");
+    let closed = logged_at(&logs, "drain over");
+    let after = |at: SystemTime| at.duration_since(signalled).unwrap_or_default();
+    let mut counts = std::collections::BTreeMap::<(&str, &str), usize>::new();
+    let (mut failures, mut cut) = (vec![], vec![]);
+    let mut last_served = Duration::ZERO;
+    for (at, outcome) in &sent {
+        let phase = if *at < signalled {
+            "1 before SIGTERM"
+        } else if *at + AT_CLOSE < closed {
+            "2 drain"
+        } else if *at < closed {
+            "3 at the close"
+        } else {
+            "4 after the close"
+        };
+        let kind = match outcome {
+            Outcome::Served { closes: true } => "served, connection: close",
+            Outcome::Served { closes: false } => "served",
+            Outcome::Refused => "refused",
+            Outcome::Failed(_) => "failed",
+        };
+        match outcome {
+            Outcome::Served { .. } if phase == "2 drain" => last_served = after(*at),
+            Outcome::Served { .. } => {}
+            Outcome::Failed(why) if phase == "3 at the close" => {
+                let before_close = closed.duration_since(*at).unwrap_or_default();
+                cut.push(format!("{before_close:?} before the close: {why}"));
+            }
+            Outcome::Refused | Outcome::Failed(_) if phase > "2 drain" => {}
+            Outcome::Refused => failures.push(format!("{:?}: refused", after(*at))),
+            Outcome::Failed(why) => failures.push(format!("{:?}: {why}", after(*at))),
+        }
+        *counts.entry((phase, kind)).or_default() += 1;
+    }
+    let summary: Vec<_> =
+        counts.iter().map(|((phase, kind), n)| format!("{phase}: {n} {kind}")).collect();
+    eprintln!("listener closed {:?} after SIGTERM; {}", after(closed), summary.join("; "));
+    for line in cut {
+        eprintln!("cut at the close, {line}");
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+    let count = |key| counts.get(&key).copied().unwrap_or_default();
+    assert!(count(("1 before SIGTERM", "served")) > 10, "too few requests to tell");
+    assert!(count(("2 drain", "served, connection: close")) > 10, "too few requests to tell");
+    assert_eq!(count(("2 drain", "served")), 0, "every answer of the drain closes its connection");
+    assert!(after(closed) >= drain, "the listener closed before the drain ended");
+    assert!(last_served + Duration::from_millis(100) >= drain, "last served: {last_served:?}");
 }
 
 #[tokio::test]

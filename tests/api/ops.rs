@@ -1,7 +1,10 @@
+use std::collections::BTreeSet;
+
 use reqwest::Method;
 use serde_json::Value;
 
-use crate::support::TestApp;
+use crate::accounting::{acc, connected};
+use crate::support::{tokens, FaultKind, Faults, TestApp};
 
 #[tokio::test]
 async fn health_probes_answer_ok() {
@@ -58,6 +61,31 @@ async fn the_served_openapi_document_is_the_committed_one() {
     ] {
         assert!(paths.contains_key(path), "{path}");
     }
+}
+
+#[test]
+fn every_schema_the_openapi_document_refers_to_is_defined() {
+    fn refs<'a>(value: &'a Value, found: &mut Vec<&'a str>) {
+        match value {
+            Value::Object(object) => {
+                found.extend(object.get("$ref").and_then(Value::as_str));
+                object.values().for_each(|v| refs(v, found));
+            }
+            Value::Array(items) => items.iter().for_each(|v| refs(v, found)),
+            _ => {}
+        }
+    }
+    let document: Value = serde_json::from_str(include_str!("../../openapi/openapi.json")).unwrap();
+    let mut found = Vec::new();
+    refs(&document, &mut found);
+    let schemas = document["components"]["schemas"].as_object().unwrap();
+    let dangling: Vec<_> = found
+        .into_iter()
+        .filter(|r| {
+            !r.strip_prefix("#/components/schemas/").is_some_and(|n| schemas.contains_key(n))
+        })
+        .collect();
+    assert!(dangling.is_empty(), "referenced but not defined: {dangling:?}");
 }
 
 #[tokio::test]
@@ -124,4 +152,64 @@ async fn slow_request_heads_are_closed_after_the_header_timeout() {
     assert!(*last < timeout + Duration::from_secs(2), "{last:?}");
     let res = app.http.get(app.url("/health/live")).send().await.unwrap();
     assert_eq!(res.status(), 200);
+}
+
+/// The metric names in `text` (`passerelle_…` identifiers).
+fn metric_names(text: &str) -> BTreeSet<&str> {
+    text.match_indices("passerelle_")
+        .map(|(at, _)| {
+            let rest = &text[at..];
+            let end = rest
+                .find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
+                .unwrap_or(rest.len());
+            &rest[..end]
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_dashboard_and_the_alert_rules_query_metrics_the_gateway_exports() {
+    let (app, tenant, cid) = connected(tokens::SOCIETY_PORT).await;
+    app.sandbox.set_faults(Faults { fail_next: vec![FaultKind::Status(503)], ..Faults::default() });
+    for _ in 0..2 {
+        let (status, _) = app.get_json(&tenant, &acc(&cid, "journals")).await;
+        assert_eq!(status, 200);
+    }
+    let scrape = app.http.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    let families: BTreeSet<&str> =
+        scrape.lines().filter_map(|l| l.strip_prefix("# TYPE ")?.split(' ').next()).collect();
+    // Series names (`…_bucket`, `…_count` of histograms included) and family names.
+    let mut exported: BTreeSet<&str> = scrape
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split(['{', ' ']).next())
+        .collect();
+    exported.extend(&families);
+
+    let dashboard_text = include_str!("../../deploy/grafana-dashboard.json");
+    let dashboard: Value = serde_json::from_str(dashboard_text).unwrap();
+    assert!(dashboard["schemaVersion"].as_u64().unwrap() >= 36);
+    let variables = dashboard["templating"]["list"].as_array().unwrap();
+    assert!(variables.iter().any(|v| v["name"] == "datasource"
+        && v["type"] == "datasource"
+        && v["query"] == "prometheus"));
+    let panels = dashboard["panels"].as_array().unwrap();
+    let queries: Vec<&Value> =
+        panels.iter().flat_map(|p| p["targets"].as_array()).flatten().collect();
+    assert!(queries.len() >= 10);
+    for target in &queries {
+        assert_eq!(target["datasource"]["uid"], "${datasource}", "{target}");
+        assert!(target["expr"].as_str().is_some_and(|e| e.contains("passerelle_")), "{target}");
+    }
+    let alerts = include_str!("../../deploy/alerts.yaml");
+    for (file, text) in [("grafana-dashboard.json", dashboard_text), ("alerts.yaml", alerts)] {
+        let unknown: Vec<_> = metric_names(text).difference(&exported).copied().collect();
+        assert!(unknown.is_empty(), "deploy/{file} queries metrics /metrics lacks: {unknown:?}");
+    }
+    let charted = metric_names(dashboard_text);
+    let missing: Vec<_> = families
+        .iter()
+        .filter(|family| !charted.iter().any(|name| name.starts_with(*family)))
+        .collect();
+    assert!(missing.is_empty(), "metrics without a dashboard panel: {missing:?}");
 }

@@ -21,6 +21,7 @@ use super::faults::Action;
 use super::limits::RateHeaders;
 use super::mutex::lock;
 use super::server::SharedState;
+use super::tokens::Grant;
 use super::transport::Peer;
 
 /// How long a truncated body waits after its first half, so that half reaches the client.
@@ -38,7 +39,7 @@ pub(crate) async fn pipeline(
     req: Request,
     next: Next,
 ) -> Response {
-    let (mut parts, body) = req.into_parts();
+    let (parts, body) = req.into_parts();
     let path = parts
         .extensions
         .get::<OriginalUri>()
@@ -46,46 +47,7 @@ pub(crate) async fn pipeline(
     let ticket = shared.log.begin(&parts, &path);
     let ctx = context(&parts, &path);
     let peer = parts.extensions.get::<ConnectInfo<Peer>>().map(|c| c.0.clone());
-    let route = match parts.extensions.get::<MatchedPath>() {
-        Some(matched) => format!("{} {}", parts.method, matched.as_str()),
-        None => format!("{} {path}", parts.method),
-    };
-    let is_write = !matches!(parts.method, Method::GET | Method::HEAD);
-    let now = Instant::now();
-
-    let (response, rate, ending) = match auth::authenticate(&parts.headers) {
-        Err(e) => (e.into_response(), shared.limits.idle_headers(now), Ending::Answer),
-        Ok(grant) => {
-            let (admitted, rate) = shared.limits.admit(&grant.token, &route, now);
-            match admitted {
-                Err(e) => (e.into_response(), rate, Ending::Answer),
-                Ok(permit) => {
-                    let plan = lock(&shared.faults).draw(is_write);
-                    if !plan.latency.is_zero() {
-                        tokio::time::sleep(plan.latency).await;
-                    }
-                    parts.extensions.insert(grant);
-                    let request = Request::from_parts(parts, body);
-                    let (response, ending) = match plan.action {
-                        None => (next.run(request).await, Ending::Answer),
-                        Some(Action::Status(status)) => {
-                            (ApiError::for_status(status).into_response(), Ending::Answer)
-                        }
-                        Some(Action::TooMany { retry_after_secs }) => {
-                            (ApiError::too_many(retry_after_secs).into_response(), Ending::Answer)
-                        }
-                        Some(Action::Reset) => {
-                            (StatusCode::BAD_GATEWAY.into_response(), Ending::Reset)
-                        }
-                        Some(Action::Truncate) => (next.run(request).await, Ending::Truncate),
-                        Some(Action::ResetAfterWrite) => (next.run(request).await, Ending::Reset),
-                    };
-                    drop(permit);
-                    (response, rate, ending)
-                }
-            }
-        }
-    };
+    let (response, rate, ending) = admit_and_run(&shared, parts, body, next, &path).await;
 
     let mut response = with_error_body(response, &ctx);
     add_headers(&mut response, &ctx, rate);
@@ -113,6 +75,63 @@ pub(crate) async fn pipeline(
                 response
             }
         },
+    }
+}
+
+/// Checks the secret and the token, applies the token's limits on the route, then runs the
+/// request under the fault drawn for it.
+async fn admit_and_run(
+    shared: &SharedState,
+    parts: Parts,
+    body: Body,
+    next: Next,
+    path: &str,
+) -> (Response, RateHeaders, Ending) {
+    let route = match parts.extensions.get::<MatchedPath>() {
+        Some(matched) => format!("{} {}", parts.method, matched.as_str()),
+        None => format!("{} {path}", parts.method),
+    };
+    let now = Instant::now();
+    let grant = match auth::authenticate(&parts.headers) {
+        Err(e) => return (e.into_response(), shared.limits.idle_headers(now), Ending::Answer),
+        Ok(grant) => grant,
+    };
+    let (admitted, rate) = shared.limits.admit(&grant.token, &route, now);
+    let permit = match admitted {
+        Err(e) => return (e.into_response(), rate, Ending::Answer),
+        Ok(permit) => permit,
+    };
+    let (response, ending) = run_with_fault(shared, parts, body, next, grant).await;
+    drop(permit);
+    (response, rate, ending)
+}
+
+/// Draws a fault (and its latency) for the request, then runs the handler or stands in for it.
+async fn run_with_fault(
+    shared: &SharedState,
+    mut parts: Parts,
+    body: Body,
+    next: Next,
+    grant: Grant,
+) -> (Response, Ending) {
+    let is_write = !matches!(parts.method, Method::GET | Method::HEAD);
+    let plan = lock(&shared.faults).draw(is_write);
+    if !plan.latency.is_zero() {
+        tokio::time::sleep(plan.latency).await;
+    }
+    parts.extensions.insert(grant);
+    let request = Request::from_parts(parts, body);
+    match plan.action {
+        None => (next.run(request).await, Ending::Answer),
+        Some(Action::Status(status)) => {
+            (ApiError::for_status(status).into_response(), Ending::Answer)
+        }
+        Some(Action::TooMany { retry_after_secs }) => {
+            (ApiError::too_many(retry_after_secs).into_response(), Ending::Answer)
+        }
+        Some(Action::Reset) => (StatusCode::BAD_GATEWAY.into_response(), Ending::Reset),
+        Some(Action::Truncate) => (next.run(request).await, Ending::Truncate),
+        Some(Action::ResetAfterWrite) => (next.run(request).await, Ending::Reset),
     }
 }
 

@@ -22,11 +22,15 @@ use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::openapi::path::{Operation, PathItem};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::{IntoParams, OpenApi, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 
 pub use context::{Accounting, ChiftHeaders};
 
+use crate::domain::accounting::AccountTypeFilter;
+use crate::domain::invoice::PaymentStatus;
+use crate::domain::outstanding::OutstandingType;
+use crate::domain::third_party::PartyKind;
 use crate::domain::Invalid;
 use crate::error::Result;
 use crate::state::AppState;
@@ -151,8 +155,24 @@ fn slot(item: &mut PathItem, verb: Verb) -> &mut Option<Operation> {
     }
 }
 
+/// The enums of query parameters: utoipa collects the schemas of bodies and responses only, so
+/// these are named here for the parameters' `$ref`s to resolve.
+#[derive(OpenApi)]
+#[openapi(components(schemas(
+    AccountTypeFilter,
+    invoices::ApprovalFilter,
+    attachments::DocumentType,
+    ::fec::Encoding,
+    fec::FecFormat,
+    OutstandingType,
+    PartyKind,
+    PaymentStatus,
+    ::fec::Separator,
+)))]
+struct QueryEnums;
+
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
+    OpenApiRouter::with_openapi(QueryEnums::openapi())
         .merge(folders::router())
         .merge(ledger::router())
         .merge(journals::router())

@@ -102,6 +102,7 @@ pub fn settings(db: &TestDb, myunisoft: &str) -> Settings {
         jwt_secret: SecretString::from(JWT_SECRET.to_owned()),
         request_timeout: Duration::from_secs(30),
         header_timeout: Duration::from_secs(10),
+        shutdown_drain: Duration::ZERO,
         log_format: LogFormat::Text,
         myunisoft: MyUnisoftSettings {
             base_url: myunisoft.to_owned(),

@@ -17,7 +17,7 @@ use crate::params::{JsonBody, Params};
 use crate::scope::{FirmCaller, FolderId};
 use crate::server::SharedState;
 use crate::world::accounts::{self as rules, AccountInput, ContactInput};
-use crate::world::{catalog, Account, Folder, ThirdInfo};
+use crate::world::{catalog, Account, Contact, Folder, Iban, ThirdInfo};
 
 pub(super) fn router() -> Router<SharedState> {
     Router::new()
@@ -278,37 +278,74 @@ struct AmountTypePaid {
     label: String,
 }
 
+impl Ape {
+    /// The APE code of that id, if the catalogue has it.
+    fn of(id: i64) -> Option<Self> {
+        catalog::ape(id).map(|(id, code, text)| Ape {
+            id,
+            info: text,
+            label: format!("{code}-{text}"),
+            value: code,
+        })
+    }
+}
+
+impl ContactOut {
+    fn of(c: &Contact) -> Self {
+        ContactOut {
+            id_contact_compte_tiers: c.id,
+            firstname: c.firstname.clone(),
+            lastname: c.lastname.clone(),
+            function: c.function.clone(),
+            tel1: c.tel1.clone(),
+            tel2: c.tel2.clone(),
+            email: c.email.clone(),
+            ordre: c.order,
+        }
+    }
+}
+
+impl IbanOut {
+    fn of(b: &Iban) -> Self {
+        IbanOut {
+            id_iban_compte_tiers: b.id,
+            iban: b.iban.clone(),
+            bic: b.bic.clone(),
+            rum: b.rum.clone(),
+            rum_date_signature: b.rum_signed.clone(),
+            etablissement: b.bank.clone(),
+            first_prlv: b.first_direct_debit,
+            document: None,
+        }
+    }
+}
+
+impl Deadline {
+    /// The payment deadline of that id, if the catalogue has it.
+    fn of(id: u8) -> Option<Self> {
+        catalog::payment_deadline(id).map(|(id, label, days, end_month)| Deadline {
+            id_payment_deadline: id,
+            label,
+            number_of_days: days,
+            end_month,
+            day_number: None,
+        })
+    }
+}
+
 impl Complementary {
     fn of(folder: &Folder, info: Option<&ThirdInfo>) -> Self {
         let Some(i) = info else {
             return Complementary::default();
         };
-        let mut contacts: Vec<ContactOut> = i
-            .contacts
-            .iter()
-            .map(|c| ContactOut {
-                id_contact_compte_tiers: c.id,
-                firstname: c.firstname.clone(),
-                lastname: c.lastname.clone(),
-                function: c.function.clone(),
-                tel1: c.tel1.clone(),
-                tel2: c.tel2.clone(),
-                email: c.email.clone(),
-                ordre: c.order,
-            })
-            .collect();
+        let mut contacts: Vec<ContactOut> = i.contacts.iter().map(ContactOut::of).collect();
         contacts.sort_by_key(|c| c.ordre);
         Complementary {
             id_info_compte_tiers: Some(i.id),
             type_info_compte_tiers: None,
             name: i.name.clone(),
             siren: i.siren.clone(),
-            ape: i.ape_id.and_then(catalog::ape).map(|(id, code, text)| Ape {
-                id,
-                info: text,
-                label: format!("{code}-{text}"),
-                value: code,
-            }),
+            ape: i.ape_id.and_then(Ape::of),
             is_foreign: Some(i.is_foreign),
             person_in_charge: i.person_in_charge.clone(),
             profession: i.profession.clone(),
@@ -331,35 +368,14 @@ impl Complementary {
             tel2: i.tel2.clone(),
             email: i.email.clone(),
             contact_list: contacts,
-            iban_list: i
-                .ibans
-                .iter()
-                .map(|b| IbanOut {
-                    id_iban_compte_tiers: b.id,
-                    iban: b.iban.clone(),
-                    bic: b.bic.clone(),
-                    rum: b.rum.clone(),
-                    rum_date_signature: b.rum_signed.clone(),
-                    etablissement: b.bank.clone(),
-                    first_prlv: b.first_direct_debit,
-                    document: None,
-                })
-                .collect(),
+            iban_list: i.ibans.iter().map(IbanOut::of).collect(),
             payment_type_id: i.payment_type_id,
             payment_type: i
                 .payment_type_id
                 .and_then(|id| folder.payment_type(id))
                 .map(|p| PaymentTypeRef { payment_type_id: p.id, code: p.code, label: p.name }),
             id_payment_deadline: i.payment_deadline_id,
-            payment_deadline: i.payment_deadline_id.and_then(catalog::payment_deadline).map(
-                |(id, label, days, end_month)| Deadline {
-                    id_payment_deadline: id,
-                    label,
-                    number_of_days: days,
-                    end_month,
-                    day_number: None,
-                },
-            ),
+            payment_deadline: i.payment_deadline_id.and_then(Deadline::of),
             amount_type_paid: None,
             comment: i.comment.clone(),
             misc_language_id: i.language_id,

@@ -265,29 +265,14 @@ async fn accounting_parameters(
 }
 
 fn parameters(f: &Folder) -> Value {
-    let account = |number: &str| {
-        f.account_by_number(number)
-            .map(|a| json!({"id": a.id, "label": format!("{} - {}", a.number, a.label)}))
-    };
-    let diary = |code: &str| {
-        f.diary_by_code(code).map(|d| (d.id, json!({"id": d.id, "label": d.long_label()})))
-    };
-    let payment = |code: &str| {
-        f.payment_types
-            .iter()
-            .find(|p| p.code == code)
-            .map(|p| (p.id, json!({"id": p.id, "label": p.name})))
-    };
-    let deadline = |id: u8| {
-        catalog::payment_deadline(id).map(|(id, label, days, end_month)| {
-            json!({"id": id, "label": label, "number_of_days": days, "end_month": end_month, "day_number": null})
-        })
-    };
-    let id_of = |v: &Option<(i64, Value)>| v.as_ref().map(|(id, _)| *id);
-    let obj_of = |v: Option<(i64, Value)>| v.map(|(_, o)| o);
-    let (sales, purchases, expenses, od) = (diary("02"), diary("01"), diary("09"), diary("20"));
-    let (customer_payment, provider_payment) = (payment("VIRT"), payment("PRLV"));
-    let head = json!({
+    merged(entry_parameters(f), closing_and_payment_parameters(f))
+}
+
+/// The accounting type, the plan, the account lengths, and the accounts and diaries proposed
+/// when entering.
+fn entry_parameters(f: &Folder) -> Value {
+    let (sales, purchases, expenses) = (diary_ref(f, "02"), diary_ref(f, "01"), diary_ref(f, "09"));
+    json!({
         "comptability_type_id": 1,
         "comptability_type": {"id": 1, "label": "Engagement", "code": "ENGA"},
         "mission_type_id": 1,
@@ -299,22 +284,28 @@ fn parameters(f: &Folder) -> Value {
         "max_car_third_p_account": f.max_third_party_len,
         "max_car_general_account": f.max_general_len,
         "auto_complete_account": true,
-        "account_income_lettering": account("758000"),
-        "account_expense_lettering": account("658000"),
-        "diary_lettering": obj_of(diary("60")),
+        "account_income_lettering": account_ref(f, "758000"),
+        "account_expense_lettering": account_ref(f, "658000"),
+        "diary_lettering": obj_of(diary_ref(f, "60")),
         "maximum_difference_amount": 0.9,
         "enable_create_account_ocr": true,
-        "account_purchases": account("607000"),
-        "account_sales": account("707000"),
-        "account_expense_report": account("625600"),
+        "account_purchases": account_ref(f, "607000"),
+        "account_sales": account_ref(f, "707000"),
+        "account_expense_report": account_ref(f, "625600"),
         "diary_purchases_id": id_of(&purchases),
         "diary_purchases": obj_of(purchases),
         "diary_sales_id": id_of(&sales),
         "diary_sales": obj_of(sales),
         "expense_report_id": id_of(&expenses),
         "expense_report": obj_of(expenses),
-    });
-    let rest = json!({
+    })
+}
+
+/// Depreciation, bank reconciliation, and the customers' and providers' payment terms.
+fn closing_and_payment_parameters(f: &Folder) -> Value {
+    let od = diary_ref(f, "20");
+    let (customer_payment, provider_payment) = (payment_ref(f, "VIRT"), payment_ref(f, "PRLV"));
+    json!({
         "annual_depreciation_period": 360,
         "diary_dotation_id": id_of(&od),
         "diary_dotation": obj_of(od),
@@ -323,11 +314,11 @@ fn parameters(f: &Folder) -> Value {
         "bank_reconciliation_state": true,
         "ics": "",
         "customer_payment_deadline_id": 3,
-        "customer_payment_deadline": deadline(3),
+        "customer_payment_deadline": deadline_ref(3),
         "customer_reglement_type_id": id_of(&customer_payment),
         "customer_reglement_type": obj_of(customer_payment),
         "provider_payment_deadline_id": 2,
-        "provider_payment_deadline": deadline(2),
+        "provider_payment_deadline": deadline_ref(2),
         "provider_reglement_type_id": id_of(&provider_payment),
         "provider_reglement_type": obj_of(provider_payment),
         "diary_situation_id": null,
@@ -340,8 +331,41 @@ fn parameters(f: &Folder) -> Value {
         "account_purchases_provider": null,
         "account_sales_customer": null,
         "wallets": [{"id": 1, "label": "TOUTES"}],
-    });
-    merged(head, rest)
+    })
+}
+
+/// `{id, label}` of the account with that number.
+fn account_ref(f: &Folder, number: &str) -> Option<Value> {
+    f.account_by_number(number)
+        .map(|a| json!({"id": a.id, "label": format!("{} - {}", a.number, a.label)}))
+}
+
+/// The id and `{id, label}` of the diary with that code.
+fn diary_ref(f: &Folder, code: &str) -> Option<(i64, Value)> {
+    f.diary_by_code(code).map(|d| (d.id, json!({"id": d.id, "label": d.long_label()})))
+}
+
+/// The id and `{id, label}` of the payment type with that code.
+fn payment_ref(f: &Folder, code: &str) -> Option<(i64, Value)> {
+    f.payment_types
+        .iter()
+        .find(|p| p.code == code)
+        .map(|p| (p.id, json!({"id": p.id, "label": p.name})))
+}
+
+/// The payment deadline of that id, as the parameters show it.
+fn deadline_ref(id: u8) -> Option<Value> {
+    catalog::payment_deadline(id).map(|(id, label, days, end_month)| {
+        json!({"id": id, "label": label, "number_of_days": days, "end_month": end_month, "day_number": null})
+    })
+}
+
+fn id_of(v: &Option<(i64, Value)>) -> Option<i64> {
+    v.as_ref().map(|(id, _)| *id)
+}
+
+fn obj_of(v: Option<(i64, Value)>) -> Option<Value> {
+    v.map(|(_, o)| o)
 }
 
 /// `GET /mad/accountingFolder?version=1.0.0`: one folder, or all of them for a firm token

@@ -293,73 +293,17 @@ fn check_line(folder: &Folder, line: NewLine, date: NaiveDate) -> ApiResult<Line
     if label.is_empty() || label.chars().count() > 50 {
         return Err(ApiError::rule("ECR42", "Impossible d'avoir un label vide"));
     }
-    let deadline = line.deadline.as_deref().ok_or_else(|| invalid("deadline est obligatoire"))?;
-    let deadline =
-        dates::parse_iso(deadline).ok_or_else(|| ApiError::rule("GBL2", "Date saisie invalide"))?;
-    if deadline < date {
-        return Err(ApiError::rule(
-            "DEADLINE1",
-            "Vous ne pouvez pas saisir une date inférieur à la date de l'écheance.",
-        ));
-    }
-    let debit = line.debit.ok_or_else(|| invalid("debit est obligatoire"))?;
-    let credit = line.credit.ok_or_else(|| invalid("credit est obligatoire"))?;
-    let cents = |d: Decimal| d.normalize().scale() <= 2;
-    if debit < Decimal::ZERO || credit < Decimal::ZERO || !cents(debit) || !cents(credit) {
-        return Err(ApiError::rule("ECR2", "Les valeurs débit et crédit sont invalides."));
-    }
-    if !debit.is_zero() && !credit.is_zero() {
-        return Err(ApiError::rule(
-            "ECR27",
-            "Impossible de renseigner une valeur au débit et au crédit.",
-        ));
-    }
-    if debit.is_zero() && credit.is_zero() {
-        return Err(ApiError::rule("ECR2", "Les valeurs débit et crédit sont invalides."));
-    }
-    for (name, value) in [("piece", &line.piece), ("piece2", &line.piece2)] {
-        if value.as_deref().is_some_and(|v| !reference_ok(v)) {
-            return Err(invalid(format!(
-                "{name} doit être alphanumérique (25 caractères maximum)"
-            )));
-        }
-    }
-    if let Some(code) = line.lettrage.as_deref() {
-        if !(1..=3).contains(&code.len()) || !code.bytes().all(|b| b.is_ascii_alphabetic()) {
-            return Err(invalid("lettrage doit comporter de 1 à 3 lettres"));
-        }
-    }
+    let deadline = line_deadline(&line, date)?;
+    let (debit, credit) = line_amounts(&line)?;
+    check_line_references(&line)?;
     let account = folder
         .account(account_id)
         .ok_or_else(|| ApiError::rule("COMPTE2", "Le compte n'existe pas."))?;
     if account.closed {
         return Err(ApiError::rule("COMPTE32", format!("Le compte {} est fermé", account.number)));
     }
-    let currency = match (line.currency.as_deref().map(str::trim), line.value_currency) {
-        (None | Some("EUR"), _) => None,
-        (Some(code), Some(value))
-            if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) =>
-        {
-            if value <= Decimal::ZERO {
-                return Err(invalid("value_currency doit être positif"));
-            }
-            Some((code.to_owned(), value))
-        }
-        (Some(code), None) if code.len() == 3 => {
-            return Err(invalid("value_currency est obligatoire avec une devise"))
-        }
-        (Some(_), _) => return Err(invalid("currency doit être un code ISO 4217")),
-    };
-    let payment_type_id = match line.payment_type_id {
-        None | Some(-1) => None,
-        Some(id) if folder.payment_type(id).is_some() => Some(id),
-        Some(_) => {
-            return Err(ApiError::rule(
-                "TYPEPAY1",
-                "Le type de paiement n'appartient pas à la société",
-            ))
-        }
-    };
+    let currency = line_currency(&line)?;
+    let payment_type_id = line_payment_type(folder, line.payment_type_id)?;
     let amount = debit + credit;
     let analytics = match line.analytique {
         Some(axes) if !axes.is_empty() => check_analytics(folder, account, axes, amount)?,
@@ -379,6 +323,87 @@ fn check_line(folder: &Folder, line: NewLine, date: NaiveDate) -> ApiResult<Line
         analytics,
         lettering: None,
     })
+}
+
+/// The line's deadline: an ISO date, not before the entry's date.
+fn line_deadline(line: &NewLine, date: NaiveDate) -> ApiResult<NaiveDate> {
+    let deadline = line.deadline.as_deref().ok_or_else(|| invalid("deadline est obligatoire"))?;
+    let deadline =
+        dates::parse_iso(deadline).ok_or_else(|| ApiError::rule("GBL2", "Date saisie invalide"))?;
+    if deadline < date {
+        return Err(ApiError::rule(
+            "DEADLINE1",
+            "Vous ne pouvez pas saisir une date inférieur à la date de l'écheance.",
+        ));
+    }
+    Ok(deadline)
+}
+
+/// The line's debit and credit: in cents, not negative, exactly one of them non-zero.
+fn line_amounts(line: &NewLine) -> ApiResult<(Decimal, Decimal)> {
+    let debit = line.debit.ok_or_else(|| invalid("debit est obligatoire"))?;
+    let credit = line.credit.ok_or_else(|| invalid("credit est obligatoire"))?;
+    let cents = |d: Decimal| d.normalize().scale() <= 2;
+    if debit < Decimal::ZERO || credit < Decimal::ZERO || !cents(debit) || !cents(credit) {
+        return Err(ApiError::rule("ECR2", "Les valeurs débit et crédit sont invalides."));
+    }
+    if !debit.is_zero() && !credit.is_zero() {
+        return Err(ApiError::rule(
+            "ECR27",
+            "Impossible de renseigner une valeur au débit et au crédit.",
+        ));
+    }
+    if debit.is_zero() && credit.is_zero() {
+        return Err(ApiError::rule("ECR2", "Les valeurs débit et crédit sont invalides."));
+    }
+    Ok((debit, credit))
+}
+
+/// The line's pieces (alphanumeric, 25 at most) and lettering code (1 to 3 letters).
+fn check_line_references(line: &NewLine) -> ApiResult<()> {
+    for (name, value) in [("piece", &line.piece), ("piece2", &line.piece2)] {
+        if value.as_deref().is_some_and(|v| !reference_ok(v)) {
+            return Err(invalid(format!(
+                "{name} doit être alphanumérique (25 caractères maximum)"
+            )));
+        }
+    }
+    if let Some(code) = line.lettrage.as_deref() {
+        if !(1..=3).contains(&code.len()) || !code.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return Err(invalid("lettrage doit comporter de 1 à 3 lettres"));
+        }
+    }
+    Ok(())
+}
+
+/// The line's foreign currency and its positive amount in it; `None` in euros.
+fn line_currency(line: &NewLine) -> ApiResult<Option<(String, Decimal)>> {
+    match (line.currency.as_deref().map(str::trim), line.value_currency) {
+        (None | Some("EUR"), _) => Ok(None),
+        (Some(code), Some(value))
+            if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) =>
+        {
+            if value <= Decimal::ZERO {
+                return Err(invalid("value_currency doit être positif"));
+            }
+            Ok(Some((code.to_owned(), value)))
+        }
+        (Some(code), None) if code.len() == 3 => {
+            Err(invalid("value_currency est obligatoire avec une devise"))
+        }
+        (Some(_), _) => Err(invalid("currency doit être un code ISO 4217")),
+    }
+}
+
+/// The line's payment type, one of the company's (`-1` for none).
+fn line_payment_type(folder: &Folder, payment_type_id: Option<i64>) -> ApiResult<Option<i64>> {
+    match payment_type_id {
+        None | Some(-1) => Ok(None),
+        Some(id) if folder.payment_type(id).is_some() => Ok(Some(id)),
+        Some(_) => {
+            Err(ApiError::rule("TYPEPAY1", "Le type de paiement n'appartient pas à la société"))
+        }
+    }
 }
 
 fn check_analytics(
