@@ -67,9 +67,62 @@ impl<S: Send + Sync, T: DeserializeOwned + Validate> FromRequest<S> for ValidJso
             }
         })?;
         let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &bytes };
+        json_nul_free(bytes)?;
         let value: T = parse_json(bytes)?;
         value.validate()?;
         Ok(ValidJson(value))
+    }
+}
+
+/// What a text with a NUL character breaks: PostgreSQL refuses it, and so may MyUnisoft.
+const NUL_RULE: &str = "must not contain a NUL character";
+
+/// The field, `\0` written out, so that the error naming it can itself be stored and logged.
+fn nul_named(field: &str) -> String {
+    field.replace('\0', "\\u0000")
+}
+
+/// Refuses a JSON body with a NUL in a string or key, naming its path. A NUL can only be
+/// written `\u0000`, so the body is walked only when those bytes appear in it.
+fn json_nul_free(bytes: &[u8]) -> Result<(), Invalid> {
+    if !bytes.windows(6).any(|w| w == br"\u0000") {
+        return Ok(());
+    }
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else { return Ok(()) };
+    match nul_path(&value, String::new()) {
+        Some(path) => Err(Invalid::body(nul_named(&path), NUL_RULE)),
+        None => Ok(()),
+    }
+}
+
+/// The path (`items[1].name`) of the first string or key holding a NUL.
+fn nul_path(value: &serde_json::Value, at: String) -> Option<String> {
+    match value {
+        serde_json::Value::String(s) => s.contains('\0').then_some(at),
+        serde_json::Value::Array(items) => {
+            items.iter().enumerate().find_map(|(i, item)| nul_path(item, format!("{at}[{i}]")))
+        }
+        serde_json::Value::Object(fields) => fields.iter().find_map(|(key, item)| {
+            let path = if at.is_empty() { key.clone() } else { format!("{at}.{key}") };
+            if key.contains('\0') {
+                Some(path)
+            } else {
+                nul_path(item, path)
+            }
+        }),
+        _ => None,
+    }
+}
+
+/// Refuses decoded `name=value` pairs with a NUL in either, naming the parameter.
+fn pairs_nul_free<K: AsRef<str>, V: AsRef<str>>(
+    pairs: impl IntoIterator<Item = (K, V)>,
+    invalid: fn(String, String) -> Invalid,
+) -> Result<(), Invalid> {
+    let has_nul = |text: &str| text.contains('\0');
+    match pairs.into_iter().find(|(k, v)| has_nul(k.as_ref()) || has_nul(v.as_ref())) {
+        Some((name, _)) => Err(invalid(nul_named(name.as_ref()), NUL_RULE.to_owned())),
+        None => Ok(()),
     }
 }
 
@@ -96,6 +149,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ValidQuery<T> 
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
         let query = parts.uri.query().unwrap_or("");
+        pairs_nul_free(form_urlencoded::parse(query.as_bytes()), Invalid::query)?;
         Ok(ValidQuery(from_form(query.as_bytes(), Invalid::query)?))
     }
 }
@@ -123,6 +177,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ValidPath<T> {
         let Path(params) = Path::<Vec<(String, String)>>::from_request_parts(parts, state)
             .await
             .map_err(|e| Invalid::path("", e.body_text()))?;
+        pairs_nul_free(params.iter().map(|(k, v)| (k, v)), Invalid::path)?;
         let form = form_urlencoded::Serializer::new(String::new()).extend_pairs(params).finish();
         Ok(ValidPath(from_form(form.as_bytes(), Invalid::path)?))
     }
@@ -203,6 +258,25 @@ mod tests {
         assert!(parse_json::<Body>(br#"{"name":"#).unwrap_err().rule.starts_with("malformed JSON"));
         let trailing = parse_json::<Body>(br#"{"name":"a","items":[]} x"#).unwrap_err();
         assert!(trailing.rule.starts_with("malformed JSON"));
+    }
+
+    #[test]
+    fn a_nul_in_the_body_is_named_by_its_path_whether_in_a_value_or_a_key() {
+        let err = json_nul_free(br#"{"name":"a","items":[{"x":1},{"label":"a\u0000b"}]}"#)
+            .unwrap_err();
+        assert_eq!((err.field.as_str(), err.rule.as_str()), ("items[1].label", NUL_RULE));
+        let err = json_nul_free(br#"{"meta":{"k\u0000":1}}"#).unwrap_err();
+        assert_eq!(err.field, r"meta.k\u0000");
+        assert!(json_nul_free(br#"{"name":"a\\u0000"}"#).is_ok(), "an escaped backslash");
+        assert!(json_nul_free(br#"{"name":"\u0001"}"#).is_ok());
+    }
+
+    #[test]
+    fn a_nul_in_a_parameter_names_it() {
+        let err = pairs_nul_free(form_urlencoded::parse(b"a=1&ref=x%00y"), Invalid::query)
+            .unwrap_err();
+        assert_eq!((err.field.as_str(), err.rule.as_str()), ("ref", NUL_RULE));
+        assert!(pairs_nul_free([("id", "42")], Invalid::path).is_ok());
     }
 
     #[test]
