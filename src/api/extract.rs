@@ -262,8 +262,8 @@ mod tests {
 
     #[test]
     fn a_nul_in_the_body_is_named_by_its_path_whether_in_a_value_or_a_key() {
-        let err = json_nul_free(br#"{"name":"a","items":[{"x":1},{"label":"a\u0000b"}]}"#)
-            .unwrap_err();
+        let err =
+            json_nul_free(br#"{"name":"a","items":[{"x":1},{"label":"a\u0000b"}]}"#).unwrap_err();
         assert_eq!((err.field.as_str(), err.rule.as_str()), ("items[1].label", NUL_RULE));
         let err = json_nul_free(br#"{"meta":{"k\u0000":1}}"#).unwrap_err();
         assert_eq!(err.field, r"meta.k\u0000");
@@ -273,8 +273,8 @@ mod tests {
 
     #[test]
     fn a_nul_in_a_parameter_names_it() {
-        let err = pairs_nul_free(form_urlencoded::parse(b"a=1&ref=x%00y"), Invalid::query)
-            .unwrap_err();
+        let err =
+            pairs_nul_free(form_urlencoded::parse(b"a=1&ref=x%00y"), Invalid::query).unwrap_err();
         assert_eq!((err.field.as_str(), err.rule.as_str()), ("ref", NUL_RULE));
         assert!(pairs_nul_free([("id", "42")], Invalid::path).is_ok());
     }

@@ -6,7 +6,8 @@ use reqwest::Method;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::support::{chift_error, TestApp};
+use crate::accounting::{acc, connected};
+use crate::support::{chift_error, tokens, TestApp};
 
 #[tokio::test]
 async fn an_unknown_route_is_a_chift_404() {
@@ -125,4 +126,44 @@ async fn a_bad_header_names_the_header() {
         .unwrap();
     let body = chift_error(res, 422, "ERROR_INVALID_QUERY_PARAMETER").await;
     assert_eq!(body["detail"][0]["loc"], json!(["header", "x-chift-client-requestid"]));
+}
+
+#[tokio::test]
+async fn a_nul_character_is_a_422_naming_the_field_and_nothing_is_stored_or_sent() {
+    let (app, tenant, cid) = connected(tokens::SOCIETY_PORT).await;
+    let res = app
+        .request(Method::GET, "/consumers?internal_reference=a%00b", &tenant.token)
+        .send()
+        .await
+        .unwrap();
+    let body = chift_error(res, 422, "ERROR_INVALID_QUERY_PARAMETER").await;
+    assert_eq!(body["detail"][0]["loc"], json!(["query", "internal_reference"]));
+    assert!(body["message"].as_str().unwrap().contains("must not contain a NUL character"));
+
+    let res = app.send_json(Method::POST, "/consumers", &tenant, &json!({"name": "a\0b"})).await;
+    let body = chift_error(res, 422, "ERROR_INVALID_BODY").await;
+    assert_eq!(body["detail"][0]["loc"], json!(["body", "name"]));
+    assert_eq!(app.get_json(&tenant, "/consumers").await.1.as_array().unwrap().len(), 1);
+
+    let account = acc(&cid, "analytic-accounts/9052");
+    let res = app.send_json(Method::PATCH, &account, &tenant, &json!({"name": "a\0"})).await;
+    let body = chift_error(res, 422, "ERROR_INVALID_BODY").await;
+    assert_eq!(body["detail"][0]["loc"], json!(["body", "name"]));
+    let res = app
+        .send_json(Method::PATCH, &format!("{account}%00"), &tenant, &json!({"name": "X"}))
+        .await;
+    let body = chift_error(res, 422, "ERROR_INVALID_PATH_PARAMETER").await;
+    assert_eq!(body["detail"][0]["loc"], json!(["path", "analytic_account_id"]));
+    assert!(app.sandbox.requests().is_empty(), "{:?}", app.sandbox.requests());
+}
+
+#[tokio::test]
+async fn an_out_of_range_page_or_size_is_a_422_naming_it() {
+    let (app, tenant, cid) = connected(tokens::SOCIETY_PORT).await;
+    for (query, field) in [("page=99999999999", "page"), ("size=-1", "size"), ("size=0", "size")] {
+        let path = acc(&cid, &format!("journal/entries?unposted_allowed=true&{query}"));
+        let res = app.request(Method::GET, &path, &tenant.token).send().await.unwrap();
+        let body = chift_error(res, 422, "ERROR_INVALID_QUERY_PARAMETER").await;
+        assert_eq!(body["detail"][0]["loc"], json!(["query", field]), "{query}");
+    }
 }
