@@ -102,7 +102,7 @@ impl MyUnisoft {
         self.read(scope, call).await
     }
 
-    /// Section `id` of `axis` (MyUnisoft answers an array of one).
+    /// Section `id` of `axis`: a section or an array of one, an empty array being none.
     async fn section_of(
         &self,
         scope: FolderScope<'_>,
@@ -113,13 +113,14 @@ impl MyUnisoft {
             return Err(not_found("analytic account", id));
         };
         let call = Call::get("/analytics/sections").suffix(format!("/{number}"));
-        let found: Vec<dto::Section> = self.read(scope, call).await.map_err(|e| match &e {
+        let found: dto::SectionRead = self.read(scope, call).await.map_err(|e| match &e {
             ConnectorError::Rejected { code, .. } if code == "SECTION002" => {
                 not_found("analytic account", id)
             }
             _ => e,
         })?;
         found
+            .into_sections()
             .into_iter()
             .find(|s| s.id_section_analytique == number && s.id_axe == axis)
             .ok_or_else(|| not_found("analytic account", id))
