@@ -5,7 +5,7 @@
 
 use std::fmt;
 use std::iter::Sum;
-use std::ops::{Add, AddAssign, Deref, Mul, Neg, Sub, SubAssign};
+use std::ops::{Add, AddAssign, Deref, Mul, Neg, Sub};
 
 pub use formats::amount::{deserialize, option, serialize};
 use rust_decimal::Decimal;
@@ -107,36 +107,10 @@ impl Add for Money {
     }
 }
 
-impl Add<Decimal> for Money {
-    type Output = Decimal;
-    fn add(self, other: Decimal) -> Decimal {
-        self.0 + other
-    }
-}
-
-impl AddAssign for Money {
-    fn add_assign(&mut self, other: Money) {
-        self.0 += other.0;
-    }
-}
-
 impl Sub for Money {
     type Output = Money;
     fn sub(self, other: Money) -> Money {
         Money(self.0 - other.0)
-    }
-}
-
-impl Sub<Decimal> for Money {
-    type Output = Decimal;
-    fn sub(self, other: Decimal) -> Decimal {
-        self.0 - other
-    }
-}
-
-impl SubAssign for Money {
-    fn sub_assign(&mut self, other: Money) {
-        self.0 -= other.0;
     }
 }
 
@@ -160,29 +134,16 @@ impl Sum for Money {
     }
 }
 
-impl<'a> Sum<&'a Money> for Money {
-    fn sum<I: Iterator<Item = &'a Money>>(iter: I) -> Money {
-        Money(iter.map(|m| m.0).sum())
+/// Sums in progress stay `Decimal`: `Decimal` op `Money` (or `Rate`) is a `Decimal`.
+impl AddAssign<Money> for Decimal {
+    fn add_assign(&mut self, other: Money) {
+        *self += other.0;
     }
 }
 
-/// Mixed arithmetic: `Decimal` op `Money` is a `Decimal`, for sums in progress.
+/// `Decimal × Money`, `Decimal × Rate`, and sums of either into a `Decimal`.
 macro_rules! decimal_with {
     ($name:ident) => {
-        impl Add<$name> for Decimal {
-            type Output = Decimal;
-            fn add(self, other: $name) -> Decimal {
-                self + other.0
-            }
-        }
-
-        impl Sub<$name> for Decimal {
-            type Output = Decimal;
-            fn sub(self, other: $name) -> Decimal {
-                self - other.0
-            }
-        }
-
         impl Mul<$name> for Decimal {
             type Output = Decimal;
             fn mul(self, other: $name) -> Decimal {
@@ -190,38 +151,8 @@ macro_rules! decimal_with {
             }
         }
 
-        impl AddAssign<$name> for Decimal {
-            fn add_assign(&mut self, other: $name) {
-                *self += other.0;
-            }
-        }
-
-        impl SubAssign<$name> for Decimal {
-            fn sub_assign(&mut self, other: $name) {
-                *self -= other.0;
-            }
-        }
-
-        impl PartialEq<$name> for Decimal {
-            fn eq(&self, other: &$name) -> bool {
-                *self == other.0
-            }
-        }
-
-        impl PartialOrd<$name> for Decimal {
-            fn partial_cmp(&self, other: &$name) -> Option<std::cmp::Ordering> {
-                self.partial_cmp(&other.0)
-            }
-        }
-
         impl Sum<$name> for Decimal {
             fn sum<I: Iterator<Item = $name>>(iter: I) -> Decimal {
-                iter.map(|m| m.0).sum()
-            }
-        }
-
-        impl<'a> Sum<&'a $name> for Decimal {
-            fn sum<I: Iterator<Item = &'a $name>>(iter: I) -> Decimal {
                 iter.map(|m| m.0).sum()
             }
         }

@@ -83,7 +83,7 @@ fn check_line(i: usize, line: &InvoiceLine, codes: &[VatCode]) -> Result<(), Inv
     } else {
         line.untaxed_amount * line.tax_rate / Decimal::ONE_HUNDRED
     };
-    if (expected - line.tax_amount).abs() > TAX_TOLERANCE {
+    if (expected - *line.tax_amount).abs() > TAX_TOLERANCE {
         return Err(Invalid::body(
             f("tax_amount"),
             format!(
