@@ -16,8 +16,7 @@ use crate::connectors::myunisoft::client::Client;
 use crate::connectors::myunisoft::MyUnisoft;
 use crate::connectors::Connectors;
 use crate::crypto::Keyring;
-use crate::store::Store;
-use crate::store::StoreLeases;
+use crate::store::{Store, StoreLeases};
 use crate::telemetry::Metrics;
 
 /// Failed `/token` attempts allowed within five minutes: 5 for one clientId from one address, 20

@@ -3,9 +3,8 @@
 //! are in [`booking::treasury`]).
 
 use crate::booking;
-use crate::booking::treasury::bank_statement;
-use crate::booking::treasury::financial_entry;
 use crate::booking::treasury::invoice_payment::{self, Settlement};
+use crate::booking::treasury::{bank_statement, financial_entry};
 use crate::connectors::{ConnectorError, FolderScope};
 use crate::domain::invoice::Invoice;
 use crate::domain::journal_entry::JournalEntry;

@@ -11,8 +11,7 @@ use reqwest::Method;
 use rust_decimal::Decimal;
 use uuid::Uuid;
 
-use super::client::Auth;
-use super::client::{Call, Failure, Retry, RetryPolicy};
+use super::client::{Auth, Call, Failure, Retry, RetryPolicy};
 use super::error::{undecodable, SOFTWARE};
 use super::mapping::posting as map;
 use super::{auth, dto, partial, MyUnisoft};
