@@ -167,18 +167,7 @@ impl App {
         let mut http = http1::Builder::new();
         http.timer(TokioTimer::new()).header_read_timeout(self.header_timeout);
         let connections = GracefulShutdown::new();
-        tokio::pin!(shutdown);
-        loop {
-            let (stream, peer) = tokio::select! {
-                accepted = self.listener.accept() => match accepted {
-                    Ok(accepted) => accepted,
-                    Err(e) => {
-                        accept_failed(e).await;
-                        continue;
-                    }
-                },
-                () = &mut shutdown => break,
-            };
+        let serve_one = |stream: tokio::net::TcpStream, peer: SocketAddr| {
             let router = self.router.clone();
             let service = service_fn(move |mut req: axum::http::Request<Incoming>| {
                 req.extensions_mut().insert(ConnectInfo(peer));
@@ -191,12 +180,45 @@ impl App {
                     tracing::debug!(error = %e, %peer, "connection closed with an error");
                 }
             });
+        };
+        tokio::pin!(shutdown);
+        loop {
+            let (stream, peer) = tokio::select! {
+                accepted = self.listener.accept() => match accepted {
+                    Ok(accepted) => accepted,
+                    Err(e) => {
+                        accept_failed(e).await;
+                        continue;
+                    }
+                },
+                () = &mut shutdown => break,
+            };
+            serve_one(stream, peer);
         }
-        drop(self.listener);
+        // Connections the kernel completed but nobody accepted yet would be reset by the close:
+        // take them all (without waiting for more) and serve them, then close.
+        let listener = self.listener.into_std()?;
+        while let Ok((stream, peer)) = listener.accept() {
+            match stream
+                .set_nonblocking(true)
+                .and_then(|()| tokio::net::TcpStream::from_std(stream))
+            {
+                Ok(stream) => serve_one(stream, peer),
+                Err(e) => tracing::debug!(error = %e, %peer, "a queued connection was lost"),
+            }
+        }
+        drop(listener);
+        // A connection accepted just now may not have delivered its request yet, and a graceful
+        // shutdown closes a connection that is between requests: give late requests a moment.
+        tokio::time::sleep(LATE_REQUEST_GRACE).await;
         connections.shutdown().await;
         Ok(())
     }
 }
+
+/// How long connections accepted before the listener closed have to deliver a request before idle
+/// ones are closed.
+const LATE_REQUEST_GRACE: Duration = Duration::from_millis(500);
 
 /// After a failed accept: a connection reset before it was accepted is nothing; anything else
 /// (out of file descriptors, say) is logged and waited out for a second rather than spun on.
