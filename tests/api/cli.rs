@@ -15,12 +15,12 @@ use crate::support::{
 const BIN: &str = env!("CARGO_BIN_EXE_passerelle");
 
 /// The environment of one gateway process: its database and keys, nothing inherited.
-struct Env {
+pub(crate) struct Env {
     vars: Vec<(&'static str, String)>,
 }
 
 impl Env {
-    fn new(db: &TestDb, master_key: &[u8; 32], myunisoft: &Sandbox) -> Self {
+    pub(crate) fn new(db: &TestDb, master_key: &[u8; 32], myunisoft: &Sandbox) -> Self {
         let dir = std::env::temp_dir();
         Self {
             vars: vec![
@@ -36,7 +36,7 @@ impl Env {
         }
     }
 
-    fn set(mut self, name: &'static str, value: impl Into<String>) -> Self {
+    pub(crate) fn set(mut self, name: &'static str, value: impl Into<String>) -> Self {
         self.vars.retain(|(n, _)| *n != name);
         self.vars.push((name, value.into()));
         self
@@ -67,14 +67,14 @@ fn free_port() -> u16 {
 
 /// A `passerelle serve` process; its stderr is collected as it runs (a full pipe would stall
 /// its logging) and returned when it stops.
-struct Gateway {
+pub(crate) struct Gateway {
     child: Child,
     port: u16,
     logs: std::thread::JoinHandle<String>,
 }
 
 impl Gateway {
-    async fn start(env: Env) -> Self {
+    pub(crate) async fn start(env: Env) -> Self {
         let port = free_port();
         let mut child = env
             .set("PASSERELLE_LISTEN", format!("127.0.0.1:{port}"))
@@ -100,23 +100,23 @@ impl Gateway {
         panic!("the gateway did not become ready");
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{path}", self.port)
     }
 
-    fn terminate(&self) {
+    pub(crate) fn terminate(&self) {
         let status = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
         assert!(status.unwrap().success());
     }
 
     /// Waits for the exit after SIGTERM; returns the exit success and everything logged.
-    fn wait(mut self) -> (bool, String) {
+    pub(crate) fn wait(mut self) -> (bool, String) {
         let status = self.child.wait().unwrap();
         (status.success(), self.logs.join().unwrap())
     }
 }
 
-fn account_create(env: &Env) -> Value {
+pub(crate) fn account_create(env: &Env) -> Value {
     let out = env.run(&["account", "create", "--name", "Acme"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let stdout = String::from_utf8(out.stdout).unwrap();
@@ -124,7 +124,7 @@ fn account_create(env: &Env) -> Value {
     serde_json::from_str(&stdout).unwrap()
 }
 
-async fn token(gateway: &Gateway, account: &Value) -> String {
+pub(crate) async fn token(gateway: &Gateway, account: &Value) -> String {
     let body = json!({"clientId": account["clientId"], "clientSecret": account["clientSecret"],
                       "accountId": account["accountId"]});
     let res = reqwest::Client::new().post(gateway.url("/token")).json(&body).send().await.unwrap();
