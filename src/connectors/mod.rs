@@ -263,6 +263,12 @@ pub trait Postings: Send + Sync {
         posting: &Posting,
         write: Write,
     ) -> Result<JournalEntry, WriteError>;
+    /// The entry `write` posted, when it landed.
+    async fn landed(
+        &self,
+        scope: FolderScope<'_>,
+        write: Write,
+    ) -> ConnectorResult<Option<JournalEntry>>;
     /// Letters together the lines of `entries` on the account of partner `partner`.
     async fn match_entries(
         &self,

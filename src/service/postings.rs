@@ -70,6 +70,19 @@ pub async fn post(
     Ok(connector(s, ctx)?.post(scope, posting, write()).await?)
 }
 
+/// The entry this request's write posted, when it resumes one whose entry landed.
+pub async fn landed(
+    s: &AppState,
+    ctx: &Context,
+    scope: FolderScope<'_>,
+) -> Result<Option<JournalEntry>> {
+    let write = write();
+    if !write.resumed {
+        return Ok(None);
+    }
+    Ok(connector(s, ctx)?.landed(scope, write).await?)
+}
+
 /// The default analytic plan (the first axis by id) when `wanted`, for lines that name an
 /// analytic account without a plan.
 pub async fn default_plan(

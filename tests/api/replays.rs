@@ -1,12 +1,13 @@
 //! Writes retried with their `x-chift-client-requestid` finish: a write that could not get its
-//! upstream budget before the request timeout sends nothing, and its retry lands once.
+//! upstream budget before the request timeout sends nothing, and its retry lands once; a payment
+//! whose answer was lost is found done.
 
 use std::time::Duration;
 
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::entry_writes::{journal, partner, post_once, purchase, written};
+use crate::entry_writes::{accounting, journal, partner, post_once, purchase, society, written};
 use crate::support::{chift_error, sandbox, tokens, SandboxConfig, TestApp};
 
 #[tokio::test]
@@ -64,4 +65,51 @@ async fn a_write_that_would_wait_past_the_request_timeout_for_budget_sends_nothi
         let _ = read.await;
     }
     assert_eq!(entry["id"].as_str(), Some(stored[0].0.as_str()));
+}
+
+#[tokio::test]
+async fn an_invoice_payment_whose_outcome_was_lost_after_matching_is_answered_as_done_on_replay() {
+    let (app, tenant, cid) = society().await;
+    let client = partner(&app, &tenant, &cid, "clients", "411CREPE").await;
+    let codes = app.all_pages(&tenant, &accounting(&cid, "vat-codes")).await;
+    let vat = codes
+        .iter()
+        .find(|c| c["rate"].as_f64() == Some(20.0) && c["payable_account"].is_string())
+        .unwrap();
+    let invoice = json!({
+        "invoice_type": "customer_invoice", "invoice_number": "FV9101", "currency": "EUR",
+        "untaxed_amount": 100, "tax_amount": 20, "total": 120,
+        "invoice_date": "2026-09-01", "due_date": "2026-09-30", "partner_id": client,
+        "lines": [{"unit_price": 100, "quantity": 1, "untaxed_amount": 100, "tax_rate": 20, "tax_amount": 20, "total": 120,
+                   "account_number": "706000", "tax_code": vat["id"]}]
+    });
+    let res = app.send_json(Method::POST, &accounting(&cid, "invoices"), &tenant, &invoice).await;
+    let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let methods = app.all_pages(&tenant, &accounting(&cid, "payment-methods")).await;
+    let payment = json!({"date": "2026-09-20", "payment_method_id": methods[0]["id"],
+        "currency": "EUR", "items": [{"invoice_id": id, "amount": 120}]});
+    let pay = || {
+        app.request(Method::POST, &accounting(&cid, "invoices/payments"), &tenant.token)
+            .header("x-chift-client-requestid", "pay-1")
+            .json(&payment)
+            .send()
+    };
+    assert_eq!(pay().await.unwrap().status(), 204);
+    assert_eq!(written(&app).len(), 2, "the invoice and its payment");
+    // The answer was lost after the payment was written and matched (a 502 recorded).
+    let pool = sqlx::AnyPool::connect(&app.db.url).await.unwrap();
+    sqlx::query(
+        "UPDATE idempotency_records SET state = 'uncertain', status_code = 502 \
+         WHERE client_request_id = 'pay-1'",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    assert_eq!(pay().await.unwrap().status(), 204, "the replay finds the payment done");
+    assert_eq!(written(&app).len(), 2, "no second payment");
+    let (_, read) = app
+        .get_json(&tenant, &accounting(&cid, &format!("invoices/{id}?include_payments=true")))
+        .await;
+    assert_eq!(read["payments"].as_array().unwrap().len(), 1, "{read}");
+    chift_error(pay().await.unwrap(), 409, "REQUEST_ALREADY_PROCESSED").await;
 }

@@ -31,6 +31,11 @@ const SENDS: RetryPolicy =
 /// The prefix of the partner ids Passerelle gives entries (MyUnisoft asks for the partner's name).
 pub(crate) const ORIGIN_PREFIX: &str = "psrl-";
 
+/// The partner id of the entry `write` posts.
+fn origin(write: Write) -> String {
+    format!("{ORIGIN_PREFIX}{}", write.id)
+}
+
 /// The account of one line: its id once it exists, and what to create when it does not.
 #[derive(Debug, Clone)]
 struct LineAccount {
@@ -382,11 +387,13 @@ impl Postings for MyUnisoft {
         posting: &Posting,
         write: Write,
     ) -> Result<JournalEntry, WriteError> {
-        let origin = format!("{ORIGIN_PREFIX}{}", write.id);
-        if write.resumed && self.locate(scope, &origin).await?.is_some() {
-            tracing::info!(entry.origin = %origin, "resumed write: its entry had landed");
-            return Ok(self.journal_entry(scope, &origin).await?);
+        if write.resumed {
+            if let Some(entry) = self.landed(scope, write).await? {
+                tracing::info!(entry.id = %entry.id, "resumed write: its entry had landed");
+                return Ok(entry);
+            }
         }
+        let origin = origin(write);
         let diary = self.diary_for(scope, &posting.journal).await?;
         self.open_year(scope, posting.date).await?;
         let mut accounts = self.line_accounts(scope, posting).await?;
@@ -402,6 +409,18 @@ impl Postings for MyUnisoft {
             done.push(format!("entry {origin}"));
             WriteError::Partial { created: done, error: e }
         })
+    }
+
+    async fn landed(
+        &self,
+        scope: FolderScope<'_>,
+        write: Write,
+    ) -> ConnectorResult<Option<JournalEntry>> {
+        let origin = origin(write);
+        if self.locate(scope, &origin).await?.is_none() {
+            return Ok(None);
+        }
+        Ok(Some(self.journal_entry(scope, &origin).await?))
     }
 
     async fn match_entries(
