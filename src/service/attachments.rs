@@ -46,7 +46,7 @@ pub async fn attach(
     let mut attachment = pdf(&file.base64_string, file.name.as_deref(), id)?;
     // A name unique to the write: MyUnisoft lists an entry's documents by name, and a lost
     // answer (or a resumed request) is settled by looking for this one.
-    let write = postings::write();
+    let write = postings::current_write();
     let tag = &write.id.simple().to_string()[..6];
     let stem: String =
         attachment.name.trim_end_matches(".pdf").chars().take(MAX_LABEL - 11).collect();

@@ -55,7 +55,7 @@ pub async fn once<T>(
 }
 
 /// The write being served: its request's, else a new one.
-pub fn write() -> Write {
+pub fn current_write() -> Write {
     WRITE.try_with(|w| *w).unwrap_or_else(|_| Write::fresh())
 }
 
@@ -67,7 +67,7 @@ pub async fn post(
     posting: &Posting,
 ) -> Result<JournalEntry> {
     posting.check()?;
-    Ok(connector(s, ctx)?.post(scope, posting, write()).await?)
+    Ok(connector(s, ctx)?.post(scope, posting, current_write()).await?)
 }
 
 /// The entry this request's write posted, when it resumes one whose entry landed.
@@ -76,7 +76,7 @@ pub async fn landed(
     ctx: &Context,
     scope: FolderScope<'_>,
 ) -> Result<Option<JournalEntry>> {
-    let write = write();
+    let write = current_write();
     if !write.resumed {
         return Ok(None);
     }

@@ -1,6 +1,6 @@
 //! Writes retried with their `x-chift-client-requestid` finish: a write that could not get its
 //! upstream budget before the request timeout sends nothing, and its retry lands once; a payment
-//! whose answer was lost is found done.
+//! or an attachment whose answer was lost is found done, not written twice.
 
 use std::time::Duration;
 
@@ -112,4 +112,38 @@ async fn an_invoice_payment_whose_outcome_was_lost_after_matching_is_answered_as
         .await;
     assert_eq!(read["payments"].as_array().unwrap().len(), 1, "{read}");
     chift_error(pay().await.unwrap(), 409, "REQUEST_ALREADY_PROCESSED").await;
+}
+
+#[tokio::test]
+async fn an_attachment_whose_outcome_was_lost_is_not_uploaded_twice_on_replay() {
+    use base64::Engine;
+    let (app, tenant, cid) = society().await;
+    let od = journal(&app, &tenant, &cid, "20").await;
+    let supplier = partner(&app, &tenant, &cid, "suppliers", "401MINOT").await;
+    let created =
+        post_once(&app, &tenant, &cid, "entry-1", &purchase(&od, &supplier, "PJ001")).await;
+    let id = created.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let pdf = base64::engine::general_purpose::STANDARD.encode(b"%PDF-1.7\nbon\n%%EOF");
+    let body = json!({"base64_string": pdf, "name": "Bon"});
+    let attach = || {
+        app.request(Method::POST, &accounting(&cid, &format!("invoices/pdf/{id}")), &tenant.token)
+            .header("x-chift-client-requestid", "pdf-1")
+            .json(&body)
+            .send()
+    };
+    assert_eq!(attach().await.unwrap().status(), 204);
+    let listing = accounting(&cid, &format!("attachments?type=entry&document_id={id}"));
+    assert_eq!(app.all_pages(&tenant, &listing).await.len(), 1);
+    // The answer was lost after the upload (a 504 recorded).
+    let pool = sqlx::AnyPool::connect(&app.db.url).await.unwrap();
+    sqlx::query(
+        "UPDATE idempotency_records SET state = 'uncertain', status_code = 504 \
+         WHERE client_request_id = 'pdf-1'",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    assert_eq!(attach().await.unwrap().status(), 204, "the replay finds the file there");
+    assert_eq!(app.all_pages(&tenant, &listing).await.len(), 1, "uploaded once");
+    chift_error(attach().await.unwrap(), 409, "REQUEST_ALREADY_PROCESSED").await;
 }
