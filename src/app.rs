@@ -3,7 +3,7 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
@@ -25,6 +25,7 @@ use tracing::Level;
 
 use crate::api;
 use crate::config::Settings;
+use crate::connectors::deadline::SendBy;
 use crate::error::{AppError, Detail, ErrorBody, ErrorCode, LoggedError};
 use crate::state::{AppState, Draining};
 use crate::store::Store;
@@ -72,7 +73,10 @@ async fn close_when_draining(
 }
 
 /// Abandons a request that runs longer than the configured timeout, with a Chift-shaped 504.
-async fn enforce_timeout(State(after): State<Duration>, req: Request, next: Next) -> Response {
+/// Writes must have sent their upstream calls by three quarters of it ([`SendBy`]): a write
+/// whose upstream budget frees up later gives up before sending anything.
+async fn enforce_timeout(State(after): State<Duration>, mut req: Request, next: Next) -> Response {
+    req.extensions_mut().insert(SendBy(Instant::now() + after - after / 4));
     match tokio::time::timeout(after, next.run(req)).await {
         Ok(res) => res,
         Err(_) => AppError::Timeout { after }.into_response(),

@@ -150,6 +150,9 @@ pub struct Settings {
     pub header_timeout: Duration,
     /// After SIGTERM/SIGINT: how long readiness answers 503 while the listener still serves.
     pub shutdown_drain: Duration,
+    /// How long a write with a client request id holds it without renewing (renewed every
+    /// third): a replay takes over the request of a process that died this long ago.
+    pub write_lease: Duration,
     pub log_format: LogFormat,
     pub myunisoft: MyUnisoftSettings,
 }
@@ -178,6 +181,7 @@ impl Settings {
             request_timeout,
             header_timeout,
             shutdown_drain: seconds(env, "PASSERELLE_SHUTDOWN_DRAIN_SECS", 5, 0)?,
+            write_lease: seconds(env, "PASSERELLE_WRITE_LEASE_SECS", 30, 1)?,
             log_format: log_format(env)?,
             myunisoft: MyUnisoftSettings::from_env(env)?,
         })
@@ -256,6 +260,7 @@ mod tests {
         assert_eq!(s.public_url, "http://127.0.0.1:8080");
         assert_eq!(s.request_timeout, Duration::from_secs(30));
         assert_eq!(s.header_timeout, Duration::from_secs(10));
+        assert_eq!(s.write_lease, Duration::from_secs(30));
         assert_eq!(s.shutdown_drain, Duration::from_secs(5));
         assert_eq!(s.myunisoft.base_url, "https://api.myunisoft.fr/api/v1");
         assert_eq!(

@@ -40,6 +40,8 @@ pub struct AppState {
     /// Base of the links answered by connection writes.
     pub public_url: Arc<str>,
     pub draining: Draining,
+    /// How long a write with a client request id holds its request without renewing.
+    pub write_lease: Duration,
 }
 
 /// Set once shutdown begins: readiness then answers 503 and answers close their connection, so
@@ -89,6 +91,7 @@ impl AppState {
             connectors: Connectors::new(MyUnisoft::new(client, REFERENCE_TTL)),
             public_url: settings.public_url.as_str().into(),
             draining: Draining::default(),
+            write_lease: settings.write_lease,
         })
     }
 }

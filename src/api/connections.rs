@@ -10,6 +10,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
+use crate::api::detach::detached;
 use crate::api::extract::{
     max_chars, not_blank, ConsumerPath, ValidJson, ValidPath, ValidQuery, Validate,
 };
@@ -193,7 +194,9 @@ pub async fn list_connections(
 }
 
 /// Create a connection with its credentials (stored encrypted, never returned). With
-/// `x-chift-client-requestid`, a replay answers 409 `REQUEST_ALREADY_PROCESSED`.
+/// `x-chift-client-requestid`, a replay answers 409 `REQUEST_ALREADY_PROCESSED` once the first
+/// call is done (`REQUEST_IN_PROCESS` while it runs) and finishes a call whose outcome was
+/// uncertain.
 #[utoipa::path(post, path = "/consumers/{consumer_id}/connections", tag = "Connections",
     operation_id = "connections_create_connection", params(ConsumerPath),
     request_body = PostConnectionItem,
@@ -212,8 +215,11 @@ pub async fn create_connection(
         credentials: credential_list(body.credentials),
     };
     let request_id = client_request_id(&headers)?;
-    let created = service::create(&state, &tenant, path.consumer_id, request, request_id).await?;
-    Ok(Json(link(&state, &created)))
+    let created = detached(async move {
+        let created = service::create(&state, &tenant, path.consumer_id, request, request_id);
+        Ok(link(&state, &created.await?))
+    });
+    Ok(Json(created.await?))
 }
 
 /// Get one connection.

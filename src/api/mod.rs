@@ -3,6 +3,7 @@
 pub mod accounting;
 pub mod connections;
 pub mod consumers;
+pub mod detach;
 pub mod docs;
 pub mod extract;
 pub mod health;

@@ -75,6 +75,7 @@ fn settings(
         header_timeout: Duration::from_secs(10),
         // Ctrl-C on a laptop: nothing routes here to drain.
         shutdown_drain: Duration::ZERO,
+        write_lease: Duration::from_secs(30),
         log_format: config::log_format(&ProcessEnv).map_err(|e| e.to_string())?,
         myunisoft: MyUnisoftSettings {
             base_url: sandbox.base_url(),

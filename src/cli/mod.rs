@@ -5,6 +5,7 @@ mod demo;
 mod export_fec;
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use myunisoft_sandbox::{self as sandbox, SandboxConfig};
@@ -13,7 +14,7 @@ use serde_json::json;
 use crate::app::{self, App};
 use crate::auth::secrets::SecretDigests;
 use crate::config::{self, DatabaseSettings, ProcessEnv, Settings};
-use crate::service::accounts;
+use crate::service::{accounts, idempotent};
 use crate::store::Store;
 use crate::telemetry;
 
@@ -121,6 +122,7 @@ async fn serve() -> CliResult {
     let app = App::build(&settings, store.clone()).await?;
     let addr = app.local_addr().map_err(|e| e.to_string())?;
     tracing::info!(%addr, backend = ?store.backend(), "passerelle listening");
+    tokio::spawn(idempotent::purge_every(app.state().clone(), Duration::from_secs(3600)));
     let shutdown = app::drain_on_signal(app.state().draining.clone(), settings.shutdown_drain);
     app.serve(shutdown).await.map_err(|e| format!("server: {e}"))?;
     store.close().await;

@@ -134,37 +134,65 @@ impl Governor {
     }
 
     /// Waits for a concurrency slot for `route` of the token `key`, then for a rate slot.
-    pub async fn acquire(&self, key: &str, route: &str) -> Result<Permit, String> {
+    /// `Ok(Err(retry_in))` when a slot would free up only after `deadline`: nothing is held then.
+    pub async fn acquire(
+        &self,
+        key: &str,
+        route: &str,
+        deadline: Option<Instant>,
+    ) -> Result<Result<Permit, Duration>, String> {
         let started = Instant::now();
         let conc = format!("conc:{key}:{route}");
+        let max_call = self.budget.max_call;
         let conc_slot =
-            self.wait_for(&conc, self.budget.concurrent_per_route, self.budget.max_call).await?;
+            match self.wait_for(&conc, self.budget.concurrent_per_route, max_call, deadline).await?
+            {
+                Ok(slot) => slot,
+                Err(late) => return Ok(Err(late)),
+            };
         let rate = format!("rate:{key}");
-        let rate_slot = match self.wait_for(&rate, self.budget.calls, self.budget.max_call).await {
-            Ok(slot) => slot,
+        let waited = self.wait_for(&rate, self.budget.calls, max_call, deadline).await;
+        let rate_slot = match waited {
+            Ok(Ok(slot)) => slot,
+            Ok(Err(late)) => {
+                hold(self.leases.as_ref(), &conc, conc_slot, now_ms()).await;
+                return Ok(Err(late));
+            }
             Err(e) => {
                 hold(self.leases.as_ref(), &conc, conc_slot, now_ms()).await;
                 return Err(e);
             }
         };
         let window = self.budget.window + self.budget.margin;
-        Ok(Permit {
+        Ok(Ok(Permit {
             rate: (rate, rate_slot),
             concurrency: (conc, conc_slot),
             waited: started.elapsed(),
             leases: self.leases.clone(),
             window_ms: i64::try_from(window.as_millis()).unwrap_or(i64::MAX),
             released: false,
-        })
+        }))
     }
 
-    async fn wait_for(&self, bucket: &str, slots: u32, lease: Duration) -> Result<u32, String> {
+    /// A slot of `bucket`; `Ok(Err(retry_in))` once the first to free up would do so after
+    /// `deadline`.
+    async fn wait_for(
+        &self,
+        bucket: &str,
+        slots: u32,
+        lease: Duration,
+        deadline: Option<Instant>,
+    ) -> Result<Result<u32, Duration>, String> {
         let lease_ms = i64::try_from(lease.as_millis()).unwrap_or(i64::MAX);
         loop {
             let now = now_ms();
             match self.leases.try_acquire(bucket, slots, now, lease_ms).await? {
-                Ok(slot) => return Ok(slot),
+                Ok(slot) => return Ok(Ok(slot)),
                 Err(free_at) => {
+                    let free_in = Duration::from_millis(u64::try_from(free_at - now).unwrap_or(0));
+                    if deadline.is_some_and(|d| Instant::now() + free_in > d) {
+                        return Ok(Err(free_in));
+                    }
                     let wait = u64::try_from(free_at - now).unwrap_or(0).clamp(5, 1_000);
                     let jitter = fastrand::u64(0..=wait / 4 + 5);
                     tokio::time::sleep(Duration::from_millis(wait + jitter)).await;
@@ -219,10 +247,11 @@ mod tests {
     async fn a_cancelled_call_frees_its_concurrency_slot() {
         let budget = Budget { concurrent_per_route: 1, ..Budget::MYUNISOFT };
         let governor = Governor::new(Arc::new(MemoryLeases::default()), budget);
-        let permit = governor.acquire("k", "/r").await.unwrap();
+        let permit = governor.acquire("k", "/r", None).await.unwrap().unwrap();
         drop(permit);
         tokio::time::sleep(Duration::from_millis(20)).await;
-        let again = tokio::time::timeout(Duration::from_secs(1), governor.acquire("k", "/r")).await;
+        let again =
+            tokio::time::timeout(Duration::from_secs(1), governor.acquire("k", "/r", None)).await;
         assert!(again.is_ok(), "the slot came back without `done`");
     }
 
@@ -238,11 +267,24 @@ mod tests {
         let governor = Governor::new(Arc::new(MemoryLeases::default()), budget);
         let started = Instant::now();
         for _ in 0..6 {
-            let permit = governor.acquire("k", "/r").await.unwrap();
+            let permit = governor.acquire("k", "/r", None).await.unwrap().unwrap();
             governor.done(permit).await;
         }
         // Three calls, then a window later three more: never more than three per window.
         assert!(started.elapsed() >= Duration::from_millis(200));
+    }
+
+    #[tokio::test]
+    async fn a_call_whose_slot_frees_after_its_deadline_gives_up_at_once() {
+        let budget = Budget { calls: 1, concurrent_per_route: 1, ..Budget::MYUNISOFT };
+        let governor = Governor::new(Arc::new(MemoryLeases::default()), budget);
+        let first = governor.acquire("k", "/r", None).await.unwrap().unwrap();
+        governor.done(first).await;
+        let soon = Instant::now() + Duration::from_secs(1);
+        let late = governor.acquire("k", "/other", Some(soon)).await.unwrap();
+        let retry_in = late.err().expect("the rate slot frees a window later");
+        assert!(retry_in > Duration::from_secs(9), "{retry_in:?}");
+        assert!(Instant::now() < soon, "it did not wait for the deadline");
     }
 
     #[test]

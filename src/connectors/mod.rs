@@ -2,6 +2,7 @@
 //! serve a family does not implement it, and the registry answers `None` for it.
 
 pub mod cache;
+pub mod deadline;
 mod error;
 pub mod governor;
 pub mod myunisoft;
@@ -30,6 +31,7 @@ use crate::domain::journal_entry::JournalEntry;
 use crate::domain::outstanding::{Outstanding, OutstandingFilter};
 use crate::domain::posting::{Attachment, Matched, Posting, StoredFile};
 use crate::domain::third_party::{Contact, NewThirdParty, PartyKind, ThirdParty, ThirdPartyPatch};
+use crate::domain::write::Write;
 
 pub type ConnectorResult<T> = Result<T, ConnectorError>;
 
@@ -253,11 +255,20 @@ pub trait JournalEntries: Send + Sync {
 /// Entries written: each lands exactly once and is answered as read back.
 #[async_trait]
 pub trait Postings: Send + Sync {
+    /// Posts `posting` as the one entry of `write`: a resumed write whose entry landed is read
+    /// back, not sent again.
     async fn post(
         &self,
         scope: FolderScope<'_>,
         posting: &Posting,
+        write: Write,
     ) -> Result<JournalEntry, WriteError>;
+    /// The entry `write` posted, when it landed.
+    async fn landed(
+        &self,
+        scope: FolderScope<'_>,
+        write: Write,
+    ) -> ConnectorResult<Option<JournalEntry>>;
     /// Letters together the lines of `entries` on the account of partner `partner`.
     async fn match_entries(
         &self,
@@ -270,12 +281,14 @@ pub trait Postings: Send + Sync {
 /// Files attached to entries.
 #[async_trait]
 pub trait Documents: Send + Sync {
-    /// Attaches `file` to the entry `entry` (an id as Passerelle gives it).
+    /// Attaches `file` to the entry `entry` (an id as Passerelle gives it); a resumed `write`
+    /// finds a file of the same name already there and sends nothing.
     async fn attach(
         &self,
         scope: FolderScope<'_>,
         entry: &str,
         file: &Attachment,
+        write: Write,
     ) -> Result<(), WriteError>;
     /// The files attached to the entry `entry`, with their content.
     async fn documents(

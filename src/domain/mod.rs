@@ -13,5 +13,6 @@ pub mod operation;
 pub mod outstanding;
 pub mod posting;
 pub mod third_party;
+pub mod write;
 
 pub use invalid::{Invalid, Location};

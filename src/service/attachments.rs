@@ -10,7 +10,7 @@ use crate::domain::posting::{pdf, MAX_LABEL};
 use crate::domain::Invalid;
 use crate::error::Result;
 use crate::service::accounting::{unsupported, Context};
-use crate::service::{invoices, journal_entries};
+use crate::service::{invoices, journal_entries, postings};
 use crate::state::AppState;
 
 /// `AttachmentItem`: a PDF to attach.
@@ -44,16 +44,19 @@ pub async fn attach(
     overwrite: bool,
 ) -> Result<()> {
     let mut attachment = pdf(&file.base64_string, file.name.as_deref(), id)?;
-    // A unique name: MyUnisoft lists an entry's documents by name, and a lost answer is
-    // settled by looking for this one.
-    let tag = &uuid::Uuid::new_v4().simple().to_string()[..6];
+    // A name unique to the write: MyUnisoft lists an entry's documents by name, and a lost
+    // answer (or a resumed request) is settled by looking for this one.
+    let write = postings::current_write();
+    let tag = &write.id.simple().to_string()[..6];
     let stem: String =
         attachment.name.trim_end_matches(".pdf").chars().take(MAX_LABEL - 11).collect();
     attachment.name = format!("{stem}-{tag}.pdf");
     let scope = ctx.folder(s, folder).await?;
     let documents = connector(s, ctx)?;
     // The entry's attachment status says whether it has a document, without downloading any.
+    // A resumed write may have attached its own: the connector then finds it by name.
     if overwrite
+        && !write.resumed
         && journal_entries::get(s, ctx, folder, id).await?.attachments_info.status
             != AttachmentStatus::No
     {
@@ -63,7 +66,7 @@ pub async fn attach(
         )
         .into());
     }
-    Ok(documents.attach(scope, id, &attachment).await?)
+    Ok(documents.attach(scope, id, &attachment, write).await?)
 }
 
 /// The files of entry `id` (of invoice `id` when `invoice`), as base64.

@@ -8,11 +8,13 @@ use crate::domain::connection::{
     Connection, ConnectionFacts, ConnectionPatch, ConnectorKind, Credential, Credentials,
     NewConnection,
 };
+use crate::domain::write::Write;
 use crate::domain::Invalid;
 use crate::error::{AppError, Result};
 use crate::service::consumers;
+use crate::service::idempotent;
 use crate::state::AppState;
-use crate::store::{Begun, IdempotencyKey, TransactionRecord};
+use crate::store::{IdempotencyKey, TransactionRecord};
 
 /// What a client asks for when it creates a connection.
 #[derive(Debug)]
@@ -96,7 +98,9 @@ async fn activate(
 }
 
 /// Creates an active connection once its credentials are checked upstream. With a client request
-/// id, a replay answers 409 and the outcome can be looked up with [`transaction`].
+/// id, a replay of a done request answers 409 and the outcome can be looked up with
+/// [`transaction`]; a replay of an uncertain one (or one whose process died) finishes it under
+/// the connection id it was first given.
 pub async fn create(
     s: &AppState,
     t: &TenantContext,
@@ -110,39 +114,28 @@ pub async fn create(
         Invalid::body("credentials", "required: Passerelle has no hosted activation page")
     })?;
     let credentials = credentials(kind, given)?;
-    let id = Uuid::new_v4();
     let name = request.name.unwrap_or_else(|| kind.name().to_owned());
-    let key =
-        client_request_id.map(|id| IdempotencyKey { consumer_id: consumer, client_request_id: id });
-    if let Some(key) = &key {
-        if let Begun::Seen(record) = s.store.idempotency().begin(key, "POST", ROUTE, id).await? {
-            return Err(replayed(&key.client_request_id, &record));
-        }
-    }
-    let created = async {
+    let store = |id: Uuid| async move {
         let facts = activate(s, kind, id, &credentials).await?;
         let new = NewConnection { id, consumer_id: consumer, kind, name, credentials, facts };
-        Ok::<_, AppError>(s.store.connections().insert(&s.keyring, t.account_id, &new).await?)
-    }
-    .await;
-    if let Some(key) = &key {
-        let (status, entity) = match &created {
-            Ok(c) => (200, Some(c.id.to_string())),
-            Err(e) => (e.classify().0.as_u16(), None),
-        };
-        s.store.idempotency().finish(key, status, entity.as_deref()).await?;
-    }
-    let created = created?;
-    tracing::info!(connection.id = %created.id, consumer.id = %consumer, "connection created");
-    Ok(created)
-}
-
-pub(crate) fn replayed(client_request_id: &str, record: &TransactionRecord) -> AppError {
-    let client_request_id = client_request_id.to_owned();
-    match record.status_code {
-        Some(status_code) => AppError::AlreadyProcessed { client_request_id, status_code },
-        None => AppError::InProcess { client_request_id },
-    }
+        let created = s.store.connections().insert(&s.keyring, t.account_id, &new).await?;
+        tracing::info!(connection.id = %created.id, consumer.id = %consumer, "connection created");
+        Ok::<_, AppError>(created)
+    };
+    let Some(client_request_id) = client_request_id else { return store(Uuid::new_v4()).await };
+    let key = IdempotencyKey { consumer_id: consumer, client_request_id };
+    let id = Uuid::new_v4();
+    let claim = idempotent::claim(s, key, ("POST", ROUTE), id, id).await?;
+    let Write { id, resumed } = claim.write;
+    let work = async {
+        if resumed {
+            if let Some(found) = s.store.connections().find(t.account_id, consumer, id).await? {
+                return Ok(found);
+            }
+        }
+        store(id).await
+    };
+    claim.run(s, |c: &Connection| Some(c.id.to_string()), work).await
 }
 
 pub async fn update(

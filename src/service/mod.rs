@@ -9,6 +9,7 @@ pub mod connections;
 pub mod consumers;
 pub mod expenses;
 pub mod fec;
+pub mod idempotent;
 pub mod invoices;
 pub mod journal_entries;
 pub mod operations;

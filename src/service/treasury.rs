@@ -108,6 +108,14 @@ pub async fn invoice_payment(
 ) -> Result<String> {
     booking::non_empty(&payment.items, "items", "at least one invoice")?;
     let scope = ctx.folder(s, folder).await?;
+    // A resumed payment whose entry landed and was matched is done; one not yet matched goes on
+    // (its entry is found, not sent again).
+    if let Some(entry) = postings::landed(s, ctx, scope).await? {
+        let mut partner_lines = entry.items.iter().filter(|l| l.partner_id.is_some()).peekable();
+        if partner_lines.peek().is_some() && partner_lines.all(|l| !l.matching_numbers.is_empty()) {
+            return Ok(entry.id);
+        }
+    }
     let journals = ledger(s, ctx)?.journals(scope).await?;
     let bank = invoice_payment::bank_journal(&journals)?;
     let mut settled = Vec::with_capacity(payment.items.len());

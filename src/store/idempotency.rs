@@ -1,4 +1,8 @@
-//! Outcomes of writes sent with `x-chift-client-requestid`, so that a replay is answered, not redone.
+//! Outcomes of writes sent with `x-chift-client-requestid`, so that a replay is answered, not
+//! redone. A running write holds a lease (an owner and an expiry it renews); a write whose outcome
+//! is uncertain, or whose owner's lease ran out, can be claimed again by a replay to finish it.
+
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
@@ -6,6 +10,7 @@ use sqlx::AnyPool;
 use uuid::Uuid;
 
 use super::{column, now_micros, timestamp, StoreError};
+use crate::domain::write::Write;
 
 /// A client request id is unique per consumer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,20 +24,44 @@ pub struct IdempotencyKey {
 pub struct TransactionRecord {
     pub method: String,
     pub route: String,
-    /// `None` while the request is still in process.
+    /// `None` while the request is in process.
     pub status_code: Option<u16>,
     pub connection_id: Option<Uuid>,
     pub created_entity_id: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
+/// Who runs a write, and for how long without renewing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lease {
+    pub owner: Uuid,
+    pub length: Duration,
+}
+
+impl Lease {
+    fn until(&self) -> i64 {
+        let micros = i64::try_from(self.length.as_micros()).unwrap_or(i64::MAX);
+        now_micros().saturating_add(micros)
+    }
+}
+
 /// The answer to [`Idempotency::begin`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Begun {
-    /// This call owns the key: do the work, then [`Idempotency::finish`].
-    Fresh,
-    /// Another call holds or held the key.
+    /// This call holds the lease on `Write` (the id the request was first given): do the work,
+    /// renew, then [`Idempotency::finish`].
+    Claimed(Write),
+    /// The request is done, or another call holds a live lease on it (or it was another route).
     Seen(TransactionRecord),
+}
+
+/// How a write ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// A success, or a refusal that a replay would meet again.
+    Definitive,
+    /// It may or may not have written something: a replay resumes it.
+    Uncertain,
 }
 
 pub struct Idempotency<'p> {
@@ -46,17 +75,23 @@ impl<'p> Idempotency<'p> {
         Self { pool }
     }
 
-    /// Claims the key for a request served through `connection_id` atomically; exactly one of concurrent callers gets [`Begun::Fresh`].
+    /// Claims the key for a `method` `route` request served through `connection_id`, atomically:
+    /// a new key is claimed for `write_id`; a known one when the same request ended uncertain or
+    /// its owner's lease ran out (then with the write id it was first given). Of concurrent
+    /// callers, on any number of processes, exactly one claims it.
     pub async fn begin(
         &self,
         key: &IdempotencyKey,
-        method: &str,
-        route: &str,
+        (method, route): (&str, &str),
         connection_id: Uuid,
+        write_id: Uuid,
+        lease: Lease,
     ) -> Result<Begun, StoreError> {
-        let claimed = sqlx::query(
+        let now = now_micros();
+        let inserted = sqlx::query(
             "INSERT INTO idempotency_records (consumer_id, client_request_id, method, route, \
-             connection_id, state, created_at) VALUES ($1, $2, $3, $4, $5, 'in_process', $6) \
+             connection_id, state, created_at, owner, lease_until, write_id) \
+             VALUES ($1, $2, $3, $4, $5, 'in_process', $6, $7, $8, $9) \
              ON CONFLICT (consumer_id, client_request_id) DO NOTHING",
         )
         .bind(key.consumer_id.to_string())
@@ -64,14 +99,33 @@ impl<'p> Idempotency<'p> {
         .bind(method)
         .bind(route)
         .bind(connection_id.to_string())
-        .bind(now_micros())
+        .bind(now)
+        .bind(lease.owner.to_string())
+        .bind(lease.until())
+        .bind(write_id.to_string())
         .execute(self.pool)
         .await?;
-        if claimed.rows_affected() == 1 {
-            return Ok(Begun::Fresh);
+        if inserted.rows_affected() == 1 {
+            return Ok(Begun::Claimed(Write { id: write_id, resumed: false }));
         }
+        let taken = sqlx::query(
+            "UPDATE idempotency_records SET state = 'in_process', owner = $3, lease_until = $4, \
+             status_code = NULL, completed_at = NULL \
+             WHERE consumer_id = $1 AND client_request_id = $2 AND method = $5 AND route = $6 \
+             AND write_id IS NOT NULL \
+             AND (state = 'uncertain' OR (state = 'in_process' AND lease_until < $7))",
+        )
+        .bind(key.consumer_id.to_string())
+        .bind(&key.client_request_id)
+        .bind(lease.owner.to_string())
+        .bind(lease.until())
+        .bind(method)
+        .bind(route)
+        .bind(now)
+        .execute(self.pool)
+        .await?;
         let sql = format!(
-            "SELECT {COLUMNS} FROM idempotency_records \
+            "SELECT {COLUMNS}, write_id FROM idempotency_records \
              WHERE consumer_id = $1 AND client_request_id = $2"
         );
         let row = sqlx::query(&sql)
@@ -79,26 +133,55 @@ impl<'p> Idempotency<'p> {
             .bind(&key.client_request_id)
             .fetch_one(self.pool)
             .await?;
+        if taken.rows_affected() == 1 {
+            let write_id: Option<String> = column(&row, "write_id")?;
+            let write_id = write_id.as_deref().map(super::uuid).transpose()?;
+            let write_id = write_id.ok_or_else(|| StoreError::Corrupt("no write id".into()))?;
+            return Ok(Begun::Claimed(Write { id: write_id, resumed: true }));
+        }
         Ok(Begun::Seen(record(&row)?))
     }
 
-    /// Records the outcome of a request that [`Idempotency::begin`] let through.
-    pub async fn finish(
-        &self,
-        key: &IdempotencyKey,
-        status_code: u16,
-        created_entity_id: Option<&str>,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE idempotency_records SET state = 'done', status_code = $3, \
-             created_entity_id = $4, completed_at = $5 \
-             WHERE consumer_id = $1 AND client_request_id = $2",
+    /// Extends the lease of a write `owner` still holds; false when it no longer does.
+    pub async fn renew(&self, key: &IdempotencyKey, lease: Lease) -> Result<bool, StoreError> {
+        let renewed = sqlx::query(
+            "UPDATE idempotency_records SET lease_until = $4 WHERE consumer_id = $1 \
+             AND client_request_id = $2 AND owner = $3 AND state = 'in_process'",
         )
         .bind(key.consumer_id.to_string())
         .bind(&key.client_request_id)
+        .bind(lease.owner.to_string())
+        .bind(lease.until())
+        .execute(self.pool)
+        .await?;
+        Ok(renewed.rows_affected() == 1)
+    }
+
+    /// Records the outcome of a write that `owner` holds (a write taken over meanwhile is left
+    /// to its new owner).
+    pub async fn finish(
+        &self,
+        key: &IdempotencyKey,
+        owner: Uuid,
+        (status_code, outcome): (u16, Outcome),
+        created_entity_id: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let state = match outcome {
+            Outcome::Definitive => "done",
+            Outcome::Uncertain => "uncertain",
+        };
+        sqlx::query(
+            "UPDATE idempotency_records SET state = $3, status_code = $4, \
+             created_entity_id = $5, completed_at = $6, lease_until = NULL \
+             WHERE consumer_id = $1 AND client_request_id = $2 AND owner = $7",
+        )
+        .bind(key.consumer_id.to_string())
+        .bind(&key.client_request_id)
+        .bind(state)
         .bind(i32::from(status_code))
         .bind(created_entity_id)
         .bind(now_micros())
+        .bind(owner.to_string())
         .execute(self.pool)
         .await?;
         Ok(())
@@ -121,6 +204,19 @@ impl<'p> Idempotency<'p> {
             .fetch_optional(self.pool)
             .await?;
         row.map(|r| record(&r)).transpose()
+    }
+
+    /// Deletes the records created before `before` that no write holds; returns how many.
+    pub async fn purge(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let purged = sqlx::query(
+            "DELETE FROM idempotency_records WHERE created_at < $1 \
+             AND (state <> 'in_process' OR lease_until IS NULL OR lease_until < $2)",
+        )
+        .bind(before.timestamp_micros())
+        .bind(now_micros())
+        .execute(self.pool)
+        .await?;
+        Ok(purged.rows_affected())
     }
 }
 

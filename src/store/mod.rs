@@ -18,7 +18,7 @@ use uuid::Uuid;
 pub use accounts::{Accounts, NewAccount};
 pub use connections::Connections;
 pub use consumers::Consumers;
-pub use idempotency::{Begun, Idempotency, IdempotencyKey, TransactionRecord};
+pub use idempotency::{Begun, Idempotency, IdempotencyKey, Lease, Outcome, TransactionRecord};
 pub use slots::{Slots, StoreLeases};
 
 use crate::crypto::CryptoError;

@@ -7,9 +7,11 @@ use passerelle::crypto::{Keyring, MasterKey};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use myunisoft_sandbox::{Faults, RecordedRequest};
+
 use crate::support::{
-    base64_key, random_bytes, sandbox, tokens, Sandbox, SandboxConfig, TestDb, JWT_SECRET,
-    PARTNER_SECRET,
+    base64_key, chift_error, random_bytes, sandbox, tokens, Sandbox, SandboxConfig, TestDb,
+    JWT_SECRET, PARTNER_SECRET,
 };
 
 const BIN: &str = env!("CARGO_BIN_EXE_passerelle");
@@ -107,6 +109,12 @@ impl Gateway {
     pub(crate) fn terminate(&self) {
         let status = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
         assert!(status.unwrap().success());
+    }
+
+    /// Dies at once (SIGKILL), as a crashed process: nothing is finished or recorded.
+    fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
     }
 
     /// Waits for the exit after SIGTERM; returns the exit success and everything logged.
@@ -762,4 +770,152 @@ async fn export_fec_writes_a_valid_legal_file_for_an_operator() {
     ]);
     assert!(!unknown.status.success());
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("--consumer"));
+}
+
+/// The id of the item of the accounting list `list` whose `field` is `value`.
+async fn listed(
+    gateway: &Gateway,
+    token: &str,
+    cid: &str,
+    list: &str,
+    field: &str,
+    value: &str,
+) -> String {
+    let url = gateway.url(&format!("/consumers/{cid}/accounting/{list}?page=1&size=100"));
+    let page: Value = reqwest::Client::new()
+        .get(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let items = page["items"].as_array().unwrap();
+    let found = items.iter().find(|i| i[field] == value).expect("seeded");
+    found["id"].as_str().unwrap().to_owned()
+}
+
+/// Two gateways over one database and sandbox, with a consumer on the society token: (a, b,
+/// token, consumer id, the entry to write).
+async fn two_gateways_and_an_entry(
+    db: &TestDb,
+    sb: &Sandbox,
+    lease: &str,
+) -> (Gateway, Gateway, String, String, Value) {
+    let env = || Env::new(db, &[7u8; 32], sb).set("PASSERELLE_WRITE_LEASE_SECS", lease);
+    let account = account_create(&env());
+    let (a, b) = (Gateway::start(env()).await, Gateway::start(env()).await);
+    let token = token(&a, &account).await;
+    let (cid, _) = connect_consumer(&a, &token, "Boulangerie", tokens::SOCIETY_PORT).await;
+    let od = listed(&a, &token, &cid, "journals", "code", "20").await;
+    let supplier = listed(&a, &token, &cid, "suppliers", "account_number", "401MINOT").await;
+    let entry = crate::entry_writes::purchase(&od, &supplier, "RPL001");
+    (a, b, token, cid, entry)
+}
+
+fn write(
+    gateway: &Gateway,
+    token: &str,
+    cid: &str,
+    request_id: &str,
+    entry: &Value,
+) -> reqwest::RequestBuilder {
+    reqwest::Client::new()
+        .post(gateway.url(&format!("/consumers/{cid}/accounting/journal-entries")))
+        .bearer_auth(token)
+        .header("x-chift-client-requestid", request_id)
+        .json(entry)
+}
+
+fn entries_written(sb: &Sandbox) -> Vec<(String, Option<String>)> {
+    sb.partner_entries(4821).into_iter().filter(|(p, _)| p.starts_with("psrl-")).collect()
+}
+
+#[tokio::test]
+async fn two_gateway_processes_given_one_request_id_at_once_write_one_entry() {
+    let db = TestDb::new().await;
+    let sb = sandbox(SandboxConfig::default()).await;
+    let (a, b, token, cid, entry) = two_gateways_and_an_entry(&db, &sb, "30").await;
+    // Slow enough upstream that the two requests overlap.
+    sb.set_faults(Faults { latency: Duration::from_millis(300), ..Faults::default() });
+    let (first, second) = tokio::join!(
+        write(&a, &token, &cid, "same-1", &entry).send(),
+        write(&b, &token, &cid, "same-1", &entry).send()
+    );
+    let mut answers = vec![first.unwrap(), second.unwrap()];
+    answers.sort_by_key(|r| r.status());
+    let busy = answers.pop().unwrap();
+    let done = answers.pop().unwrap();
+    assert_eq!(done.status(), 200);
+    let created: Value = done.json().await.unwrap();
+    chift_error(busy, 409, "REQUEST_IN_PROCESS").await;
+    let written = entries_written(&sb);
+    assert_eq!(written.len(), 1, "one entry upstream");
+    assert_eq!(created["id"].as_str(), Some(written[0].0.as_str()));
+    for gateway in [a, b] {
+        gateway.terminate();
+        gateway.wait();
+    }
+}
+
+/// Kills a gateway during a write once `stage` holds of what MyUnisoft received, then replays the
+/// write on another gateway: 409 while the dead one's lease runs, then the write finished once.
+/// Answers how many entries had landed before the replay.
+async fn a_replay_finishes_the_write_of_a_killed_gateway(
+    stage: impl Fn(&[RecordedRequest]) -> bool,
+) -> usize {
+    let db = TestDb::new().await;
+    let sb = sandbox(SandboxConfig::default()).await;
+    let (a, b, token, cid, entry) = two_gateways_and_an_entry(&db, &sb, "2").await;
+    sb.set_faults(Faults { latency: Duration::from_millis(1_500), ..Faults::default() });
+    sb.clear_requests();
+    let dying = tokio::spawn(write(&a, &token, &cid, "dies-1", &entry).send());
+    let started = Instant::now();
+    while !stage(&sb.requests()) {
+        assert!(started.elapsed() < Duration::from_secs(60), "the write never got there");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    a.kill();
+    assert!(dying.await.unwrap().is_err(), "the client lost its answer");
+    sb.set_faults(Faults::default());
+    // Its lease is still running: the replay is told the request is in process.
+    let replay = || write(&b, &token, &cid, "dies-1", &entry).send();
+    chift_error(replay().await.unwrap(), 409, "REQUEST_IN_PROCESS").await;
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    let landed_before = entries_written(&sb).len();
+    let resumed = replay().await.unwrap();
+    assert_eq!(resumed.status(), 200);
+    let created: Value = resumed.json().await.unwrap();
+    assert_eq!(created["name"], "RPL001");
+    let written = entries_written(&sb);
+    assert_eq!(written.len(), 1, "one entry upstream");
+    assert_eq!(created["id"].as_str(), Some(written[0].0.as_str()));
+    chift_error(replay().await.unwrap(), 409, "REQUEST_ALREADY_PROCESSED").await;
+    b.terminate();
+    b.wait();
+    landed_before
+}
+
+fn is_import(r: &RecordedRequest) -> bool {
+    r.method == "POST" && r.path == "/api/v1/entry"
+}
+
+#[tokio::test]
+async fn a_write_whose_gateway_died_while_sending_its_import_is_finished_once_by_a_replay() {
+    let sending = |log: &[RecordedRequest]| log.iter().any(is_import);
+    // Whether MyUnisoft finished the import of a dead sender is its business: either way the
+    // replay leaves exactly one entry.
+    let landed = a_replay_finishes_the_write_of_a_killed_gateway(sending).await;
+    println!("killed while sending: {landed} entry landed before the replay");
+}
+
+#[tokio::test]
+async fn a_write_whose_gateway_died_after_its_import_landed_is_found_by_a_replay() {
+    // A call after the import means the import was answered: the entry exists.
+    let answered = |log: &[RecordedRequest]| {
+        log.iter().position(is_import).is_some_and(|at| log.len() > at + 1)
+    };
+    let landed = a_replay_finishes_the_write_of_a_killed_gateway(answered).await;
+    assert_eq!(landed, 1, "the replay found the entry instead of sending it again");
 }

@@ -1,3 +1,4 @@
+use myunisoft_sandbox::Faults;
 use reqwest::Method;
 use serde_json::{json, Value};
 use sqlx::Row;
@@ -202,6 +203,41 @@ async fn a_replayed_client_request_id_answers_409_and_creates_nothing_more() {
     let res = app.request(Method::GET, &missing, &tenant.token).send().await.unwrap();
     let error = chift_error(res, 422, "ERROR_INVALID_QUERY_PARAMETER").await;
     assert_eq!(error["detail"][0]["loc"], json!(["query", "client_request_id"]));
+}
+
+#[tokio::test]
+async fn a_create_that_failed_upstream_finishes_when_sent_again_with_its_request_id() {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("Acme").await;
+    let consumer = app.create_consumer(&tenant, json!({"name": "Garage"})).await;
+    let cid = consumer["consumerid"].as_str().unwrap();
+    let path = format!("/consumers/{cid}/connections");
+    let body = json!({"credentials": [{"key": "api_token", "value": tokens::SOCIETY_PORT}]});
+    let send = || {
+        app.request(Method::POST, &path, &tenant.token)
+            .header("x-chift-client-requestid", "req-down")
+            .json(&body)
+            .send()
+    };
+    app.sandbox.set_faults(Faults { error_5xx_per_mille: 1000, ..Faults::default() });
+    let failed = send().await.unwrap();
+    assert!(failed.status().is_server_error(), "{}", failed.status());
+    app.sandbox.set_faults(Faults::default());
+    let list = || async {
+        let res = app.request(Method::GET, &path, &tenant.token).send().await.unwrap();
+        res.json::<Value>().await.unwrap().as_array().unwrap().len()
+    };
+    assert_eq!(list().await, 0);
+    let finished = send().await.unwrap();
+    assert_eq!(finished.status(), 200);
+    let url = finished.json::<Value>().await.unwrap()["url"].as_str().unwrap().to_owned();
+    let conn = url.rsplit('/').next().unwrap();
+    assert_eq!(list().await, 1);
+    chift_error(send().await.unwrap(), 409, "REQUEST_ALREADY_PROCESSED").await;
+    let lookup =
+        format!("/consumers/{cid}/connections/{conn}/transactions?client_request_id=req-down");
+    let (status, tx) = app.get_json(&tenant, &lookup).await;
+    assert_eq!((status, tx["status_code"].as_u64()), (200, Some(200)));
 }
 
 #[tokio::test]

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use myunisoft_sandbox::{Faults, SandboxConfig};
+use myunisoft_sandbox::{FaultKind, Faults, SandboxConfig};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -50,7 +50,7 @@ pub async fn partner(
     found["id"].as_str().unwrap().to_owned()
 }
 
-fn purchase(journal: &str, supplier: &str, number: &str) -> Value {
+pub fn purchase(journal: &str, supplier: &str, number: &str) -> Value {
     json!({
         "journal_id": journal,
         "number": number,
@@ -256,24 +256,47 @@ async fn a_replayed_request_id_answers_409_and_its_outcome_can_be_looked_up() {
     assert_eq!(written(&app).len(), 1, "written once");
 }
 
+/// A create of entry `number`, sent with the client request id `request_id`.
+pub async fn post_once(
+    app: &TestApp,
+    tenant: &Tenant,
+    cid: &str,
+    request_id: &str,
+    body: &Value,
+) -> reqwest::Response {
+    app.request(Method::POST, &accounting(cid, "journal-entries"), &tenant.token)
+        .header("x-chift-client-requestid", request_id)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn two_hundred_creates_through_faults_land_exactly_once() {
     let (app, tenant, cid) = society().await;
     let od = journal(&app, &tenant, &cid, "20").await;
     let supplier = partner(&app, &tenant, &cid, "suppliers", "401MINOT").await;
-    app.sandbox.set_faults(Faults {
-        reset_after_write_per_mille: 200,
-        error_5xx_per_mille: 100,
+    // Harsh enough that some creates fail even after the connector's own retries.
+    let harsh = Faults {
+        reset_after_write_per_mille: 300,
+        error_5xx_per_mille: 300,
         seed: 7,
         ..Faults::default()
-    });
+    };
+    app.sandbox.set_faults(harsh.clone());
     let mut succeeded = HashSet::new();
     let mut failed = HashSet::new();
     for batch in (0..200).collect::<Vec<u32>>().chunks(10) {
+        if batch[0] == 190 {
+            // The last ten meet an outage that outlasts the connector's retries.
+            let outage = vec![FaultKind::Status(503); 200];
+            app.sandbox.set_faults(Faults { fail_next: outage, ..harsh.clone() });
+        }
         let sends = batch.iter().map(|n| {
             let body = purchase(&od, &supplier, &format!("FLT{n:03}"));
             let (app, tenant, cid) = (&app, &tenant, &cid);
-            async move { (*n, post_entry(app, tenant, cid, &body).await) }
+            async move { (*n, post_once(app, tenant, cid, &format!("flt-{n}"), &body).await) }
         });
         for (n, res) in futures_util::future::join_all(sends).await {
             let number = format!("FLT{n:03}");
@@ -282,7 +305,7 @@ async fn two_hundred_creates_through_faults_land_exactly_once() {
                 assert_eq!(body["name"], number.as_str());
                 succeeded.insert(number);
             } else {
-                failed.insert(number);
+                failed.insert(n);
             }
         }
     }
@@ -296,13 +319,40 @@ async fn two_hundred_creates_through_faults_land_exactly_once() {
         sent("/api/v1/entry")
     );
     assert!(lookups >= 20, "faults hit the imports and were settled by lookups ({lookups})");
-    let stored = written(&app);
-    let numbers: Vec<String> = stored.iter().filter_map(|(_, n)| n.clone()).collect();
-    let distinct: HashSet<&String> = numbers.iter().collect();
-    assert_eq!(distinct.len(), numbers.len(), "no entry was written twice");
-    let written: HashSet<String> = numbers.into_iter().collect();
-    assert_eq!(written, succeeded, "exactly one entry per successful create");
-    assert!(failed.iter().all(|n| !written.contains(n)), "no failed create was written");
-    println!("faults: {} creates succeeded, {} failed", succeeded.len(), failed.len());
-    assert!(succeeded.len() >= 190, "faults are absorbed: {} of 200", succeeded.len());
+    let numbers = |app: &TestApp| -> Vec<String> {
+        written(app).into_iter().filter_map(|(_, n)| n).collect()
+    };
+    let first_pass = numbers(&app);
+    let distinct: HashSet<&String> = first_pass.iter().collect();
+    assert_eq!(distinct.len(), first_pass.len(), "no entry was written twice");
+    let landed: HashSet<String> = first_pass.iter().cloned().collect();
+    assert!(succeeded.is_subset(&landed), "every successful create landed");
+    println!(
+        "faults: {} creates succeeded, {} failed ({} of those landed all the same)",
+        succeeded.len(),
+        failed.len(),
+        landed.len() - succeeded.len()
+    );
+    assert!(succeeded.len() >= 100, "most faults are absorbed: {} of 200", succeeded.len());
+    assert!(failed.len() >= 10, "the outage failed the last creates, for the retries below");
+    // Each failed create sent again with its request id, faults off: it finishes.
+    for n in &failed {
+        let number = format!("FLT{n:03}");
+        let body = purchase(&od, &supplier, &number);
+        let res = post_once(&app, &tenant, &cid, &format!("flt-{n}"), &body).await;
+        assert_eq!(res.status(), 200, "retry of {number}");
+        let entry: Value = res.json().await.unwrap();
+        assert_eq!(entry["name"], number.as_str());
+        assert!(entry["id"].as_str().unwrap().starts_with("psrl-"), "{entry}");
+    }
+    let all = numbers(&app);
+    let distinct: HashSet<&String> = all.iter().collect();
+    assert_eq!((all.len(), distinct.len()), (200, 200), "all 200 exist, each once");
+    // A create that succeeded is done: its replay is answered, not redone.
+    let done = succeeded.iter().next().unwrap();
+    let n: u32 = done[3..].parse().unwrap();
+    let body = purchase(&od, &supplier, done);
+    let again = post_once(&app, &tenant, &cid, &format!("flt-{n}"), &body).await;
+    chift_error(again, 409, "REQUEST_ALREADY_PROCESSED").await;
+    assert_eq!(numbers(&app).len(), 200);
 }

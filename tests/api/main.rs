@@ -16,6 +16,7 @@ mod journal_entries;
 mod operations;
 mod ops;
 mod outstandings;
+mod replays;
 mod rolling;
 mod store;
 mod support;

@@ -1,12 +1,14 @@
 //! One store suite, run on embedded SQLite and on PostgreSQL (when `DATABASE_URL` points at one;
 //! CI always sets it).
 
+use std::time::Duration;
+
 use passerelle::crypto::Keyring;
 use passerelle::domain::connection::{
     ConnectionFacts, ConnectorKind, Credential, Credentials, NewConnection,
 };
 use passerelle::domain::consumer::{ConsumerFilter, ConsumerPatch, NewConsumer};
-use passerelle::store::{Begun, IdempotencyKey, NewAccount, Store, StoreError};
+use passerelle::store::{Begun, IdempotencyKey, Lease, NewAccount, Outcome, Store, StoreError};
 use uuid::Uuid;
 
 use crate::support::{random_key, TestDb};
@@ -39,6 +41,8 @@ on_both_backends!(
     credentials_survive_a_key_rotation,
     a_rotation_that_cannot_open_a_row_changes_nothing,
     only_one_concurrent_caller_claims_a_client_request_id,
+    an_uncertain_or_abandoned_request_is_claimed_again_as_the_same_write,
+    records_past_retention_are_purged_and_live_ones_kept,
 );
 
 async fn open(db: &TestDb) -> Store {
@@ -134,6 +138,10 @@ async fn a_rotation_that_cannot_open_a_row_changes_nothing(db: TestDb) {
     }
 }
 
+fn lease(secs: u64) -> Lease {
+    Lease { owner: Uuid::new_v4(), length: Duration::from_secs(secs) }
+}
+
 async fn only_one_concurrent_caller_claims_a_client_request_id(db: TestDb) {
     let store = open(&db).await;
     let acc = account(&store, "pc_idem").await;
@@ -142,23 +150,94 @@ async fn only_one_concurrent_caller_claims_a_client_request_id(db: TestDb) {
     let connection = Uuid::new_v4();
     let attempts = (0..8).map(|_| {
         let (store, key) = (store.clone(), key.clone());
-        tokio::spawn(async move { store.idempotency().begin(&key, "POST", "/r", connection).await })
+        tokio::spawn(async move {
+            let lease = lease(30);
+            let begun = store.idempotency().begin(&key, R, connection, Uuid::new_v4(), lease).await;
+            (begun, lease)
+        })
     });
-    let mut fresh = 0;
+    let mut owners = vec![];
     for attempt in attempts {
-        match attempt.await.unwrap().unwrap() {
-            Begun::Fresh => fresh += 1,
-            Begun::Seen(record) => assert_eq!(record.status_code, None, "still in process"),
+        match attempt.await.unwrap() {
+            (Ok(Begun::Claimed(write)), lease) => {
+                assert!(!write.resumed);
+                owners.push(lease.owner);
+            }
+            (Ok(Begun::Seen(record)), _) => {
+                assert_eq!(record.status_code, None, "still in process")
+            }
+            (Err(e), _) => panic!("{e}"),
         }
     }
-    assert_eq!(fresh, 1);
-    store.idempotency().finish(&key, 200, Some("E1")).await.unwrap();
+    assert_eq!(owners.len(), 1);
+    let done = (200, Outcome::Definitive);
+    store.idempotency().finish(&key, owners[0], done, Some("E1")).await.unwrap();
     let Begun::Seen(done) =
-        store.idempotency().begin(&key, "POST", "/r", connection).await.unwrap()
+        store.idempotency().begin(&key, R, connection, Uuid::new_v4(), lease(30)).await.unwrap()
     else {
-        panic!("a finished key is not fresh again");
+        panic!("a finished key is not claimed again");
     };
     assert_eq!((done.status_code, done.created_entity_id.as_deref()), (Some(200), Some("E1")));
     assert_eq!(store.idempotency().find(&key, connection).await.unwrap(), Some(done));
     assert_eq!(store.idempotency().find(&key, Uuid::new_v4()).await.unwrap(), None);
+}
+
+const R: (&str, &str) = ("POST", "/r");
+
+async fn an_uncertain_or_abandoned_request_is_claimed_again_as_the_same_write(db: TestDb) {
+    let store = open(&db).await;
+    let acc = account(&store, "pc_resume").await;
+    let cons = store.consumers().insert(acc, &consumer("C")).await.unwrap().id;
+    let key = IdempotencyKey { consumer_id: cons, client_request_id: "req-9".into() };
+    let (connection, first_write) = (Uuid::new_v4(), Uuid::new_v4());
+    let idem = store.idempotency();
+    let first = lease(30);
+    let Begun::Claimed(write) = idem.begin(&key, R, connection, first_write, first).await.unwrap()
+    else {
+        panic!("a new key is claimed");
+    };
+    assert_eq!(write.id, first_write);
+    idem.finish(&key, first.owner, (502, Outcome::Uncertain), None).await.unwrap();
+    // Another route with the same id is not this request: it is answered, not resumed.
+    let other = idem.begin(&key, ("POST", "/other"), connection, Uuid::new_v4(), lease(30)).await;
+    assert!(matches!(other.unwrap(), Begun::Seen(r) if r.status_code == Some(502)));
+    // A replay resumes it as the first write; a second replay meanwhile is told it runs.
+    let Begun::Claimed(resumed) =
+        idem.begin(&key, R, connection, Uuid::new_v4(), lease(1)).await.unwrap()
+    else {
+        panic!("an uncertain request is resumed");
+    };
+    assert_eq!((resumed.id, resumed.resumed), (first_write, true));
+    let running = idem.begin(&key, R, connection, Uuid::new_v4(), lease(30)).await.unwrap();
+    assert!(matches!(running, Begun::Seen(r) if r.status_code.is_none()));
+    // Its owner stops renewing (it died): once the lease runs out, the next replay takes over.
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    let taker = lease(30);
+    let Begun::Claimed(taken) =
+        idem.begin(&key, R, connection, Uuid::new_v4(), taker).await.unwrap()
+    else {
+        panic!("an expired lease is taken over");
+    };
+    assert_eq!((taken.id, taken.resumed), (first_write, true));
+    assert!(idem.renew(&key, taker).await.unwrap());
+    assert!(!idem.renew(&key, lease(30)).await.unwrap(), "only the owner renews");
+}
+
+async fn records_past_retention_are_purged_and_live_ones_kept(db: TestDb) {
+    let store = open(&db).await;
+    let acc = account(&store, "pc_purge").await;
+    let cons = store.consumers().insert(acc, &consumer("C")).await.unwrap().id;
+    let idem = store.idempotency();
+    let key = |id: &str| IdempotencyKey { consumer_id: cons, client_request_id: id.into() };
+    let connection = Uuid::new_v4();
+    let done = lease(30);
+    idem.begin(&key("old"), R, connection, Uuid::new_v4(), done).await.unwrap();
+    idem.finish(&key("old"), done.owner, (200, Outcome::Definitive), None).await.unwrap();
+    idem.begin(&key("running"), R, connection, Uuid::new_v4(), lease(30)).await.unwrap();
+    let after_both = chrono::Utc::now() + chrono::Duration::seconds(1);
+    assert_eq!(idem.purge(after_both).await.unwrap(), 1, "the running one is kept");
+    assert_eq!(idem.find(&key("old"), connection).await.unwrap(), None);
+    assert!(idem.find(&key("running"), connection).await.unwrap().is_some());
+    let before_both = chrono::Utc::now() - chrono::Duration::days(1);
+    assert_eq!(idem.purge(before_both).await.unwrap(), 0);
 }

@@ -8,11 +8,11 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{Accounting, Page, Pagination};
+use crate::api::detach::detached;
 use crate::api::extract::{max_chars, ConsumerPath, ValidJson, ValidPath, ValidQuery, Validate};
 use crate::domain::Invalid;
 use crate::error::{ErrorBody, Result};
 use crate::service::attachments::{self as service, AttachmentIn, AttachmentOut};
-use crate::service::postings;
 use crate::state::AppState;
 
 /// `DocumentType`: both are entries in MyUnisoft.
@@ -85,10 +85,13 @@ pub async fn add_attachment(
     a: Accounting,
     ValidJson(body): ValidJson<AttachmentIn>,
 ) -> Result<StatusCode> {
-    let folder = q.folder_id.as_deref();
-    let work =
-        service::attach(&a.state, &a.ctx, folder, &p.invoice_id, &body, q.overwrite_existing);
-    postings::once(&a.state, &a.ctx, &a.replay(), |_| Some(p.invoice_id.clone()), work).await?;
+    detached(async move {
+        let folder = q.folder_id.as_deref();
+        let work =
+            service::attach(&a.state, &a.ctx, folder, &p.invoice_id, &body, q.overwrite_existing);
+        a.write(|_| Some(p.invoice_id.clone()), work).await
+    })
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

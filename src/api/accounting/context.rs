@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::{Page, Pagination, WithRaw};
 use crate::api::extract::{ConsumerPath, ValidPath};
 use crate::auth::tenant::TenantContext;
+use crate::connectors::deadline::{self, SendBy};
 use crate::connectors::raw;
 use crate::domain::Invalid;
 use crate::error::{AppError, Result};
@@ -58,6 +59,8 @@ pub struct Accounting {
     pub headers: ChiftHeaders,
     method: String,
     route: String,
+    /// When a write must have sent its upstream calls by (set by the request timeout).
+    send_by: Option<SendBy>,
 }
 
 impl FromRequestParts<AppState> for Accounting {
@@ -72,7 +75,8 @@ impl FromRequestParts<AppState> for Accounting {
         let selector = Selector { connection: headers.connection, folder: None };
         let ctx = service::context(state, &tenant, path.consumer_id, &selector).await?;
         let method = parts.method.as_str().to_owned();
-        Ok(Self { state: state.clone(), ctx, headers, method, route })
+        let send_by = parts.extensions.get::<SendBy>().copied();
+        Ok(Self { state: state.clone(), ctx, headers, method, route, send_by })
     }
 }
 
@@ -109,17 +113,29 @@ impl Accounting {
     }
 
     /// A write done once per `x-chift-client-requestid` (keyed by the matched route), answered
-    /// as one object; `created` names what it created for `GET …/transactions`.
+    /// as one object; `created` names what it created for `GET …/transactions`. Run it
+    /// [`detached`](crate::api::detach::detached).
     pub async fn once<T>(
         &self,
         created: impl Fn(&T) -> Option<String>,
         work: impl Future<Output = Result<T>>,
     ) -> Result<Json<WithRaw<T>>> {
-        self.single(postings::once(&self.state, &self.ctx, &self.replay(), created, work)).await
+        self.single(self.write(created, work)).await
+    }
+
+    /// [`Accounting::once`] without the answer (for writes answered 204).
+    pub async fn write<T>(
+        &self,
+        created: impl Fn(&T) -> Option<String>,
+        work: impl Future<Output = Result<T>>,
+    ) -> Result<T> {
+        let replay = self.replay();
+        let once = postings::once(&self.state, &self.ctx, &replay, created, work);
+        deadline::within(self.send_by, once).await
     }
 
     /// The replay key of a write: its `x-chift-client-requestid`, method and route.
-    pub fn replay(&self) -> Replay<'_> {
+    fn replay(&self) -> Replay<'_> {
         Replay {
             client_request_id: self.headers.request_id.as_deref(),
             method: &self.method,

@@ -9,6 +9,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{alias, Accounting, FolderQuery, ListQuery, Page, Pagination, Verb, WithRaw};
+use crate::api::detach::detached;
 use crate::api::extract::{max_chars, ConsumerPath, ValidJson, ValidPath, ValidQuery, Validate};
 use crate::domain::invoice::{Invoice, InvoiceIn, InvoiceType, Payment, PaymentStatus};
 use crate::domain::Invalid;
@@ -163,8 +164,11 @@ async fn create(
     inv: InvoiceIn,
     multi: bool,
 ) -> Result<Json<WithRaw<Invoice>>> {
-    let work = service::create(&a.state, &a.ctx, folder.as_deref(), &inv, multi);
-    a.once(|i: &Invoice| Some(i.id.clone()), work).await
+    detached(async move {
+        let work = service::create(&a.state, &a.ctx, folder.as_deref(), &inv, multi);
+        a.once(|i: &Invoice| Some(i.id.clone()), work).await
+    })
+    .await
 }
 
 /// Create an invoice: an entry in the sales (customer_*) or purchase (supplier_*) journal

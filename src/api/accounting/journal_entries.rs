@@ -8,6 +8,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{alias, Accounting, FolderQuery, Page, Pagination, Verb, WithRaw};
+use crate::api::detach::detached;
 use crate::api::extract::{
     max_chars, not_blank, ConsumerPath, ValidJson, ValidPath, ValidQuery, Validate,
 };
@@ -102,7 +103,9 @@ impl Validate for GenericJournalEntry {
 /// (`FA-2026/001` → `FA2026001`) and must then be 1–25 letters or digits. A line without
 /// `description` is labelled with the entry number. `posted: false` creates a pending entry.
 /// The answer is the entry as read back; its `id` stays valid when MyUnisoft validates it.
-/// With `x-chift-client-requestid`, a replay answers 409. `force_currency_exchange` and
+/// With `x-chift-client-requestid`, a replay answers 409 once the first call is done, and
+/// finishes one whose outcome was uncertain (the entry found by its partner id, or sent once).
+/// `force_currency_exchange` and
 /// `ignore_accounting_id` are accepted and have no effect: amounts in another currency are
 /// always brought to euros with `currency_exchange_rate`.
 #[utoipa::path(post, path = "/consumers/{consumer_id}/accounting/journal-entries", tag = "Accounting",
@@ -115,8 +118,11 @@ pub async fn create_journal_entry(
     a: Accounting,
     ValidJson(entry): ValidJson<GenericJournalEntry>,
 ) -> Result<Json<WithRaw<JournalEntry>>> {
-    let work = service::create(&a.state, &a.ctx, q.folder_id.as_deref(), &entry);
-    a.once(|e: &JournalEntry| Some(e.id.clone()), work).await
+    detached(async move {
+        let work = service::create(&a.state, &a.ctx, q.folder_id.as_deref(), &entry);
+        a.once(|e: &JournalEntry| Some(e.id.clone()), work).await
+    })
+    .await
 }
 
 const ENTRIES: &str = "/consumers/{consumer_id}/accounting/journal/entries";

@@ -11,6 +11,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{Accounting, FolderQuery, Page, Pagination, WithRaw};
+use crate::api::detach::detached;
 use crate::api::extract::{
     max_chars, not_blank, ConsumerPath, ValidJson, ValidPath, ValidQuery, Validate,
 };
@@ -19,7 +20,7 @@ use crate::domain::operation::{
 };
 use crate::domain::Invalid;
 use crate::error::{ErrorBody, Result};
-use crate::service::{expenses, operations, postings, treasury};
+use crate::service::{expenses, operations, treasury};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -103,8 +104,11 @@ pub async fn create_miscellaneous_operation(
     a: Accounting,
     ValidJson(body): ValidJson<OperationIn>,
 ) -> Result<Json<WithRaw<Operation>>> {
-    let work = operations::create(&a.state, &a.ctx, q.folder_id.as_deref(), &body);
-    a.once(|o: &Operation| Some(o.id.clone()), work).await
+    detached(async move {
+        let work = operations::create(&a.state, &a.ctx, q.folder_id.as_deref(), &body);
+        a.once(|o: &Operation| Some(o.id.clone()), work).await
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -135,14 +139,17 @@ pub async fn create_financial_entries(
     a: Accounting,
     ValidJson(body): ValidJson<FinancialEntry>,
 ) -> Result<Json<WithRaw<FinancialEntry>>> {
-    let work = treasury::financial_entry(
-        &a.state,
-        &a.ctx,
-        q.folder_id.as_deref(),
-        q.financial_counterpart_account.as_deref(),
-        &body,
-    );
-    a.once(|e: &FinancialEntry| e.id.clone(), work).await
+    detached(async move {
+        let work = treasury::financial_entry(
+            &a.state,
+            &a.ctx,
+            q.folder_id.as_deref(),
+            q.financial_counterpart_account.as_deref(),
+            &body,
+        );
+        a.once(|e: &FinancialEntry| e.id.clone(), work).await
+    })
+    .await
 }
 
 impl Validate for Expense {
@@ -165,8 +172,11 @@ pub async fn create_expense(
     a: Accounting,
     ValidJson(body): ValidJson<Expense>,
 ) -> Result<Json<WithRaw<Expense>>> {
-    let work = expenses::create(&a.state, &a.ctx, q.folder_id.as_deref(), &body);
-    a.once(|e: &Expense| e.id.clone(), work).await
+    detached(async move {
+        let work = expenses::create(&a.state, &a.ctx, q.folder_id.as_deref(), &body);
+        a.once(|e: &Expense| e.id.clone(), work).await
+    })
+    .await
 }
 
 impl Validate for BankStatement {
@@ -189,8 +199,11 @@ pub async fn create_bank_transactions(
     a: Accounting,
     ValidJson(body): ValidJson<BankStatement>,
 ) -> Result<Json<WithRaw<BankStatement>>> {
-    let work = treasury::bank_statement(&a.state, &a.ctx, q.folder_id.as_deref(), &body);
-    a.once(|b: &BankStatement| b.id.clone(), work).await
+    detached(async move {
+        let work = treasury::bank_statement(&a.state, &a.ctx, q.folder_id.as_deref(), &body);
+        a.once(|b: &BankStatement| b.id.clone(), work).await
+    })
+    .await
 }
 
 impl Validate for InvoicePayment {
@@ -212,8 +225,11 @@ pub async fn create_invoice_payment(
     a: Accounting,
     ValidJson(body): ValidJson<InvoicePayment>,
 ) -> Result<StatusCode> {
-    let work = treasury::invoice_payment(&a.state, &a.ctx, q.folder_id.as_deref(), &body);
-    postings::once(&a.state, &a.ctx, &a.replay(), |id: &String| Some(id.clone()), work).await?;
+    detached(async move {
+        let work = treasury::invoice_payment(&a.state, &a.ctx, q.folder_id.as_deref(), &body);
+        a.write(|id: &String| Some(id.clone()), work).await
+    })
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -11,6 +11,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 
 use super::error::{classify, undecodable, SOFTWARE};
+use crate::connectors::deadline;
 use crate::connectors::governor::{token_key, Governor};
 use crate::connectors::{raw, ConnectorError};
 use crate::domain::connection::Credentials;
@@ -182,7 +183,10 @@ impl RetryPolicy {
             if let ConnectorError::RateLimited { retry_after, .. } = &error {
                 wait = wait.max(*retry_after);
             }
-            if attempt >= self.attempts || started.elapsed() + wait > self.budget {
+            if attempt >= self.attempts
+                || started.elapsed() + wait > self.budget
+                || deadline::passed_after(wait)
+            {
                 return Err(give_up(attempt, error));
             }
             retrying(attempt, wait, &error);
@@ -338,13 +342,20 @@ impl Client {
         call: &Call,
         exchange: impl std::future::Future<Output = Result<T, ConnectorError>>,
     ) -> Result<T, ConnectorError> {
-        let permit =
-            self.governor.acquire(&auth.credentials.key, call.path).await.map_err(|reason| {
-                ConnectorError::Unavailable {
+        let granted = self.governor.acquire(&auth.credentials.key, call.path, deadline::current());
+        let permit = match granted.await {
+            Ok(Ok(permit)) => permit,
+            // The token's budget frees up only after the write must have sent its calls.
+            Ok(Err(retry_after)) => {
+                return Err(ConnectorError::RateLimited { software: SOFTWARE, retry_after })
+            }
+            Err(reason) => {
+                return Err(ConnectorError::Unavailable {
                     software: SOFTWARE,
                     reason: format!("rate governor: {reason}"),
-                }
-            })?;
+                })
+            }
+        };
         self.metrics.governor_waited(permit.waited);
         let started = Instant::now();
         let result = exchange.await;

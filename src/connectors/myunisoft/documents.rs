@@ -9,6 +9,7 @@ use super::error::undecodable;
 use super::{auth, MyUnisoft};
 use crate::connectors::{ConnectorResult, Documents, FolderScope, WriteError};
 use crate::domain::posting::{Attachment, StoredFile, MAX_ATTACHMENT};
+use crate::domain::write::Write;
 
 /// How long one document may take to download.
 const TRANSFER: std::time::Duration = std::time::Duration::from_secs(120);
@@ -70,10 +71,15 @@ impl Documents for MyUnisoft {
         scope: FolderScope<'_>,
         entry: &str,
         file: &Attachment,
+        write: Write,
     ) -> Result<(), WriteError> {
         use base64::Engine;
         let (found, posted) = self.mad_entry(scope, entry).await?;
         let before = found.attachments.keys().filter(|n| **n == file.name).count();
+        // The name carries the write's tag: there already, it is this write's, landed.
+        if write.resumed && before > 0 {
+            return Ok(());
+        }
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(file.base64.as_bytes())
             .map_err(|e| undecodable("/mad/entry", format!("attachment: {e}")))?;

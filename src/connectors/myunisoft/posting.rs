@@ -1,5 +1,6 @@
-//! Posting entries through the JSON import, exactly once. Every entry carries a fresh
-//! `entry_origin_partner_id`; when its outcome is unknown (the connection dropped, a 5xx, a
+//! Posting entries through the JSON import, exactly once. Every entry carries its write's
+//! `entry_origin_partner_id` (the same on every try of one client request); when its outcome is
+//! unknown (the connection dropped, a 5xx, a
 //! timeout), `GET /entry/id?id_origin=` tells whether it landed before anything is sent again.
 //! The entry is then read back by that id, which survives MyUnisoft's validation of a pending
 //! entry.
@@ -9,7 +10,6 @@ use std::time::Duration;
 use async_trait::async_trait;
 use reqwest::Method;
 use rust_decimal::Decimal;
-use uuid::Uuid;
 
 use super::client::{Auth, Call, Failure, Retry, RetryPolicy};
 use super::error::{undecodable, SOFTWARE};
@@ -21,6 +21,7 @@ use crate::connectors::{
 use crate::domain::journal_entry::{AnalyticDistribution, JournalEntry};
 use crate::domain::posting::{AccountRef, JournalKind, JournalRef, Matched, Posting};
 use crate::domain::third_party::PartyKind;
+use crate::domain::write::Write;
 use crate::domain::Invalid;
 
 /// How long and how often an entry whose outcome is unknown is looked up and sent again.
@@ -29,6 +30,11 @@ const SENDS: RetryPolicy =
 
 /// The prefix of the partner ids Passerelle gives entries (MyUnisoft asks for the partner's name).
 pub(crate) const ORIGIN_PREFIX: &str = "psrl-";
+
+/// The partner id of the entry `write` posts.
+fn origin(write: Write) -> String {
+    format!("{ORIGIN_PREFIX}{}", write.id)
+}
 
 /// The account of one line: its id once it exists, and what to create when it does not.
 #[derive(Debug, Clone)]
@@ -374,11 +380,20 @@ impl MyUnisoft {
 
 #[async_trait]
 impl Postings for MyUnisoft {
+    /// The entry's partner id is the write's: a resumed write whose entry landed reads it back.
     async fn post(
         &self,
         scope: FolderScope<'_>,
         posting: &Posting,
+        write: Write,
     ) -> Result<JournalEntry, WriteError> {
+        if write.resumed {
+            if let Some(entry) = self.landed(scope, write).await? {
+                tracing::info!(entry.id = %entry.id, "resumed write: its entry had landed");
+                return Ok(entry);
+            }
+        }
+        let origin = origin(write);
         let diary = self.diary_for(scope, &posting.journal).await?;
         self.open_year(scope, posting.date).await?;
         let mut accounts = self.line_accounts(scope, posting).await?;
@@ -387,7 +402,6 @@ impl Postings for MyUnisoft {
         let analytics = self.line_analytics(scope, posting, &accounts).await?;
         let created = self.create_accounts(scope, &mut accounts).await?;
         let ids: Vec<i64> = accounts.iter().map(|a| a.id).collect();
-        let origin = format!("{ORIGIN_PREFIX}{}", Uuid::new_v4());
         let body = map::new_entry(posting, scope.folder, &diary, &ids, analytics, &origin);
         self.send_once(scope, &body, !posting.posted, &created).await?;
         self.journal_entry(scope, &origin).await.map_err(|e| {
@@ -395,6 +409,18 @@ impl Postings for MyUnisoft {
             done.push(format!("entry {origin}"));
             WriteError::Partial { created: done, error: e }
         })
+    }
+
+    async fn landed(
+        &self,
+        scope: FolderScope<'_>,
+        write: Write,
+    ) -> ConnectorResult<Option<JournalEntry>> {
+        let origin = origin(write);
+        if self.locate(scope, &origin).await?.is_none() {
+            return Ok(None);
+        }
+        Ok(Some(self.journal_entry(scope, &origin).await?))
     }
 
     async fn match_entries(

@@ -103,6 +103,7 @@ pub fn settings(db: &TestDb, myunisoft: &str) -> Settings {
         request_timeout: Duration::from_secs(30),
         header_timeout: Duration::from_secs(10),
         shutdown_drain: Duration::ZERO,
+        write_lease: Duration::from_secs(30),
         log_format: LogFormat::Text,
         myunisoft: MyUnisoftSettings {
             base_url: myunisoft.to_owned(),
