@@ -12,6 +12,8 @@ pub mod money;
 pub mod operation;
 pub mod outstanding;
 pub mod posting;
+mod resource;
 pub mod third_party;
 
-pub use invalid::{Invalid, Location};
+pub use invalid::{Invalid, Location, Refusal};
+pub use resource::Resource;
