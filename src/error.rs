@@ -12,7 +12,7 @@ use utoipa::openapi::schema::{Array, ArrayBuilder, ObjectBuilder, SchemaType, Ty
 use utoipa::ToSchema;
 
 use crate::connectors::{ConnectorError, WriteError};
-use crate::domain::{Invalid, Location};
+use crate::domain::{Invalid, Location, Refusal, Resource};
 use crate::store::StoreError;
 
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
@@ -41,6 +41,24 @@ pub enum ErrorCode {
     UnexpectedMyunisoftError,
     /// Not in Chift's catalogue: a create that would duplicate an existing record (409).
     ErrorDuplicateRecord,
+    ErrorAccountNumberNotFound,
+    ErrorAccountNumberNotGoodScope,
+    ErrorAnalyticAccountAlreadyExists,
+    ErrorAnalyticAccountNotFound,
+    ErrorAnalyticPlanNotFound,
+    ErrorBookyearNotFound,
+    ErrorEmployeeNotFound,
+    ErrorEntryNotBalanced,
+    ErrorEntryNotFound,
+    #[serde(rename = "ERROR_INVALID_BASE64_STRING")]
+    ErrorInvalidBase64String,
+    ErrorInvoiceNotFound,
+    ErrorJournalNotFound,
+    ErrorJournalNotGoodScope,
+    ErrorNoInvoiceLine,
+    ErrorPartnerAlreadyExists,
+    ErrorPartnerNotFound,
+    ErrorTaxCodeNotFound,
     ErrorUnknown,
 }
 
@@ -53,7 +71,7 @@ pub enum AppError {
     #[error("too many failed authentication attempts for this clientId; retry in {} s", retry_after.as_secs())]
     TooManyAttempts { retry_after: Duration },
     #[error("{resource} `{id}` does not exist")]
-    NotFound { resource: &'static str, id: String },
+    NotFound { resource: Resource, id: String },
     #[error("no route {method} {path}; see /docs for the routes Passerelle serves")]
     UnknownRoute { method: String, path: String },
     #[error("method {method} is not allowed on {path}")]
@@ -81,7 +99,7 @@ pub enum AppError {
     #[error(
         "this {resource} already exists as `{id}`; read or update that one (nothing was written)"
     )]
-    Duplicate { resource: &'static str, id: String },
+    Duplicate { resource: Resource, id: String },
     #[error("not ready: {0}")]
     Unavailable(String),
     #[error(transparent)]
@@ -109,12 +127,13 @@ impl AppError {
             AppError::TooManyAttempts { .. } => {
                 (StatusCode::TOO_MANY_REQUESTS, C::ErrorChiftAuthenticationError)
             }
-            AppError::NotFound { .. } => (StatusCode::NOT_FOUND, C::ErrorResourceNotFound),
+            AppError::NotFound { resource, .. } => (StatusCode::NOT_FOUND, not_found(*resource)),
             AppError::UnknownRoute { .. } => (StatusCode::NOT_FOUND, C::ErrorApiResourceNotFound),
             AppError::MethodNotAllowed { .. } => {
                 (StatusCode::METHOD_NOT_ALLOWED, C::ErrorApiResourceNotFound)
             }
             AppError::BodyTooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, C::ErrorInvalidBody),
+            AppError::Invalid(Invalid { refusal: Some(refusal), .. }) => refused(*refusal),
             AppError::Invalid(invalid) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 match invalid.location {
@@ -138,7 +157,7 @@ impl AppError {
                 (StatusCode::METHOD_NOT_ALLOWED, C::ErrorResourceNotSupported)
             }
             AppError::Connector(e) | AppError::Partial { error: e, .. } => connector_status(e),
-            AppError::Duplicate { .. } => (StatusCode::CONFLICT, C::ErrorDuplicateRecord),
+            AppError::Duplicate { resource, .. } => already_exists(*resource),
             AppError::Fec(FecError::Empty { .. }) => {
                 (StatusCode::NOT_FOUND, C::ErrorResourceNotFound)
             }
@@ -195,7 +214,64 @@ fn connector_status(e: &ConnectorError) -> (StatusCode, ErrorCode) {
             (StatusCode::GATEWAY_TIMEOUT, C::ErrorConnectorUnavailable)
         }
         ConnectorError::Decode { .. } => (StatusCode::BAD_GATEWAY, C::ErrorTechnicalMapping),
-        ConnectorError::NotFound { .. } => (StatusCode::NOT_FOUND, C::ErrorResourceNotFound),
+        ConnectorError::NotFound { resource, .. } => (StatusCode::NOT_FOUND, not_found(*resource)),
+    }
+}
+
+/// Chift's code for a record that does not exist, where it has one.
+fn not_found(resource: Resource) -> ErrorCode {
+    use ErrorCode as C;
+    match resource {
+        Resource::Account => C::ErrorAccountNumberNotFound,
+        Resource::Journal => C::ErrorJournalNotFound,
+        Resource::JournalEntry | Resource::MiscellaneousOperation => C::ErrorEntryNotFound,
+        Resource::Invoice => C::ErrorInvoiceNotFound,
+        Resource::Client | Resource::Supplier => C::ErrorPartnerNotFound,
+        Resource::Employee => C::ErrorEmployeeNotFound,
+        Resource::AnalyticPlan => C::ErrorAnalyticPlanNotFound,
+        Resource::AnalyticAccount => C::ErrorAnalyticAccountNotFound,
+        Resource::Consumer
+        | Resource::Connection
+        | Resource::ActiveConnection
+        | Resource::Integration
+        | Resource::Transaction
+        | Resource::Folder => C::ErrorResourceNotFound,
+    }
+}
+
+/// Chift's status and code for a create that would duplicate a record.
+fn already_exists(resource: Resource) -> (StatusCode, ErrorCode) {
+    match resource {
+        Resource::Client | Resource::Supplier => {
+            (StatusCode::BAD_REQUEST, ErrorCode::ErrorPartnerAlreadyExists)
+        }
+        Resource::AnalyticAccount => {
+            (StatusCode::CONFLICT, ErrorCode::ErrorAnalyticAccountAlreadyExists)
+        }
+        _ => (StatusCode::CONFLICT, ErrorCode::ErrorDuplicateRecord),
+    }
+}
+
+/// Chift's status and code for a refusal it names.
+fn refused(refusal: Refusal) -> (StatusCode, ErrorCode) {
+    use ErrorCode as C;
+    use StatusCode as S;
+    match refusal {
+        Refusal::EntryNotBalanced => (S::UNPROCESSABLE_ENTITY, C::ErrorEntryNotBalanced),
+        Refusal::NoInvoiceLine => (S::BAD_REQUEST, C::ErrorNoInvoiceLine),
+        Refusal::JournalNotFound => (S::NOT_FOUND, C::ErrorJournalNotFound),
+        Refusal::JournalNotGoodScope => (S::BAD_REQUEST, C::ErrorJournalNotGoodScope),
+        Refusal::AccountNumberNotFound => (S::NOT_FOUND, C::ErrorAccountNumberNotFound),
+        Refusal::AccountNumberNotGoodScope => (S::BAD_REQUEST, C::ErrorAccountNumberNotGoodScope),
+        Refusal::PartnerNotFound => (S::NOT_FOUND, C::ErrorPartnerNotFound),
+        Refusal::TaxCodeNotFound => (S::NOT_FOUND, C::ErrorTaxCodeNotFound),
+        Refusal::AnalyticPlanNotFound => (S::NOT_FOUND, C::ErrorAnalyticPlanNotFound),
+        Refusal::AnalyticAccountNotFound => (S::NOT_FOUND, C::ErrorAnalyticAccountNotFound),
+        Refusal::AnalyticAccountAlreadyExists => {
+            (S::CONFLICT, C::ErrorAnalyticAccountAlreadyExists)
+        }
+        Refusal::BookyearNotFound => (S::BAD_REQUEST, C::ErrorBookyearNotFound),
+        Refusal::InvalidBase64 => (S::BAD_REQUEST, C::ErrorInvalidBase64String),
     }
 }
 
@@ -316,9 +392,41 @@ mod tests {
                 "ERROR_CHIFT_AUTHENTICATION_ERROR",
             ),
             (
-                AppError::NotFound { resource: "consumer", id: "x".into() },
+                AppError::NotFound { resource: Resource::Consumer, id: "x".into() },
                 404,
                 "ERROR_RESOURCE_NOT_FOUND",
+            ),
+            (
+                AppError::NotFound { resource: Resource::Invoice, id: "x".into() },
+                404,
+                "ERROR_INVOICE_NOT_FOUND",
+            ),
+            (
+                AppError::Duplicate { resource: Resource::Client, id: "x".into() },
+                400,
+                "ERROR_PARTNER_ALREADY_EXISTS",
+            ),
+            (
+                AppError::Duplicate { resource: Resource::Account, id: "x".into() },
+                409,
+                "ERROR_DUPLICATE_RECORD",
+            ),
+            (
+                Invalid::body("items", "not balanced").because(Refusal::EntryNotBalanced).into(),
+                422,
+                "ERROR_ENTRY_NOT_BALANCED",
+            ),
+            (
+                Invalid::body("journal_id", "no journal 9")
+                    .because(Refusal::JournalNotFound)
+                    .into(),
+                404,
+                "ERROR_JOURNAL_NOT_FOUND",
+            ),
+            (
+                Invalid::body("pdf", "not base64").because(Refusal::InvalidBase64).into(),
+                400,
+                "ERROR_INVALID_BASE64_STRING",
             ),
             (
                 AppError::UnknownRoute { method: "GET".into(), path: "/x".into() },
@@ -433,9 +541,13 @@ mod tests {
                 "ERROR_TECHNICAL_MAPPING",
             ),
             (
-                upstream(ConnectorError::NotFound { software: "M", resource: "r", id: "1".into() }),
+                upstream(ConnectorError::NotFound {
+                    software: "M",
+                    resource: Resource::AnalyticPlan,
+                    id: "1".into(),
+                }),
                 404,
-                "ERROR_RESOURCE_NOT_FOUND",
+                "ERROR_ANALYTIC_PLAN_NOT_FOUND",
             ),
             (AppError::Internal("boom".into()), 500, "ERROR_UNKNOWN"),
         ];

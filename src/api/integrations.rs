@@ -12,6 +12,7 @@ use utoipa_axum::routes;
 use crate::api::extract::ValidPath;
 use crate::auth::tenant::TenantContext;
 use crate::domain::connection::ConnectorKind;
+use crate::domain::Resource;
 use crate::error::{AppError, ErrorBody, Result};
 use crate::state::AppState;
 
@@ -69,7 +70,7 @@ pub struct IntegrationPath {
 
 fn integration(id: i64) -> Result<ConnectorKind> {
     ConnectorKind::from_integration_id(id)
-        .ok_or_else(|| AppError::NotFound { resource: "integration", id: id.to_string() })
+        .ok_or_else(|| AppError::NotFound { resource: Resource::Integration, id: id.to_string() })
 }
 
 /// List the available integrations (a bare array).

@@ -3,12 +3,13 @@
 
 use crate::domain::accounting::VatCode;
 use crate::domain::journal_entry::TaxInfo;
-use crate::domain::Invalid;
+use crate::domain::{Invalid, Refusal};
 
 /// A VAT code by id, for the VAT lines Passerelle adds.
 pub fn vat_code<'v>(codes: &'v [VatCode], id: &str, field: &str) -> Result<&'v VatCode, Invalid> {
     codes.iter().find(|c| c.id == id.trim()).ok_or_else(|| {
         Invalid::body(field, format!("no VAT code `{id}`; list them with GET /vat-codes"))
+            .because(Refusal::TaxCodeNotFound)
     })
 }
 

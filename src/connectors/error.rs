@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use crate::domain::Resource;
+
 /// A connector failure. `Display` is safe to show a client and says what to do; upstream codes and
 /// messages are carried in fields for the error detail and the logs.
 #[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
@@ -27,7 +29,7 @@ pub enum ConnectorError {
     #[error("{software} answered something Passerelle cannot read at {path}")]
     Decode { software: &'static str, path: String, reason: String },
     #[error("{resource} `{id}` does not exist in {software}")]
-    NotFound { software: &'static str, resource: &'static str, id: String },
+    NotFound { software: &'static str, resource: Resource, id: String },
 }
 
 impl ConnectorError {

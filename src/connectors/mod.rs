@@ -17,6 +17,7 @@ use uuid::Uuid;
 pub use error::ConnectorError;
 
 use crate::domain::Invalid;
+use crate::domain::Resource;
 
 use crate::domain::accounting::{
     AccountBalance, AnalyticPlan, BalanceFilter, BankAccount, BookYear, Employee, Folder, Journal,
@@ -86,7 +87,7 @@ pub enum WriteError {
     Partial { created: Vec<String>, error: ConnectorError },
     /// The record exists already (`id`): nothing was written.
     #[error("{resource} already exists as `{id}`")]
-    Duplicate { resource: &'static str, id: String },
+    Duplicate { resource: Resource, id: String },
 }
 
 /// Checks new credentials upstream (activating them where the software needs that).

@@ -21,29 +21,57 @@ impl Location {
     }
 }
 
-/// One rejected input: which field, and the rule it broke.
+/// The refusals Chift names with a code of their own (an unknown journal, an entry that does not
+/// balance…); any other broken rule is a plain validation error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    EntryNotBalanced,
+    NoInvoiceLine,
+    JournalNotFound,
+    /// The journal exists but is of the wrong kind, or closed, for this write.
+    JournalNotGoodScope,
+    AccountNumberNotFound,
+    /// The account exists but its class does not fit the journal or the line.
+    AccountNumberNotGoodScope,
+    PartnerNotFound,
+    TaxCodeNotFound,
+    AnalyticPlanNotFound,
+    AnalyticAccountNotFound,
+    AnalyticAccountAlreadyExists,
+    BookyearNotFound,
+    InvalidBase64,
+}
+
+/// One rejected input: which field, the rule it broke, and Chift's name for the refusal when it
+/// has one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invalid {
     pub location: Location,
     pub field: String,
     pub rule: String,
+    pub refusal: Option<Refusal>,
 }
 
 impl Invalid {
     pub fn body(field: impl Into<String>, rule: impl Into<String>) -> Self {
-        Self { location: Location::Body, field: field.into(), rule: rule.into() }
+        Self { location: Location::Body, field: field.into(), rule: rule.into(), refusal: None }
     }
 
     pub fn query(field: impl Into<String>, rule: impl Into<String>) -> Self {
-        Self { location: Location::Query, field: field.into(), rule: rule.into() }
+        Self { location: Location::Query, field: field.into(), rule: rule.into(), refusal: None }
     }
 
     pub fn path(field: impl Into<String>, rule: impl Into<String>) -> Self {
-        Self { location: Location::Path, field: field.into(), rule: rule.into() }
+        Self { location: Location::Path, field: field.into(), rule: rule.into(), refusal: None }
     }
 
     pub fn header(field: impl Into<String>, rule: impl Into<String>) -> Self {
-        Self { location: Location::Header, field: field.into(), rule: rule.into() }
+        Self { location: Location::Header, field: field.into(), rule: rule.into(), refusal: None }
+    }
+
+    /// Names the refusal, for Chift's code.
+    pub fn because(self, refusal: Refusal) -> Self {
+        Self { refusal: Some(refusal), ..self }
     }
 }
 

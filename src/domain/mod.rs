@@ -12,7 +12,9 @@ pub mod money;
 pub mod operation;
 pub mod outstanding;
 pub mod posting;
+mod resource;
 pub mod third_party;
 pub mod write;
 
-pub use invalid::{Invalid, Location};
+pub use invalid::{Invalid, Location, Refusal};
+pub use resource::Resource;

@@ -2,7 +2,7 @@
 //! financial entry, expense, payment): lines in the folder's currency, checked here for what
 //! holds in every software (balance, one side per line, due dates), then handed to a connector.
 
-use crate::domain::Invalid;
+use crate::domain::{Invalid, Refusal};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
@@ -204,7 +204,8 @@ impl Posting {
             return Err(Invalid::body(
                 "items",
                 format!("the entry is not balanced: debit {debit} ≠ credit {credit}"),
-            ));
+            )
+            .because(Refusal::EntryNotBalanced));
         }
         if let Some(number) = &self.number {
             piece("number", number)?;
@@ -248,9 +249,10 @@ pub fn attachment(
 ) -> Result<Attachment, Invalid> {
     use base64::Engine;
     let compact: String = base64.chars().filter(|c| !c.is_whitespace()).collect();
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(compact.as_bytes())
-        .map_err(|_| Invalid::body(field, "must be base64 (RFC 4648)"))?;
+    let bytes =
+        base64::engine::general_purpose::STANDARD.decode(compact.as_bytes()).map_err(|_| {
+            Invalid::body(field, "must be base64 (RFC 4648)").because(Refusal::InvalidBase64)
+        })?;
     if bytes.is_empty() {
         return Err(Invalid::body(field, "the file is empty"));
     }

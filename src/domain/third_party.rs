@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::Resource;
+
 /// Whose account a partner line is on, and which side of the ledger a third party is on. The
 /// API's `partner_type` names clients and suppliers only: employees are never read from a
 /// request.
@@ -27,10 +29,14 @@ impl PartyKind {
     }
 
     pub fn noun(self) -> &'static str {
+        self.resource().noun()
+    }
+
+    pub fn resource(self) -> Resource {
         match self {
-            PartyKind::Client => "client",
-            PartyKind::Supplier => "supplier",
-            PartyKind::Employee => "employee",
+            PartyKind::Client => Resource::Client,
+            PartyKind::Supplier => Resource::Supplier,
+            PartyKind::Employee => Resource::Employee,
         }
     }
 

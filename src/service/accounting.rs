@@ -14,6 +14,7 @@ use crate::domain::accounting::{
 };
 use crate::domain::connection::{ConnectionFacts, ConnectionStatus, ConnectorKind};
 use crate::domain::Invalid;
+use crate::domain::Resource;
 use crate::error::{AppError, Result};
 use crate::service::consumers;
 use crate::state::AppState;
@@ -45,10 +46,10 @@ pub async fn context(
     let all = s.store.connections().list(t.account_id, consumer).await?;
     let active: Vec<_> = all.into_iter().filter(|c| c.status == ConnectionStatus::Active).collect();
     let chosen = match selector.connection {
-        Some(id) => active
-            .into_iter()
-            .find(|c| c.id == id)
-            .ok_or(AppError::NotFound { resource: "active connection", id: id.to_string() })?,
+        Some(id) => active.into_iter().find(|c| c.id == id).ok_or(AppError::NotFound {
+            resource: Resource::ActiveConnection,
+            id: id.to_string(),
+        })?,
         None => {
             let mut active = active.into_iter();
             match (active.next(), active.next()) {
@@ -70,7 +71,7 @@ pub async fn context(
         .connections()
         .credentials(&s.keyring, t.account_id, consumer, chosen.id)
         .await?
-        .ok_or(AppError::NotFound { resource: "connection", id: chosen.id.to_string() })?;
+        .ok_or(AppError::NotFound { resource: Resource::Connection, id: chosen.id.to_string() })?;
     let connection = TenantConnection::new(chosen.id, chosen.kind, &credentials, facts)?;
     Ok(Context { connection, consumer })
 }
@@ -143,7 +144,7 @@ pub async fn folder(s: &AppState, ctx: &Context, id: &str) -> Result<Folder> {
     let all = folders_of(s, ctx).await?;
     all.into_iter()
         .find(|f| f.id == id)
-        .ok_or_else(|| AppError::NotFound { resource: "folder", id: id.to_owned() })
+        .ok_or_else(|| AppError::NotFound { resource: Resource::Folder, id: id.to_owned() })
 }
 
 pub async fn bookyears(s: &AppState, ctx: &Context, folder: Option<&str>) -> Result<Vec<BookYear>> {
@@ -168,7 +169,7 @@ pub async fn account(
     let all = accounts(s, ctx, folder).await?;
     all.into_iter()
         .find(|a| a.number == id || a.id == id)
-        .ok_or_else(|| AppError::NotFound { resource: "account", id: id.to_owned() })
+        .ok_or_else(|| AppError::NotFound { resource: Resource::Account, id: id.to_owned() })
 }
 
 pub async fn create_account(
@@ -202,7 +203,7 @@ pub async fn journal(
     let all = journals(s, ctx, folder).await?;
     all.into_iter()
         .find(|j| j.id == id)
-        .ok_or_else(|| AppError::NotFound { resource: "journal", id: id.to_owned() })
+        .ok_or_else(|| AppError::NotFound { resource: Resource::Journal, id: id.to_owned() })
 }
 
 pub async fn create_journal(

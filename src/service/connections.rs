@@ -10,6 +10,7 @@ use crate::domain::connection::{
 };
 use crate::domain::write::Write;
 use crate::domain::Invalid;
+use crate::domain::Resource;
 use crate::error::{AppError, Result};
 use crate::service::consumers;
 use crate::service::idempotent;
@@ -28,7 +29,7 @@ pub struct ConnectionRequest {
 const ROUTE: &str = "/consumers/{consumer_id}/connections";
 
 fn not_found(id: Uuid) -> AppError {
-    AppError::NotFound { resource: "connection", id: id.to_string() }
+    AppError::NotFound { resource: Resource::Connection, id: id.to_string() }
 }
 
 /// The connector an `integrationid` names; MyUnisoft, the only one, when it is omitted.
@@ -181,7 +182,7 @@ pub async fn transaction(
     consumers::get(s, t, consumer).await?;
     let key = IdempotencyKey { consumer_id: consumer, client_request_id };
     let record = s.store.idempotency().find(&key, connection).await?;
-    record.ok_or(AppError::NotFound { resource: "transaction", id: key.client_request_id })
+    record.ok_or(AppError::NotFound { resource: Resource::Transaction, id: key.client_request_id })
 }
 
 #[cfg(test)]

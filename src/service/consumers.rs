@@ -4,11 +4,12 @@ use uuid::Uuid;
 
 use crate::auth::tenant::TenantContext;
 use crate::domain::consumer::{Consumer, ConsumerFilter, ConsumerPatch, NewConsumer};
+use crate::domain::Resource;
 use crate::error::{AppError, Result};
 use crate::state::AppState;
 
 fn not_found(id: Uuid) -> AppError {
-    AppError::NotFound { resource: "consumer", id: id.to_string() }
+    AppError::NotFound { resource: Resource::Consumer, id: id.to_string() }
 }
 
 pub async fn list(

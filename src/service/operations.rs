@@ -5,6 +5,7 @@ use crate::booking::operations::{operation, posting};
 use crate::domain::accounting::JournalType;
 use crate::domain::journal_entry::EntryFilter;
 use crate::domain::operation::{Operation, OperationIn};
+use crate::domain::Resource;
 use crate::error::{AppError, Result};
 use crate::service::accounting::{ledger, Context};
 use crate::service::{journal_entries, postings};
@@ -44,7 +45,10 @@ pub async fn list(
 pub async fn get(s: &AppState, ctx: &Context, folder: Option<&str>, id: &str) -> Result<Operation> {
     let entry = journal_entries::get(s, ctx, folder, id).await?;
     if !od_journals(s, ctx, folder).await?.contains(&entry.journal_id) {
-        return Err(AppError::NotFound { resource: "miscellaneous operation", id: id.to_owned() });
+        return Err(AppError::NotFound {
+            resource: Resource::MiscellaneousOperation,
+            id: id.to_owned(),
+        });
     }
     Ok(operation(&entry))
 }

@@ -53,7 +53,7 @@ pub async fn get(
     let all = connector(s, ctx)?.third_parties(ctx.folder(s, folder).await?, kind).await?;
     all.into_iter()
         .find(|t| t.id == id)
-        .ok_or_else(|| AppError::NotFound { resource: kind.noun(), id: id.to_owned() })
+        .ok_or_else(|| AppError::NotFound { resource: kind.resource(), id: id.to_owned() })
 }
 
 pub async fn create(

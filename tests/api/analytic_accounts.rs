@@ -118,7 +118,7 @@ async fn a_firm_token_switches_folders_and_a_folder_without_analytics_refuses_wr
         .send()
         .await
         .unwrap();
-    chift_error(res, 404, "ERROR_RESOURCE_NOT_FOUND").await;
+    chift_error(res, 404, "ERROR_ANALYTIC_ACCOUNT_NOT_FOUND").await;
     let calls = app.sandbox.requests();
     assert!(calls.iter().all(|r| r.method == "GET"), "nothing written");
     let sections = calls.iter().filter(|r| r.path.contains("/sections")).collect::<Vec<_>>();
@@ -197,7 +197,7 @@ async fn created_accounts_read_back_and_patches_change_only_what_is_given() {
 
     let taken = json!({"code": "BOUL", "name": "Encore", "currency": "EUR"});
     let res = send(&app, &tenant, Method::POST, &acc(&cid, "analytic-accounts"), taken).await;
-    let error = chift_error(res, 422, "ERROR_INVALID_BODY").await;
+    let error = chift_error(res, 409, "ERROR_ANALYTIC_ACCOUNT_ALREADY_EXISTS").await;
     assert_eq!(error["detail"][0]["loc"], json!(["body", "code"]));
 }
 
@@ -243,15 +243,16 @@ async fn invalid_bodies_name_the_field_and_send_nothing_upstream() {
 #[tokio::test]
 async fn unknown_ids_and_accounts_of_another_plan_are_not_found() {
     let (app, tenant, cid) = connected(tokens::SOCIETY_PORT).await;
-    for route in [
-        "analytic-accounts/999999",
-        "analytic-accounts/abc",
-        "analytic-accounts/9056",
-        "analytic-accounts/9052/multi-analytic-plans/412",
-        "analytic-accounts/9052/multi-analytic-plans/999",
+    let (account, plan) = ("ERROR_ANALYTIC_ACCOUNT_NOT_FOUND", "ERROR_ANALYTIC_PLAN_NOT_FOUND");
+    for (route, code) in [
+        ("analytic-accounts/999999", account),
+        ("analytic-accounts/abc", account),
+        ("analytic-accounts/9056", account),
+        ("analytic-accounts/9052/multi-analytic-plans/412", account),
+        ("analytic-accounts/9052/multi-analytic-plans/999", plan),
     ] {
         let res = app.request(Method::GET, &acc(&cid, route), &tenant.token).send().await.unwrap();
-        chift_error(res, 404, "ERROR_RESOURCE_NOT_FOUND").await;
+        chift_error(res, 404, code).await;
     }
     let res = send(
         &app,
@@ -261,7 +262,7 @@ async fn unknown_ids_and_accounts_of_another_plan_are_not_found() {
         json!({"name": "X"}),
     )
     .await;
-    chift_error(res, 404, "ERROR_RESOURCE_NOT_FOUND").await;
+    chift_error(res, 404, account).await;
     let body = json!({"code": "X", "name": "X", "currency": "EUR"});
     let res = send(
         &app,
@@ -271,6 +272,6 @@ async fn unknown_ids_and_accounts_of_another_plan_are_not_found() {
         body,
     )
     .await;
-    chift_error(res, 404, "ERROR_RESOURCE_NOT_FOUND").await;
+    chift_error(res, 404, plan).await;
     assert!(app.sandbox.requests().iter().all(|r| r.method == "GET"));
 }

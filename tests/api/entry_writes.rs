@@ -199,7 +199,15 @@ async fn bad_entries_name_the_field_and_nothing_reaches_myunisoft() {
     ];
     for (body, field, rule) in cases {
         let res = post_entry(&app, &tenant, &cid, &body).await;
-        let error = chift_error(res, 422, "ERROR_INVALID_BODY").await;
+        // Chift's own code and status where it names the refusal.
+        let (status, code) = match rule {
+            "not balanced" => (422, "ERROR_ENTRY_NOT_BALANCED"),
+            "sales journal" => (400, "ERROR_ACCOUNT_NUMBER_NOT_GOOD_SCOPE"),
+            "POST /accounts" => (404, "ERROR_ACCOUNT_NUMBER_NOT_FOUND"),
+            "fiscal year" => (400, "ERROR_BOOKYEAR_NOT_FOUND"),
+            _ => (422, "ERROR_INVALID_BODY"),
+        };
+        let error = chift_error(res, status, code).await;
         let detail = &error["detail"][0];
         assert_eq!(detail["loc"][1], field, "{error}");
         assert!(detail["msg"].as_str().unwrap().contains(rule), "{error}");

@@ -200,7 +200,14 @@ async fn bad_invoices_name_the_field_and_write_nothing() {
     ];
     for (body, field) in cases {
         let res = app.send_json(Method::POST, &accounting(&cid, "invoices"), &tenant, &body).await;
-        let error = chift_error(res, 422, "ERROR_INVALID_BODY").await;
+        // Chift's own code and status where it names the refusal.
+        let (status, code) = match field {
+            "lines.0.tax_code" => (404, "ERROR_TAX_CODE_NOT_FOUND"),
+            "lines.0.account" => (400, "ERROR_ACCOUNT_NUMBER_NOT_GOOD_SCOPE"),
+            "journal_id" => (400, "ERROR_JOURNAL_NOT_GOOD_SCOPE"),
+            _ => (422, "ERROR_INVALID_BODY"),
+        };
+        let error = chift_error(res, status, code).await;
         assert_eq!(error["detail"][0]["loc"][1], field, "{error}");
     }
     assert!(written(&app).is_empty());

@@ -146,7 +146,7 @@ async fn bad_queries_and_unknown_entries_are_clear_errors() {
         .send()
         .await
         .unwrap();
-    chift_error(res, 404, "ERROR_RESOURCE_NOT_FOUND").await;
+    chift_error(res, 404, "ERROR_ENTRY_NOT_FOUND").await;
     let (_, multi) = app.get_json(&tenant, &format!("/consumers/{cid}/accounting/journal/entries/multi-analytic-plans?unposted_allowed=false&size=5")).await;
     let (_, mono) = app.get_json(&tenant, &entries(&cid, "unposted_allowed=false&size=5")).await;
     assert_eq!(multi, mono, "one shape serves both routes");

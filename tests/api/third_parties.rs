@@ -104,7 +104,7 @@ async fn search_filters_and_unknown_ids() {
         .send()
         .await
         .unwrap();
-    chift_error(res, 404, "ERROR_RESOURCE_NOT_FOUND").await;
+    chift_error(res, 404, "ERROR_PARTNER_NOT_FOUND").await;
     let supplier_id = app.all_pages(&tenant, &path(&cid, "suppliers", PORT)).await[0]["id"]
         .as_str()
         .unwrap()
@@ -114,7 +114,7 @@ async fn search_filters_and_unknown_ids() {
         .send()
         .await
         .unwrap();
-    chift_error(res, 404, "ERROR_RESOURCE_NOT_FOUND").await;
+    chift_error(res, 404, "ERROR_PARTNER_NOT_FOUND").await;
 }
 
 #[tokio::test]
@@ -213,7 +213,7 @@ async fn a_duplicate_answers_409_naming_the_existing_record() {
         json!({"name": "Encore un autre", "account_number": "411HOTEL", "addresses": []}),
     ] {
         let res = app.send_json(Method::POST, &path(&cid, "clients", PORT), &tenant, &body).await;
-        let error = chift_error(res, 409, "ERROR_DUPLICATE_RECORD").await;
+        let error = chift_error(res, 400, "ERROR_PARTNER_ALREADY_EXISTS").await;
         assert!(
             error["message"].as_str().unwrap().contains(hotel["id"].as_str().unwrap()),
             "{error}"
@@ -286,7 +286,7 @@ async fn a_supplier_merged_from_a_client_takes_its_details_and_code() {
             &json!({"name": "X", "addresses": []}),
         )
         .await;
-    chift_error(res, 404, "ERROR_RESOURCE_NOT_FOUND").await;
+    chift_error(res, 404, "ERROR_PARTNER_NOT_FOUND").await;
 }
 
 #[tokio::test]

@@ -62,4 +62,4 @@ def test_a_duplicate_client_is_a_chift_409(acc):
 
     with pytest.raises(ChiftException) as raised:
         acc.Client.create(new_party("HÔTEL DE LA MER"), params={"folder_id": PORT})
-    assert raised.value.error_code == "ERROR_DUPLICATE_RECORD"
+    assert raised.value.error_code == "ERROR_PARTNER_ALREADY_EXISTS"

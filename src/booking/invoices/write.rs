@@ -19,7 +19,7 @@ use crate::domain::posting::{
     label, pdf, piece, AccountRef, JournalKind, JournalRef, Posting, PostingLine,
 };
 use crate::domain::third_party::PartyKind;
-use crate::domain::Invalid;
+use crate::domain::{Invalid, Refusal};
 
 /// How far a line's tax may be from its untaxed amount × rate: a cent.
 const TAX_TOLERANCE: Decimal = Decimal::from_parts(1, 0, 0, false, 2);
@@ -50,9 +50,11 @@ pub fn check_journal(inv: &InvoiceIn, journals: &Journals) -> Result<(), Invalid
         Some((kind, _)) if *kind == wanted => Ok(()),
         Some(_) => {
             let what = if inv.invoice_type.is_sale() { "a sales" } else { "a purchase" };
-            Err(Invalid::body("journal_id", format!("journal {id} is not {what} journal")))
+            Err(Invalid::body("journal_id", format!("journal {id} is not {what} journal"))
+                .because(Refusal::JournalNotGoodScope))
         }
-        None => Err(Invalid::body("journal_id", format!("no journal {id} in this folder"))),
+        None => Err(Invalid::body("journal_id", format!("no journal {id} in this folder"))
+            .because(Refusal::JournalNotFound)),
     }
 }
 
@@ -132,7 +134,8 @@ fn check_totals(inv: &InvoiceIn) -> Result<(), Invalid> {
 /// the sums of the lines.
 fn check_amounts(inv: &InvoiceIn, codes: &[VatCode]) -> Result<(), Invalid> {
     if inv.lines.is_empty() {
-        return Err(Invalid::body("lines", "an invoice needs at least one line"));
+        return Err(Invalid::body("lines", "an invoice needs at least one line")
+            .because(Refusal::NoInvoiceLine));
     }
     for (i, line) in inv.lines.iter().enumerate() {
         check_line(i, line, codes)?;

@@ -18,9 +18,10 @@ use crate::domain::accounting::AnalyticPlan;
 use crate::domain::analytics::{
     AnalyticAccount, AnalyticAccountPatch, NewAnalyticAccount, PlanRef,
 };
-use crate::domain::Invalid;
+use crate::domain::Resource;
+use crate::domain::{Invalid, Refusal};
 
-fn not_found(resource: &'static str, id: &str) -> ConnectorError {
+fn not_found(resource: Resource, id: &str) -> ConnectorError {
     ConnectorError::NotFound { software: SOFTWARE, resource, id: id.to_owned() }
 }
 
@@ -41,6 +42,7 @@ fn code_taken(e: ConnectorError) -> WriteError {
     match &e {
         ConnectorError::Rejected { code, .. } if code == "UNIK1" => {
             Invalid::body("code", "is already used by another analytic account (MyUnisoft UNIK1)")
+                .because(Refusal::AnalyticAccountAlreadyExists)
                 .into()
         }
         _ => e.into(),
@@ -86,7 +88,7 @@ impl MyUnisoft {
                 .iter()
                 .find(|a| a.id_axe.to_string() == id.trim())
                 .map(|a| Some(a.id_axe))
-                .ok_or_else(|| not_found("analytic plan", id)),
+                .ok_or_else(|| not_found(Resource::AnalyticPlan, id)),
         }
     }
 
@@ -110,12 +112,12 @@ impl MyUnisoft {
         id: &str,
     ) -> ConnectorResult<dto::Section> {
         let (Some(axis), Ok(number)) = (axis, id.trim().parse::<i64>()) else {
-            return Err(not_found("analytic account", id));
+            return Err(not_found(Resource::AnalyticAccount, id));
         };
         let call = Call::get("/analytics/sections").suffix(format!("/{number}"));
         let found: dto::SectionRead = self.read(scope, call).await.map_err(|e| match &e {
             ConnectorError::Rejected { code, .. } if code == "SECTION002" => {
-                not_found("analytic account", id)
+                not_found(Resource::AnalyticAccount, id)
             }
             _ => e,
         })?;
@@ -123,7 +125,7 @@ impl MyUnisoft {
             .into_sections()
             .into_iter()
             .find(|s| s.id_section_analytique == number && s.id_axe == axis)
-            .ok_or_else(|| not_found("analytic account", id))
+            .ok_or_else(|| not_found(Resource::AnalyticAccount, id))
     }
 
     /// What each section (by id) was allocated in the open fiscal year.

@@ -11,6 +11,7 @@ use crate::connectors::{
     Analytics, ConnectorError, ConnectorResult, FolderScope, JournalEntries, Ledger,
 };
 use crate::domain::journal_entry::JournalEntry;
+use crate::domain::Resource;
 
 impl MyUnisoft {
     /// The default analytic plan: the first axis by id, when the folder has analytics.
@@ -38,7 +39,7 @@ impl MyUnisoft {
         }
         Err(ConnectorError::NotFound {
             software: SOFTWARE,
-            resource: "journal entry",
+            resource: Resource::JournalEntry,
             id: id.to_owned(),
         })
     }

@@ -36,7 +36,7 @@ use crate::domain::accounting::{
     VatCode,
 };
 use crate::domain::connection::{ConnectionFacts, Credentials};
-use crate::domain::Invalid;
+use crate::domain::{Invalid, Refusal};
 
 pub struct MyUnisoft {
     client: Client,
@@ -317,6 +317,7 @@ impl Ledger for MyUnisoft {
                 let chart = self.chart(scope).await?;
                 let account = chart.iter().find(|a| &a.account_number == number).ok_or_else(|| {
                     Invalid::body("counterpart_account", format!("no ledger account {number} in this folder; create it with POST /accounts"))
+                        .because(Refusal::AccountNumberNotFound)
                 })?;
                 Some(account.account_id)
             }

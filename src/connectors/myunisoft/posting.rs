@@ -22,7 +22,7 @@ use crate::domain::journal_entry::{AnalyticDistribution, JournalEntry};
 use crate::domain::posting::{AccountRef, JournalKind, JournalRef, Matched, Posting};
 use crate::domain::third_party::PartyKind;
 use crate::domain::write::Write;
-use crate::domain::Invalid;
+use crate::domain::{Invalid, Refusal};
 
 /// How long and how often an entry whose outcome is unknown is looked up and sent again.
 const SENDS: RetryPolicy =
@@ -73,12 +73,14 @@ impl MyUnisoft {
                             "journal_id",
                             format!("no journal {id} in this folder; list them with GET /journals"),
                         )
+                        .because(Refusal::JournalNotFound)
                     })?;
                 if diary.blocked || diary.closed {
                     return Err(Invalid::body(
                         "journal_id",
                         format!("journal {id} is closed to new entries (MyUnisoft JOURNAL2)"),
                     )
+                    .because(Refusal::JournalNotGoodScope)
                     .into());
                 }
                 diary
@@ -104,6 +106,7 @@ impl MyUnisoft {
                         "journal_id",
                         format!("required: this folder has no open {} journal", types.join(" or ")),
                     )
+                    .because(Refusal::JournalNotFound)
                 })?
             }
         };
@@ -119,6 +122,7 @@ impl MyUnisoft {
         let years = self.bookyears(scope).await?;
         let year = years.iter().find(|y| y.start <= date && date <= y.end).ok_or_else(|| {
             Invalid::body("date", format!("no fiscal year of this folder contains {date}"))
+                .because(Refusal::BookyearNotFound)
         })?;
         if year.closed {
             return Err(ConnectorError::BookyearClosed {
@@ -153,6 +157,7 @@ impl MyUnisoft {
                     .map(|a| LineAccount::known(a.account_id, &a.account_number))
                     .ok_or_else(|| {
                         Invalid::body(&field, format!("no {} `{id}` in this folder", kind.noun()))
+                            .because(Refusal::PartnerNotFound)
                     })?,
                 AccountRef::General { number, create } => match (known(number), create) {
                     (Some(id), _) => LineAccount::known(id, number),
@@ -165,6 +170,7 @@ impl MyUnisoft {
                                  /accounts (or send account_info)"
                             ),
                         )
+                        .because(Refusal::AccountNumberNotFound)
                         .into())
                     }
                 },
@@ -272,10 +278,13 @@ impl MyUnisoft {
         amount: Decimal,
         field: &str,
     ) -> Result<dto::Repartition, WriteError> {
-        let axis =
-            axes.iter().find(|a| a.id_axe.to_string() == plan.analytic_plan.trim()).ok_or_else(
-                || Invalid::body(field, format!("no analytic plan {}", plan.analytic_plan)),
-            )?;
+        let axis = axes
+            .iter()
+            .find(|a| a.id_axe.to_string() == plan.analytic_plan.trim())
+            .ok_or_else(|| {
+                Invalid::body(field, format!("no analytic plan {}", plan.analytic_plan))
+                    .because(Refusal::AnalyticPlanNotFound)
+            })?;
         let sections = self.sections(scope, axis.id_axe).await?;
         let mut shares = Vec::with_capacity(plan.analytic_accounts.len());
         for share in &plan.analytic_accounts {
@@ -290,6 +299,7 @@ impl MyUnisoft {
                             share.analytic_account, plan.analytic_plan
                         ),
                     )
+                    .because(Refusal::AnalyticAccountNotFound)
                 })?;
             shares.push((section, share.percentage.0));
         }

@@ -51,7 +51,7 @@ impl MyUnisoft {
         all.into_iter().find(|a| a.account_id.to_string() == id).ok_or_else(|| {
             ConnectorError::NotFound {
                 software: SOFTWARE,
-                resource: kind.noun(),
+                resource: kind.resource(),
                 id: id.to_owned(),
             }
         })
@@ -120,7 +120,7 @@ impl ThirdParties for MyUnisoft {
         let current: Vec<ThirdParty> =
             existing.iter().map(|a| map::third_party(a, &countries)).collect();
         if let Some(twin) = map::duplicate_of(&number, new, &current) {
-            return Err(WriteError::Duplicate { resource: kind.noun(), id: twin.id.clone() });
+            return Err(WriteError::Duplicate { resource: kind.resource(), id: twin.id.clone() });
         }
         let info = map::new_info(new, base, &countries)?;
         let body = dto::ThirdPartyWrite {

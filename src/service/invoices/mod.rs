@@ -11,6 +11,7 @@ use crate::domain::invoice::{
 };
 use crate::domain::journal_entry::{EntryFilter, JournalEntry};
 use crate::domain::third_party::PartyKind;
+use crate::domain::Resource;
 use crate::error::{AppError, Result};
 use crate::service::accounting::{ledger, Context};
 use crate::service::{journal_entries, postings, third_parties};
@@ -158,7 +159,7 @@ pub(crate) async fn with_entry(
     let (journals, codes) = reference(s, ctx, folder).await?;
     let entry = journal_entries::get(s, ctx, folder, id).await?;
     let invoice = as_invoice(&entry, &journals, &codes)
-        .ok_or_else(|| AppError::NotFound { resource: "invoice", id: id.to_owned() })?;
+        .ok_or_else(|| AppError::NotFound { resource: Resource::Invoice, id: id.to_owned() })?;
     Ok((invoice, entry, journals))
 }
 

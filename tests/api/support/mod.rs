@@ -275,10 +275,11 @@ pub fn decimal(v: &Value) -> rust_decimal::Decimal {
 
 /// Asserts the Chift error shape and returns the body.
 pub async fn chift_error(res: Response, status: u16, code: &str) -> Value {
-    assert_eq!(res.status().as_u16(), status, "status");
+    let answered = res.status().as_u16();
     let content_type = res.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned());
-    assert_eq!(content_type.as_deref(), Some("application/json"));
     let body: Value = res.json().await.unwrap();
+    assert_eq!(answered, status, "status of {body}");
+    assert_eq!(content_type.as_deref(), Some("application/json"));
     assert_eq!(body["status"], "error", "{body}");
     assert_eq!(body["error_code"], code, "{body}");
     assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");

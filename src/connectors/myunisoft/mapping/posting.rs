@@ -7,7 +7,7 @@ use crate::connectors::myunisoft::dto::{
     Axis, Diary, Document, NewEntry, NewLine, Repartition, RepartitionShare, Section,
 };
 use crate::domain::posting::Posting;
-use crate::domain::Invalid;
+use crate::domain::{Invalid, Refusal};
 
 /// A line's amount split over sections by percentage, to the cent; the last share takes what
 /// rounding leaves so that the shares add up to the line (MyUnisoft ANALYT004).
@@ -65,7 +65,8 @@ pub(crate) fn journal_fits(
             return Err(Invalid::body(
                 format!("{}.account", line.field),
                 format!("{journal} refuses {prefix}x accounts such as {number}"),
-            ));
+            )
+            .because(Refusal::AccountNumberNotGoodScope));
         }
     }
     let needed = match kind {
@@ -75,14 +76,15 @@ pub(crate) fn journal_fits(
     };
     if let Some((prefix, rule)) = needed {
         if !accounts.iter().any(|n| n.starts_with(prefix)) {
-            return Err(Invalid::body("items", rule));
+            return Err(Invalid::body("items", rule).because(Refusal::AccountNumberNotGoodScope));
         }
     }
     if kind == "AN" || kind.is_empty() {
         return Err(Invalid::body(
             "journal_id",
             "entries cannot be posted into an opening or untyped journal (MyUnisoft JOURNAL9/13)",
-        ));
+        )
+        .because(Refusal::JournalNotGoodScope));
     }
     Ok(())
 }
