@@ -88,6 +88,24 @@ def test_a_replayed_client_request_id_is_a_409(bakery):
     assert raised.value.error_code == "REQUEST_ALREADY_PROCESSED"
 
 
+def test_chift_error_codes_reach_the_sdk(bakery):
+    acc = bakery["acc"]
+    with pytest.raises(ChiftException) as raised:
+        acc.Invoice.get("999999999")
+    assert raised.value.error_code == "ERROR_INVOICE_NOT_FOUND"
+    unbalanced = entry(bakery, f"SDK{secrets.token_hex(3)}")
+    unbalanced["items"][0]["debit"] = 80.01
+    with pytest.raises(ChiftException) as raised:
+        acc.JournalEntry.create(unbalanced)
+    assert raised.value.error_code == "ERROR_ENTRY_NOT_BALANCED"
+    assert "80.01" in raised.value.message
+    wrong_journal = entry(bakery, f"SDK{secrets.token_hex(3)}")
+    wrong_journal["journal_id"] = "424242"
+    with pytest.raises(ChiftException) as raised:
+        acc.JournalEntry.create(wrong_journal)
+    assert raised.value.error_code == "ERROR_JOURNAL_NOT_FOUND"
+
+
 def test_invoices_by_type_get_and_create(bakery):
     acc = bakery["acc"]
     for invoice_type in ["customer_invoice", "customer_refund", "supplier_invoice", "supplier_refund"]:
