@@ -84,6 +84,9 @@ pub enum AppError {
     Duplicate { resource: &'static str, id: String },
     #[error("not ready: {0}")]
     Unavailable(String),
+    /// A tenant already runs as many of these as one replica serves it at once.
+    #[error("{limit} {what} of this account are already running; retry in 1 s")]
+    Busy { what: &'static str, limit: u32 },
     #[error(transparent)]
     Fec(#[from] fec::FecError),
     #[error("internal error")]
@@ -128,6 +131,7 @@ impl AppError {
             AppError::InProcess { .. } => (StatusCode::CONFLICT, C::RequestInProcess),
             AppError::Timeout { .. } => (StatusCode::GATEWAY_TIMEOUT, C::ErrorUnknown),
             AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, C::ErrorUnknown),
+            AppError::Busy { .. } => (StatusCode::TOO_MANY_REQUESTS, C::ErrorConnectorUnavailable),
             AppError::NoActiveConnection { .. } => {
                 (StatusCode::BAD_REQUEST, C::ErrorNoActiveConnection)
             }
@@ -196,6 +200,12 @@ fn connector_status(e: &ConnectorError) -> (StatusCode, ErrorCode) {
         }
         ConnectorError::Decode { .. } => (StatusCode::BAD_GATEWAY, C::ErrorTechnicalMapping),
         ConnectorError::NotFound { .. } => (StatusCode::NOT_FOUND, C::ErrorResourceNotFound),
+        ConnectorError::Misconfigured { .. } | ConnectorError::TooLarge { .. } => {
+            (StatusCode::BAD_GATEWAY, C::ErrorConnectorUnavailable)
+        }
+        ConnectorError::Saturated { .. } => {
+            (StatusCode::TOO_MANY_REQUESTS, C::ErrorConnectorUnavailable)
+        }
     }
 }
 
@@ -280,11 +290,14 @@ impl IntoResponse for AppError {
         let status = self.classify().0;
         let body = self.body();
         let mut res = (status, Json(body)).into_response();
+        let one_second = Duration::from_secs(1);
         let retry_after = match &self {
+            AppError::Busy { .. } => Some(&one_second),
             AppError::TooManyAttempts { retry_after }
-            | AppError::Connector(ConnectorError::RateLimited { retry_after, .. }) => {
-                Some(retry_after)
-            }
+            | AppError::Connector(
+                ConnectorError::RateLimited { retry_after, .. }
+                | ConnectorError::Saturated { retry_after, .. },
+            ) => Some(retry_after),
             _ => None,
         };
         if let Some(retry_after) = retry_after {
@@ -347,6 +360,11 @@ mod tests {
             (AppError::InProcess { client_request_id: "r".into() }, 409, "REQUEST_IN_PROCESS"),
             (AppError::Timeout { after: second }, 504, "ERROR_UNKNOWN"),
             (AppError::Unavailable("database".into()), 503, "ERROR_UNKNOWN"),
+            (
+                AppError::Busy { what: "accounting requests", limit: 1 },
+                429,
+                "ERROR_CONNECTOR_UNAVAILABLE",
+            ),
             (
                 AppError::NoActiveConnection { consumer: "c".into() },
                 400,
@@ -436,6 +454,25 @@ mod tests {
                 upstream(ConnectorError::NotFound { software: "M", resource: "r", id: "1".into() }),
                 404,
                 "ERROR_RESOURCE_NOT_FOUND",
+            ),
+            (
+                upstream(ConnectorError::Misconfigured { software: "M", reason: "r".into() }),
+                502,
+                "ERROR_CONNECTOR_UNAVAILABLE",
+            ),
+            (
+                upstream(ConnectorError::TooLarge { software: "M", path: "/p".into(), limit: 1 }),
+                502,
+                "ERROR_CONNECTOR_UNAVAILABLE",
+            ),
+            (
+                upstream(ConnectorError::Saturated {
+                    software: "M",
+                    reason: "r".into(),
+                    retry_after: second,
+                }),
+                429,
+                "ERROR_CONNECTOR_UNAVAILABLE",
             ),
             (AppError::Internal("boom".into()), 500, "ERROR_UNKNOWN"),
         ];

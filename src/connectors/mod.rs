@@ -6,6 +6,7 @@ mod error;
 pub mod governor;
 pub mod myunisoft;
 pub mod raw;
+pub mod usage;
 
 use std::sync::Arc;
 

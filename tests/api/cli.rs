@@ -312,6 +312,38 @@ fn peak_rss_kb(pid: u32) -> u64 {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn an_upstream_answer_far_over_the_cap_is_a_502_without_the_gateway_growing() {
+    let db = TestDb::new().await;
+    let sb = sandbox(SandboxConfig::default()).await;
+    // Folder 4823's open year: about a hundred megabytes of `/mad/entries`.
+    sb.set_large_movements(300_000);
+    let cap = 4 << 20;
+    let env = Env::new(&db, &random_bytes(), &sb)
+        .set("MYUNISOFT_MAX_BODY_BYTES", cap.to_string())
+        .set("RUST_LOG", "warn");
+    let account = account_create(&env);
+    let gateway = Gateway::start(env).await;
+    let token = token(&gateway, &account).await;
+    let (cid, _) = connect_consumer(&gateway, &token, "Acme", tokens::FIRM).await;
+    let rss_before = peak_rss_kb(gateway.child.id());
+    let path = format!(
+        "/consumers/{cid}/accounting/journal/entries?folder_id=4823&unposted_allowed=false\
+         &date_from=2026-01-01&date_to=2026-12-31"
+    );
+    let res = reqwest::Client::new().get(gateway.url(&path)).bearer_auth(&token).send().await;
+    let res = res.unwrap();
+    assert_eq!(res.status(), 502);
+    let body: Value = res.json().await.unwrap();
+    let message = body["message"].as_str().unwrap();
+    assert!(message.contains(&format!("more than {cap} bytes at /mad/entries")), "{message}");
+    let rss_after = peak_rss_kb(gateway.child.id());
+    println!("gateway peak RSS {rss_before} kB → {rss_after} kB with a {cap}-byte cap");
+    assert!(rss_after < rss_before + 32 * 1024, "{rss_before} kB → {rss_after} kB");
+    gateway.terminate();
+    assert!(gateway.wait().0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_token_flood_from_one_address_neither_slows_the_client_nor_grows_the_gateway() {
     let db = TestDb::new().await;
     let sb = sandbox(SandboxConfig::default()).await;

@@ -18,6 +18,7 @@ use crate::domain::Invalid;
 use crate::error::{AppError, Result};
 use crate::service::accounting::{self as service, Context, Selector};
 use crate::service::postings::{self, Replay};
+use crate::service::quota::Seat;
 use crate::state::AppState;
 
 /// The headers of an accounting call that Passerelle acts on.
@@ -58,6 +59,8 @@ pub struct Accounting {
     pub headers: ChiftHeaders,
     method: String,
     route: String,
+    /// The request's place among its account's running ones, held until the handler returns.
+    _seat: Seat<Uuid>,
 }
 
 impl FromRequestParts<AppState> for Accounting {
@@ -65,6 +68,10 @@ impl FromRequestParts<AppState> for Accounting {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
         let tenant = TenantContext::from_request_parts(parts, state).await?;
+        let seat = state
+            .requests
+            .try_take(tenant.account_id)
+            .ok_or(AppError::Busy { what: "accounting requests", limit: state.requests.limit() })?;
         let headers = ChiftHeaders::from_request_parts(parts, state).await?;
         let ValidPath(path) = ValidPath::<ConsumerPath>::from_request_parts(parts, state).await?;
         let route = parts.extensions.get::<MatchedPath>().map(|m| m.as_str().to_owned());
@@ -72,7 +79,7 @@ impl FromRequestParts<AppState> for Accounting {
         let selector = Selector { connection: headers.connection, folder: None };
         let ctx = service::context(state, &tenant, path.consumer_id, &selector).await?;
         let method = parts.method.as_str().to_owned();
-        Ok(Self { state: state.clone(), ctx, headers, method, route })
+        Ok(Self { state: state.clone(), ctx, headers, method, route, _seat: seat })
     }
 }
 
@@ -85,8 +92,12 @@ impl Accounting {
         if !self.headers.raw {
             return Ok((work.await?, None));
         }
-        let (out, calls) = raw::capture(work).await;
-        Ok((out?, Some(serde_json::json!({ "calls": calls }))))
+        let (out, captured) = raw::capture(self.state.limits.raw_data_bytes, work).await;
+        let mut raw_data = serde_json::json!({ "calls": captured.calls });
+        if captured.truncated {
+            raw_data["truncated"] = Value::Bool(true);
+        }
+        Ok((out?, Some(raw_data)))
     }
 
     /// A page of what `work` lists.

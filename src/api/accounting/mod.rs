@@ -4,6 +4,7 @@
 mod analytics;
 mod attachments;
 mod banking;
+mod budget;
 mod context;
 mod fec;
 mod folders;
@@ -187,6 +188,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(operations::router())
         .merge(attachments::router())
         .merge(third_parties::router())
+        .layer(axum::middleware::from_fn(budget::report))
 }
 
 #[cfg(test)]
