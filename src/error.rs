@@ -85,7 +85,7 @@ pub enum AppError {
     #[error("not ready: {0}")]
     Unavailable(String),
     /// A tenant already runs as many of these as one replica serves it at once.
-    #[error("{limit} {what} of this account are already running; retry in 1 s")]
+    #[error("{limit} {what} are already running; retry in 1 s")]
     Busy { what: &'static str, limit: u32 },
     #[error(transparent)]
     Fec(#[from] fec::FecError),
