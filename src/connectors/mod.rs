@@ -278,12 +278,20 @@ pub trait Documents: Send + Sync {
         entry: &str,
         file: &Attachment,
     ) -> Result<(), WriteError>;
-    /// The files attached to the entry `entry`, with their content.
+    /// The files attached to the entry `entry`, without their content.
     async fn documents(
         &self,
         scope: FolderScope<'_>,
         entry: &str,
     ) -> ConnectorResult<Vec<StoredFile>>;
+    /// The content of `file`, or `None` as soon as it is known to be larger than `max_bytes`
+    /// (nothing past that is kept).
+    async fn download(
+        &self,
+        scope: FolderScope<'_>,
+        file: &StoredFile,
+        max_bytes: usize,
+    ) -> ConnectorResult<Option<Vec<u8>>>;
 }
 
 /// Accounting schemes (Chift `GET /schemes`): no connector has them yet.

@@ -110,6 +110,16 @@ impl Accounting {
         Ok(Json(Page::of(all, p, raw_data)))
     }
 
+    /// Page `p` as `work` read it upstream: its items and the total across all pages.
+    pub async fn paged_upstream<T>(
+        &self,
+        p: Pagination,
+        work: impl Future<Output = Result<(Vec<T>, u64)>>,
+    ) -> Result<Json<Page<T>>> {
+        let ((items, total), raw_data) = self.with_raw(work).await?;
+        Ok(Json(Page { items, total, page: p.page, size: p.size, raw_data }))
+    }
+
     /// One object of what `work` finds.
     pub async fn single<T>(
         &self,
