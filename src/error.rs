@@ -147,6 +147,9 @@ impl AppError {
                 (StatusCode::NOT_FOUND, C::ErrorResourceNotFound)
             }
             AppError::Fec(FecError::Io(_)) => (StatusCode::INTERNAL_SERVER_ERROR, C::ErrorUnknown),
+            AppError::Fec(FecError::SpoolFull { .. }) => {
+                (StatusCode::INSUFFICIENT_STORAGE, C::ErrorUnknown)
+            }
             AppError::Fec(_) => (StatusCode::UNPROCESSABLE_ENTITY, C::ErrorTechnicalMapping),
             AppError::Store(_) | AppError::Internal(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, C::ErrorUnknown)
@@ -474,6 +477,7 @@ mod tests {
                 429,
                 "ERROR_CONNECTOR_UNAVAILABLE",
             ),
+            (AppError::Fec(FecError::SpoolFull { limit: 1 }), 507, "ERROR_UNKNOWN"),
             (AppError::Internal("boom".into()), 500, "ERROR_UNKNOWN"),
         ];
         for (error, status, code) in table {

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::FromRef;
+use fec::DiskBudget;
 use uuid::Uuid;
 
 use crate::auth::secrets::SecretDigests;
@@ -48,6 +49,8 @@ pub struct AppState {
     pub requests: Arc<Quota<Uuid>>,
     /// FEC exports running per connection.
     pub fec_exports: Arc<Quota<Uuid>>,
+    /// Disk the FEC spools of this process may use together.
+    pub fec_spool: DiskBudget,
 }
 
 /// Set once shutdown begins: readiness then answers 503 and answers close their connection, so
@@ -112,6 +115,7 @@ impl AppState {
             limits,
             requests: Arc::new(Quota::new(limits.requests_per_account)),
             fec_exports: Arc::new(Quota::new(limits.fec_exports_per_connection)),
+            fec_spool: DiskBudget::new(limits.fec_spool_bytes),
         })
     }
 }

@@ -177,3 +177,23 @@ async fn raw_data_past_its_cap_is_cut_and_says_so() {
     assert!(body["raw_data"].get("truncated").is_none());
     assert!(body["raw_data"]["calls"][0].get("response").is_some());
 }
+
+#[tokio::test]
+async fn a_fec_export_past_the_spool_disk_limit_is_a_507_with_nothing_written() {
+    let app = TestApp::spawn_with(|s| s.limits.fec_spool_bytes = 1024).await;
+    let tenant = app.tenant("Acme").await;
+    let (cid, _) = app.consumer_with_connection(&tenant, tokens::SOCIETY_PORT).await;
+    let path =
+        format!("/consumers/{cid}/accounting/export-fec?date_from=2025-01-01&date_to=2025-12-31");
+    let res = app.request(Method::GET, &path, &tenant.token).send().await.unwrap();
+    let body = chift_error(res, 507, "ERROR_UNKNOWN").await;
+    assert!(body["message"].as_str().unwrap().contains("1024 bytes"), "{body}");
+    // The same export fits the default limit.
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("Acme").await;
+    let (cid, _) = app.consumer_with_connection(&tenant, tokens::SOCIETY_PORT).await;
+    let path =
+        format!("/consumers/{cid}/accounting/export-fec?date_from=2025-01-01&date_to=2025-12-31");
+    let res = app.request(Method::GET, &path, &tenant.token).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+}
