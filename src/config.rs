@@ -103,6 +103,10 @@ pub struct MyUnisoftSettings {
     pub rate_window: Duration,
     /// One upstream call's time limit.
     pub timeout: Duration,
+    /// The largest answer read into memory (the streamed MAD listings excepted).
+    pub max_body_bytes: usize,
+    /// Callers of one token that may wait for its budget in one process.
+    pub queue_per_token: u32,
 }
 
 impl MyUnisoftSettings {
@@ -124,6 +128,7 @@ impl MyUnisoftSettings {
             })
         };
         let rate_calls = number("MYUNISOFT_RATE_LIMIT", 20)?;
+        let queue = number("MYUNISOFT_QUEUE_PER_TOKEN", QUEUE_PER_TOKEN.into())?;
         Ok(Self {
             base_url: base_url.trim_end_matches('/').to_owned(),
             partner_secret: SecretString::from(partner_secret),
@@ -131,11 +136,102 @@ impl MyUnisoftSettings {
                 .map_err(|_| ConfigError::new("MYUNISOFT_RATE_LIMIT", "too large"))?,
             rate_window: Duration::from_millis(number("MYUNISOFT_RATE_WINDOW_MS", 10_000)?),
             timeout: Duration::from_secs(number("MYUNISOFT_TIMEOUT_SECS", 30)?),
+            max_body_bytes: bytes(env, "MYUNISOFT_MAX_BODY_BYTES", MAX_BODY_BYTES)?,
+            queue_per_token: u32::try_from(queue)
+                .map_err(|_| ConfigError::new("MYUNISOFT_QUEUE_PER_TOKEN", "too large"))?,
         })
     }
 }
 
 const DEFAULT_MYUNISOFT: &str = "https://api.myunisoft.fr/api/v1";
+/// `MYUNISOFT_MAX_BODY_BYTES` when unset: 32 MiB.
+pub const MAX_BODY_BYTES: usize = 32 << 20;
+/// `MYUNISOFT_QUEUE_PER_TOKEN` when unset.
+pub const QUEUE_PER_TOKEN: u32 = 100;
+
+/// What one tenant may take of a replica: memory, disk and concurrent work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TenantLimits {
+    /// Accounting requests of one API account served at once; the next is answered 429.
+    pub requests_per_account: u32,
+    /// The reference cache's size (approximate bytes of the cached answers).
+    pub reference_cache_bytes: usize,
+    /// `raw_data` kept for one request; the rest is cut and flagged `truncated`.
+    pub raw_data_bytes: usize,
+    /// Attachments answered by one `GET …/attachments` page, and their bytes.
+    pub attachments_per_page: u32,
+    pub attachment_page_bytes: usize,
+    /// FEC exports of one connection running at once; the next is answered 429.
+    pub fec_exports_per_connection: u32,
+    /// A FEC download whose client reads nothing for this long is abandoned.
+    pub fec_stall: Duration,
+    /// Disk the FEC spool files of this process may use together.
+    pub fec_spool_bytes: u64,
+}
+
+impl Default for TenantLimits {
+    fn default() -> Self {
+        Self {
+            requests_per_account: 64,
+            reference_cache_bytes: 64 << 20,
+            raw_data_bytes: 8 << 20,
+            attachments_per_page: 20,
+            attachment_page_bytes: 64 << 20,
+            fec_exports_per_connection: 2,
+            fec_stall: Duration::from_secs(60),
+            fec_spool_bytes: 4 << 30,
+        }
+    }
+}
+
+impl TenantLimits {
+    pub fn from_env(env: &impl Env) -> Result<Self, ConfigError> {
+        let d = Self::default();
+        let count = |var: &'static str, default: u32| -> Result<u32, ConfigError> {
+            env.var(var).map_or(Ok(default), |v| {
+                v.parse()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| ConfigError::new(var, "must be a positive whole number"))
+            })
+        };
+        Ok(Self {
+            requests_per_account: count("PASSERELLE_REQUESTS_PER_ACCOUNT", d.requests_per_account)?,
+            reference_cache_bytes: bytes(
+                env,
+                "PASSERELLE_REFERENCE_CACHE_BYTES",
+                d.reference_cache_bytes,
+            )?,
+            raw_data_bytes: bytes(env, "PASSERELLE_RAW_DATA_MAX_BYTES", d.raw_data_bytes)?,
+            attachments_per_page: count("PASSERELLE_ATTACHMENTS_PER_PAGE", d.attachments_per_page)?,
+            attachment_page_bytes: bytes(
+                env,
+                "PASSERELLE_ATTACHMENT_PAGE_BYTES",
+                d.attachment_page_bytes,
+            )?,
+            fec_exports_per_connection: count(
+                "PASSERELLE_FEC_EXPORTS_PER_CONNECTION",
+                d.fec_exports_per_connection,
+            )?,
+            fec_stall: seconds(env, "PASSERELLE_FEC_STALL_SECS", d.fec_stall.as_secs(), 1)?,
+            fec_spool_bytes: bytes(env, "PASSERELLE_FEC_SPOOL_MAX_BYTES", d.fec_spool_bytes)?,
+        })
+    }
+}
+
+/// A positive size in bytes; `default` when unset.
+fn bytes<N: std::str::FromStr + PartialOrd + Default>(
+    env: &impl Env,
+    var: &'static str,
+    default: N,
+) -> Result<N, ConfigError> {
+    env.var(var).map_or(Ok(default), |v| {
+        v.parse::<N>()
+            .ok()
+            .filter(|n| *n > N::default())
+            .ok_or_else(|| ConfigError::new(var, "must be a positive whole number of bytes"))
+    })
+}
 
 /// Everything `serve` needs.
 #[derive(Debug, Clone)]
@@ -155,6 +251,7 @@ pub struct Settings {
     pub write_lease: Duration,
     pub log_format: LogFormat,
     pub myunisoft: MyUnisoftSettings,
+    pub limits: TenantLimits,
 }
 
 const MIN_JWT_SECRET: usize = 32;
@@ -184,6 +281,7 @@ impl Settings {
             write_lease: seconds(env, "PASSERELLE_WRITE_LEASE_SECS", 30, 1)?,
             log_format: log_format(env)?,
             myunisoft: MyUnisoftSettings::from_env(env)?,
+            limits: TenantLimits::from_env(env)?,
         })
     }
 }
@@ -298,6 +396,10 @@ mod tests {
         let drain = "PASSERELLE_SHUTDOWN_DRAIN_SECS";
         assert_eq!(error_of(&[(drain, "5s")]).var, drain);
         assert_eq!(error_of(&[(drain, "-1")]).var, drain);
+        let cap = "MYUNISOFT_MAX_BODY_BYTES";
+        assert_eq!(error_of(&[(cap, "0")]).var, cap);
+        let spool = "PASSERELLE_FEC_SPOOL_MAX_BYTES";
+        assert_eq!(error_of(&[(spool, "2GB")]).var, spool);
         let bad_previous = [("PASSERELLE_PREVIOUS_MASTER_KEYS", "zz")];
         assert_eq!(error_of(&bad_previous).var, "PASSERELLE_PREVIOUS_MASTER_KEYS");
     }

@@ -102,6 +102,9 @@ pub enum AppError {
     Duplicate { resource: Resource, id: String },
     #[error("not ready: {0}")]
     Unavailable(String),
+    /// A tenant already runs as many of these as one replica serves it at once.
+    #[error("{limit} {what} are already running; retry in 1 s")]
+    Busy { what: &'static str, limit: u32 },
     #[error(transparent)]
     Fec(#[from] fec::FecError),
     #[error("internal error")]
@@ -147,6 +150,7 @@ impl AppError {
             AppError::InProcess { .. } => (StatusCode::CONFLICT, C::RequestInProcess),
             AppError::Timeout { .. } => (StatusCode::GATEWAY_TIMEOUT, C::ErrorUnknown),
             AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, C::ErrorUnknown),
+            AppError::Busy { .. } => (StatusCode::TOO_MANY_REQUESTS, C::ErrorConnectorUnavailable),
             AppError::NoActiveConnection { .. } => {
                 (StatusCode::BAD_REQUEST, C::ErrorNoActiveConnection)
             }
@@ -162,6 +166,9 @@ impl AppError {
                 (StatusCode::NOT_FOUND, C::ErrorResourceNotFound)
             }
             AppError::Fec(FecError::Io(_)) => (StatusCode::INTERNAL_SERVER_ERROR, C::ErrorUnknown),
+            AppError::Fec(FecError::SpoolFull { .. }) => {
+                (StatusCode::INSUFFICIENT_STORAGE, C::ErrorUnknown)
+            }
             AppError::Fec(_) => (StatusCode::UNPROCESSABLE_ENTITY, C::ErrorTechnicalMapping),
             AppError::Store(_) | AppError::Internal(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, C::ErrorUnknown)
@@ -215,6 +222,12 @@ fn connector_status(e: &ConnectorError) -> (StatusCode, ErrorCode) {
         }
         ConnectorError::Decode { .. } => (StatusCode::BAD_GATEWAY, C::ErrorTechnicalMapping),
         ConnectorError::NotFound { resource, .. } => (StatusCode::NOT_FOUND, not_found(*resource)),
+        ConnectorError::Misconfigured { .. } | ConnectorError::TooLarge { .. } => {
+            (StatusCode::BAD_GATEWAY, C::ErrorConnectorUnavailable)
+        }
+        ConnectorError::Saturated { .. } => {
+            (StatusCode::TOO_MANY_REQUESTS, C::ErrorConnectorUnavailable)
+        }
     }
 }
 
@@ -356,11 +369,14 @@ impl IntoResponse for AppError {
         let status = self.classify().0;
         let body = self.body();
         let mut res = (status, Json(body)).into_response();
+        let one_second = Duration::from_secs(1);
         let retry_after = match &self {
+            AppError::Busy { .. } => Some(&one_second),
             AppError::TooManyAttempts { retry_after }
-            | AppError::Connector(ConnectorError::RateLimited { retry_after, .. }) => {
-                Some(retry_after)
-            }
+            | AppError::Connector(
+                ConnectorError::RateLimited { retry_after, .. }
+                | ConnectorError::Saturated { retry_after, .. },
+            ) => Some(retry_after),
             _ => None,
         };
         if let Some(retry_after) = retry_after {
@@ -456,6 +472,11 @@ mod tests {
             (AppError::Timeout { after: second }, 504, "ERROR_UNKNOWN"),
             (AppError::Unavailable("database".into()), 503, "ERROR_UNKNOWN"),
             (
+                AppError::Busy { what: "accounting requests", limit: 1 },
+                429,
+                "ERROR_CONNECTOR_UNAVAILABLE",
+            ),
+            (
                 AppError::NoActiveConnection { consumer: "c".into() },
                 400,
                 "ERROR_NO_ACTIVE_CONNECTION",
@@ -549,6 +570,26 @@ mod tests {
                 404,
                 "ERROR_ANALYTIC_PLAN_NOT_FOUND",
             ),
+            (
+                upstream(ConnectorError::Misconfigured { software: "M", reason: "r".into() }),
+                502,
+                "ERROR_CONNECTOR_UNAVAILABLE",
+            ),
+            (
+                upstream(ConnectorError::TooLarge { software: "M", path: "/p".into(), limit: 1 }),
+                502,
+                "ERROR_CONNECTOR_UNAVAILABLE",
+            ),
+            (
+                upstream(ConnectorError::Saturated {
+                    software: "M",
+                    reason: "r".into(),
+                    retry_after: second,
+                }),
+                429,
+                "ERROR_CONNECTOR_UNAVAILABLE",
+            ),
+            (AppError::Fec(FecError::SpoolFull { limit: 1 }), 507, "ERROR_UNKNOWN"),
             (AppError::Internal("boom".into()), 500, "ERROR_UNKNOWN"),
         ];
         for (error, status, code) in table {

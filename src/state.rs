@@ -6,16 +6,19 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::FromRef;
+use fec::DiskBudget;
+use uuid::Uuid;
 
 use crate::auth::secrets::SecretDigests;
 use crate::auth::throttle::{Limits, LoginThrottle};
 use crate::auth::token::JwtKeys;
-use crate::config::Settings;
+use crate::config::{Settings, TenantLimits};
 use crate::connectors::governor::{Budget, Governor};
 use crate::connectors::myunisoft::client::Client;
 use crate::connectors::myunisoft::MyUnisoft;
 use crate::connectors::Connectors;
 use crate::crypto::Keyring;
+use crate::service::quota::Quota;
 use crate::store::{Store, StoreLeases};
 use crate::telemetry::Metrics;
 
@@ -42,6 +45,14 @@ pub struct AppState {
     pub draining: Draining,
     /// How long a write with a client request id holds its request without renewing.
     pub write_lease: Duration,
+    /// What one tenant may take of this replica.
+    pub limits: TenantLimits,
+    /// Accounting requests running per API account.
+    pub requests: Arc<Quota<Uuid>>,
+    /// FEC exports running per connection.
+    pub fec_exports: Arc<Quota<Uuid>>,
+    /// Disk the FEC spools of this process may use together.
+    pub fec_spool: DiskBudget,
 }
 
 /// Set once shutdown begins: readiness then answers 503 and answers close their connection, so
@@ -72,7 +83,14 @@ impl AppState {
     pub fn new(settings: &Settings, store: Store) -> Result<Self, String> {
         let metrics = Metrics::new().map_err(|e| format!("metrics registry: {e}"))?;
         let mu = &settings.myunisoft;
-        let budget = Budget { calls: mu.rate_calls, window: mu.rate_window, ..Budget::MYUNISOFT };
+        let budget = Budget {
+            calls: mu.rate_calls,
+            window: mu.rate_window,
+            max_queued: mu.queue_per_token,
+            max_wait: settings.request_timeout,
+            ..Budget::MYUNISOFT
+        };
+        let limits = settings.limits;
         let governor = Governor::new(Arc::new(StoreLeases(store.clone())), budget);
         let client = Client::new(
             &mu.base_url,
@@ -80,6 +98,7 @@ impl AppState {
             governor,
             metrics.clone(),
             mu.timeout,
+            mu.max_body_bytes,
         )?;
         Ok(Self {
             store,
@@ -88,10 +107,18 @@ impl AppState {
             secrets: Arc::new(SecretDigests::new(&settings.jwt_secret)),
             throttle: Arc::new(LoginThrottle::new(LOGIN_LIMITS)),
             metrics,
-            connectors: Connectors::new(MyUnisoft::new(client, REFERENCE_TTL)),
+            connectors: Connectors::new(MyUnisoft::new(
+                client,
+                REFERENCE_TTL,
+                limits.reference_cache_bytes,
+            )),
             public_url: settings.public_url.as_str().into(),
             draining: Draining::default(),
             write_lease: settings.write_lease,
+            limits,
+            requests: Arc::new(Quota::new(limits.requests_per_account)),
+            fec_exports: Arc::new(Quota::new(limits.fec_exports_per_connection)),
+            fec_spool: DiskBudget::new(limits.fec_spool_bytes),
         })
     }
 }

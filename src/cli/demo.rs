@@ -83,7 +83,10 @@ fn settings(
             rate_calls: 20,
             rate_window: Duration::from_secs(10),
             timeout: Duration::from_secs(30),
+            max_body_bytes: config::MAX_BODY_BYTES,
+            queue_per_token: config::QUEUE_PER_TOKEN,
         },
+        limits: config::TenantLimits::default(),
     })
 }
 

@@ -30,6 +30,16 @@ pub enum ConnectorError {
     Decode { software: &'static str, path: String, reason: String },
     #[error("{resource} `{id}` does not exist in {software}")]
     NotFound { software: &'static str, resource: Resource, id: String },
+    /// The operator's side of the connection is refused (the partner secret): no retry mends it.
+    #[error("{software} refuses the gateway itself: {reason}")]
+    Misconfigured { software: &'static str, reason: String },
+    /// An answer larger than the gateway reads into memory: nothing past `limit` was kept.
+    #[error("{software} answered more than {limit} bytes at {path}; ask for a narrower window or a smaller page")]
+    TooLarge { software: &'static str, path: String, limit: usize },
+    /// Too many calls already wait for this token's upstream budget, or the wait would outlast
+    /// the request: refused at once rather than queued.
+    #[error("too many calls to {software} are waiting for this token's budget ({reason}); retry in {} s", retry_after.as_secs().max(1))]
+    Saturated { software: &'static str, reason: String, retry_after: Duration },
 }
 
 impl ConnectorError {

@@ -6,14 +6,28 @@
 //! So a rate slot is held while its call is in flight, then for a whole window after the answer:
 //! two calls through one slot always arrive at least a window apart, whatever the latency, and no
 //! window ever sees more than N calls. A concurrency slot is handed back when its call ends. Leases
-//! taken by a process that dies expire on their own. Callers that find no free slot wait and try
-//! again: they queue, they do not fail.
+//! taken by a process that dies expire on their own.
+//!
+//! Callers that find no free slot queue, in this process, in one line per bucket: only the head
+//! of a line asks the store again (when the first slot frees up, or when a call of this process
+//! hands its concurrency slot back), the others wait their turn without any query. A line is
+//! bounded: past [`Budget::max_queued`] callers of one token, or when the wait ahead is longer than
+//! [`Budget::max_wait`], a caller is refused at once with the time to come back.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use sha2::{Digest, Sha256};
+use tokio::sync::Notify;
+
+/// A slot taken, and how many of its bucket were still free beside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Grant {
+    pub slot: u32,
+    pub free: u32,
+}
 
 /// A shared table of slot leases (implemented over the gateway's database).
 #[async_trait]
@@ -26,7 +40,7 @@ pub trait SlotLeases: Send + Sync {
         slots: u32,
         now_ms: i64,
         lease_ms: i64,
-    ) -> Result<Result<u32, i64>, String>;
+    ) -> Result<Result<Grant, i64>, String>;
 
     /// Sets when a held slot frees up (now, to release it).
     async fn hold_until(&self, bucket: &str, slot: u32, until_ms: i64) -> Result<(), String>;
@@ -42,6 +56,11 @@ pub struct Budget {
     /// How long a call may be in flight: its slots' lease until it answers (a crashed process's
     /// slots free up after this).
     pub max_call: Duration,
+    /// Callers of one token that may wait in this process; the next one is refused.
+    pub max_queued: u32,
+    /// The longest a caller may wait for its slots (the request's own time limit): a caller
+    /// whose wait would be longer is refused at once.
+    pub max_wait: Duration,
 }
 
 impl Budget {
@@ -52,7 +71,36 @@ impl Budget {
         margin: Duration::from_millis(100),
         concurrent_per_route: 10,
         max_call: Duration::from_secs(120),
+        max_queued: 100,
+        max_wait: Duration::from_secs(30),
     };
+
+    /// How long a rate slot stays taken after its call answered.
+    fn hold(&self) -> Duration {
+        self.window + self.margin
+    }
+}
+
+/// Why [`Governor::acquire`] gave no permit.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("{queued} calls of this token are already waiting")]
+    QueueFull { queued: u32, retry_after: Duration },
+    #[error("the wait for a slot would last about {} s, longer than a request may", wait.as_secs())]
+    TooLong { wait: Duration },
+    #[error("slot store: {0}")]
+    Store(String),
+}
+
+impl Refusal {
+    /// When to come back, for a refusal that is about the queue.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Refusal::QueueFull { retry_after, .. } => Some(*retry_after),
+            Refusal::TooLong { wait } => Some(*wait),
+            Refusal::Store(_) => None,
+        }
+    }
 }
 
 /// A granted call: hand it back with [`Governor::done`] when the call is over. A permit dropped
@@ -60,24 +108,30 @@ impl Budget {
 pub struct Permit {
     rate: (String, u32),
     concurrency: (String, u32),
-    /// How long the caller queued.
+    /// How long the caller queued (zero when slots were free at once).
     pub waited: Duration,
+    /// The token's rate slots still free when this one was taken (across every process).
+    pub remaining: u32,
     leases: Arc<dyn SlotLeases>,
+    /// The line of the concurrency bucket, told when the slot comes back.
+    line: Arc<Line>,
     /// The rate slot's hold after the answer.
     window_ms: i64,
     released: bool,
 }
 
 impl Permit {
-    async fn release(mut self) {
+    fn freeing(&mut self) -> impl std::future::Future<Output = ()> + Send + 'static {
         self.released = true;
-        free_slots(
-            self.leases.clone(),
-            self.concurrency.clone(),
-            self.rate.clone(),
-            self.window_ms,
-        )
-        .await;
+        let (leases, line) = (self.leases.clone(), self.line.clone());
+        let (conc, rate, window_ms) = (self.concurrency.clone(), self.rate.clone(), self.window_ms);
+        async move {
+            // The concurrency slot is free now, the rate slot a window from now.
+            let now = now_ms();
+            hold(leases.as_ref(), &conc.0, conc.1, now).await;
+            line.freed.notify_one();
+            hold(leases.as_ref(), &rate.0, rate.1, now.saturating_add(window_ms)).await;
+        }
     }
 }
 
@@ -87,23 +141,9 @@ impl Drop for Permit {
             return;
         }
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            let (leases, conc, rate, window) =
-                (self.leases.clone(), self.concurrency.clone(), self.rate.clone(), self.window_ms);
-            runtime.spawn(free_slots(leases, conc, rate, window));
+            runtime.spawn(self.freeing());
         }
     }
-}
-
-/// The concurrency slot is free now, the rate slot a window from now.
-async fn free_slots(
-    leases: Arc<dyn SlotLeases>,
-    conc: (String, u32),
-    rate: (String, u32),
-    window_ms: i64,
-) {
-    let now = now_ms();
-    hold(leases.as_ref(), &conc.0, conc.1, now).await;
-    hold(leases.as_ref(), &rate.0, rate.1, now.saturating_add(window_ms)).await;
 }
 
 async fn hold(leases: &dyn SlotLeases, bucket: &str, slot: u32, until_ms: i64) {
@@ -112,10 +152,58 @@ async fn hold(leases: &dyn SlotLeases, bucket: &str, slot: u32, until_ms: i64) {
     }
 }
 
+/// The callers of one bucket waiting in this process: whoever holds `head` asks the store.
+#[derive(Default)]
+struct Line {
+    head: tokio::sync::Mutex<()>,
+    /// A concurrency slot of this process came back.
+    freed: Notify,
+}
+
+/// The lines and queue lengths of this process, by bucket and by token; an entry lives while
+/// someone is in it.
+#[derive(Default)]
+struct Queues {
+    lines: HashMap<String, (Arc<Line>, u32)>,
+    queued: HashMap<String, u32>,
+}
+
+/// A caller's place in its token's queue and in a bucket's line, given back on drop.
+struct Place {
+    queues: Arc<Mutex<Queues>>,
+    token: String,
+    buckets: Vec<String>,
+}
+
+impl Drop for Place {
+    fn drop(&mut self) {
+        let mut queues = self.queues.lock().unwrap_or_else(|p| p.into_inner());
+        leave(&mut queues.queued, &self.token);
+        for bucket in &self.buckets {
+            if let Some((_, n)) = queues.lines.get_mut(bucket) {
+                *n -= 1;
+                if *n == 0 {
+                    queues.lines.remove(bucket);
+                }
+            }
+        }
+    }
+}
+
+fn leave(counts: &mut HashMap<String, u32>, key: &str) {
+    if let Some(n) = counts.get_mut(key) {
+        *n -= 1;
+        if *n == 0 {
+            counts.remove(key);
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct Governor {
     leases: Arc<dyn SlotLeases>,
     budget: Budget,
+    queues: Arc<Mutex<Queues>>,
 }
 
 /// The bucket name of a token: a hash, so that no token is ever stored.
@@ -128,82 +216,145 @@ fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
+fn millis(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
 impl Governor {
     pub fn new(leases: Arc<dyn SlotLeases>, budget: Budget) -> Self {
-        Self { leases, budget }
+        Self { leases, budget, queues: Arc::default() }
     }
 
-    /// Waits for a concurrency slot for `route` of the token `key`, then for a rate slot.
-    /// `Ok(Err(retry_in))` when a slot would free up only after `deadline`: nothing is held then.
+    /// Waits for a concurrency slot for `route` of the token `key`, then for a rate slot; refuses
+    /// at once when the token's queue is full or the wait would outlast [`Budget::max_wait`] or
+    /// `deadline` (when the call must have been sent by then).
     pub async fn acquire(
         &self,
         key: &str,
         route: &str,
         deadline: Option<Instant>,
-    ) -> Result<Result<Permit, Duration>, String> {
+    ) -> Result<Permit, Refusal> {
         let started = Instant::now();
+        let limit = started + self.budget.max_wait;
+        let limit = deadline.map_or(limit, |d| d.min(limit));
+        let mut place = self.enqueue(key)?;
         let conc = format!("conc:{key}:{route}");
-        let max_call = self.budget.max_call;
-        let conc_slot =
-            match self.wait_for(&conc, self.budget.concurrent_per_route, max_call, deadline).await?
-            {
-                Ok(slot) => slot,
-                Err(late) => return Ok(Err(late)),
-            };
+        let conc_line = self.join(&mut place, &conc);
+        let (conc_slot, mut queued) =
+            self.wait_for(&conc_line, &conc, self.budget.concurrent_per_route, limit, 0).await?;
         let rate = format!("rate:{key}");
-        let waited = self.wait_for(&rate, self.budget.calls, max_call, deadline).await;
-        let rate_slot = match waited {
-            Ok(Ok(slot)) => slot,
-            Ok(Err(late)) => {
-                hold(self.leases.as_ref(), &conc, conc_slot, now_ms()).await;
-                return Ok(Err(late));
-            }
-            Err(e) => {
-                hold(self.leases.as_ref(), &conc, conc_slot, now_ms()).await;
-                return Err(e);
-            }
-        };
-        let window = self.budget.window + self.budget.margin;
-        Ok(Ok(Permit {
-            rate: (rate, rate_slot),
-            concurrency: (conc, conc_slot),
-            waited: started.elapsed(),
+        let rate_line = self.join(&mut place, &rate);
+        // Each full round of the budget ahead in the line costs a window.
+        let ahead = self.waiting(&rate).saturating_sub(1) / self.budget.calls.max(1);
+        let rate_slot =
+            match self.wait_for(&rate_line, &rate, self.budget.calls, limit, ahead).await {
+                Ok((grant, waited)) => {
+                    queued |= waited;
+                    grant
+                }
+                Err(e) => {
+                    hold(self.leases.as_ref(), &conc, conc_slot.slot, now_ms()).await;
+                    conc_line.freed.notify_one();
+                    return Err(e);
+                }
+            };
+        Ok(Permit {
+            rate: (rate, rate_slot.slot),
+            concurrency: (conc, conc_slot.slot),
+            waited: if queued { started.elapsed() } else { Duration::ZERO },
+            remaining: rate_slot.free,
             leases: self.leases.clone(),
-            window_ms: i64::try_from(window.as_millis()).unwrap_or(i64::MAX),
+            line: conc_line,
+            window_ms: millis(self.budget.hold()),
             released: false,
-        }))
+        })
     }
 
-    /// A slot of `bucket`; `Ok(Err(retry_in))` once the first to free up would do so after
-    /// `deadline`.
+    /// A place in `key`'s queue, or a refusal when it is full.
+    fn enqueue(&self, key: &str) -> Result<Place, Refusal> {
+        let mut queues = self.queues.lock().unwrap_or_else(|p| p.into_inner());
+        let queued = queues.queued.entry(key.to_owned()).or_insert(0);
+        if *queued >= self.budget.max_queued {
+            let queued = *queued;
+            // The queue drains at the budget's pace.
+            let rounds = queued / self.budget.calls.max(1) + 1;
+            let retry_after = self.budget.hold().saturating_mul(rounds);
+            return Err(Refusal::QueueFull { queued, retry_after });
+        }
+        *queued += 1;
+        Ok(Place { queues: self.queues.clone(), token: key.to_owned(), buckets: vec![] })
+    }
+
+    /// Puts `place` in the line of `bucket`.
+    fn join(&self, place: &mut Place, bucket: &str) -> Arc<Line> {
+        let mut queues = self.queues.lock().unwrap_or_else(|p| p.into_inner());
+        let (line, n) = queues.lines.entry(bucket.to_owned()).or_default();
+        *n += 1;
+        place.buckets.push(bucket.to_owned());
+        line.clone()
+    }
+
+    fn waiting(&self, bucket: &str) -> u32 {
+        let queues = self.queues.lock().unwrap_or_else(|p| p.into_inner());
+        queues.lines.get(bucket).map_or(0, |(_, n)| *n)
+    }
+
+    /// Takes a slot of `bucket` once at the head of its line. `rounds` windows are expected to
+    /// pass before then (for the rate bucket): a caller refused at once when that, plus the
+    /// wait for the first slot, would go past `limit`. Says whether the caller had to wait
+    /// (behind others, or for a slot).
     async fn wait_for(
         &self,
+        line: &Line,
         bucket: &str,
         slots: u32,
-        lease: Duration,
-        deadline: Option<Instant>,
-    ) -> Result<Result<u32, Duration>, String> {
-        let lease_ms = i64::try_from(lease.as_millis()).unwrap_or(i64::MAX);
+        limit: Instant,
+        rounds: u32,
+    ) -> Result<(Grant, bool), Refusal> {
+        self.within(limit, self.budget.hold().saturating_mul(rounds))?;
+        let (_head, mut queued) = match line.head.try_lock() {
+            Ok(head) => (head, false),
+            Err(_) => (line.head.lock().await, true),
+        };
+        let lease_ms = millis(self.budget.max_call);
+        // A bucket seen for the first time has just been created: ask again at once, once.
+        let mut asked_again = false;
         loop {
             let now = now_ms();
-            match self.leases.try_acquire(bucket, slots, now, lease_ms).await? {
-                Ok(slot) => return Ok(Ok(slot)),
-                Err(free_at) => {
-                    let free_in = Duration::from_millis(u64::try_from(free_at - now).unwrap_or(0));
-                    if deadline.is_some_and(|d| Instant::now() + free_in > d) {
-                        return Ok(Err(free_in));
-                    }
-                    let wait = u64::try_from(free_at - now).unwrap_or(0).clamp(5, 1_000);
-                    let jitter = fastrand::u64(0..=wait / 4 + 5);
-                    tokio::time::sleep(Duration::from_millis(wait + jitter)).await;
-                }
+            let free_at = match self.leases.try_acquire(bucket, slots, now, lease_ms).await {
+                Ok(Ok(grant)) => return Ok((grant, queued)),
+                Ok(Err(free_at)) => free_at,
+                Err(e) => return Err(Refusal::Store(e)),
+            };
+            let until = Duration::from_millis(u64::try_from(free_at - now).unwrap_or(0));
+            if until.is_zero() && !asked_again {
+                asked_again = true;
+                continue;
+            }
+            // A slot held by a call in flight frees when it answers: never count more than a
+            // window for it.
+            self.within(limit, until.min(self.budget.hold()))?;
+            queued = true;
+            let wait = until.clamp(Duration::from_millis(5), Duration::from_secs(1));
+            let jitter = Duration::from_millis(fastrand::u64(0..=wait.as_millis() as u64 / 4 + 5));
+            tokio::select! {
+                () = tokio::time::sleep(wait + jitter) => {}
+                () = line.freed.notified() => {}
             }
         }
     }
 
+    /// Refuses a caller that expects to wait `more`, when that goes past `limit`.
+    fn within(&self, limit: Instant, more: Duration) -> Result<(), Refusal> {
+        if Instant::now() + more > limit {
+            return Err(Refusal::TooLong { wait: more.max(Duration::from_secs(1)) });
+        }
+        Ok(())
+    }
+
     /// The call has answered: its concurrency slot is free now, its rate slot a window later.
-    pub async fn done(&self, permit: Permit) {
-        permit.release().await;
+    pub async fn done(&self, mut permit: Permit) {
+        permit.freeing().await;
     }
 }
 
@@ -221,13 +372,14 @@ impl SlotLeases for MemoryLeases {
         slots: u32,
         now: i64,
         lease: i64,
-    ) -> Result<Result<u32, i64>, String> {
+    ) -> Result<Result<Grant, i64>, String> {
         let mut map = self.0.lock().map_err(|e| e.to_string())?;
         let held = |s: u32| map.get(&(bucket.to_owned(), s)).copied().unwrap_or(0);
+        let free = (0..slots).filter(|s| held(*s) <= now).count() as u32;
         match (0..slots).find(|s| held(*s) <= now) {
             Some(s) => {
                 map.insert((bucket.to_owned(), s), now + lease);
-                Ok(Ok(s))
+                Ok(Ok(Grant { slot: s, free: free - 1 }))
             }
             None => Ok(Err((0..slots).map(held).min().unwrap_or(now))),
         }
@@ -247,7 +399,7 @@ mod tests {
     async fn a_cancelled_call_frees_its_concurrency_slot() {
         let budget = Budget { concurrent_per_route: 1, ..Budget::MYUNISOFT };
         let governor = Governor::new(Arc::new(MemoryLeases::default()), budget);
-        let permit = governor.acquire("k", "/r", None).await.unwrap().unwrap();
+        let permit = governor.acquire("k", "/r", None).await.unwrap();
         drop(permit);
         tokio::time::sleep(Duration::from_millis(20)).await;
         let again =
@@ -255,19 +407,45 @@ mod tests {
         assert!(again.is_ok(), "the slot came back without `done`");
     }
 
+    /// Three calls per 200 ms.
+    const SMALL: Budget = Budget {
+        calls: 3,
+        window: Duration::from_millis(200),
+        margin: Duration::ZERO,
+        concurrent_per_route: 10,
+        max_call: Duration::from_secs(5),
+        max_queued: 100,
+        max_wait: Duration::from_secs(30),
+    };
+
+    /// Memory leases that count the store's `try_acquire` queries.
+    #[derive(Default)]
+    struct Counted(MemoryLeases, std::sync::atomic::AtomicU32);
+
+    #[async_trait]
+    impl SlotLeases for Counted {
+        async fn try_acquire(
+            &self,
+            bucket: &str,
+            slots: u32,
+            now: i64,
+            lease: i64,
+        ) -> Result<Result<Grant, i64>, String> {
+            self.1.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            self.0.try_acquire(bucket, slots, now, lease).await
+        }
+
+        async fn hold_until(&self, bucket: &str, slot: u32, until: i64) -> Result<(), String> {
+            self.0.hold_until(bucket, slot, until).await
+        }
+    }
+
     #[tokio::test]
     async fn callers_beyond_the_budget_queue_until_a_slot_frees() {
-        let budget = Budget {
-            calls: 3,
-            window: Duration::from_millis(200),
-            margin: Duration::ZERO,
-            concurrent_per_route: 10,
-            max_call: Duration::from_secs(5),
-        };
-        let governor = Governor::new(Arc::new(MemoryLeases::default()), budget);
+        let governor = Governor::new(Arc::new(MemoryLeases::default()), SMALL);
         let started = Instant::now();
         for _ in 0..6 {
-            let permit = governor.acquire("k", "/r", None).await.unwrap().unwrap();
+            let permit = governor.acquire("k", "/r", None).await.unwrap();
             governor.done(permit).await;
         }
         // Three calls, then a window later three more: never more than three per window.
@@ -275,16 +453,62 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_call_whose_slot_frees_after_its_deadline_gives_up_at_once() {
-        let budget = Budget { calls: 1, concurrent_per_route: 1, ..Budget::MYUNISOFT };
+    async fn waiting_callers_leave_the_store_alone_until_their_turn() {
+        let leases = Arc::new(Counted::default());
+        let budget = Budget { calls: 1, window: Duration::from_millis(50), ..SMALL };
+        let governor = Governor::new(leases.clone(), budget);
+        let callers: Vec<_> = (0..8)
+            .map(|_| {
+                let governor = governor.clone();
+                tokio::spawn(async move {
+                    let permit = governor.acquire("k", "/r", None).await.unwrap();
+                    governor.done(permit).await;
+                })
+            })
+            .collect();
+        for caller in callers {
+            caller.await.unwrap();
+        }
+        // Two buckets per call, plus the head's look when the rate slot is still held: callers
+        // behind the head asked nothing.
+        let queries = leases.1.load(std::sync::atomic::Ordering::SeqCst);
+        assert!(queries <= 8 * 3 + 2, "{queries} store queries for 8 calls");
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_refuses_at_once_with_a_time_to_come_back() {
+        let budget = Budget { calls: 1, window: Duration::from_secs(5), max_queued: 2, ..SMALL };
         let governor = Governor::new(Arc::new(MemoryLeases::default()), budget);
-        let first = governor.acquire("k", "/r", None).await.unwrap().unwrap();
-        governor.done(first).await;
-        let soon = Instant::now() + Duration::from_secs(1);
-        let late = governor.acquire("k", "/other", Some(soon)).await.unwrap();
-        let retry_in = late.err().expect("the rate slot frees a window later");
-        assert!(retry_in > Duration::from_secs(9), "{retry_in:?}");
-        assert!(Instant::now() < soon, "it did not wait for the deadline");
+        let held = governor.acquire("k", "/r", None).await.unwrap();
+        let waiting: Vec<_> = (0..2)
+            .map(|_| {
+                let governor = governor.clone();
+                tokio::spawn(async move { governor.acquire("k", "/r", None).await.map(|_| ()) })
+            })
+            .collect();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let refused = governor.acquire("k", "/r", None).await.err().unwrap();
+        assert!(matches!(refused, Refusal::QueueFull { queued: 2, .. }), "{refused:?}");
+        assert!(refused.retry_after().unwrap() >= Duration::from_secs(5));
+        // Another token has a queue of its own.
+        assert!(governor.acquire("other", "/r", None).await.is_ok());
+        drop((held, waiting));
+    }
+
+    #[tokio::test]
+    async fn a_wait_longer_than_a_request_may_last_is_refused_at_once() {
+        let budget = Budget {
+            calls: 1,
+            window: Duration::from_secs(60),
+            max_wait: Duration::from_secs(5),
+            ..SMALL
+        };
+        let governor = Governor::new(Arc::new(MemoryLeases::default()), budget);
+        let permit = governor.acquire("k", "/r", None).await.unwrap();
+        governor.done(permit).await;
+        let refused = governor.acquire("k", "/r", None).await.err().unwrap();
+        assert!(matches!(refused, Refusal::TooLong { .. }), "{refused:?}");
+        assert!(refused.retry_after().unwrap() >= Duration::from_secs(59));
     }
 
     #[test]
@@ -293,5 +517,20 @@ mod tests {
         assert_eq!(key.len(), 24);
         assert!(!key.contains("secret"));
         assert_eq!(key, token_key("secret-token"));
+    }
+
+    #[tokio::test]
+    async fn a_call_whose_slot_frees_after_its_deadline_gives_up_at_once() {
+        let budget = Budget { calls: 1, concurrent_per_route: 1, ..Budget::MYUNISOFT };
+        let governor = Governor::new(Arc::new(MemoryLeases::default()), budget);
+        let first = governor.acquire("k", "/r", None).await.unwrap();
+        governor.done(first).await;
+        let soon = Instant::now() + Duration::from_secs(1);
+        let late = governor.acquire("k", "/other", Some(soon)).await;
+        let Err(Refusal::TooLong { wait }) = late else {
+            panic!("the rate slot frees a window later")
+        };
+        assert!(wait > Duration::from_secs(9), "{wait:?}");
+        assert!(Instant::now() < soon, "it did not wait for the deadline");
     }
 }

@@ -7,6 +7,7 @@ mod error;
 pub mod governor;
 pub mod myunisoft;
 pub mod raw;
+pub mod usage;
 
 use std::sync::Arc;
 
@@ -291,12 +292,20 @@ pub trait Documents: Send + Sync {
         file: &Attachment,
         write: Write,
     ) -> Result<(), WriteError>;
-    /// The files attached to the entry `entry`, with their content.
+    /// The files attached to the entry `entry`, without their content.
     async fn documents(
         &self,
         scope: FolderScope<'_>,
         entry: &str,
     ) -> ConnectorResult<Vec<StoredFile>>;
+    /// The content of `file`, or `None` as soon as it is known to be larger than `max_bytes`
+    /// (nothing past that is kept).
+    async fn download(
+        &self,
+        scope: FolderScope<'_>,
+        file: &StoredFile,
+        max_bytes: usize,
+    ) -> ConnectorResult<Option<Vec<u8>>>;
 }
 
 /// Accounting schemes (Chift `GET /schemes`): no connector has them yet.

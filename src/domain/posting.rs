@@ -94,7 +94,8 @@ pub struct Attachment {
 pub struct StoredFile {
     pub id: String,
     pub name: String,
-    pub content: Vec<u8>,
+    /// Where the connector downloads it from (opaque here).
+    pub link: String,
 }
 
 /// An entry to post.

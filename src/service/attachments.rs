@@ -25,7 +25,13 @@ pub struct AttachmentIn {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AttachmentOut {
     pub id: String,
+    /// Empty when the file is `too_large`.
     pub base64_string: String,
+    /// The file was left out (its content not downloaded past the limit): it is larger than what
+    /// remained of the page's byte budget. Ask for it alone (`size=1` at its position), or the
+    /// operator raises `PASSERELLE_ATTACHMENT_PAGE_BYTES`. Absent when the content is there.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub too_large: bool,
 }
 
 fn connector<'s>(s: &'s AppState, ctx: &Context) -> Result<&'s dyn Documents> {
@@ -69,24 +75,39 @@ pub async fn attach(
     Ok(documents.attach(scope, id, &attachment, write).await?)
 }
 
-/// The files of entry `id` (of invoice `id` when `invoice`), as base64.
+/// The files of entry `id` (of invoice `id` when `invoice`) from the `skip`-th, at most `take`,
+/// as base64, and how many files it has. Only those files are downloaded, within the page's byte
+/// budget: a file that does not fit is listed `too_large`, without content.
 pub async fn list(
     s: &AppState,
     ctx: &Context,
     folder: Option<&str>,
     id: &str,
     invoice: bool,
-) -> Result<Vec<AttachmentOut>> {
+    (skip, take): (usize, usize),
+) -> Result<(Vec<AttachmentOut>, u64)> {
     if invoice {
         invoices::get(s, ctx, folder, id, &invoices::InvoiceFilter::default()).await?;
     }
     let scope = ctx.folder(s, folder).await?;
-    let files = connector(s, ctx)?.documents(scope, id).await?;
-    Ok(files
-        .into_iter()
-        .map(|f| AttachmentOut {
-            id: f.id,
-            base64_string: base64::engine::general_purpose::STANDARD.encode(f.content),
-        })
-        .collect())
+    let documents = connector(s, ctx)?;
+    let files = documents.documents(scope, id).await?;
+    let total = files.len() as u64;
+    let mut budget = s.limits.attachment_page_bytes;
+    let mut out = Vec::new();
+    for file in files.into_iter().skip(skip).take(take) {
+        let content = documents.download(scope, &file, budget).await?;
+        out.push(match content {
+            Some(content) => {
+                budget -= content.len();
+                AttachmentOut {
+                    id: file.id,
+                    base64_string: base64::engine::general_purpose::STANDARD.encode(content),
+                    too_large: false,
+                }
+            }
+            None => AttachmentOut { id: file.id, base64_string: String::new(), too_large: true },
+        });
+    }
+    Ok((out, total))
 }

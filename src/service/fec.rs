@@ -80,7 +80,7 @@ pub async fn export_fec(
             format!("{siren}FEC{:04}{:02}{:02}.txt", closing.year(), closing.month(), closing.day())
         })
         .ok_or(FecError::NoSiren { folder: folder_id });
-    let mut spool = Spool::default();
+    let mut spool = Spool::with_budget(&s.fec_spool);
     for (a, b) in windows(&years, from, to, movements.max_window_months()) {
         spool = movements.read_movements(scope, a, b, spool, progress.clone()).await?;
     }

@@ -15,5 +15,6 @@ pub mod journal_entries;
 pub mod operations;
 pub mod outstandings;
 pub mod postings;
+pub mod quota;
 pub mod third_parties;
 pub mod treasury;

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use sqlx::AnyPool;
 
 use super::{column, Store, StoreError};
-use crate::connectors::governor::SlotLeases;
+use crate::connectors::governor::{Grant, SlotLeases};
 
 pub struct Slots<'p> {
     pool: &'p AnyPool,
@@ -17,19 +17,21 @@ impl<'p> Slots<'p> {
     }
 
     /// Takes a free slot of `bucket` (creating its `slots` rows on first use) until
-    /// `now_ms + lease_ms`; `Err(at)` when all are held, `at` being when the first frees up.
+    /// `now_ms + lease_ms`, with how many others were free beside it (approximately: counted in
+    /// the same statement); `Err(at)` when all are held, `at` being when the first frees up.
     pub async fn try_acquire(
         &self,
         bucket: &str,
         slots: u32,
         now_ms: i64,
         lease_ms: i64,
-    ) -> Result<Result<u32, i64>, StoreError> {
+    ) -> Result<Result<Grant, i64>, StoreError> {
         let taken = sqlx::query(
             "UPDATE upstream_slots SET held_until = $3 WHERE bucket = $1 AND held_until <= $2 \
              AND slot = (SELECT slot FROM upstream_slots WHERE bucket = $1 AND held_until <= $2 \
                          ORDER BY held_until, slot LIMIT 1) \
-             RETURNING slot",
+             RETURNING slot, (SELECT COUNT(*) FROM upstream_slots \
+                              WHERE bucket = $1 AND held_until <= $2) AS free",
         )
         .bind(bucket)
         .bind(now_ms)
@@ -38,9 +40,12 @@ impl<'p> Slots<'p> {
         .await?;
         if let Some(row) = taken {
             let slot: i32 = column(&row, "slot")?;
-            return u32::try_from(slot)
-                .map(Ok)
-                .map_err(|_| StoreError::Corrupt(format!("slot {slot}")));
+            let free: i64 = column(&row, "free")?;
+            let slot =
+                u32::try_from(slot).map_err(|_| StoreError::Corrupt(format!("slot {slot}")))?;
+            // The count may or may not see this statement's own update, depending on the database.
+            let free = u32::try_from(free.saturating_sub(1).max(0)).unwrap_or(0);
+            return Ok(Ok(Grant { slot, free }));
         }
         let row = sqlx::query(
             "SELECT COUNT(*) AS n, MIN(held_until) AS first FROM upstream_slots WHERE bucket = $1",
@@ -99,7 +104,7 @@ impl SlotLeases for StoreLeases {
         slots: u32,
         now_ms: i64,
         lease_ms: i64,
-    ) -> Result<Result<u32, i64>, String> {
+    ) -> Result<Result<Grant, i64>, String> {
         self.0.slots().try_acquire(bucket, slots, now_ms, lease_ms).await.map_err(|e| e.to_string())
     }
 

@@ -320,6 +320,107 @@ fn peak_rss_kb(pid: u32) -> u64 {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn an_upstream_answer_far_over_the_cap_is_a_502_without_the_gateway_growing() {
+    let db = TestDb::new().await;
+    let sb = sandbox(SandboxConfig::default()).await;
+    // Folder 4823's open year: about a hundred megabytes of `/mad/entries`.
+    sb.set_large_movements(300_000);
+    let cap = 4 << 20;
+    let env = Env::new(&db, &random_bytes(), &sb)
+        .set("MYUNISOFT_MAX_BODY_BYTES", cap.to_string())
+        .set("RUST_LOG", "warn");
+    let account = account_create(&env);
+    let gateway = Gateway::start(env).await;
+    let token = token(&gateway, &account).await;
+    let (cid, _) = connect_consumer(&gateway, &token, "Acme", tokens::FIRM).await;
+    let rss_before = peak_rss_kb(gateway.child.id());
+    let path = format!(
+        "/consumers/{cid}/accounting/journal/entries?folder_id=4823&unposted_allowed=false\
+         &date_from=2026-01-01&date_to=2026-12-31"
+    );
+    let res = reqwest::Client::new().get(gateway.url(&path)).bearer_auth(&token).send().await;
+    let res = res.unwrap();
+    assert_eq!(res.status(), 502);
+    let body: Value = res.json().await.unwrap();
+    let message = body["message"].as_str().unwrap();
+    assert!(message.contains(&format!("more than {cap} bytes at /mad/entries")), "{message}");
+    let rss_after = peak_rss_kb(gateway.child.id());
+    println!("gateway peak RSS {rss_before} kB → {rss_after} kB with a {cap}-byte cap");
+    assert!(rss_after < rss_before + 32 * 1024, "{rss_before} kB → {rss_after} kB");
+    gateway.terminate();
+    assert!(gateway.wait().0);
+}
+
+/// The spool files a process holds open under `dir` (anonymous files: unlinked, still on disk).
+fn spool_files(pid: u32, dir: &std::path::Path) -> usize {
+    let Ok(fds) = std::fs::read_dir(format!("/proc/{pid}/fd")) else { return 0 };
+    fds.filter_map(|fd| std::fs::read_link(fd.ok()?.path()).ok())
+        .filter(|target| target.starts_with(dir))
+        .count()
+}
+
+/// Polls `done` every 100 ms for at most a minute.
+async fn eventually(mut done: impl FnMut() -> bool) -> bool {
+    for _ in 0..600 {
+        if done() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_fec_download_nobody_reads_is_abandoned_and_its_spool_freed() {
+    let db = TestDb::new().await;
+    let sb = sandbox(SandboxConfig::default()).await;
+    // Megabytes of legal file: more than a small socket buffer and the body channel hold.
+    sb.set_large_movements(20_000);
+    let tmp = tempfile::tempdir().unwrap();
+    let env = Env::new(&db, &random_bytes(), &sb)
+        .set("TMPDIR", tmp.path().display().to_string())
+        .set("PASSERELLE_FEC_STALL_SECS", "2")
+        .set("PASSERELLE_FEC_EXPORTS_PER_CONNECTION", "1")
+        .set("RUST_LOG", "warn");
+    let account = account_create(&env);
+    let gateway = Gateway::start(env).await;
+    let pid = gateway.child.id();
+    let token = token(&gateway, &account).await;
+    let (cid, _) = connect_consumer(&gateway, &token, "Acme", tokens::FIRM).await;
+    let path = format!(
+        "/consumers/{cid}/accounting/export-fec?folder_id=4823&format=txt\
+         &date_from=2026-01-01&date_to=2026-12-31"
+    );
+    // A client that reads the head of the answer, then nothing more, its connection open.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let address = format!("127.0.0.1:{}", gateway.port).parse().unwrap();
+    let mut stalled = socket.connect(address).await.unwrap();
+    let request =
+        format!("GET {path} HTTP/1.1\r\nHost: gateway\r\nAuthorization: Bearer {token}\r\n\r\n");
+    stalled.write_all(request.as_bytes()).await.unwrap();
+    let mut head = vec![0u8; 1024];
+    let read = stalled.read(&mut head).await.unwrap();
+    let head = String::from_utf8_lossy(&head[..read]).into_owned();
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    assert!(eventually(|| spool_files(pid, tmp.path()) > 0).await, "the export spools");
+
+    // The connection's one export is taken.
+    let http = reqwest::Client::new();
+    let busy = http.get(gateway.url(&path)).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(busy.status(), 429);
+    assert_eq!(busy.headers()["retry-after"], "1");
+
+    // Once the stall time has passed, the export is dropped with its spool, and its seat.
+    assert!(eventually(|| spool_files(pid, tmp.path()) == 0).await, "the spool is freed");
+    let again = http.get(gateway.url(&path)).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(again.status(), 200);
+    drop((again, stalled));
+    gateway.terminate();
+    assert!(gateway.wait().0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_token_flood_from_one_address_neither_slows_the_client_nor_grows_the_gateway() {
     let db = TestDb::new().await;
     let sb = sandbox(SandboxConfig::default()).await;

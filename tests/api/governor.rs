@@ -13,7 +13,11 @@ async fn a_hundred_concurrent_requests_on_one_token_stay_within_the_budget() {
     let sb =
         sandbox(SandboxConfig { rate_limit: 20, rate_window: window, ..SandboxConfig::default() })
             .await;
-    let app = TestApp::spawn_over(sb, |s| s.myunisoft.rate_window = window).await;
+    let app = TestApp::spawn_over(sb, |s| {
+        s.myunisoft.rate_window = window;
+        s.limits.requests_per_account = 100;
+    })
+    .await;
     let tenant = app.tenant("Acme").await;
     let (cid, _) = app.consumer_with_connection(&tenant, tokens::SOCIETY_PORT).await;
     app.sandbox.clear_requests();

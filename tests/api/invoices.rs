@@ -450,3 +450,46 @@ async fn pdfs_sent_with_an_invoice_or_after_it_are_read_back_byte_for_byte() {
     assert_eq!(not_pdf["detail"][0]["loc"][1], "pdf");
     assert_eq!(app.all_pages(&tenant, &listing).await.len(), 2, "refused files were not sent");
 }
+
+#[tokio::test]
+async fn an_attachment_page_downloads_only_its_files_within_its_bytes() {
+    use base64::Engine;
+    let app = TestApp::spawn_with(|s| {
+        s.limits.attachments_per_page = 1;
+        s.limits.attachment_page_bytes = 32;
+    })
+    .await;
+    let tenant = app.tenant("Acme").await;
+    let (cid, _) =
+        app.consumer_with_connection(&tenant, crate::support::tokens::SOCIETY_PORT).await;
+    let client = partner(&app, &tenant, &cid, "clients", "411CREPE").await;
+    let vat = vat_code(&app, &tenant, &cid, 20.0).await;
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+    let small = b"%PDF-1.7\nfacture FV-PDF-2\n%%EOF"; // 31 bytes
+    let large = b"%PDF-1.7\nbon de livraison 2\n%%EOF"; // 33 bytes
+    let mut body = sale(&client, &vat, "FV-PDF-2");
+    body["pdf"] = json!(b64(small));
+    let res = app.send_json(Method::POST, &accounting(&cid, "invoices"), &tenant, &body).await;
+    let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let add = json!({"base64_string": b64(large), "name": "Bon de livraison"});
+    let path = accounting(&cid, &format!("invoices/pdf/{id}?overwrite_existing=false"));
+    assert_eq!(app.send_json(Method::POST, &path, &tenant, &add).await.status(), 204);
+
+    let mut contents = vec![];
+    for page in [1, 2] {
+        app.sandbox.clear_requests();
+        let listing = format!("attachments?type=invoice&document_id={id}&page={page}&size=50");
+        let (status, body) = app.get_json(&tenant, &accounting(&cid, &listing)).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!((body["size"].as_u64(), body["total"].as_u64()), (Some(1), Some(2)), "{body}");
+        assert_eq!(body["items"].as_array().unwrap().len(), 1);
+        let downloads =
+            app.sandbox.requests().iter().filter(|r| r.path.ends_with("/download")).count();
+        assert_eq!(downloads, 1, "only the page's file is fetched");
+        contents.push(body["items"][0].clone());
+    }
+    let fitted = contents.iter().find(|f| f.get("too_large").is_none()).unwrap();
+    assert_eq!(fitted["base64_string"], b64(small));
+    let left_out = contents.iter().find(|f| f["too_large"] == true).unwrap();
+    assert_eq!(left_out["base64_string"], "");
+}

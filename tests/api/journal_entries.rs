@@ -67,6 +67,35 @@ async fn entries_of_a_year_reconcile_line_by_line_with_myunisoft() {
 }
 
 #[tokio::test]
+async fn a_short_window_reads_only_its_own_days_upstream() {
+    let (app, tenant, cid) = society().await;
+    let year = app
+        .all_pages(
+            &tenant,
+            &entries(&cid, "unposted_allowed=false&date_from=2026-01-01&date_to=2026-12-31"),
+        )
+        .await;
+    app.sandbox.clear_requests();
+    let window = "unposted_allowed=false&date_from=2026-03-01&date_to=2026-03-31";
+    let (status, page) = app.get_json(&tenant, &entries(&cid, window)).await;
+    assert_eq!(status, 200, "{page}");
+    let reads: Vec<String> = app
+        .sandbox
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/mad/entries"))
+        .map(|r| r.query)
+        .collect();
+    assert_eq!(reads.len(), 1, "{reads:?}");
+    assert!(reads[0].contains("startDate=2026-03-01&endDate=2026-03-31"), "{reads:?}");
+    assert!(!reads[0].contains("idExercice"), "{reads:?}");
+    let march: Vec<&Value> =
+        year.iter().filter(|e| e["date"].as_str().unwrap().starts_with("2026-03")).collect();
+    assert!(!march.is_empty());
+    assert_eq!(page["total"].as_u64(), Some(march.len() as u64), "the same entries as the year's");
+}
+
+#[tokio::test]
 async fn pending_entries_come_only_when_unposted_are_allowed_and_keep_their_id_once_validated() {
     let (app, tenant, cid) = society().await;
     let posted = app.all_pages(&tenant, &entries(&cid, "unposted_allowed=false")).await;

@@ -4,6 +4,7 @@
 mod accounting;
 mod analytic_accounts;
 mod auth;
+mod bounds;
 mod cli;
 mod connections;
 mod consumers;

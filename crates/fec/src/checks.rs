@@ -8,6 +8,7 @@ use std::io;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use super::disk::Reservation;
 use super::spool::{group, Labels, Record, Spool};
 
 /// How many faulty entries or accounts an error names.
@@ -29,6 +30,8 @@ pub enum FecError {
     NoSiren { folder: i64 },
     #[error("spool: {0}")]
     Io(#[from] io::Error),
+    #[error("the exports running on this gateway fill its FEC spool ({limit} bytes on disk): retry later or export a shorter window")]
+    SpoolFull { limit: u64 },
 }
 
 impl FecError {
@@ -39,7 +42,10 @@ impl FecError {
             | FecError::Accounts { named, .. }
             | FecError::Amounts { named, .. }
             | FecError::OutsideWindow { named, .. } => named,
-            FecError::Empty { .. } | FecError::NoSiren { .. } | FecError::Io(_) => &[],
+            FecError::Empty { .. }
+            | FecError::NoSiren { .. }
+            | FecError::Io(_)
+            | FecError::SpoolFull { .. } => &[],
         }
     }
 }
@@ -51,6 +57,8 @@ pub struct Export {
     pub(crate) journals: Labels,
     pub(crate) accounts: Labels,
     pub(crate) lines: usize,
+    /// The spool disk it holds until it is dropped.
+    _disk: Reservation,
 }
 
 impl Export {
@@ -175,7 +183,9 @@ impl Window {
 impl Spool {
     /// Checks the whole window read into the spool and sorts its lines into file order.
     pub fn finish(self, from: NaiveDate, to: NaiveDate) -> Result<Export, FecError> {
-        let (runs, journals, accounts) = self.into_parts();
+        let limit = self.disk_limit();
+        let (runs, journals, accounts, disk) =
+            self.into_parts().ok_or(FecError::SpoolFull { limit })?;
         if runs.is_empty() {
             return Err(FecError::Empty { from, to });
         }
@@ -189,7 +199,7 @@ impl Spool {
         let mut window = Window::new(from, to);
         let sorted = runs.sort(|key, payload| window.visit(key, payload))?;
         let lines = window.end()?;
-        Ok(Export { sorted, journals, accounts, lines })
+        Ok(Export { sorted, journals, accounts, lines, _disk: disk })
     }
 }
 
@@ -211,6 +221,29 @@ mod tests {
         let first = (0..n).map(|i| Line::sample(&i.to_string(), "2025-06-01", "411000", 1_200, 0));
         let second = (0..n).map(|i| Line::sample(&i.to_string(), "2025-06-01", "706000", 0, 1_200));
         first.chain(second).collect()
+    }
+
+    #[test]
+    fn spools_past_their_shared_disk_budget_fail_whole_and_give_it_back() {
+        let (from, to) = ("2025-01-01".parse().unwrap(), "2025-12-31".parse().unwrap());
+        let spooled = |budget: &crate::DiskBudget, lines: &[Line]| {
+            let mut spool = Spool::with_budget(budget);
+            for line in lines {
+                spool.push(line.clone()).unwrap();
+            }
+            spool
+        };
+        let budget = crate::DiskBudget::new(64 * 1024);
+        let held = spooled(&budget, &balanced(100)).finish(from, to).unwrap();
+        let used = budget.used();
+        assert!(used > 0);
+        // Another export past what is left fails as a whole, holding nothing.
+        let full = spooled(&budget, &balanced(1000)).finish(from, to);
+        assert!(matches!(full, Err(FecError::SpoolFull { limit: 65536 })), "{:?}", full.err());
+        assert_eq!(budget.used(), used);
+        drop(held);
+        assert_eq!(budget.used(), 0, "a dropped export gives its disk back");
+        assert!(spooled(&budget, &balanced(100)).finish(from, to).is_ok());
     }
 
     #[test]

@@ -17,6 +17,7 @@
 //! The `openapi` feature derives `utoipa::ToSchema` for the types a gateway documents.
 
 pub mod checks;
+mod disk;
 pub mod read;
 mod runs;
 pub mod spool;
@@ -29,6 +30,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 pub use checks::{Export, FecError};
+pub use disk::DiskBudget;
 pub use spool::Spool;
 pub use writer::{Encoding, Format, Separator};
 

@@ -16,7 +16,7 @@ use std::io::{self, BufRead, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 const RUN_READ: usize = 64 * 1024;
 /// Write buffer of a run or of the merged file, read buffer of the merged file.
 const FILE_BUFFER: usize = 256 * 1024;
-const HEADER: usize = 8;
+pub(crate) const HEADER: usize = 8;
 
 /// Records waiting to be sorted.
 #[derive(Debug)]

@@ -10,7 +10,8 @@ use std::io;
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 
-use super::runs::Runs;
+use super::disk::{DiskBudget, Reservation};
+use super::runs::{Runs, HEADER};
 use super::Line;
 
 /// Bytes of records gathered before a sorted run goes to disk.
@@ -49,24 +50,39 @@ pub struct Spool {
     payload: Vec<u8>,
     journals: Labels,
     accounts: Labels,
+    disk: Reservation,
+    /// A line did not fit the disk budget: nothing more is kept and the export fails.
+    overflowed: bool,
 }
 
 impl Default for Spool {
     fn default() -> Self {
-        Self::with_run_bytes(RUN_BYTES)
+        Self::within(RUN_BYTES, DiskBudget::default())
     }
 }
 
 impl Spool {
+    /// A spool whose records take at most what `budget` allows (shared with other spools).
+    pub fn with_budget(budget: &DiskBudget) -> Self {
+        Self::within(RUN_BYTES, budget.clone())
+    }
+
     /// A spool that sends a sorted run to disk every `bytes` bytes of records.
+    #[cfg(test)]
     pub(crate) fn with_run_bytes(bytes: usize) -> Self {
+        Self::within(bytes, DiskBudget::default())
+    }
+
+    fn within(run_bytes: usize, budget: DiskBudget) -> Self {
         Self {
-            runs: Runs::new(bytes),
+            runs: Runs::new(run_bytes),
             sequence: 0,
             key: Vec::new(),
             payload: Vec::new(),
             journals: Labels::default(),
             accounts: Labels::default(),
+            disk: Reservation::new(budget),
+            overflowed: false,
         }
     }
 
@@ -96,12 +112,23 @@ impl Spool {
         put(out, line.invoice_number.as_deref());
         put(out, line.free_number.as_deref());
         put(out, line.lettering.as_deref());
+        // On disk twice: in a sorted run, then in the merged file.
+        let bytes = 2 * (HEADER + self.key.len() + self.payload.len()) as u64;
+        if self.overflowed || !self.disk.grow(bytes) {
+            self.overflowed = true;
+            return Ok(());
+        }
         self.runs.push(&self.key, &self.payload)
     }
 
-    /// The records to sort, the journals and the accounts.
-    pub(crate) fn into_parts(self) -> (Runs, Labels, Labels) {
-        (self.runs, self.journals, self.accounts)
+    pub(crate) fn disk_limit(&self) -> u64 {
+        self.disk.limit()
+    }
+
+    /// The records to sort, the journals and the accounts, and the disk they hold; `None` when
+    /// the disk budget ran out before every line was kept.
+    pub(crate) fn into_parts(self) -> Option<(Runs, Labels, Labels, Reservation)> {
+        (!self.overflowed).then_some((self.runs, self.journals, self.accounts, self.disk))
     }
 }
 
@@ -305,7 +332,7 @@ mod tests {
         l.invoice_number = Some("F1".into());
         spool.push(l).unwrap();
         spool.push(line("second", "VT", "2025-03-02", false)).unwrap();
-        let (runs, journals, accounts) = spool.into_parts();
+        let (runs, journals, accounts, _) = spool.into_parts().unwrap();
         let mut seen = vec![];
         runs.sort(|key, payload| {
             let r = Record::read(group(key), payload)?;

@@ -338,29 +338,47 @@ fn text_line(item: &FecItem, separator: Separator, encoding: Encoding, out: &mut
 }
 
 /// A blocking `Write` that hands 64 KB chunks to an async consumer (an HTTP body); when the
-/// consumer is gone, writes fail and the export stops.
+/// consumer is gone, or has taken nothing for the `stall` time, writes fail and the export stops
+/// (freeing its thread and its spool).
 pub struct ChannelWriter {
     tx: tokio::sync::mpsc::Sender<io::Result<bytes::Bytes>>,
+    stall: std::time::Duration,
+    runtime: tokio::runtime::Handle,
 }
 
 impl ChannelWriter {
-    pub fn new(tx: tokio::sync::mpsc::Sender<io::Result<bytes::Bytes>>) -> Self {
-        Self { tx }
+    /// A writer for a blocking thread of the current runtime (`spawn_blocking`).
+    pub fn new(
+        tx: tokio::sync::mpsc::Sender<io::Result<bytes::Bytes>>,
+        stall: std::time::Duration,
+    ) -> Self {
+        Self { tx, stall, runtime: tokio::runtime::Handle::current() }
     }
 
     /// Ends the body with an error, so that the client sees a broken transfer.
     pub fn fail(self, error: io::Error) {
-        // The receiver may be gone already: then nobody is left to tell.
-        let _ = self.tx.blocking_send(Err(error));
+        // The receiver may be gone or stalled: then nobody is left to tell.
+        let _ = self.tx.try_send(Err(error));
     }
 }
 
 impl Write for ChannelWriter {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.tx
-            .blocking_send(Ok(bytes::Bytes::copy_from_slice(buf)))
-            .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the client went away"))?;
-        Ok(buf.len())
+        let gone = || io::Error::new(io::ErrorKind::BrokenPipe, "the client went away");
+        let chunk = match self.tx.try_send(Ok(bytes::Bytes::copy_from_slice(buf))) {
+            Ok(()) => return Ok(buf.len()),
+            Err(tokio::sync::mpsc::error::TrySendError::Closed(_)) => return Err(gone()),
+            Err(tokio::sync::mpsc::error::TrySendError::Full(chunk)) => chunk,
+        };
+        let sent = self.runtime.block_on(tokio::time::timeout(self.stall, self.tx.send(chunk)));
+        match sent {
+            Ok(Ok(())) => Ok(buf.len()),
+            Ok(Err(_)) => Err(gone()),
+            Err(_) => Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!("the client read nothing for {} s", self.stall.as_secs()),
+            )),
+        }
     }
 
     fn flush(&mut self) -> io::Result<()> {

@@ -44,10 +44,14 @@ pub async fn get_attachments(
     ValidQuery(q): ValidQuery<AttachmentsQuery>,
     a: Accounting,
 ) -> Result<Json<Page<AttachmentOut>>> {
-    let page = Pagination::new(q.page, q.size)?;
+    let asked = Pagination::new(q.page, q.size)?;
+    // A page holds at most the gateway's attachments per page; `size` says how many it held.
+    let page = Pagination { size: asked.size.min(a.state.limits.attachments_per_page), ..asked };
     let invoice = matches!(q.r#type, DocumentType::Invoice);
-    a.paged(page, service::list(&a.state, &a.ctx, q.folder_id.as_deref(), &q.document_id, invoice))
-        .await
+    let window = (page.skip(), page.size as usize);
+    let listed =
+        service::list(&a.state, &a.ctx, q.folder_id.as_deref(), &q.document_id, invoice, window);
+    a.paged_upstream(page, listed).await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -19,6 +19,7 @@ use crate::domain::Invalid;
 use crate::error::{AppError, Result};
 use crate::service::accounting::{self as service, Context, Selector};
 use crate::service::postings::{self, Replay};
+use crate::service::quota::Seat;
 use crate::state::AppState;
 
 /// The headers of an accounting call that Passerelle acts on.
@@ -61,6 +62,8 @@ pub struct Accounting {
     route: String,
     /// When a write must have sent its upstream calls by (set by the request timeout).
     send_by: Option<SendBy>,
+    /// The request's place among its account's running ones, held until the handler returns.
+    _seat: Seat<Uuid>,
 }
 
 impl FromRequestParts<AppState> for Accounting {
@@ -68,6 +71,10 @@ impl FromRequestParts<AppState> for Accounting {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
         let tenant = TenantContext::from_request_parts(parts, state).await?;
+        let seat = state
+            .requests
+            .try_take(tenant.account_id)
+            .ok_or(AppError::Busy { what: "accounting requests", limit: state.requests.limit() })?;
         let headers = ChiftHeaders::from_request_parts(parts, state).await?;
         let ValidPath(path) = ValidPath::<ConsumerPath>::from_request_parts(parts, state).await?;
         let route = parts.extensions.get::<MatchedPath>().map(|m| m.as_str().to_owned());
@@ -76,7 +83,7 @@ impl FromRequestParts<AppState> for Accounting {
         let ctx = service::context(state, &tenant, path.consumer_id, &selector).await?;
         let method = parts.method.as_str().to_owned();
         let send_by = parts.extensions.get::<SendBy>().copied();
-        Ok(Self { state: state.clone(), ctx, headers, method, route, send_by })
+        Ok(Self { state: state.clone(), ctx, headers, method, route, send_by, _seat: seat })
     }
 }
 
@@ -89,8 +96,12 @@ impl Accounting {
         if !self.headers.raw {
             return Ok((work.await?, None));
         }
-        let (out, calls) = raw::capture(work).await;
-        Ok((out?, Some(serde_json::json!({ "calls": calls }))))
+        let (out, captured) = raw::capture(self.state.limits.raw_data_bytes, work).await;
+        let mut raw_data = serde_json::json!({ "calls": captured.calls });
+        if captured.truncated {
+            raw_data["truncated"] = Value::Bool(true);
+        }
+        Ok((out?, Some(raw_data)))
     }
 
     /// A page of what `work` lists.
@@ -101,6 +112,16 @@ impl Accounting {
     ) -> Result<Json<Page<T>>> {
         let (all, raw_data) = self.with_raw(work).await?;
         Ok(Json(Page::of(all, p, raw_data)))
+    }
+
+    /// Page `p` as `work` read it upstream: its items and the total across all pages.
+    pub async fn paged_upstream<T>(
+        &self,
+        p: Pagination,
+        work: impl Future<Output = Result<(Vec<T>, u64)>>,
+    ) -> Result<Json<Page<T>>> {
+        let ((items, total), raw_data) = self.with_raw(work).await?;
+        Ok(Json(Page { items, total, page: p.page, size: p.size, raw_data }))
     }
 
     /// One object of what `work` finds.

@@ -16,7 +16,7 @@ use utoipa_axum::routes;
 
 use super::Accounting;
 use crate::api::extract::{ConsumerPath, ValidQuery};
-use crate::error::{ErrorBody, Result};
+use crate::error::{AppError, ErrorBody, Result};
 use crate::service::fec as service;
 use crate::state::AppState;
 
@@ -98,6 +98,10 @@ pub async fn export_fec(
         },
         Some(FecFormat::Json) | None => Format::Json,
     };
+    let seat = a.state.fec_exports.try_take(a.ctx.connection.id).ok_or(AppError::Busy {
+        what: "FEC exports of this connection",
+        limit: a.state.fec_exports.limit(),
+    })?;
     let progress = Arc::new(Progress::default());
     let file = service::export_fec(
         &a.state,
@@ -121,12 +125,16 @@ pub async fn export_fec(
     };
     let (tx, rx) = tokio::sync::mpsc::channel(8);
     let export = file.export;
+    let stall = a.state.limits.fec_stall;
     tokio::task::spawn_blocking(move || {
-        let mut out = ChannelWriter::new(tx);
+        let mut out = ChannelWriter::new(tx, stall);
         if let Err(e) = export.write(format, &mut out, &progress) {
             tracing::error!(error = %e, "FEC export stopped while writing");
             out.fail(e);
         }
+        // The export and its spool file are gone (consumed by `write`): the connection may
+        // start another.
+        drop(seat);
     });
     let mut response = Body::from_stream(ReceiverStream::new(rx)).into_response();
     let headers = response.headers_mut();

@@ -4,6 +4,7 @@
 mod analytics;
 mod attachments;
 mod banking;
+mod budget;
 mod context;
 mod fec;
 mod folders;
@@ -59,6 +60,11 @@ pub struct Pagination {
 }
 
 impl Pagination {
+    /// How many items come before the page.
+    pub fn skip(&self) -> usize {
+        (self.page as usize - 1).saturating_mul(self.size as usize)
+    }
+
     /// Chift's bounds and defaults, for any query that carries `page` and `size`.
     pub fn new(page: Option<u32>, size: Option<u32>) -> Result<Self, Invalid> {
         let page = page.unwrap_or(1);
@@ -95,8 +101,7 @@ impl<T> Page<T> {
     /// Page `p` of `all`, counting them all.
     fn of(all: Vec<T>, p: Pagination, raw_data: Option<Value>) -> Self {
         let total = all.len() as u64;
-        let skip = (p.page as usize - 1).saturating_mul(p.size as usize);
-        let items = all.into_iter().skip(skip).take(p.size as usize).collect();
+        let items = all.into_iter().skip(p.skip()).take(p.size as usize).collect();
         Page { items, total, page: p.page, size: p.size, raw_data }
     }
 }
@@ -187,6 +192,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(operations::router())
         .merge(attachments::router())
         .merge(third_parties::router())
+        .layer(axum::middleware::from_fn(budget::report))
 }
 
 #[cfg(test)]

@@ -13,11 +13,14 @@ use serde_json::Value;
 use super::error::{classify, undecodable, SOFTWARE};
 use crate::connectors::deadline;
 use crate::connectors::governor::{token_key, Governor};
-use crate::connectors::{raw, ConnectorError};
+use crate::connectors::{raw, usage, ConnectorError};
 use crate::domain::connection::Credentials;
 use crate::telemetry::Metrics;
 
 const USER_AGENT: &str = concat!("passerelle/", env!("CARGO_PKG_VERSION"));
+
+/// How much of an error answer is read: enough for MyUnisoft's code and message.
+const MAX_ERROR_BODY: usize = 64 * 1024;
 
 /// The credential key of a MyUnisoft connection.
 const API_TOKEN: &str = "api_token";
@@ -210,6 +213,8 @@ pub struct Client {
     governor: Governor,
     metrics: Metrics,
     retry: RetryPolicy,
+    /// The largest answer [`Client::send`] reads into memory.
+    max_body: usize,
 }
 
 impl Client {
@@ -219,6 +224,7 @@ impl Client {
         governor: Governor,
         metrics: Metrics,
         timeout: Duration,
+        max_body: usize,
     ) -> Result<Self, String> {
         let http = reqwest::Client::builder()
             .user_agent(USER_AGENT)
@@ -229,7 +235,15 @@ impl Client {
             .build()
             .map_err(|e| format!("HTTP client: {e}"))?;
         let base_url = base_url.trim_end_matches('/').to_owned();
-        Ok(Self { http, base_url, partner_secret, governor, metrics, retry: RetryPolicy::READS })
+        Ok(Self {
+            http,
+            base_url,
+            partner_secret,
+            governor,
+            metrics,
+            retry: RetryPolicy::READS,
+            max_body,
+        })
     }
 
     /// The URL of a document link MyUnisoft gave: a path on its host, or a URL on its host or
@@ -254,7 +268,8 @@ impl Client {
         http.request.method = %call.method, url.path = call.path, society_id = auth.society_id,
         http.response.status_code = tracing::field::Empty))]
     pub async fn send(&self, auth: &Auth<'_>, call: &Call) -> Result<Value, ConnectorError> {
-        let body = self.retrying(call, || self.attempt(auth, call)).await?;
+        let (status, body) = self.retrying(call, || self.attempt(auth, call)).await?;
+        tracing::Span::current().record("http.response.status_code", status.as_u16());
         raw::record(
             call.method.as_str(),
             &format!("{}{}", call.path, call.path_suffix),
@@ -283,6 +298,7 @@ impl Client {
         let response = self
             .retrying(call, || self.governed(auth, call, self.respond(auth, call, Some(long))))
             .await?;
+        tracing::Span::current().record("http.response.status_code", response.status().as_u16());
         Ok(response.bytes_stream().map(|chunk| chunk.map_err(transport)))
     }
 
@@ -325,13 +341,18 @@ impl Client {
             .await
     }
 
-    async fn attempt(&self, auth: &Auth<'_>, call: &Call) -> Result<Value, ConnectorError> {
+    async fn attempt(
+        &self,
+        auth: &Auth<'_>,
+        call: &Call,
+    ) -> Result<(StatusCode, Value), ConnectorError> {
         let (status, body) = self.governed(auth, call, self.exchange(auth, call)).await?;
         if body.iter().all(u8::is_ascii_whitespace) {
             // Some writes answer 2xx with no body.
-            return Ok(Value::Null);
+            return Ok((status, Value::Null));
         }
         serde_json::from_slice(&body)
+            .map(|value| (status, value))
             .map_err(|e| undecodable(call.path, format!("HTTP {status}: {e}")))
     }
 
@@ -342,21 +363,25 @@ impl Client {
         call: &Call,
         exchange: impl std::future::Future<Output = Result<T, ConnectorError>>,
     ) -> Result<T, ConnectorError> {
-        let granted = self.governor.acquire(&auth.credentials.key, call.path, deadline::current());
-        let permit = match granted.await {
-            Ok(Ok(permit)) => permit,
-            // The token's budget frees up only after the write must have sent its calls.
-            Ok(Err(retry_after)) => {
-                return Err(ConnectorError::RateLimited { software: SOFTWARE, retry_after })
-            }
-            Err(reason) => {
-                return Err(ConnectorError::Unavailable {
+        // Refused at once, nothing sent: the budget is saturated, or would free up only after
+        // the write must have sent its calls.
+        let permit = self
+            .governor
+            .acquire(&auth.credentials.key, call.path, deadline::current())
+            .await
+            .map_err(|refusal| match refusal.retry_after() {
+                Some(retry_after) => ConnectorError::Saturated {
                     software: SOFTWARE,
-                    reason: format!("rate governor: {reason}"),
-                })
-            }
-        };
+                    reason: refusal.to_string(),
+                    retry_after,
+                },
+                None => ConnectorError::Unavailable {
+                    software: SOFTWARE,
+                    reason: format!("rate governor: {refusal}"),
+                },
+            })?;
         self.metrics.governor_waited(permit.waited);
+        usage::record(permit.waited, permit.remaining);
         let started = Instant::now();
         let result = exchange.await;
         self.governor.done(permit).await;
@@ -365,7 +390,6 @@ impl Client {
             Err(_) => "transport_error".to_owned(),
         };
         self.metrics.upstream_call(call.path, &status, started.elapsed());
-        tracing::Span::current().record("http.response.status_code", status.as_str());
         result
     }
 
@@ -377,8 +401,10 @@ impl Client {
     ) -> Result<(StatusCode, Vec<u8>), ConnectorError> {
         let response = self.respond(auth, call, None).await?;
         let status = response.status();
-        let body = response.bytes().await.map_err(transport)?;
-        Ok((status, body.to_vec()))
+        let body = read_capped(response, self.max_body).await?.map_err(|limit| {
+            ConnectorError::TooLarge { software: SOFTWARE, path: call.path.to_owned(), limit }
+        })?;
+        Ok((status, body))
     }
 
     /// Sends the request; a 2xx response with its body unread, or the sorted failure.
@@ -423,9 +449,30 @@ impl Client {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
-        let body = response.bytes().await.map_err(transport)?;
+        // Only the head of an error answer is read: its code and message.
+        let body: Vec<u8> = read_capped(response, MAX_ERROR_BODY).await?.unwrap_or_default();
         Err(classify(status, &body, retry_after))
     }
+}
+
+/// Reads a body of at most `limit` bytes; `Ok(Err(limit))` as soon as it is known to be longer,
+/// having kept nothing past the limit.
+async fn read_capped(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> Result<Result<Vec<u8>, usize>, ConnectorError> {
+    let announced = response.content_length().unwrap_or(0);
+    if announced > limit as u64 {
+        return Ok(Err(limit));
+    }
+    let mut body = Vec::with_capacity(usize::try_from(announced).unwrap_or(limit));
+    while let Some(chunk) = response.chunk().await.map_err(transport)? {
+        if body.len() + chunk.len() > limit {
+            return Ok(Err(limit));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Ok(body))
 }
 
 /// What `governed` reads the metrics status from.
@@ -537,7 +584,7 @@ mod tests {
         let secret = SecretString::from("partner-s3cr3t");
         let metrics = Metrics::new().unwrap();
         let mut client =
-            Client::new(base, secret, governor, metrics, Duration::from_secs(5)).unwrap();
+            Client::new(base, secret, governor, metrics, Duration::from_secs(5), 1024).unwrap();
         client.retry = RetryPolicy {
             attempts: 5,
             base: Duration::from_millis(1),
@@ -580,6 +627,35 @@ mod tests {
         let seen = stub.seen();
         assert_eq!(seen.len(), 1);
         assert_eq!((&seen[0].0, seen[0].1.as_str()), (&Method::POST, "/api/v1/entry"));
+    }
+
+    #[tokio::test]
+    async fn an_answer_over_the_cap_is_refused_naming_its_route_and_not_tried_again() {
+        const BIG: &str = concat!("[", "\"0123456789abcdef\",", "\"0123456789abcdef\",");
+        let body: &'static str = Box::leak(BIG.repeat(40).into_boxed_str());
+        let (stub, base) = Stub::start(vec![(200, &[], body)]).await;
+        let token = credentials("tok");
+        let answer = client(&base).send(&Auth::new(&token, None), &Call::get("/account")).await;
+        let Err(ConnectorError::TooLarge { path, limit, .. }) = answer else {
+            panic!("{answer:?}")
+        };
+        assert_eq!((path.as_str(), limit), ("/account", 1024));
+        assert_eq!(stub.seen().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_refused_partner_secret_or_token_is_not_tried_again() {
+        for (status, body) in [
+            (401, r#"{"code":"ERR-INVALID-SECRET","message":"m"}"#),
+            (401, r#"{"code":"ERR-API-TOKEN-NOT-FOUND","message":"m"}"#),
+            (403, r#"{"code":"DROIT1","message":"m"}"#),
+        ] {
+            let (stub, base) = Stub::start(vec![(status, &[], body), OK]).await;
+            let token = credentials("tok");
+            let answer = client(&base).send(&Auth::new(&token, None), &Call::get("/account")).await;
+            assert!(answer.is_err(), "{body}");
+            assert_eq!(stub.seen().len(), 1, "{body}");
+        }
     }
 
     #[tokio::test]

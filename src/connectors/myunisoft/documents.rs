@@ -14,26 +14,6 @@ use crate::domain::write::Write;
 /// How long one document may take to download.
 const TRANSFER: std::time::Duration = std::time::Duration::from_secs(120);
 
-impl MyUnisoft {
-    async fn download(&self, scope: FolderScope<'_>, link: &str) -> ConnectorResult<Vec<u8>> {
-        let url = self.client.document_url(link).ok_or_else(|| {
-            undecodable("/mad/entry", format!("a document link outside MyUnisoft: {link}"))
-        })?;
-        let auth = auth(scope.connection, Some(scope.folder));
-        let mut body = Box::pin(
-            self.client.stream(&auth, &Call::get("/ged/document").at(url), TRANSFER).await?,
-        );
-        let mut content = Vec::new();
-        while let Some(chunk) = body.next().await {
-            content.extend_from_slice(&chunk?);
-            if content.len() > MAX_ATTACHMENT {
-                return Err(undecodable("/mad/entry", "a document larger than 50 MB"));
-            }
-        }
-        Ok(content)
-    }
-}
-
 #[async_trait]
 impl Documents for MyUnisoft {
     async fn documents(
@@ -55,13 +35,35 @@ impl Documents for MyUnisoft {
                 .filter(|id| !id.is_empty())
                 .unwrap_or(name)
                 .to_owned();
-            files.push(StoredFile {
-                id,
-                name: name.clone(),
-                content: self.download(scope, link).await?,
-            });
+            files.push(StoredFile { id, name: name.clone(), link: link.to_owned() });
         }
         Ok(files)
+    }
+
+    async fn download(
+        &self,
+        scope: FolderScope<'_>,
+        file: &StoredFile,
+        max_bytes: usize,
+    ) -> ConnectorResult<Option<Vec<u8>>> {
+        let link = &file.link;
+        let url = self.client.document_url(link).ok_or_else(|| {
+            undecodable("/mad/entry", format!("a document link outside MyUnisoft: {link}"))
+        })?;
+        let auth = auth(scope.connection, Some(scope.folder));
+        let mut body = Box::pin(
+            self.client.stream(&auth, &Call::get("/ged/document").at(url), TRANSFER).await?,
+        );
+        let limit = max_bytes.min(MAX_ATTACHMENT);
+        let mut content = Vec::new();
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk?;
+            if content.len() + chunk.len() > limit {
+                return Ok(None);
+            }
+            content.extend_from_slice(&chunk);
+        }
+        Ok(Some(content))
     }
 
     /// Uploads the file once: when the answer is lost, the entry's documents tell whether it

@@ -47,8 +47,9 @@ impl MyUnisoft {
 
 #[async_trait]
 impl JournalEntries for MyUnisoft {
-    /// `GET /mad/entries?idExercice=` for each fiscal year meeting the window, and again with
-    /// `draft=true` (which answers only pending entries) when they are wanted.
+    /// `GET /mad/entries?idExercice=` for each fiscal year meeting the window (`startDate` and
+    /// `endDate` for the part of a year it covers), and again with `draft=true` (which answers
+    /// only pending entries) when they are wanted.
     async fn journal_entries(
         &self,
         scope: FolderScope<'_>,
@@ -63,8 +64,17 @@ impl JournalEntries for MyUnisoft {
             .iter()
             .filter(|y| from.is_none_or(|f| y.end >= f) && to.is_none_or(|t| y.start <= t))
         {
+            // A whole year by its id; part of one by its dates, so that a page of a short
+            // window reads that window only.
+            let start = from.map_or(year.start, |f| f.max(year.start));
+            let end = to.map_or(year.end, |t| t.min(year.end));
             let call = || {
-                Call::get("/mad/entries").query("version", "1.0.0").query("idExercice", &year.id)
+                let call = Call::get("/mad/entries").query("version", "1.0.0");
+                if (start, end) == (year.start, year.end) {
+                    call.query("idExercice", &year.id)
+                } else {
+                    call.query("startDate", start).query("endDate", end)
+                }
             };
             let posted: Vec<dto::MadEntry> = self.fresh(scope, call()).await?;
             out.extend(posted.iter().map(|e| journal_entry(e, true, plan.as_deref())));

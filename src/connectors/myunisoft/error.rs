@@ -67,7 +67,7 @@ pub(super) fn classify(
         || code == "ERR-SECRET-NOT-CONFIGURED"
     {
         let reason = format!("the partner secret is refused ({code}); the operator must check MYUNISOFT_THIRD_PARTY_SECRET");
-        return ConnectorError::Unavailable { software, reason };
+        return ConnectorError::Misconfigured { software, reason };
     }
     if status == StatusCode::TOO_MANY_REQUESTS || code.starts_with("ERR-TOO-MANY") {
         return ConnectorError::RateLimited {
@@ -112,7 +112,7 @@ mod tests {
             ConnectorError::Unauthorized { .. }
         ));
         assert!(matches!(error(401, "ERR-INVALID-JWT"), ConnectorError::Unauthorized { .. }));
-        assert!(matches!(error(401, "ERR-INVALID-SECRET"), ConnectorError::Unavailable { .. }));
+        assert!(matches!(error(401, "ERR-INVALID-SECRET"), ConnectorError::Misconfigured { .. }));
         assert!(matches!(error(403, "DROIT1"), ConnectorError::Forbidden { .. }));
         assert!(matches!(error(429, "ERR-TOO-MANY-REQUEST"), ConnectorError::RateLimited { .. }));
         assert!(matches!(error(400, "ECR9"), ConnectorError::BookyearClosed { .. }));

@@ -63,8 +63,8 @@ fn today() -> String {
 }
 
 impl MyUnisoft {
-    pub fn new(client: Client, cache_ttl: Duration) -> Self {
-        Self { client, cache: ReferenceCache::new(cache_ttl) }
+    pub fn new(client: Client, cache_ttl: Duration, cache_bytes: usize) -> Self {
+        Self { client, cache: ReferenceCache::new(cache_ttl, cache_bytes) }
     }
 
     /// A read through the reference cache of the connection's folder.

@@ -111,7 +111,10 @@ pub fn settings(db: &TestDb, myunisoft: &str) -> Settings {
             rate_calls: 20,
             rate_window: Duration::from_secs(10),
             timeout: Duration::from_secs(10),
+            max_body_bytes: passerelle::config::MAX_BODY_BYTES,
+            queue_per_token: passerelle::config::QUEUE_PER_TOKEN,
         },
+        limits: passerelle::config::TenantLimits::default(),
     }
 }
 
