@@ -1,7 +1,6 @@
 //! `POST /token`: client credentials in, a 30-minute JWT out (chift-conventions.md §e).
 
 use std::net::SocketAddr;
-use std::time::Instant;
 
 use axum::extract::{ConnectInfo, State};
 use axum::middleware;
@@ -70,9 +69,11 @@ pub async fn generate_access_token(
     ValidJson(auth): ValidJson<AuthItem>,
 ) -> Result<Json<Token>> {
     let addr = peer.ip();
+    let now = chrono::Utc::now().timestamp_millis();
     state
         .throttle
-        .check(&auth.client_id, addr, Instant::now())
+        .check(&auth.client_id, addr, now)
+        .await
         .map_err(|retry_after| AppError::TooManyAttempts { retry_after })?;
     let well_formed = secrets::is_client_id(&auth.client_id);
     let account = if well_formed {
@@ -93,12 +94,12 @@ pub async fn generate_access_token(
     };
     match account {
         Some(account) => {
-            state.throttle.succeeded(&auth.client_id, addr);
+            state.throttle.succeeded(&auth.client_id, addr).await;
             let token = state.jwt.issue(account.id, chrono::Utc::now().timestamp())?;
             Ok(Json(token))
         }
         None => {
-            state.throttle.failed(&auth.client_id, addr, Instant::now());
+            state.throttle.failed(&auth.client_id, addr, now).await;
             // A malformed clientId is whatever the caller sent: it stays out of the logs.
             let client_id = if well_formed { auth.client_id.as_str() } else { "(malformed)" };
             tracing::warn!(client_id, %addr, "token refused");

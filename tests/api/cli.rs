@@ -630,6 +630,78 @@ async fn two_gateway_processes_share_one_upstream_budget() {
     }
 }
 
+/// A client whose connections come from `127.0.0.{last}`.
+fn client_from(last: u8) -> reqwest::Client {
+    let addr = std::net::IpAddr::from([127, 0, 0, last]);
+    reqwest::Client::builder().local_address(addr).build().unwrap()
+}
+
+/// The statuses of `POST /token` with `body`, sent `n` times to `gateway` from `client`.
+async fn token_statuses(
+    client: &reqwest::Client,
+    gateway: &Gateway,
+    body: &Value,
+    n: usize,
+) -> Vec<u16> {
+    let mut statuses = vec![];
+    for _ in 0..n {
+        let res = client.post(gateway.url("/token")).json(body).send().await.unwrap();
+        statuses.push(res.status().as_u16());
+    }
+    statuses
+}
+
+#[tokio::test]
+async fn token_failures_spread_over_two_gateway_processes_add_up() {
+    let db = TestDb::new().await;
+    if !db.url.starts_with("postgres") {
+        eprintln!("DATABASE_URL is not PostgreSQL: one SQLite process keeps its counts in memory");
+        return;
+    }
+    let sb = sandbox(SandboxConfig::default()).await;
+    let env = || Env::new(&db, &[9u8; 32], &sb).set("RUST_LOG", "warn");
+    let account = account_create(&env());
+    let (a, b) = (Gateway::start(env()).await, Gateway::start(env()).await);
+    let with = |secret: &Value| json!({"clientId": account["clientId"], "clientSecret": secret, "accountId": account["accountId"]});
+    let (wrong, right) = (with(&json!("ps_guess")), with(&account["clientSecret"]));
+
+    // Five failures lock a clientId from one address: three on A, then two on B.
+    let guesser = client_from(3);
+    assert_eq!(token_statuses(&guesser, &a, &wrong, 3).await, [401; 3]);
+    assert_eq!(token_statuses(&guesser, &b, &wrong, 3).await, [401, 401, 429]);
+    for gateway in [&a, &b] {
+        assert_eq!(token_statuses(&guesser, gateway, &wrong, 1).await, [429]);
+        assert_eq!(
+            token_statuses(&guesser, gateway, &right, 1).await,
+            [429],
+            "even the right secret waits"
+        );
+    }
+
+    // Twenty failures lock an address whatever the clientIds: ten made-up ones on each.
+    let flooder = client_from(4);
+    for gateway in [&a, &b] {
+        for _ in 0..10 {
+            let made_up = json!({"clientId": passerelle::auth::secrets::new_client_id(),
+                                 "clientSecret": "ps_guess", "accountId": account["accountId"]});
+            assert_eq!(token_statuses(&flooder, gateway, &made_up, 1).await, [401]);
+        }
+    }
+    for gateway in [&a, &b] {
+        assert_eq!(token_statuses(&flooder, gateway, &right, 1).await, [429]);
+    }
+
+    // The client, from its own address, is refused by neither.
+    let client = client_from(5);
+    for gateway in [&a, &b] {
+        assert_eq!(token_statuses(&client, gateway, &right, 1).await, [200]);
+    }
+    for gateway in [a, b] {
+        gateway.terminate();
+        assert!(gateway.wait().0);
+    }
+}
+
 #[tokio::test]
 async fn traces_are_exported_over_otlp_when_an_endpoint_is_set() {
     use std::sync::{Arc, Mutex};
