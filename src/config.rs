@@ -109,9 +109,7 @@ impl MyUnisoftSettings {
     pub fn from_env(env: &impl Env) -> Result<Self, ConfigError> {
         const SECRET: &str = "MYUNISOFT_THIRD_PARTY_SECRET";
         let base_url = env.var("MYUNISOFT_BASE_URL").unwrap_or_else(|| DEFAULT_MYUNISOFT.into());
-        if !(base_url.starts_with("https://") || base_url.starts_with("http://")) {
-            return Err(ConfigError::new("MYUNISOFT_BASE_URL", "must be an http(s) URL"));
-        }
+        base_url_checked(&base_url)?;
         let partner_secret = env.var(SECRET).ok_or_else(|| {
             ConfigError::new(SECRET, "missing (the partner key MyUnisoft issued to you)")
         })?;
@@ -136,6 +134,35 @@ impl MyUnisoftSettings {
 }
 
 const DEFAULT_MYUNISOFT: &str = "https://api.myunisoft.fr/api/v1";
+
+/// `MYUNISOFT_BASE_URL` carries every tenant's token and the partner key: https, except to a
+/// loopback host (a sandbox or a local proxy).
+fn base_url_checked(base_url: &str) -> Result<reqwest::Url, ConfigError> {
+    const VAR: &str = "MYUNISOFT_BASE_URL";
+    let url = reqwest::Url::parse(base_url)
+        .ok()
+        .filter(|u| u.has_host())
+        .ok_or_else(|| ConfigError::new(VAR, "must be an https URL"))?;
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if is_loopback(&url) => Ok(url),
+        _ => Err(ConfigError::new(
+            VAR,
+            "must be an https URL (http only to 127.0.0.0/8, ::1 or localhost)",
+        )),
+    }
+}
+
+/// Whether `url` names this machine: `localhost`, 127.0.0.0/8 or ::1.
+pub fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else { return false };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
 
 /// Everything `serve` needs.
 #[derive(Debug, Clone)]
@@ -295,6 +322,32 @@ mod tests {
         assert_eq!(error_of(&[(drain, "-1")]).var, drain);
         let bad_previous = [("PASSERELLE_PREVIOUS_MASTER_KEYS", "zz")];
         assert_eq!(error_of(&bad_previous).var, "PASSERELLE_PREVIOUS_MASTER_KEYS");
+    }
+
+    #[test]
+    fn the_myunisoft_base_url_is_https_unless_it_is_loopback() {
+        for ok in [
+            "https://api.myunisoft.fr/api/v1",
+            "http://127.0.0.1:9000/api/v1",
+            "http://127.8.9.10/api/v1",
+            "http://[::1]:9000/api/v1",
+            "http://localhost:9000/api/v1",
+        ] {
+            let s = Settings::from_env(&env(&[("MYUNISOFT_BASE_URL", ok)]));
+            assert!(s.is_ok(), "{ok}: {s:?}");
+        }
+        for bad in [
+            "http://api.myunisoft.fr/api/v1",
+            "http://10.0.0.1/api/v1",
+            "http://localhost.evil.example/api/v1",
+            "http://128.0.0.1/",
+            "https://",
+            "ftp://x",
+        ] {
+            let err = error_of(&[("MYUNISOFT_BASE_URL", bad)]);
+            assert_eq!(err.var, "MYUNISOFT_BASE_URL", "{bad}");
+            assert!(err.to_string().contains("https"), "{err}");
+        }
     }
 
     #[test]

@@ -193,6 +193,8 @@ async fn serve_refuses_to_start_on_a_missing_or_malformed_secret() {
         (base().set("DATABASE_URL", "mysql://nope"), "DATABASE_URL"),
         (base().without("MYUNISOFT_THIRD_PARTY_SECRET"), "MYUNISOFT_THIRD_PARTY_SECRET"),
         (base().set("PASSERELLE_SHUTDOWN_DRAIN_SECS", "5s"), "PASSERELLE_SHUTDOWN_DRAIN_SECS"),
+        (base().set("MYUNISOFT_BASE_URL", "http://api.myunisoft.fr/api/v1"), "MYUNISOFT_BASE_URL"),
+        (base().set("MYUNISOFT_BASE_URL", "http://192.0.2.1:8080/api/v1"), "MYUNISOFT_BASE_URL"),
     ];
     for (env, var) in cases {
         let out = env.run(&["serve"]);
@@ -201,6 +203,28 @@ async fn serve_refuses_to_start_on_a_missing_or_malformed_secret() {
         assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
         assert!(stderr.starts_with(&format!("error: {var}: ")), "{stderr}");
     }
+}
+
+#[tokio::test]
+async fn serve_calls_myunisoft_over_plain_http_only_on_loopback() {
+    let db = TestDb::sqlite();
+    let sb = sandbox(SandboxConfig::default()).await;
+    let out = Env::new(&db, &random_bytes(), &sb)
+        .set("MYUNISOFT_BASE_URL", "http://api.myunisoft.fr/api/v1")
+        .run(&["serve"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr.trim_end(),
+        "error: MYUNISOFT_BASE_URL: must be an https URL (http only to 127.0.0.0/8, ::1 or localhost)"
+    );
+    // Plain http to a loopback name is a sandbox or a local proxy: allowed.
+    let port = sb.local_addr().port();
+    let env = Env::new(&db, &random_bytes(), &sb)
+        .set("MYUNISOFT_BASE_URL", format!("http://localhost:{port}/api/v1"));
+    let gateway = Gateway::start(env).await;
+    gateway.terminate();
+    assert!(gateway.wait().0);
 }
 
 #[tokio::test]
