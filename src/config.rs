@@ -103,6 +103,9 @@ pub struct MyUnisoftSettings {
     pub rate_window: Duration,
     /// One upstream call's time limit.
     pub timeout: Duration,
+    /// Hosts (`host` or `host:port`) besides the base URL's origin that document links may point
+    /// to: `MYUNISOFT_DOWNLOAD_HOSTS`, comma-separated.
+    pub download_hosts: Vec<String>,
 }
 
 impl MyUnisoftSettings {
@@ -129,6 +132,7 @@ impl MyUnisoftSettings {
                 .map_err(|_| ConfigError::new("MYUNISOFT_RATE_LIMIT", "too large"))?,
             rate_window: Duration::from_millis(number("MYUNISOFT_RATE_WINDOW_MS", 10_000)?),
             timeout: Duration::from_secs(number("MYUNISOFT_TIMEOUT_SECS", 30)?),
+            download_hosts: download_hosts(env)?,
         })
     }
 }
@@ -151,6 +155,32 @@ fn base_url_checked(base_url: &str) -> Result<reqwest::Url, ConfigError> {
             "must be an https URL (http only to 127.0.0.0/8, ::1 or localhost)",
         )),
     }
+}
+
+/// `MYUNISOFT_DOWNLOAD_HOSTS`: `host` or `host:port` entries, nothing else (no scheme, path or
+/// wildcard).
+fn download_hosts(env: &impl Env) -> Result<Vec<String>, ConfigError> {
+    const VAR: &str = "MYUNISOFT_DOWNLOAD_HOSTS";
+    let Some(list) = env.var(VAR) else { return Ok(vec![]) };
+    list.split(',')
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .map(|host| {
+            let allowed = |c: char| c.is_ascii_alphanumeric() || "-.:[]".contains(c);
+            let url = host
+                .chars()
+                .all(allowed)
+                .then(|| reqwest::Url::parse(&format!("https://{host}/")).ok())
+                .flatten();
+            let plain = url.as_ref().is_some_and(|u| {
+                let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
+                u.host_str().map(|h| format!("{h}{port}")) == Some(host.to_ascii_lowercase())
+            });
+            plain.then(|| host.to_ascii_lowercase()).ok_or_else(|| {
+                ConfigError::new(VAR, format!("`{host}` is not a host or host:port"))
+            })
+        })
+        .collect()
 }
 
 /// Whether `url` names this machine: `localhost`, 127.0.0.0/8 or ::1.
@@ -347,6 +377,17 @@ mod tests {
             let err = error_of(&[("MYUNISOFT_BASE_URL", bad)]);
             assert_eq!(err.var, "MYUNISOFT_BASE_URL", "{bad}");
             assert!(err.to_string().contains("https"), "{err}");
+        }
+    }
+
+    #[test]
+    fn download_hosts_are_plain_hosts_or_host_ports() {
+        let list = [("MYUNISOFT_DOWNLOAD_HOSTS", "files.myunisoft.fr, GED.example:8443,")];
+        let s = Settings::from_env(&env(&list)).unwrap();
+        assert_eq!(s.myunisoft.download_hosts, ["files.myunisoft.fr", "ged.example:8443"]);
+        for bad in ["https://files.myunisoft.fr", "*.myunisoft.fr", "a.example/path", "a b"] {
+            let err = error_of(&[("MYUNISOFT_DOWNLOAD_HOSTS", bad)]);
+            assert_eq!(err.var, "MYUNISOFT_DOWNLOAD_HOSTS", "{bad}");
         }
     }
 

@@ -79,7 +79,8 @@ impl AppState {
             governor,
             metrics.clone(),
             mu.timeout,
-        )?;
+        )?
+        .downloads_from(mu.download_hosts.clone());
         // SQLite serves one process: its counts stay in memory.
         let throttle = match store.backend() {
             Backend::Postgres => LoginThrottle::shared(LOGIN_LIMITS, store.clone()),

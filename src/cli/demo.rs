@@ -82,6 +82,7 @@ fn settings(
             rate_calls: 20,
             rate_window: Duration::from_secs(10),
             timeout: Duration::from_secs(30),
+            download_hosts: vec![],
         },
     })
 }

@@ -18,6 +18,11 @@ pub async fn capture<F: Future>(f: F) -> (F::Output, Vec<Value>) {
     (out, calls)
 }
 
+/// Whether a capture is running, so that an answer is prepared for it only then.
+pub fn capturing() -> bool {
+    LOG.try_with(|_| ()).is_ok()
+}
+
 /// Records one exchange when a capture is running (a no-op otherwise).
 pub fn record(method: &str, path: &str, query: &[(&str, String)], cached: bool, body: &Value) {
     let _ = LOG.try_with(|log| {

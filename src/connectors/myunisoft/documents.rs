@@ -1,5 +1,6 @@
 //! Files attached to entries: MAD entries list them as download links (fetched with the
-//! partner headers, only from MyUnisoft's own hosts); `POST /document/add_all_types` adds one.
+//! partner headers, only from the base URL's origin or a host of `MYUNISOFT_DOWNLOAD_HOSTS`);
+//! `POST /document/add_all_types` adds one.
 
 use async_trait::async_trait;
 use futures_util::StreamExt;
@@ -14,9 +15,21 @@ use crate::domain::posting::{Attachment, StoredFile, MAX_ATTACHMENT};
 const TRANSFER: std::time::Duration = std::time::Duration::from_secs(120);
 
 impl MyUnisoft {
-    async fn download(&self, scope: FolderScope<'_>, link: &str) -> ConnectorResult<Vec<u8>> {
+    /// Downloads the attachment `name` from `link`, which carries a token: no error names it.
+    async fn download(
+        &self,
+        scope: FolderScope<'_>,
+        name: &str,
+        link: &str,
+    ) -> ConnectorResult<Vec<u8>> {
         let url = self.client.document_url(link).ok_or_else(|| {
-            undecodable("/mad/entry", format!("a document link outside MyUnisoft: {link}"))
+            undecodable(
+                "/mad/entry",
+                format!(
+                    "attachment {name}: its link is neither on MYUNISOFT_BASE_URL's origin nor on \
+                     a host of MYUNISOFT_DOWNLOAD_HOSTS"
+                ),
+            )
         })?;
         let auth = auth(scope.connection, Some(scope.folder));
         let mut body = Box::pin(
@@ -57,7 +70,7 @@ impl Documents for MyUnisoft {
             files.push(StoredFile {
                 id,
                 name: name.clone(),
-                content: self.download(scope, link).await?,
+                content: self.download(scope, name, link).await?,
             });
         }
         Ok(files)

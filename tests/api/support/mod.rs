@@ -110,6 +110,7 @@ pub fn settings(db: &TestDb, myunisoft: &str) -> Settings {
             rate_calls: 20,
             rate_window: Duration::from_secs(10),
             timeout: Duration::from_secs(10),
+            download_hosts: vec![],
         },
     }
 }
