@@ -392,6 +392,17 @@ mod tests {
     }
 
     #[test]
+    fn debug_never_shows_a_secret() {
+        let previous =
+            [("PASSERELLE_PREVIOUS_MASTER_KEYS", "AQECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")];
+        let shown = format!("{:?}", Settings::from_env(&env(&previous)).unwrap());
+        for secret in [KEY, previous[0].1, JWT, "partner-secret"] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        assert!(shown.contains("MasterKey") && shown.contains("jwt_secret"), "{shown}");
+    }
+
+    #[test]
     fn a_zero_drain_is_allowed() {
         let s = Settings::from_env(&env(&[("PASSERELLE_SHUTDOWN_DRAIN_SECS", "0")])).unwrap();
         assert_eq!(s.shutdown_drain, Duration::ZERO);

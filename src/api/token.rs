@@ -19,14 +19,24 @@ use crate::error::{AppError, ErrorBody, Result};
 use crate::service::accounts::{self, AccountError};
 use crate::state::AppState;
 
-/// `AuthItem`. Unknown keys (the SDK's `envId`) are ignored.
-#[derive(Debug, Deserialize, ToSchema)]
+/// `AuthItem`. Unknown keys (the SDK's `envId`) are ignored. `Debug` never shows the secret.
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthItem {
     pub client_id: String,
     pub client_secret: String,
     pub account_id: Uuid,
     pub marketplace_id: Option<Uuid>,
+}
+
+impl std::fmt::Debug for AuthItem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthItem")
+            .field("client_id", &self.client_id)
+            .field("account_id", &self.account_id)
+            .field("marketplace_id", &self.marketplace_id)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The longest clientId read; a longer one is refused before anything else.
@@ -105,5 +115,22 @@ pub async fn generate_access_token(
             tracing::warn!(client_id, %addr, "token refused");
             Err(AppError::BadClientCredentials)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_client_secret() {
+        let item = AuthItem {
+            client_id: "pc_abc".into(),
+            client_secret: "ps_s3cr3t".into(),
+            account_id: Uuid::nil(),
+            marketplace_id: None,
+        };
+        let shown = format!("{item:?}");
+        assert!(!shown.contains("s3cr3t") && shown.contains("pc_abc"), "{shown}");
     }
 }
