@@ -70,13 +70,14 @@ impl From<Connection> for ConnectionItem {
     }
 }
 
-/// `CredentialItem`. `Debug` never shows the value.
+/// `CredentialItem`.
 #[derive(Deserialize, ToSchema)]
 pub struct CredentialItem {
     pub key: String,
     pub value: String,
 }
 
+/// Never shows the value.
 impl std::fmt::Debug for CredentialItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CredentialItem").field("key", &self.key).finish_non_exhaustive()

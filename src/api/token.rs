@@ -19,7 +19,7 @@ use crate::error::{AppError, ErrorBody, Result};
 use crate::service::accounts::{self, AccountError};
 use crate::state::AppState;
 
-/// `AuthItem`. Unknown keys (the SDK's `envId`) are ignored. `Debug` never shows the secret.
+/// `AuthItem`. Unknown keys (the SDK's `envId`) are ignored.
 #[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthItem {
@@ -29,6 +29,7 @@ pub struct AuthItem {
     pub marketplace_id: Option<Uuid>,
 }
 
+/// Never shows the secret.
 impl std::fmt::Debug for AuthItem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AuthItem")

@@ -72,7 +72,6 @@ impl JwtKeys {
 }
 
 /// `Token`: `expires_on` is absolute Unix time in seconds, which the SDK depends on.
-/// An issued access token. `Debug` shows when it expires, never the token.
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct Token {
     pub access_token: String,
@@ -83,6 +82,7 @@ pub struct Token {
     pub expires_on: i64,
 }
 
+/// Shows when the token expires, never the token.
 impl std::fmt::Debug for Token {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Token")
