@@ -20,6 +20,7 @@ use tower::{ServiceBuilder, ServiceExt};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
@@ -37,6 +38,11 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
     let draining = state.draining.clone();
     api::router(state).route_layer(middleware::from_fn(telemetry::record_route)).layer(
         ServiceBuilder::new()
+            // No answer is to be read as another type than it says (a JSON error as HTML…).
+            .layer(SetResponseHeaderLayer::overriding(
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ))
             .layer(middleware::from_fn_with_state(draining, close_when_draining))
             .layer(SetSensitiveRequestHeadersLayer::new([header::AUTHORIZATION]))
             .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))

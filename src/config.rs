@@ -107,15 +107,16 @@ pub struct MyUnisoftSettings {
     pub max_body_bytes: usize,
     /// Callers of one token that may wait for its budget in one process.
     pub queue_per_token: u32,
+    /// Hosts (`host` or `host:port`) besides the base URL's origin that document links may point
+    /// to: `MYUNISOFT_DOWNLOAD_HOSTS`, comma-separated.
+    pub download_hosts: Vec<String>,
 }
 
 impl MyUnisoftSettings {
     pub fn from_env(env: &impl Env) -> Result<Self, ConfigError> {
         const SECRET: &str = "MYUNISOFT_THIRD_PARTY_SECRET";
         let base_url = env.var("MYUNISOFT_BASE_URL").unwrap_or_else(|| DEFAULT_MYUNISOFT.into());
-        if !(base_url.starts_with("https://") || base_url.starts_with("http://")) {
-            return Err(ConfigError::new("MYUNISOFT_BASE_URL", "must be an http(s) URL"));
-        }
+        base_url_checked(&base_url)?;
         let partner_secret = env.var(SECRET).ok_or_else(|| {
             ConfigError::new(SECRET, "missing (the partner key MyUnisoft issued to you)")
         })?;
@@ -139,6 +140,7 @@ impl MyUnisoftSettings {
             max_body_bytes: bytes(env, "MYUNISOFT_MAX_BODY_BYTES", MAX_BODY_BYTES)?,
             queue_per_token: u32::try_from(queue)
                 .map_err(|_| ConfigError::new("MYUNISOFT_QUEUE_PER_TOKEN", "too large"))?,
+            download_hosts: download_hosts(env)?,
         })
     }
 }
@@ -231,6 +233,61 @@ fn bytes<N: std::str::FromStr + PartialOrd + Default>(
             .filter(|n| *n > N::default())
             .ok_or_else(|| ConfigError::new(var, "must be a positive whole number of bytes"))
     })
+}
+
+/// `MYUNISOFT_BASE_URL` carries every tenant's token and the partner key: https, except to a
+/// loopback host (a sandbox or a local proxy).
+fn base_url_checked(base_url: &str) -> Result<reqwest::Url, ConfigError> {
+    const VAR: &str = "MYUNISOFT_BASE_URL";
+    let url = reqwest::Url::parse(base_url)
+        .ok()
+        .filter(|u| u.has_host())
+        .ok_or_else(|| ConfigError::new(VAR, "must be an https URL"))?;
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if is_loopback(&url) => Ok(url),
+        _ => Err(ConfigError::new(
+            VAR,
+            "must be an https URL (http only to 127.0.0.0/8, ::1 or localhost)",
+        )),
+    }
+}
+
+/// `MYUNISOFT_DOWNLOAD_HOSTS`: `host` or `host:port` entries, nothing else (no scheme, path or
+/// wildcard).
+fn download_hosts(env: &impl Env) -> Result<Vec<String>, ConfigError> {
+    const VAR: &str = "MYUNISOFT_DOWNLOAD_HOSTS";
+    let Some(list) = env.var(VAR) else { return Ok(vec![]) };
+    list.split(',')
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .map(|host| {
+            let allowed = |c: char| c.is_ascii_alphanumeric() || "-.:[]".contains(c);
+            let url = host
+                .chars()
+                .all(allowed)
+                .then(|| reqwest::Url::parse(&format!("https://{host}/")).ok())
+                .flatten();
+            let plain = url.as_ref().is_some_and(|u| {
+                let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
+                u.host_str().map(|h| format!("{h}{port}")) == Some(host.to_ascii_lowercase())
+            });
+            plain.then(|| host.to_ascii_lowercase()).ok_or_else(|| {
+                ConfigError::new(VAR, format!("`{host}` is not a host or host:port"))
+            })
+        })
+        .collect()
+}
+
+/// Whether `url` names this machine: `localhost`, 127.0.0.0/8 or ::1.
+pub fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else { return false };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Everything `serve` needs.
@@ -402,6 +459,54 @@ mod tests {
         assert_eq!(error_of(&[(spool, "2GB")]).var, spool);
         let bad_previous = [("PASSERELLE_PREVIOUS_MASTER_KEYS", "zz")];
         assert_eq!(error_of(&bad_previous).var, "PASSERELLE_PREVIOUS_MASTER_KEYS");
+    }
+
+    #[test]
+    fn the_myunisoft_base_url_is_https_unless_it_is_loopback() {
+        for ok in [
+            "https://api.myunisoft.fr/api/v1",
+            "http://127.0.0.1:9000/api/v1",
+            "http://127.8.9.10/api/v1",
+            "http://[::1]:9000/api/v1",
+            "http://localhost:9000/api/v1",
+        ] {
+            let s = Settings::from_env(&env(&[("MYUNISOFT_BASE_URL", ok)]));
+            assert!(s.is_ok(), "{ok}: {s:?}");
+        }
+        for bad in [
+            "http://api.myunisoft.fr/api/v1",
+            "http://10.0.0.1/api/v1",
+            "http://localhost.evil.example/api/v1",
+            "http://128.0.0.1/",
+            "https://",
+            "ftp://x",
+        ] {
+            let err = error_of(&[("MYUNISOFT_BASE_URL", bad)]);
+            assert_eq!(err.var, "MYUNISOFT_BASE_URL", "{bad}");
+            assert!(err.to_string().contains("https"), "{err}");
+        }
+    }
+
+    #[test]
+    fn download_hosts_are_plain_hosts_or_host_ports() {
+        let list = [("MYUNISOFT_DOWNLOAD_HOSTS", "files.myunisoft.fr, GED.example:8443,")];
+        let s = Settings::from_env(&env(&list)).unwrap();
+        assert_eq!(s.myunisoft.download_hosts, ["files.myunisoft.fr", "ged.example:8443"]);
+        for bad in ["https://files.myunisoft.fr", "*.myunisoft.fr", "a.example/path", "a b"] {
+            let err = error_of(&[("MYUNISOFT_DOWNLOAD_HOSTS", bad)]);
+            assert_eq!(err.var, "MYUNISOFT_DOWNLOAD_HOSTS", "{bad}");
+        }
+    }
+
+    #[test]
+    fn debug_never_shows_a_secret() {
+        let previous =
+            [("PASSERELLE_PREVIOUS_MASTER_KEYS", "AQECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")];
+        let shown = format!("{:?}", Settings::from_env(&env(&previous)).unwrap());
+        for secret in [KEY, previous[0].1, JWT, "partner-secret"] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        assert!(shown.contains("MasterKey") && shown.contains("jwt_secret"), "{shown}");
     }
 
     #[test]

@@ -19,11 +19,12 @@ use crate::connectors::myunisoft::MyUnisoft;
 use crate::connectors::Connectors;
 use crate::crypto::Keyring;
 use crate::service::quota::Quota;
-use crate::store::{Store, StoreLeases};
+use crate::store::{Backend, Store, StoreLeases};
 use crate::telemetry::Metrics;
 
 /// Failed `/token` attempts allowed within five minutes: 5 for one clientId from one address, 20
-/// from one address; each count kept for at most 65,536 addresses or pairs.
+/// from one address; each count kept in memory for at most 65,536 addresses or pairs, and shared
+/// by the processes on one PostgreSQL database.
 const LOGIN_LIMITS: Limits = Limits {
     per_client: 5,
     per_source: 20,
@@ -99,13 +100,19 @@ impl AppState {
             metrics.clone(),
             mu.timeout,
             mu.max_body_bytes,
-        )?;
+        )?
+        .downloads_from(mu.download_hosts.clone());
+        // SQLite serves one process: its counts stay in memory.
+        let throttle = match store.backend() {
+            Backend::Postgres => LoginThrottle::shared(LOGIN_LIMITS, store.clone()),
+            Backend::Sqlite => LoginThrottle::new(LOGIN_LIMITS),
+        };
         Ok(Self {
             store,
             keyring: Arc::new(settings.keyring.clone()),
             jwt: Arc::new(JwtKeys::new(&settings.jwt_secret)),
             secrets: Arc::new(SecretDigests::new(&settings.jwt_secret)),
-            throttle: Arc::new(LoginThrottle::new(LOGIN_LIMITS)),
+            throttle: Arc::new(throttle),
             metrics,
             connectors: Connectors::new(MyUnisoft::new(
                 client,

@@ -72,10 +72,17 @@ impl From<Connection> for ConnectionItem {
 }
 
 /// `CredentialItem`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Deserialize, ToSchema)]
 pub struct CredentialItem {
     pub key: String,
     pub value: String,
+}
+
+/// Never shows the value.
+impl std::fmt::Debug for CredentialItem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CredentialItem").field("key", &self.key).finish_non_exhaustive()
+    }
 }
 
 fn credential_list(items: Option<Vec<CredentialItem>>) -> Option<Vec<Credential>> {
@@ -316,4 +323,16 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_connections, create_connection))
         .routes(routes!(get_connection, update_connection, delete_connection))
         .routes(routes!(get_transaction))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_a_credential_value() {
+        let item = CredentialItem { key: "api_token".into(), value: "tok-s3cr3t".into() };
+        let shown = format!("{item:?}");
+        assert!(!shown.contains("s3cr3t") && shown.contains("api_token"), "{shown}");
+    }
 }

@@ -1,7 +1,6 @@
 //! `POST /token`: client credentials in, a 30-minute JWT out (chift-conventions.md §e).
 
 use std::net::SocketAddr;
-use std::time::Instant;
 
 use axum::extract::{ConnectInfo, State};
 use axum::middleware;
@@ -21,13 +20,24 @@ use crate::service::accounts::{self, AccountError};
 use crate::state::AppState;
 
 /// `AuthItem`. Unknown keys (the SDK's `envId`) are ignored.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthItem {
     pub client_id: String,
     pub client_secret: String,
     pub account_id: Uuid,
     pub marketplace_id: Option<Uuid>,
+}
+
+/// Never shows the secret.
+impl std::fmt::Debug for AuthItem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthItem")
+            .field("client_id", &self.client_id)
+            .field("account_id", &self.account_id)
+            .field("marketplace_id", &self.marketplace_id)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The longest clientId read; a longer one is refused before anything else.
@@ -70,9 +80,11 @@ pub async fn generate_access_token(
     ValidJson(auth): ValidJson<AuthItem>,
 ) -> Result<Json<Token>> {
     let addr = peer.ip();
+    let now = chrono::Utc::now().timestamp_millis();
     state
         .throttle
-        .check(&auth.client_id, addr, Instant::now())
+        .check(&auth.client_id, addr, now)
+        .await
         .map_err(|retry_after| AppError::TooManyAttempts { retry_after })?;
     let well_formed = secrets::is_client_id(&auth.client_id);
     let account = if well_formed {
@@ -93,16 +105,33 @@ pub async fn generate_access_token(
     };
     match account {
         Some(account) => {
-            state.throttle.succeeded(&auth.client_id, addr);
+            state.throttle.succeeded(&auth.client_id, addr).await;
             let token = state.jwt.issue(account.id, chrono::Utc::now().timestamp())?;
             Ok(Json(token))
         }
         None => {
-            state.throttle.failed(&auth.client_id, addr, Instant::now());
+            state.throttle.failed(&auth.client_id, addr, now).await;
             // A malformed clientId is whatever the caller sent: it stays out of the logs.
             let client_id = if well_formed { auth.client_id.as_str() } else { "(malformed)" };
             tracing::warn!(client_id, %addr, "token refused");
             Err(AppError::BadClientCredentials)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_client_secret() {
+        let item = AuthItem {
+            client_id: "pc_abc".into(),
+            client_secret: "ps_s3cr3t".into(),
+            account_id: Uuid::nil(),
+            marketplace_id: None,
+        };
+        let shown = format!("{item:?}");
+        assert!(!shown.contains("s3cr3t") && shown.contains("pc_abc"), "{shown}");
     }
 }

@@ -72,7 +72,7 @@ impl JwtKeys {
 }
 
 /// `Token`: `expires_on` is absolute Unix time in seconds, which the SDK depends on.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Serialize, Deserialize, ToSchema)]
 pub struct Token {
     pub access_token: String,
     #[schema(example = "bearer")]
@@ -82,9 +82,26 @@ pub struct Token {
     pub expires_on: i64,
 }
 
+/// Shows when the token expires, never the token.
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Token")
+            .field("token_type", &self.token_type)
+            .field("expires_on", &self.expires_on)
+            .finish_non_exhaustive()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_never_shows_the_token() {
+        let token = keys("0123456789abcdef0123456789abcdef").issue(Uuid::new_v4(), 0).unwrap();
+        let shown = format!("{token:?}");
+        assert!(!shown.contains(&token.access_token) && shown.contains("expires_on"), "{shown}");
+    }
 
     fn keys(secret: &str) -> JwtKeys {
         JwtKeys::new(&SecretString::from(secret.to_owned()))

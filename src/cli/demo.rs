@@ -85,6 +85,7 @@ fn settings(
             timeout: Duration::from_secs(30),
             max_body_bytes: config::MAX_BODY_BYTES,
             queue_per_token: config::QUEUE_PER_TOKEN,
+            download_hosts: vec![],
         },
         limits: config::TenantLimits::default(),
     })

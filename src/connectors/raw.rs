@@ -51,6 +51,11 @@ impl std::io::Write for Counter {
     }
 }
 
+/// Whether a capture is running, so that an answer is prepared for it only then.
+pub fn capturing() -> bool {
+    LOG.try_with(|_| ()).is_ok()
+}
+
 /// Records one exchange when a capture is running (a no-op otherwise).
 pub fn record(method: &str, path: &str, query: &[(&str, String)], cached: bool, body: &Value) {
     let _ = LOG.try_with(|log| {

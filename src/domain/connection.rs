@@ -153,6 +153,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn debug_never_shows_a_credential_value() {
+        let credentials =
+            Credentials(vec![Credential { key: "api_token".into(), value: "tok-s3cr3t".into() }]);
+        let shown = format!("{credentials:?}");
+        assert!(!shown.contains("s3cr3t") && shown.contains("api_token"), "{shown}");
+    }
+
+    #[test]
     fn credential_values_never_show_in_debug_output() {
         let creds =
             Credentials(vec![Credential { key: "api_token".into(), value: "s3cr3t".into() }]);

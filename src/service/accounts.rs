@@ -9,11 +9,20 @@ use crate::domain::account::ApiAccount;
 use crate::store::{NewAccount, Store, StoreError};
 
 /// A new account's credentials. The secret exists only here; the store keeps its digest.
-#[derive(Debug)]
+/// `Debug` never shows the secret.
 pub struct IssuedAccount {
     pub account_id: Uuid,
     pub client_id: String,
     pub client_secret: String,
+}
+
+impl std::fmt::Debug for IssuedAccount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuedAccount")
+            .field("account_id", &self.account_id)
+            .field("client_id", &self.client_id)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -79,4 +88,20 @@ pub async fn authenticate(
     }
     store.accounts().replace_secret_hash(account.id, &stored, &digests.digest(secret)).await?;
     Ok(Some(account))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_client_secret() {
+        let issued = IssuedAccount {
+            account_id: Uuid::nil(),
+            client_id: "pc_abc".into(),
+            client_secret: "ps_s3cr3t".into(),
+        };
+        let shown = format!("{issued:?}");
+        assert!(!shown.contains("s3cr3t") && shown.contains("pc_abc"), "{shown}");
+    }
 }

@@ -5,6 +5,7 @@ mod accounts;
 mod connections;
 mod consumers;
 mod idempotency;
+mod login_failures;
 mod slots;
 
 use std::time::Duration;
@@ -19,6 +20,7 @@ pub use accounts::{Accounts, NewAccount};
 pub use connections::Connections;
 pub use consumers::Consumers;
 pub use idempotency::{Begun, Idempotency, IdempotencyKey, Lease, Outcome, TransactionRecord};
+pub use login_failures::{LoginFailures, SharedFailures};
 pub use slots::{Slots, StoreLeases};
 
 use crate::crypto::CryptoError;
@@ -113,6 +115,10 @@ impl Store {
 
     pub fn idempotency(&self) -> Idempotency<'_> {
         Idempotency::new(&self.pool)
+    }
+
+    pub fn login_failures(&self) -> LoginFailures<'_> {
+        LoginFailures::new(&self.pool)
     }
 
     pub fn slots(&self) -> Slots<'_> {

@@ -201,6 +201,8 @@ async fn serve_refuses_to_start_on_a_missing_or_malformed_secret() {
         (base().set("DATABASE_URL", "mysql://nope"), "DATABASE_URL"),
         (base().without("MYUNISOFT_THIRD_PARTY_SECRET"), "MYUNISOFT_THIRD_PARTY_SECRET"),
         (base().set("PASSERELLE_SHUTDOWN_DRAIN_SECS", "5s"), "PASSERELLE_SHUTDOWN_DRAIN_SECS"),
+        (base().set("MYUNISOFT_BASE_URL", "http://api.myunisoft.fr/api/v1"), "MYUNISOFT_BASE_URL"),
+        (base().set("MYUNISOFT_BASE_URL", "http://192.0.2.1:8080/api/v1"), "MYUNISOFT_BASE_URL"),
     ];
     for (env, var) in cases {
         let out = env.run(&["serve"]);
@@ -209,6 +211,28 @@ async fn serve_refuses_to_start_on_a_missing_or_malformed_secret() {
         assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
         assert!(stderr.starts_with(&format!("error: {var}: ")), "{stderr}");
     }
+}
+
+#[tokio::test]
+async fn serve_calls_myunisoft_over_plain_http_only_on_loopback() {
+    let db = TestDb::sqlite();
+    let sb = sandbox(SandboxConfig::default()).await;
+    let out = Env::new(&db, &random_bytes(), &sb)
+        .set("MYUNISOFT_BASE_URL", "http://api.myunisoft.fr/api/v1")
+        .run(&["serve"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr.trim_end(),
+        "error: MYUNISOFT_BASE_URL: must be an https URL (http only to 127.0.0.0/8, ::1 or localhost)"
+    );
+    // Plain http to a loopback name is a sandbox or a local proxy: allowed.
+    let port = sb.local_addr().port();
+    let env = Env::new(&db, &random_bytes(), &sb)
+        .set("MYUNISOFT_BASE_URL", format!("http://localhost:{port}/api/v1"));
+    let gateway = Gateway::start(env).await;
+    gateway.terminate();
+    assert!(gateway.wait().0);
 }
 
 #[tokio::test]
@@ -730,6 +754,78 @@ async fn two_gateway_processes_share_one_upstream_budget() {
     for gateway in [a, b] {
         gateway.terminate();
         gateway.wait();
+    }
+}
+
+/// A client whose connections come from `127.0.0.{last}`.
+fn client_from(last: u8) -> reqwest::Client {
+    let addr = std::net::IpAddr::from([127, 0, 0, last]);
+    reqwest::Client::builder().local_address(addr).build().unwrap()
+}
+
+/// The statuses of `POST /token` with `body`, sent `n` times to `gateway` from `client`.
+async fn token_statuses(
+    client: &reqwest::Client,
+    gateway: &Gateway,
+    body: &Value,
+    n: usize,
+) -> Vec<u16> {
+    let mut statuses = vec![];
+    for _ in 0..n {
+        let res = client.post(gateway.url("/token")).json(body).send().await.unwrap();
+        statuses.push(res.status().as_u16());
+    }
+    statuses
+}
+
+#[tokio::test]
+async fn token_failures_spread_over_two_gateway_processes_add_up() {
+    let db = TestDb::new().await;
+    if !db.url.starts_with("postgres") {
+        eprintln!("DATABASE_URL is not PostgreSQL: one SQLite process keeps its counts in memory");
+        return;
+    }
+    let sb = sandbox(SandboxConfig::default()).await;
+    let env = || Env::new(&db, &[9u8; 32], &sb).set("RUST_LOG", "warn");
+    let account = account_create(&env());
+    let (a, b) = (Gateway::start(env()).await, Gateway::start(env()).await);
+    let with = |secret: &Value| json!({"clientId": account["clientId"], "clientSecret": secret, "accountId": account["accountId"]});
+    let (wrong, right) = (with(&json!("ps_guess")), with(&account["clientSecret"]));
+
+    // Five failures lock a clientId from one address: three on A, then two on B.
+    let guesser = client_from(3);
+    assert_eq!(token_statuses(&guesser, &a, &wrong, 3).await, [401; 3]);
+    assert_eq!(token_statuses(&guesser, &b, &wrong, 3).await, [401, 401, 429]);
+    for gateway in [&a, &b] {
+        assert_eq!(token_statuses(&guesser, gateway, &wrong, 1).await, [429]);
+        assert_eq!(
+            token_statuses(&guesser, gateway, &right, 1).await,
+            [429],
+            "even the right secret waits"
+        );
+    }
+
+    // Twenty failures lock an address whatever the clientIds: ten made-up ones on each.
+    let flooder = client_from(4);
+    for gateway in [&a, &b] {
+        for _ in 0..10 {
+            let made_up = json!({"clientId": passerelle::auth::secrets::new_client_id(),
+                                 "clientSecret": "ps_guess", "accountId": account["accountId"]});
+            assert_eq!(token_statuses(&flooder, gateway, &made_up, 1).await, [401]);
+        }
+    }
+    for gateway in [&a, &b] {
+        assert_eq!(token_statuses(&flooder, gateway, &right, 1).await, [429]);
+    }
+
+    // The client, from its own address, is refused by neither.
+    let client = client_from(5);
+    for gateway in [&a, &b] {
+        assert_eq!(token_statuses(&client, gateway, &right, 1).await, [200]);
+    }
+    for gateway in [a, b] {
+        gateway.terminate();
+        assert!(gateway.wait().0);
     }
 }
 

@@ -493,3 +493,43 @@ async fn an_attachment_page_downloads_only_its_files_within_its_bytes() {
     let left_out = contents.iter().find(|f| f["too_large"] == true).unwrap();
     assert_eq!(left_out["base64_string"], "");
 }
+
+#[tokio::test]
+async fn a_document_link_off_myunisoft_is_neither_followed_nor_shown() {
+    use base64::Engine;
+    let (app, tenant, cid) = society().await;
+    let client = partner(&app, &tenant, &cid, "clients", "411CREPE").await;
+    let vat = vat_code(&app, &tenant, &cid, 20.0).await;
+    let mut body = sale(&client, &vat, "FV-LINK-1");
+    body["pdf"] = json!(base64::engine::general_purpose::STANDARD.encode(b"%PDF-1.7\n%%EOF"));
+    let res = app.send_json(Method::POST, &accounting(&cid, "invoices"), &tenant, &body).await;
+    assert_eq!(res.status(), 200);
+    let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    assert!(app.sandbox.link_documents_to("https://files.elsewhere.example") > 0);
+    app.sandbox.clear_requests();
+
+    let listing = accounting(&cid, &format!("attachments?type=invoice&document_id={id}"));
+    let res = app
+        .request(Method::GET, &listing, &tenant.token)
+        .header("x-chift-raw-data", "true")
+        .send()
+        .await
+        .unwrap();
+    let error = chift_error(res, 502, "ERROR_TECHNICAL_MAPPING").await;
+    let text = error.to_string();
+    assert!(!text.contains("elsewhere") && !text.contains("/download"), "{text}");
+    let fetched = app.sandbox.requests().into_iter().filter(|r| r.path.contains("/ged/")).count();
+    assert_eq!(fetched, 0, "nothing was downloaded");
+
+    // The entry's raw answer withholds the link too.
+    let res = app
+        .request(Method::GET, &accounting(&cid, &format!("journal/entries/{id}")), &tenant.token)
+        .header("x-chift-raw-data", "true")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let text = res.text().await.unwrap();
+    assert!(text.contains("raw_data") && text.contains("attachments"), "{text}");
+    assert!(!text.contains("elsewhere") && !text.contains("/download"), "{text}");
+}

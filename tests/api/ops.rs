@@ -91,11 +91,51 @@ fn every_schema_the_openapi_document_refers_to_is_defined() {
 #[tokio::test]
 async fn swagger_ui_is_served_from_the_binary() {
     let app = TestApp::spawn().await;
-    let page = app.http.get(app.url("/docs")).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("/docs/swagger-ui-bundle.js") && page.contains("/openapi.json"));
     let bundle = app.http.get(app.url("/docs/swagger-ui-bundle.js")).send().await.unwrap();
     assert_eq!(bundle.headers()["content-type"], "application/javascript");
     assert!(bundle.text().await.unwrap().len() > 1_000_000);
+}
+
+#[tokio::test]
+async fn swagger_ui_loads_only_its_own_files_under_a_content_security_policy() {
+    let app = TestApp::spawn().await;
+    let res = app.http.get(app.url("/docs")).send().await.unwrap();
+    let csp = res.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
+    for directive in ["default-src 'none'", "script-src 'self';", "style-src 'self';"] {
+        assert!(csp.contains(directive), "{directive} not in {csp}");
+    }
+    assert!(!csp.contains("unsafe"), "{csp}");
+    let page = res.text().await.unwrap();
+    // Every script is a file (an inline one would be blocked), every asset a path on the gateway.
+    assert_eq!(page.matches("<script").count(), page.matches("<script src=\"/").count(), "{page}");
+    let assets: Vec<&str> = page.split('"').filter(|part| part.starts_with('/')).collect();
+    assert_eq!(
+        assets,
+        ["/docs/swagger-ui.css", "/docs/swagger-ui-bundle.js", "/docs/swagger-initializer.js"]
+    );
+    for (path, kind) in
+        assets.iter().zip(["text/css", "application/javascript", "application/javascript"])
+    {
+        let res = app.http.get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        assert_eq!(res.headers()["content-type"], kind, "{path}");
+        assert_eq!(res.headers()["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(res.headers()["content-security-policy"].to_str().unwrap(), csp, "{path}");
+    }
+    let initializer =
+        app.http.get(app.url("/docs/swagger-initializer.js")).send().await.unwrap().text().await;
+    assert!(initializer.unwrap().contains(r#"url: "/openapi.json""#));
+}
+
+#[tokio::test]
+async fn every_answer_says_nosniff() {
+    let app = TestApp::spawn().await;
+    for (path, status) in [("/health/live", 200), ("/consumers", 401), ("/made-up", 404)] {
+        let res = app.http.get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), status, "{path}");
+        assert_eq!(res.headers()["x-content-type-options"], "nosniff", "{path}");
+    }
 }
 
 #[tokio::test]

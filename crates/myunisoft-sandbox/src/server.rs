@@ -189,6 +189,24 @@ impl Sandbox {
             .collect()
     }
 
+    /// Makes MAD entries give every document of every folder as a link on `origin` (its download
+    /// path there), as if files were served from another host; returns how many were moved.
+    pub fn link_documents_to(&self, origin: &str) -> usize {
+        let mut world = self.shared.world();
+        let documents = world
+            .folders
+            .values_mut()
+            .flat_map(|f| f.entries.iter_mut().chain(f.pending.iter_mut()))
+            .flat_map(|e| e.attachments.iter_mut());
+        let mut moved = 0;
+        for document in documents {
+            let path = crate::routes::documents::download_path(document.id);
+            document.link = Some(format!("{origin}{path}"));
+            moved += 1;
+        }
+        moved
+    }
+
     /// How many movements `GET /mad/movements` streams for the large-volume folder (4823).
     pub fn set_large_movements(&self, count: u64) {
         self.shared.large_movements.store(count, Ordering::Relaxed);

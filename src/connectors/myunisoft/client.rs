@@ -11,6 +11,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 
 use super::error::{classify, undecodable, SOFTWARE};
+use crate::config::is_loopback;
 use crate::connectors::deadline;
 use crate::connectors::governor::{token_key, Governor};
 use crate::connectors::{raw, usage, ConnectorError};
@@ -215,6 +216,7 @@ pub struct Client {
     retry: RetryPolicy,
     /// The largest answer [`Client::send`] reads into memory.
     max_body: usize,
+    download_hosts: Vec<String>,
 }
 
 impl Client {
@@ -243,19 +245,32 @@ impl Client {
             metrics,
             retry: RetryPolicy::READS,
             max_body,
+            download_hosts: vec![],
         })
     }
 
-    /// The URL of a document link MyUnisoft gave: a path on its host, or a URL on its host or
-    /// on `*.myunisoft.fr`. `None` for anything else: the token is never sent elsewhere.
+    /// Document links may also point to these hosts (`host`, or `host:port`, lowercase), over
+    /// https (or http to a loopback host).
+    pub fn downloads_from(mut self, hosts: Vec<String>) -> Self {
+        self.download_hosts = hosts;
+        self
+    }
+
+    /// The URL of a document link MyUnisoft gave (resolved against the base URL) when it is on
+    /// the base URL's origin or on a host of [`Client::downloads_from`]. `None` for anything
+    /// else: the token is never sent elsewhere.
     pub fn document_url(&self, link: &str) -> Option<String> {
         let base = reqwest::Url::parse(&self.base_url).ok()?;
         let url = base.join(link.trim()).ok()?;
         let host = url.host_str()?;
-        let ours = url.origin() == base.origin()
-            || (url.scheme() == "https"
-                && (host == "myunisoft.fr" || host.ends_with(".myunisoft.fr")));
-        ours.then(|| url.to_string())
+        let secure = url.scheme() == "https" || (url.scheme() == "http" && is_loopback(&url));
+        let listed = || {
+            let with_port = url.port_or_known_default().map(|p| format!("{host}:{p}"));
+            self.download_hosts.iter().any(|listed| {
+                (url.port().is_none() && listed == host) || Some(listed) == with_port.as_ref()
+            })
+        };
+        (url.origin() == base.origin() || (secure && listed())).then(|| url.to_string())
     }
 
     pub fn metrics(&self) -> &Metrics {
@@ -270,13 +285,15 @@ impl Client {
     pub async fn send(&self, auth: &Auth<'_>, call: &Call) -> Result<Value, ConnectorError> {
         let (status, body) = self.retrying(call, || self.attempt(auth, call)).await?;
         tracing::Span::current().record("http.response.status_code", status.as_u16());
-        raw::record(
-            call.method.as_str(),
-            &format!("{}{}", call.path, call.path_suffix),
-            &call.query,
-            false,
-            &body,
-        );
+        if raw::capturing() {
+            raw::record(
+                call.method.as_str(),
+                &format!("{}{}", call.path, call.path_suffix),
+                &call.query,
+                false,
+                &without_document_links(&body),
+            );
+        }
         Ok(body)
     }
 
@@ -475,6 +492,37 @@ async fn read_capped(
     Ok(Ok(body))
 }
 
+/// `body` with the links of its `attachments` (MAD entries) withheld: each carries a download
+/// token, so raw data never shows one.
+fn without_document_links(body: &Value) -> Value {
+    match body {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(key, value)| {
+                    let shown = match value {
+                        Value::Object(files) if key == "attachments" => Value::Object(
+                            files
+                                .iter()
+                                .map(|(name, file)| {
+                                    let mut file = file.clone();
+                                    if let Some(link) = file.get_mut("value") {
+                                        *link = Value::String("(withheld)".into());
+                                    }
+                                    (name.clone(), file)
+                                })
+                                .collect(),
+                        ),
+                        other => without_document_links(other),
+                    };
+                    (key.clone(), shown)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(without_document_links).collect()),
+        other => other.clone(),
+    }
+}
+
 /// What `governed` reads the metrics status from.
 trait Answered {
     fn status(&self) -> StatusCode;
@@ -669,24 +717,44 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn documents_are_fetched_from_myunisoft_hosts_only() {
-        let client = client("https://api.myunisoft.fr/api/v1");
+    async fn documents_are_fetched_from_the_base_origin_and_the_listed_hosts_only() {
+        let hosts = vec!["files.myunisoft.fr".to_owned(), "localhost:9000".to_owned()];
+        let client = client("https://api.myunisoft.fr/api/v1").downloads_from(hosts);
         let url = |link: &str| client.document_url(link);
         assert_eq!(url("/ged/doc/1").as_deref(), Some("https://api.myunisoft.fr/ged/doc/1"));
         assert_eq!(
-            url(" https://app.myunisoft.fr/d ").as_deref(),
-            Some("https://app.myunisoft.fr/d")
+            url(" https://api.myunisoft.fr:443/d ").as_deref(),
+            Some("https://api.myunisoft.fr/d")
         );
-        assert_eq!(url("https://myunisoft.fr/d").as_deref(), Some("https://myunisoft.fr/d"));
+        assert_eq!(
+            url("https://FILES.myunisoft.fr/d").as_deref(),
+            Some("https://files.myunisoft.fr/d")
+        );
+        assert_eq!(url("http://localhost:9000/d").as_deref(), Some("http://localhost:9000/d"));
         for elsewhere in [
-            "http://app.myunisoft.fr/d",
+            "http://api.myunisoft.fr/d",
+            "https://api.myunisoft.fr:8443/d",
+            "http://files.myunisoft.fr/d",
+            "https://files.myunisoft.fr:8443/d",
+            "https://app.myunisoft.fr/d",
+            "https://myunisoft.fr/d",
             "https://evil.example/d",
-            "https://myunisoft.fr.evil.example/d",
-            "https://evilmyunisoft.fr/d",
+            "https://files.myunisoft.fr.evil.example/d",
+            "http://localhost:9001/d",
             "//evil.example/d",
         ] {
             assert_eq!(url(elsewhere), None, "{elsewhere}");
         }
+    }
+
+    #[test]
+    fn raw_answers_withhold_document_links() {
+        let link = "/api/ged/ged/document/12-t0k3n/download";
+        let body = json!({"attachments": {"a.pdf": {"type": "URL", "value": link}},
+                          "entries": [{"attachments": {"b.pdf": {"value": link}}}], "value": "kept"});
+        let shown = without_document_links(&body).to_string();
+        assert!(!shown.contains("t0k3n"), "{shown}");
+        assert!(shown.contains("a.pdf") && shown.contains("b.pdf") && shown.contains("kept"));
     }
 
     #[tokio::test]

@@ -1,5 +1,6 @@
 //! Files attached to entries: MAD entries list them as download links (fetched with the
-//! partner headers, only from MyUnisoft's own hosts); `POST /document/add_all_types` adds one.
+//! partner headers, only from the base URL's origin or a host of `MYUNISOFT_DOWNLOAD_HOSTS`);
+//! `POST /document/add_all_types` adds one.
 
 use async_trait::async_trait;
 use futures_util::StreamExt;
@@ -48,7 +49,14 @@ impl Documents for MyUnisoft {
     ) -> ConnectorResult<Option<Vec<u8>>> {
         let link = &file.link;
         let url = self.client.document_url(link).ok_or_else(|| {
-            undecodable("/mad/entry", format!("a document link outside MyUnisoft: {link}"))
+            undecodable(
+                "/mad/entry",
+                format!(
+                    "attachment {}: its link is neither on MYUNISOFT_BASE_URL's origin nor on \
+                     a host of MYUNISOFT_DOWNLOAD_HOSTS",
+                    file.name
+                ),
+            )
         })?;
         let auth = auth(scope.connection, Some(scope.folder));
         let mut body = Box::pin(

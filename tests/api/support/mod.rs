@@ -113,6 +113,7 @@ pub fn settings(db: &TestDb, myunisoft: &str) -> Settings {
             timeout: Duration::from_secs(10),
             max_body_bytes: passerelle::config::MAX_BODY_BYTES,
             queue_per_token: passerelle::config::QUEUE_PER_TOKEN,
+            download_hosts: vec![],
         },
         limits: passerelle::config::TenantLimits::default(),
     }

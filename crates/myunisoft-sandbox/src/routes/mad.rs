@@ -311,7 +311,10 @@ pub(crate) fn entry(
         .map(|d| {
             (
                 d.name.clone(),
-                Attachment { kind: "URL", value: super::documents::download_path(d.id) },
+                Attachment {
+                    kind: "URL",
+                    value: d.link.clone().unwrap_or_else(|| super::documents::download_path(d.id)),
+                },
             )
         })
         .collect();

@@ -277,7 +277,13 @@ fn check_attachments(list: Option<&[Attachment]>) -> ApiResult<Vec<Document>> {
         if content.len() > MAX_DOCUMENT {
             return Err(invalid("le document dépasse 50 Mo"));
         }
-        documents.push(Document { id: 0, name: pj.name.clone(), mime: pj.mime.clone(), content });
+        documents.push(Document {
+            id: 0,
+            name: pj.name.clone(),
+            mime: pj.mime.clone(),
+            content,
+            link: None,
+        });
     }
     Ok(documents)
 }
@@ -581,7 +587,13 @@ pub(crate) fn attach(
         .find(|e| e.id == entry_id)
         .ok_or_else(|| ApiError::not_found("Écriture"))?;
     let id = ids.document.next();
-    entry.attachments.push(Document { id, name: name.to_owned(), mime: mime.into(), content });
+    entry.attachments.push(Document {
+        id,
+        name: name.to_owned(),
+        mime: mime.into(),
+        content,
+        link: None,
+    });
     Ok(id)
 }
 

@@ -525,6 +525,8 @@ pub(crate) struct Document {
     pub(crate) name: String,
     pub(crate) mime: String,
     pub(crate) content: Vec<u8>,
+    /// Where MAD entries say the document is, when not at its GED download path.
+    pub(crate) link: Option<String>,
 }
 
 #[derive(Debug, Clone)]
