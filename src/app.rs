@@ -16,6 +16,7 @@ use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
 use tower::{ServiceBuilder, ServiceExt};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -27,7 +28,7 @@ use crate::api;
 use crate::config::Settings;
 use crate::error::{AppError, Detail, ErrorBody, ErrorCode, LoggedError};
 use crate::state::{AppState, Draining};
-use crate::store::Store;
+use crate::store::{changes, Backend, Store};
 use crate::telemetry;
 
 /// The whole HTTP service: routes plus the middleware stack (outermost first).
@@ -130,6 +131,8 @@ pub struct App {
     router: Router,
     state: AppState,
     header_timeout: Duration,
+    /// Hears consumer and connection changes (PostgreSQL) for the tenancy cache.
+    changes: Option<JoinHandle<()>>,
 }
 
 impl App {
@@ -139,11 +142,16 @@ impl App {
             .await
             .map_err(|e| format!("PASSERELLE_LISTEN: cannot bind {}: {e}", settings.listen))?;
         let state = AppState::new(settings, store)?;
+        let changes = (state.store.backend() == Backend::Postgres).then(|| {
+            let (url, tenancy) = (settings.database.url.clone(), state.tenancy.clone());
+            tokio::spawn(async move { changes::follow(&url, |c| tenancy.on_change(c)).await })
+        });
         Ok(Self {
             listener,
             router: router(state.clone(), settings.request_timeout),
             state,
             header_timeout: settings.header_timeout,
+            changes,
         })
     }
 
@@ -194,6 +202,9 @@ impl App {
         }
         drop(self.listener);
         connections.shutdown().await;
+        if let Some(changes) = self.changes {
+            changes.abort();
+        }
         Ok(())
     }
 }

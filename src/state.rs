@@ -16,7 +16,8 @@ use crate::connectors::myunisoft::client::Client;
 use crate::connectors::myunisoft::MyUnisoft;
 use crate::connectors::Connectors;
 use crate::crypto::Keyring;
-use crate::store::{Store, StoreLeases};
+use crate::service::tenancy_cache::TenancyCache;
+use crate::store::{Backend, Store, StoreLeases};
 use crate::telemetry::Metrics;
 
 /// Failed `/token` attempts allowed within five minutes: 5 for one clientId from one address, 20
@@ -37,6 +38,8 @@ pub struct AppState {
     pub throttle: Arc<LoginThrottle>,
     pub metrics: Metrics,
     pub connectors: Connectors,
+    /// Consumers and their opened connections, kept between calls.
+    pub tenancy: Arc<TenancyCache>,
     /// Base of the links answered by connection writes.
     pub public_url: Arc<str>,
     pub draining: Draining,
@@ -79,6 +82,8 @@ impl AppState {
             metrics.clone(),
             mu.timeout,
         )?;
+        // On PostgreSQL the cache serves once changes from every replica are heard.
+        let tenancy = Arc::new(TenancyCache::new(store.backend() == Backend::Sqlite));
         Ok(Self {
             store,
             keyring: Arc::new(settings.keyring.clone()),
@@ -87,6 +92,7 @@ impl AppState {
             throttle: Arc::new(LoginThrottle::new(LOGIN_LIMITS)),
             metrics,
             connectors: Connectors::new(MyUnisoft::new(client, REFERENCE_TTL)),
+            tenancy,
             public_url: settings.public_url.as_str().into(),
             draining: Draining::default(),
         })

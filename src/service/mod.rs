@@ -14,5 +14,6 @@ pub mod journal_entries;
 pub mod operations;
 pub mod outstandings;
 pub mod postings;
+pub mod tenancy_cache;
 pub mod third_parties;
 pub mod treasury;
