@@ -887,3 +887,59 @@ async fn new_credentials_patched_through_one_replica_are_used_by_the_others_with
         replica.wait();
     }
 }
+
+#[tokio::test]
+async fn a_change_made_while_the_replicas_stopped_listening_is_not_served_from_their_cache() {
+    let db = TestDb::new().await;
+    let sb = sandbox(SandboxConfig::default()).await;
+    let Some((account, replicas)) = three_replicas(&db, &sb).await else { return };
+    let token = token(&replicas[0], &account).await;
+    let (cid, connection) =
+        connect_consumer(&replicas[0], &token, "Boulangerie", tokens::SOCIETY_PORT).await;
+    let journals = format!("/consumers/{cid}/accounting/journals?folder_id=4821");
+    let http = reqwest::Client::new();
+    for replica in &replicas {
+        for _ in 0..2 {
+            let res = http.get(replica.url(&journals)).bearer_auth(&token).send().await.unwrap();
+            assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+        }
+    }
+
+    // Cut every replica's listening connection, then change the database behind their backs:
+    // the announcement reaches nobody.
+    let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
+    let listening: Vec<(i32,)> = sqlx::query_as(
+        "SELECT pid FROM pg_stat_activity \
+         WHERE datname = current_database() AND query LIKE 'LISTEN%'",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(listening.len(), 3, "one listening connection per replica");
+    for (pid,) in &listening {
+        sqlx::query("SELECT pg_terminate_backend($1)").bind(pid).execute(&pool).await.unwrap();
+    }
+    for (pid,) in &listening {
+        while sqlx::query("SELECT 1 FROM pg_stat_activity WHERE pid = $1")
+            .bind(pid)
+            .fetch_optional(&pool)
+            .await
+            .unwrap()
+            .is_some()
+        {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+    sqlx::query("DELETE FROM connections WHERE id = $1")
+        .bind(&connection)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let took = until_every_replica_answers(&replicas, &token, &journals, 400).await;
+    assert!(took < Duration::from_secs(1), "a replica served its cache for {took:?}");
+    for replica in replicas {
+        replica.terminate();
+        let (_, logs) = replica.wait();
+        assert!(logs.contains("stopped hearing changes"), "{logs}");
+    }
+}
