@@ -165,3 +165,86 @@ impl TenancyCache {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::connection::{ConnectionFacts, ConnectorKind, Credential, Credentials};
+
+    fn consumer(account: Uuid) -> Consumer {
+        Consumer {
+            id: Uuid::new_v4(),
+            account_id: account,
+            name: "Boulangerie".into(),
+            email: None,
+            internal_reference: None,
+            redirect_url: None,
+            created_at: chrono::Utc::now(),
+        }
+    }
+
+    fn connection() -> Arc<TenantConnection> {
+        let credentials =
+            Credentials(vec![Credential { key: "api_token".into(), value: "t0ken".into() }]);
+        let facts = ConnectionFacts::Society { society_id: 4821, schema_id: None };
+        let opened =
+            TenantConnection::new(Uuid::new_v4(), ConnectorKind::MyUnisoft, &credentials, facts);
+        Arc::new(opened.expect("an api_token"))
+    }
+
+    /// A cache holding `c` and its only connection.
+    fn holding(c: &Consumer) -> TenancyCache {
+        let cache = TenancyCache::new(true);
+        cache.keep_consumer(cache.epoch(), c);
+        cache.keep_connection(cache.epoch(), c.id, None, connection());
+        cache
+    }
+
+    #[test]
+    fn a_consumer_is_served_to_its_own_account_only() {
+        let (mine, theirs) = (Uuid::new_v4(), Uuid::new_v4());
+        let c = consumer(mine);
+        let cache = holding(&c);
+        assert_eq!(cache.consumer(mine, c.id), Some(c.clone()));
+        assert!(cache.connection(mine, c.id, None).is_some());
+        assert_eq!(cache.consumer(theirs, c.id), None);
+        assert!(cache.connection(theirs, c.id, None).is_none());
+        assert!(cache.connection(mine, c.id, Some(Uuid::new_v4())).is_none(), "another selector");
+    }
+
+    #[test]
+    fn what_was_read_before_a_change_is_not_kept() {
+        let c = consumer(Uuid::new_v4());
+        let cache = TenancyCache::new(true);
+        let seen = cache.epoch();
+        cache.forget(c.id);
+        cache.keep_consumer(seen, &c);
+        assert_eq!(cache.consumer(c.account_id, c.id), None);
+        let cache = holding(&c);
+        cache.forget(c.id);
+        assert_eq!(cache.consumer(c.account_id, c.id), None);
+        assert!(cache.connection(c.account_id, c.id, None).is_none());
+    }
+
+    #[test]
+    fn nothing_is_served_or_kept_while_changes_are_not_heard() {
+        let c = consumer(Uuid::new_v4());
+        let cache = holding(&c);
+        cache.on_change(Change::Lost);
+        assert_eq!(cache.consumer(c.account_id, c.id), None);
+        cache.keep_consumer(cache.epoch(), &c);
+        assert_eq!(cache.consumer(c.account_id, c.id), None);
+        cache.on_change(Change::Listening);
+        assert_eq!(cache.consumer(c.account_id, c.id), None, "emptied, not restored");
+        cache.keep_consumer(cache.epoch(), &c);
+        assert_eq!(cache.consumer(c.account_id, c.id), Some(c));
+    }
+
+    #[test]
+    fn on_postgresql_nothing_is_served_before_changes_are_heard() {
+        let c = consumer(Uuid::new_v4());
+        let cache = TenancyCache::new(false);
+        cache.keep_consumer(cache.epoch(), &c);
+        assert_eq!(cache.consumer(c.account_id, c.id), None);
+    }
+}
