@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
@@ -33,7 +34,7 @@ use crate::telemetry;
 
 /// The whole HTTP service: routes plus the middleware stack (outermost first).
 pub fn router(state: AppState, request_timeout: Duration) -> Router {
-    let metrics = state.metrics.clone();
+    let metrics = Arc::new(state.metrics.clone());
     let draining = state.draining.clone();
     api::router(state).route_layer(middleware::from_fn(telemetry::record_route)).layer(
         ServiceBuilder::new()

@@ -29,8 +29,20 @@ const LOGIN_LIMITS: Limits = Limits {
     capacity: NonZeroUsize::new(1 << 16).expect("not zero"),
 };
 
+/// Cloned for every request (each handler's `State`), so one pointer to what is shared.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// The store, the keys, the connectors, the caches and the metrics.
+pub struct Shared {
     pub store: Store,
     pub keyring: Arc<Keyring>,
     pub jwt: Arc<JwtKeys>,
@@ -84,7 +96,7 @@ impl AppState {
         )?;
         // On PostgreSQL the cache serves once changes from every replica are heard.
         let tenancy = Arc::new(TenancyCache::new(store.backend() == Backend::Sqlite));
-        Ok(Self {
+        Ok(Self(Arc::new(Shared {
             store,
             keyring: Arc::new(settings.keyring.clone()),
             jwt: Arc::new(JwtKeys::new(&settings.jwt_secret)),
@@ -95,7 +107,7 @@ impl AppState {
             tenancy,
             public_url: settings.public_url.as_str().into(),
             draining: Draining::default(),
-        })
+        })))
     }
 }
 
