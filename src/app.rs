@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Request, State};
@@ -16,6 +17,7 @@ use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
 use tower::{ServiceBuilder, ServiceExt};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -29,12 +31,12 @@ use crate::config::Settings;
 use crate::connectors::deadline::SendBy;
 use crate::error::{AppError, Detail, ErrorBody, ErrorCode, LoggedError};
 use crate::state::{AppState, Draining};
-use crate::store::Store;
+use crate::store::{changes, Backend, Store};
 use crate::telemetry;
 
 /// The whole HTTP service: routes plus the middleware stack (outermost first).
 pub fn router(state: AppState, request_timeout: Duration) -> Router {
-    let metrics = state.metrics.clone();
+    let metrics = Arc::new(state.metrics.clone());
     let draining = state.draining.clone();
     api::router(state).route_layer(middleware::from_fn(telemetry::record_route)).layer(
         ServiceBuilder::new()
@@ -140,6 +142,8 @@ pub struct App {
     router: Router,
     state: AppState,
     header_timeout: Duration,
+    /// Hears consumer and connection changes (PostgreSQL) for the tenancy cache.
+    changes: Option<JoinHandle<()>>,
 }
 
 impl App {
@@ -149,11 +153,16 @@ impl App {
             .await
             .map_err(|e| format!("PASSERELLE_LISTEN: cannot bind {}: {e}", settings.listen))?;
         let state = AppState::new(settings, store)?;
+        let changes = (state.store.backend() == Backend::Postgres).then(|| {
+            let (url, tenancy) = (settings.database.url.clone(), state.tenancy.clone());
+            tokio::spawn(async move { changes::follow(&url, |c| tenancy.on_change(c)).await })
+        });
         Ok(Self {
             listener,
             router: router(state.clone(), settings.request_timeout),
             state,
             header_timeout: settings.header_timeout,
+            changes,
         })
     }
 
@@ -222,6 +231,9 @@ impl App {
         // shutdown closes a connection that is between requests: give late requests a moment.
         tokio::time::sleep(LATE_REQUEST_GRACE).await;
         connections.shutdown().await;
+        if let Some(changes) = self.changes {
+            changes.abort();
+        }
         Ok(())
     }
 }

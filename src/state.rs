@@ -19,6 +19,7 @@ use crate::connectors::myunisoft::MyUnisoft;
 use crate::connectors::Connectors;
 use crate::crypto::Keyring;
 use crate::service::quota::Quota;
+use crate::service::tenancy_cache::TenancyCache;
 use crate::store::{Backend, Store, StoreLeases};
 use crate::telemetry::Metrics;
 
@@ -32,8 +33,20 @@ const LOGIN_LIMITS: Limits = Limits {
     capacity: NonZeroUsize::new(1 << 16).expect("not zero"),
 };
 
+/// Cloned for every request (each handler's `State`), so one pointer to what is shared.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// The store, the keys, the connectors, the caches and the metrics.
+pub struct Shared {
     pub store: Store,
     pub keyring: Arc<Keyring>,
     pub jwt: Arc<JwtKeys>,
@@ -41,6 +54,8 @@ pub struct AppState {
     pub throttle: Arc<LoginThrottle>,
     pub metrics: Metrics,
     pub connectors: Connectors,
+    /// Consumers and their opened connections, kept between calls.
+    pub tenancy: Arc<TenancyCache>,
     /// Base of the links answered by connection writes.
     pub public_url: Arc<str>,
     pub draining: Draining,
@@ -107,7 +122,9 @@ impl AppState {
             Backend::Postgres => LoginThrottle::shared(LOGIN_LIMITS, store.clone()),
             Backend::Sqlite => LoginThrottle::new(LOGIN_LIMITS),
         };
-        Ok(Self {
+        // On PostgreSQL the cache serves once changes from every replica are heard.
+        let tenancy = Arc::new(TenancyCache::new(store.backend() == Backend::Sqlite));
+        Ok(Self(Arc::new(Shared {
             store,
             keyring: Arc::new(settings.keyring.clone()),
             jwt: Arc::new(JwtKeys::new(&settings.jwt_secret)),
@@ -119,6 +136,7 @@ impl AppState {
                 REFERENCE_TTL,
                 limits.reference_cache_bytes,
             )),
+            tenancy,
             public_url: settings.public_url.as_str().into(),
             draining: Draining::default(),
             write_lease: settings.write_lease,
@@ -126,7 +144,7 @@ impl AppState {
             requests: Arc::new(Quota::new(limits.requests_per_account)),
             fec_exports: Arc::new(Quota::new(limits.fec_exports_per_connection)),
             fec_spool: DiskBudget::new(limits.fec_spool_bytes),
-        })
+        })))
     }
 }
 

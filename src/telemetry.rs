@@ -2,6 +2,7 @@
 //! Prometheus registry behind `GET /metrics`.
 
 use std::io::IsTerminal;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::{MatchedPath, Request, State};
@@ -237,7 +238,11 @@ fn method_label(method: &Method) -> &'static str {
 
 /// Middleware: counts and times every request; unmatched ones under the route `unmatched`. Every
 /// label takes a closed set of values: route templates, the standard methods, status codes.
-pub async fn track_metrics(State(metrics): State<Metrics>, req: Request, next: Next) -> Response {
+pub async fn track_metrics(
+    State(metrics): State<Arc<Metrics>>,
+    req: Request,
+    next: Next,
+) -> Response {
     let method = method_label(req.method());
     let started = Instant::now();
     let res = next.run(req).await;

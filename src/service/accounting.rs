@@ -1,6 +1,8 @@
 //! Accounting use cases: find the consumer's connection and folder, pick the connector's
 //! capability, call it.
 
+use std::sync::Arc;
+
 use uuid::Uuid;
 
 use crate::auth::tenant::TenantContext;
@@ -30,18 +32,22 @@ pub struct Selector {
 
 /// The consumer's connection, ready for a connector.
 pub struct Context {
-    pub connection: TenantConnection,
+    pub connection: Arc<TenantConnection>,
     pub consumer: Uuid,
 }
 
 /// The consumer's active accounting connection: the one named by `x-chift-connectionid`, or the
-/// only one.
+/// only one. Served from the tenancy cache when kept there.
 pub async fn context(
     s: &AppState,
     t: &TenantContext,
     consumer: Uuid,
     selector: &Selector,
 ) -> Result<Context> {
+    if let Some(connection) = s.tenancy.connection(t.account_id, consumer, selector.connection) {
+        return Ok(Context { connection, consumer });
+    }
+    let seen = s.tenancy.epoch();
     consumers::get(s, t, consumer).await?;
     let all = s.store.connections().list(t.account_id, consumer).await?;
     let active: Vec<_> = all.into_iter().filter(|c| c.status == ConnectionStatus::Active).collect();
@@ -72,7 +78,8 @@ pub async fn context(
         .credentials(&s.keyring, t.account_id, consumer, chosen.id)
         .await?
         .ok_or(AppError::NotFound { resource: Resource::Connection, id: chosen.id.to_string() })?;
-    let connection = TenantConnection::new(chosen.id, chosen.kind, &credentials, facts)?;
+    let connection = Arc::new(TenantConnection::new(chosen.id, chosen.kind, &credentials, facts)?);
+    s.tenancy.keep_connection(seen, consumer, selector.connection, Arc::clone(&connection));
     Ok(Context { connection, consumer })
 }
 

@@ -119,7 +119,9 @@ pub async fn create(
     let store = |id: Uuid| async move {
         let facts = activate(s, kind, id, &credentials).await?;
         let new = NewConnection { id, consumer_id: consumer, kind, name, credentials, facts };
-        let created = s.store.connections().insert(&s.keyring, t.account_id, &new).await?;
+        let inserted = s.store.connections().insert(&s.keyring, t.account_id, &new).await;
+        s.tenancy.forget(consumer);
+        let created = inserted?;
         tracing::info!(connection.id = %created.id, consumer.id = %consumer, "connection created");
         Ok::<_, AppError>(created)
     };
@@ -158,13 +160,16 @@ pub async fn update(
     };
     let patch = ConnectionPatch { name, credentials };
     let updated =
-        s.store.connections().update(&s.keyring, t.account_id, consumer, id, &patch).await?;
-    updated.ok_or_else(|| not_found(id))
+        s.store.connections().update(&s.keyring, t.account_id, consumer, id, &patch).await;
+    s.tenancy.forget(consumer);
+    updated?.ok_or_else(|| not_found(id))
 }
 
 pub async fn delete(s: &AppState, t: &TenantContext, consumer: Uuid, id: Uuid) -> Result<()> {
     consumers::get(s, t, consumer).await?;
-    if !s.store.connections().delete(t.account_id, consumer, id).await? {
+    let deleted = s.store.connections().delete(t.account_id, consumer, id).await;
+    s.tenancy.forget(consumer);
+    if !deleted? {
         return Err(not_found(id));
     }
     tracing::info!(connection.id = %id, "connection deleted");

@@ -28,7 +28,14 @@ pub async fn create(s: &AppState, t: &TenantContext, new: &NewConsumer) -> Resul
 
 /// The consumer, if it belongs to the caller: another account's consumer is a 404, not a 403.
 pub async fn get(s: &AppState, t: &TenantContext, id: Uuid) -> Result<Consumer> {
-    s.store.consumers().find(t.account_id, id).await?.ok_or_else(|| not_found(id))
+    if let Some(kept) = s.tenancy.consumer(t.account_id, id) {
+        return Ok(kept);
+    }
+    let seen = s.tenancy.epoch();
+    let consumer =
+        s.store.consumers().find(t.account_id, id).await?.ok_or_else(|| not_found(id))?;
+    s.tenancy.keep_consumer(seen, &consumer);
+    Ok(consumer)
 }
 
 pub async fn update(
@@ -37,11 +44,15 @@ pub async fn update(
     id: Uuid,
     patch: &ConsumerPatch,
 ) -> Result<Consumer> {
-    s.store.consumers().update(t.account_id, id, patch).await?.ok_or_else(|| not_found(id))
+    let updated = s.store.consumers().update(t.account_id, id, patch).await?;
+    s.tenancy.forget(id);
+    updated.ok_or_else(|| not_found(id))
 }
 
 pub async fn delete(s: &AppState, t: &TenantContext, id: Uuid) -> Result<()> {
-    if !s.store.consumers().delete(t.account_id, id).await? {
+    let deleted = s.store.consumers().delete(t.account_id, id).await?;
+    s.tenancy.forget(id);
+    if !deleted {
         return Err(not_found(id));
     }
     tracing::info!(consumer.id = %id, "consumer deleted with its connections");

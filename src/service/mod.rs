@@ -16,5 +16,6 @@ pub mod operations;
 pub mod outstandings;
 pub mod postings;
 pub mod quota;
+pub mod tenancy_cache;
 pub mod third_parties;
 pub mod treasury;

@@ -1,5 +1,10 @@
 //! Connections and their credentials, sealed with the master keyring. List queries never select
 //! the ciphertext; only [`Connections::credentials`] opens it.
+//!
+//! Credentials are bound (as AES-GCM associated data) to their account, consumer and connection:
+//! a ciphertext copied onto another row, consumer or account does not open. Rows sealed before
+//! that binding existed name the connection only (`aad_version` 1); they still open, and are
+//! re-sealed with the full binding the first time they are read (and by `passerelle rotate-key`).
 
 use sqlx::any::AnyRow;
 use sqlx::AnyPool;
@@ -34,12 +39,13 @@ impl<'p> Connections<'p> {
         account: Uuid,
         new: &NewConnection,
     ) -> Result<Connection, StoreError> {
-        let sealed = seal(keyring, new.id, &new.credentials)?;
+        let owner = Owner { account, consumer: new.consumer_id, connection: new.id };
+        let sealed = seal(keyring, owner, &new.credentials)?;
         let now = now_micros();
         sqlx::query(
             "INSERT INTO connections (id, consumer_id, integration_id, name, status, key_id, \
-             nonce, credentials, data, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+             nonce, credentials, data, created_at, updated_at, aad_version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11)",
         )
         .bind(new.id.to_string())
         .bind(new.consumer_id.to_string())
@@ -51,6 +57,7 @@ impl<'p> Connections<'p> {
         .bind(sealed.ciphertext)
         .bind(facts_json(&new.facts)?)
         .bind(now)
+        .bind(AAD_OWNER)
         .execute(self.pool)
         .await?;
         self.find(account, new.consumer_id, new.id)
@@ -97,16 +104,19 @@ impl<'p> Connections<'p> {
         if self.find(account, consumer, id).await?.is_none() {
             return Ok(None);
         }
-        let sealed = patch.credentials.as_ref().map(|(c, _)| seal(keyring, id, c)).transpose()?;
-        let (key_id, nonce, ciphertext) = match sealed {
-            Some(s) => (Some(s.key_id), Some(s.nonce), Some(s.ciphertext)),
-            None => (None, None, None),
+        let owner = Owner { account, consumer, connection: id };
+        let sealed =
+            patch.credentials.as_ref().map(|(c, _)| seal(keyring, owner, c)).transpose()?;
+        let (key_id, nonce, ciphertext, aad_version) = match sealed {
+            Some(s) => (Some(s.key_id), Some(s.nonce), Some(s.ciphertext), Some(AAD_OWNER)),
+            None => (None, None, None, None),
         };
         let facts = patch.credentials.as_ref().map(|(_, f)| facts_json(f)).transpose()?;
         sqlx::query(
             "UPDATE connections SET name = COALESCE($2, name), key_id = COALESCE($3, key_id), \
              nonce = COALESCE($4, nonce), credentials = COALESCE($5, credentials), \
-             data = COALESCE($6, data), updated_at = $7 WHERE id = $1",
+             data = COALESCE($6, data), updated_at = $7, \
+             aad_version = COALESCE($8, aad_version) WHERE id = $1",
         )
         .bind(id.to_string())
         .bind(&patch.name)
@@ -115,6 +125,7 @@ impl<'p> Connections<'p> {
         .bind(ciphertext)
         .bind(facts)
         .bind(now_micros())
+        .bind(aad_version)
         .execute(self.pool)
         .await?;
         self.find(account, consumer, id).await
@@ -136,7 +147,8 @@ impl<'p> Connections<'p> {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Opens a connection's credentials.
+    /// Opens a connection's credentials, re-sealing them with the full binding if they were
+    /// sealed before it.
     pub async fn credentials(
         &self,
         keyring: &Keyring,
@@ -144,8 +156,8 @@ impl<'p> Connections<'p> {
         consumer: Uuid,
         id: Uuid,
     ) -> Result<Option<Credentials>, StoreError> {
-        let sql = "SELECT c.id, c.key_id, c.nonce, c.credentials FROM connections c \
-                   JOIN consumers k ON k.id = c.consumer_id \
+        let sql = "SELECT c.id, c.key_id, c.nonce, c.credentials, c.aad_version \
+                   FROM connections c JOIN consumers k ON k.id = c.consumer_id \
                    WHERE k.account_id = $1 AND c.consumer_id = $2 AND c.id = $3";
         let row = sqlx::query(sql)
             .bind(account.to_string())
@@ -153,32 +165,41 @@ impl<'p> Connections<'p> {
             .bind(id.to_string())
             .fetch_optional(self.pool)
             .await?;
-        row.map(|r| open(keyring, &r)).transpose()
+        let Some(row) = row else { return Ok(None) };
+        let owner = Owner { account, consumer, connection: id };
+        let credentials = open(keyring, owner, &row)?;
+        if column::<i64>(&row, "aad_version")? != AAD_OWNER {
+            // Only if the row is still the one read: a concurrent PATCH wins.
+            let nonce: Vec<u8> = column(&row, "nonce")?;
+            reseal(self.pool, keyring, owner, &credentials, Some(&nonce)).await?;
+        }
+        Ok(Some(credentials))
     }
 
-    /// Re-seals every connection's credentials under the keyring's current key, in one
-    /// transaction: either every row is rotated or none is. Returns how many rows changed key.
+    /// Re-seals every connection's credentials under the keyring's current key and the full
+    /// binding, in one transaction: either every row is rotated or none is. Returns how many rows
+    /// changed.
     pub async fn reseal_all(&self, keyring: &Keyring) -> Result<u64, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let rows = sqlx::query("SELECT id, key_id, nonce, credentials FROM connections")
-            .fetch_all(&mut *tx)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT c.id, c.consumer_id, k.account_id, c.key_id, c.nonce, c.credentials, \
+             c.aad_version FROM connections c JOIN consumers k ON k.id = c.consumer_id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
         let mut rotated = 0;
         for row in &rows {
-            if column::<String>(row, "key_id")? == keyring.current_id() {
+            if column::<String>(row, "key_id")? == keyring.current_id()
+                && column::<i64>(row, "aad_version")? == AAD_OWNER
+            {
                 continue;
             }
-            let id = uuid(&column::<String>(row, "id")?)?;
-            let sealed = seal(keyring, id, &open(keyring, row)?)?;
-            sqlx::query(
-                "UPDATE connections SET key_id = $2, nonce = $3, credentials = $4 WHERE id = $1",
-            )
-            .bind(id.to_string())
-            .bind(sealed.key_id)
-            .bind(sealed.nonce)
-            .bind(sealed.ciphertext)
-            .execute(&mut *tx)
-            .await?;
+            let owner = Owner {
+                account: uuid(&column::<String>(row, "account_id")?)?,
+                consumer: uuid(&column::<String>(row, "consumer_id")?)?,
+                connection: uuid(&column::<String>(row, "id")?)?,
+            };
+            reseal(&mut *tx, keyring, owner, &open(keyring, owner, row)?, None).await?;
             rotated += 1;
         }
         tx.commit().await?;
@@ -186,22 +207,73 @@ impl<'p> Connections<'p> {
     }
 }
 
-fn seal(keyring: &Keyring, id: Uuid, credentials: &Credentials) -> Result<Sealed, StoreError> {
-    let plaintext = serde_json::to_vec(credentials)
-        .map_err(|e| StoreError::Corrupt(format!("credentials do not serialize: {e}")))?;
-    Ok(keyring.seal(&id.to_string(), &plaintext)?)
+/// `aad_version` of credentials bound to their connection id only (sealed before the full binding).
+const AAD_CONNECTION: i64 = 1;
+/// `aad_version` of credentials bound to their account, consumer and connection.
+const AAD_OWNER: i64 = 2;
+
+/// Where a connection belongs: what its sealed credentials are bound to.
+#[derive(Debug, Clone, Copy)]
+struct Owner {
+    account: Uuid,
+    consumer: Uuid,
+    connection: Uuid,
 }
 
-fn open(keyring: &Keyring, row: &AnyRow) -> Result<Credentials, StoreError> {
-    let id: String = column(row, "id")?;
+impl Owner {
+    fn aad(&self, version: i64) -> Result<String, StoreError> {
+        match version {
+            AAD_OWNER => Ok(format!("{}/{}/{}", self.account, self.consumer, self.connection)),
+            AAD_CONNECTION => Ok(self.connection.to_string()),
+            other => Err(StoreError::Corrupt(format!(
+                "connection {} has unknown aad_version {other}",
+                self.connection
+            ))),
+        }
+    }
+}
+
+fn seal(keyring: &Keyring, owner: Owner, credentials: &Credentials) -> Result<Sealed, StoreError> {
+    let plaintext = serde_json::to_vec(credentials)
+        .map_err(|e| StoreError::Corrupt(format!("credentials do not serialize: {e}")))?;
+    Ok(keyring.seal(&owner.aad(AAD_OWNER)?, &plaintext)?)
+}
+
+/// Writes `credentials` sealed under the current key with the full binding; with `if_nonce`, only
+/// if the row still holds the ciphertext of that nonce.
+async fn reseal<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    keyring: &Keyring,
+    owner: Owner,
+    credentials: &Credentials,
+    if_nonce: Option<&[u8]>,
+) -> Result<(), StoreError> {
+    let sealed = seal(keyring, owner, credentials)?;
+    sqlx::query(
+        "UPDATE connections SET key_id = $2, nonce = $3, credentials = $4, aad_version = $5 \
+         WHERE id = $1 AND ($6 IS NULL OR nonce = $6)",
+    )
+    .bind(owner.connection.to_string())
+    .bind(sealed.key_id)
+    .bind(sealed.nonce)
+    .bind(sealed.ciphertext)
+    .bind(AAD_OWNER)
+    .bind(if_nonce.map(<[u8]>::to_vec))
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+fn open(keyring: &Keyring, owner: Owner, row: &AnyRow) -> Result<Credentials, StoreError> {
     let sealed = Sealed {
         key_id: column(row, "key_id")?,
         nonce: column(row, "nonce")?,
         ciphertext: column(row, "credentials")?,
     };
-    let plaintext = keyring.open(&id, &sealed)?;
-    serde_json::from_slice(&plaintext)
-        .map_err(|_| StoreError::Corrupt(format!("credentials of connection {id} are not JSON")))
+    let plaintext = keyring.open(&owner.aad(column(row, "aad_version")?)?, &sealed)?;
+    serde_json::from_slice(&plaintext).map_err(|_| {
+        StoreError::Corrupt(format!("credentials of connection {} are not JSON", owner.connection))
+    })
 }
 
 fn facts_json(facts: &ConnectionFacts) -> Result<String, StoreError> {

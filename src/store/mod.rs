@@ -2,6 +2,7 @@
 //! Every query about a consumer or a connection is filtered on the owning account.
 
 mod accounts;
+pub mod changes;
 mod connections;
 mod consumers;
 mod idempotency;

@@ -1116,3 +1116,177 @@ async fn a_write_whose_gateway_died_after_its_import_landed_is_found_by_a_replay
     let landed = a_replay_finishes_the_write_of_a_killed_gateway(answered).await;
     assert_eq!(landed, 1, "the replay found the entry instead of sending it again");
 }
+
+/// Three `serve` processes on one PostgreSQL database (SQLite serves one process only).
+async fn three_replicas(db: &TestDb, sb: &Sandbox) -> Option<(Value, [Gateway; 3])> {
+    if !db.url.starts_with("postgres") {
+        eprintln!("DATABASE_URL is not PostgreSQL: replicas need one shared database; skipped");
+        return None;
+    }
+    let key = random_bytes();
+    let account = account_create(&Env::new(db, &key, sb));
+    let mut replicas = vec![];
+    for _ in 0..3 {
+        replicas.push(Gateway::start(Env::new(db, &key, sb)).await);
+    }
+    let replicas: [Gateway; 3] = replicas.try_into().ok()?;
+    Some((account, replicas))
+}
+
+/// Asks every replica for `path` until each answers `status`; returns how long that took.
+async fn until_every_replica_answers(
+    replicas: &[Gateway; 3],
+    token: &str,
+    path: &str,
+    status: u16,
+) -> Duration {
+    let http = reqwest::Client::new();
+    let started = Instant::now();
+    let mut pending: Vec<&Gateway> = replicas.iter().collect();
+    while !pending.is_empty() && started.elapsed() < Duration::from_secs(5) {
+        let mut still = vec![];
+        for replica in pending {
+            let res = http.get(replica.url(path)).bearer_auth(token).send().await.unwrap();
+            if res.status() != status {
+                still.push(replica);
+            }
+        }
+        pending = still;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(pending.is_empty(), "{} replicas never answered {status} for {path}", pending.len());
+    started.elapsed()
+}
+
+#[tokio::test]
+async fn a_connection_deleted_through_one_replica_is_refused_by_every_replica_within_a_second() {
+    let db = TestDb::new().await;
+    let sb = sandbox(SandboxConfig::default()).await;
+    let Some((account, replicas)) = three_replicas(&db, &sb).await else { return };
+    let token = token(&replicas[0], &account).await;
+    let (cid, connection) =
+        connect_consumer(&replicas[0], &token, "Boulangerie", tokens::SOCIETY_PORT).await;
+    let journals = format!("/consumers/{cid}/accounting/journals?folder_id=4821");
+    let http = reqwest::Client::new();
+    for replica in &replicas {
+        // Read through each replica, twice: the second answer comes from its cache.
+        for _ in 0..2 {
+            let res = http.get(replica.url(&journals)).bearer_auth(&token).send().await.unwrap();
+            assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+        }
+    }
+
+    let res = http
+        .delete(replicas[1].url(&format!("/consumers/{cid}/connections/{connection}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    let took = until_every_replica_answers(&replicas, &token, &journals, 400).await;
+    assert!(
+        took < Duration::from_secs(1),
+        "the replicas served the deleted connection for {took:?}"
+    );
+    for replica in &replicas {
+        let res = http.get(replica.url(&journals)).bearer_auth(&token).send().await.unwrap();
+        let body = crate::support::chift_error(res, 400, "ERROR_NO_ACTIVE_CONNECTION").await;
+        assert!(body["message"].as_str().unwrap().contains(&cid), "{body}");
+    }
+    for replica in replicas {
+        replica.terminate();
+        replica.wait();
+    }
+}
+
+#[tokio::test]
+async fn new_credentials_patched_through_one_replica_are_used_by_the_others_within_a_second() {
+    let db = TestDb::new().await;
+    let sb = sandbox(SandboxConfig::default()).await;
+    let Some((account, replicas)) = three_replicas(&db, &sb).await else { return };
+    let token = token(&replicas[0], &account).await;
+    let (cid, connection) =
+        connect_consumer(&replicas[0], &token, "Boulangerie", tokens::SOCIETY_PORT).await;
+    let port = format!("/consumers/{cid}/accounting/journals?folder_id=4821");
+    let garage = format!("/consumers/{cid}/accounting/journals?folder_id=4822");
+    let http = reqwest::Client::new();
+    for replica in &replicas {
+        let res = http.get(replica.url(&port)).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+        let res = http.get(replica.url(&garage)).bearer_auth(&token).send().await.unwrap();
+        crate::support::chift_error(res, 422, "ERROR_INVALID_QUERY_PARAMETER").await;
+    }
+
+    let body = json!({"credentials": [{"key": "api_token", "value": tokens::SOCIETY_GARAGE}]});
+    let res = http
+        .patch(replicas[2].url(&format!("/consumers/{cid}/connections/{connection}")))
+        .bearer_auth(&token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let took = until_every_replica_answers(&replicas, &token, &garage, 200).await;
+    assert!(took < Duration::from_secs(1), "the replicas used the old token for {took:?}");
+    until_every_replica_answers(&replicas, &token, &port, 422).await;
+    for replica in replicas {
+        replica.terminate();
+        replica.wait();
+    }
+}
+
+#[tokio::test]
+async fn a_change_made_while_the_replicas_stopped_listening_is_not_served_from_their_cache() {
+    let db = TestDb::new().await;
+    let sb = sandbox(SandboxConfig::default()).await;
+    let Some((account, replicas)) = three_replicas(&db, &sb).await else { return };
+    let token = token(&replicas[0], &account).await;
+    let (cid, connection) =
+        connect_consumer(&replicas[0], &token, "Boulangerie", tokens::SOCIETY_PORT).await;
+    let journals = format!("/consumers/{cid}/accounting/journals?folder_id=4821");
+    let http = reqwest::Client::new();
+    for replica in &replicas {
+        for _ in 0..2 {
+            let res = http.get(replica.url(&journals)).bearer_auth(&token).send().await.unwrap();
+            assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+        }
+    }
+
+    // Cut every replica's listening connection, then change the database behind their backs:
+    // the announcement reaches nobody.
+    let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
+    let listening: Vec<(i32,)> = sqlx::query_as(
+        "SELECT pid FROM pg_stat_activity \
+         WHERE datname = current_database() AND query LIKE 'LISTEN%'",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(listening.len(), 3, "one listening connection per replica");
+    for (pid,) in &listening {
+        sqlx::query("SELECT pg_terminate_backend($1)").bind(pid).execute(&pool).await.unwrap();
+    }
+    for (pid,) in &listening {
+        while sqlx::query("SELECT 1 FROM pg_stat_activity WHERE pid = $1")
+            .bind(pid)
+            .fetch_optional(&pool)
+            .await
+            .unwrap()
+            .is_some()
+        {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+    sqlx::query("DELETE FROM connections WHERE id = $1")
+        .bind(&connection)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let took = until_every_replica_answers(&replicas, &token, &journals, 400).await;
+    assert!(took < Duration::from_secs(1), "a replica served its cache for {took:?}");
+    for replica in replicas {
+        replica.terminate();
+        let (_, logs) = replica.wait();
+        assert!(logs.contains("stopped hearing changes"), "{logs}");
+    }
+}

@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use passerelle::crypto::CryptoError;
 use passerelle::crypto::Keyring;
 use passerelle::domain::connection::{
     ConnectionFacts, ConnectorKind, Credential, Credentials, NewConnection,
@@ -40,6 +41,8 @@ on_both_backends!(
     consumers_are_scoped_to_their_account,
     credentials_survive_a_key_rotation,
     a_rotation_that_cannot_open_a_row_changes_nothing,
+    credentials_copied_to_another_connection_consumer_or_account_do_not_open,
+    credentials_sealed_for_the_connection_only_still_open_and_are_resealed,
     only_one_concurrent_caller_claims_a_client_request_id,
     an_uncertain_or_abandoned_request_is_claimed_again_as_the_same_write,
     records_past_retention_are_purged_and_live_ones_kept,
@@ -93,7 +96,16 @@ async fn consumers_are_scoped_to_their_account(db: TestDb) {
 }
 
 async fn with_connections(store: &Store, keyring: &Keyring, n: usize) -> (Uuid, Uuid, Vec<Uuid>) {
-    let acc = account(store, "pc_rot").await;
+    with_connections_of(store, keyring, "pc_rot", n).await
+}
+
+async fn with_connections_of(
+    store: &Store,
+    keyring: &Keyring,
+    client_id: &str,
+    n: usize,
+) -> (Uuid, Uuid, Vec<Uuid>) {
+    let acc = account(store, client_id).await;
     let cons = store.consumers().insert(acc, &consumer("C")).await.unwrap().id;
     let mut ids = vec![];
     for i in 0..n {
@@ -140,6 +152,127 @@ async fn a_rotation_that_cannot_open_a_row_changes_nothing(db: TestDb) {
 
 fn lease(secs: u64) -> Lease {
     Lease { owner: Uuid::new_v4(), length: Duration::from_secs(secs) }
+}
+
+/// A second pool on the test database, for what the store never does (tampering with rows).
+async fn raw(db: &TestDb) -> sqlx::AnyPool {
+    sqlx::AnyPool::connect(&db.url).await.unwrap()
+}
+
+/// Copies the sealed credentials of connection `from` onto connection `to`, as someone with write
+/// access to the database could.
+async fn copy_sealed(pool: &sqlx::AnyPool, from: Uuid, to: Uuid) {
+    let (key_id, nonce, credentials, aad_version): (String, Vec<u8>, Vec<u8>, i64) =
+        sqlx::query_as(
+            "SELECT key_id, nonce, credentials, aad_version FROM connections WHERE id = $1",
+        )
+        .bind(from.to_string())
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    sqlx::query(
+        "UPDATE connections SET key_id = $2, nonce = $3, credentials = $4, aad_version = $5 \
+         WHERE id = $1",
+    )
+    .bind(to.to_string())
+    .bind(key_id)
+    .bind(nonce)
+    .bind(credentials)
+    .bind(aad_version)
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
+async fn credentials_copied_to_another_connection_consumer_or_account_do_not_open(db: TestDb) {
+    let store = open(&db).await;
+    let keyring = Keyring::new(random_key(), vec![]);
+    let (acc, cons, mine) = with_connections_of(&store, &keyring, "pc_mine", 2).await;
+    let (other_acc, other_cons, theirs) =
+        with_connections_of(&store, &keyring, "pc_theirs", 1).await;
+    let neighbour = store.consumers().insert(acc, &consumer("Neighbour")).await.unwrap().id;
+    let new = NewConnection {
+        id: Uuid::new_v4(),
+        consumer_id: neighbour,
+        kind: ConnectorKind::MyUnisoft,
+        name: "neighbour".into(),
+        credentials: credentials("neighbour-token"),
+        facts: ConnectionFacts::Society { society_id: 4822, schema_id: Some(80) },
+    };
+    let next_door = store.connections().insert(&keyring, acc, &new).await.unwrap().id;
+    let pool = raw(&db).await;
+    let tampered = |r: Result<Option<Credentials>, StoreError>| {
+        matches!(r, Err(StoreError::Crypto(CryptoError::Tampered)))
+    };
+    let repo = store.connections();
+
+    copy_sealed(&pool, mine[0], mine[1]).await;
+    assert!(tampered(repo.credentials(&keyring, acc, cons, mine[1]).await), "other connection");
+    copy_sealed(&pool, mine[0], next_door).await;
+    assert!(
+        tampered(repo.credentials(&keyring, acc, neighbour, next_door).await),
+        "other consumer"
+    );
+    copy_sealed(&pool, mine[0], theirs[0]).await;
+    let opened = repo.credentials(&keyring, other_acc, other_cons, theirs[0]).await;
+    assert!(tampered(opened), "other account");
+    let original = repo.credentials(&keyring, acc, cons, mine[0]).await.unwrap().unwrap();
+    assert_eq!(original, credentials("token-0"));
+}
+
+async fn credentials_sealed_for_the_connection_only_still_open_and_are_resealed(db: TestDb) {
+    let store = open(&db).await;
+    let keyring = Keyring::new(random_key(), vec![]);
+    let (acc, cons, ids) = with_connections(&store, &keyring, 3).await;
+    let pool = raw(&db).await;
+    // As sealed before credentials were bound to their account and consumer.
+    for (i, id) in ids.iter().enumerate() {
+        let plaintext = serde_json::to_vec(&credentials(&format!("token-{i}"))).unwrap();
+        let sealed = keyring.seal(&id.to_string(), &plaintext).unwrap();
+        sqlx::query(
+            "UPDATE connections SET key_id = $2, nonce = $3, credentials = $4, aad_version = 1 \
+             WHERE id = $1",
+        )
+        .bind(id.to_string())
+        .bind(sealed.key_id)
+        .bind(sealed.nonce)
+        .bind(sealed.ciphertext)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    let version = |id: Uuid| {
+        let pool = pool.clone();
+        async move {
+            let (v,): (i64,) = sqlx::query_as("SELECT aad_version FROM connections WHERE id = $1")
+                .bind(id.to_string())
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+            v
+        }
+    };
+    let repo = store.connections();
+    let read = repo.credentials(&keyring, acc, cons, ids[0]).await.unwrap().unwrap();
+    assert_eq!(read, credentials("token-0"));
+    assert_eq!(version(ids[0]).await, 2, "re-sealed when read");
+    assert_eq!(repo.reseal_all(&keyring).await.unwrap(), 2, "the two rows not read yet");
+    assert_eq!(repo.reseal_all(&keyring).await.unwrap(), 0);
+    for (i, id) in ids.iter().enumerate() {
+        assert_eq!(version(*id).await, 2);
+        let opened = repo.credentials(&keyring, acc, cons, *id).await.unwrap().unwrap();
+        assert_eq!(opened, credentials(&format!("token-{i}")));
+    }
+    // Once re-sealed, the row opens for its own consumer only.
+    let other = store.consumers().insert(acc, &consumer("Other")).await.unwrap().id;
+    sqlx::query("UPDATE connections SET consumer_id = $2 WHERE id = $1")
+        .bind(ids[1].to_string())
+        .bind(other.to_string())
+        .execute(&pool)
+        .await
+        .unwrap();
+    let moved = repo.credentials(&keyring, acc, other, ids[1]).await;
+    assert!(matches!(moved, Err(StoreError::Crypto(CryptoError::Tampered))));
 }
 
 async fn only_one_concurrent_caller_claims_a_client_request_id(db: TestDb) {
