@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::cli::{account_create, token, Env, Gateway};
+use crate::process::{account_create, token, Env, Gateway};
 use crate::support::{random_bytes, sandbox, SandboxConfig, TestDb};
 
 /// How often the balancer reads each replica's `/health/ready` (Kubernetes' floor is 1 s; the
