@@ -275,20 +275,51 @@ async fn a_write_whose_gateway_died_after_its_import_landed_is_found_by_a_replay
     assert_eq!(landed, 1, "the replay found the entry instead of sending it again");
 }
 
-/// Three `serve` processes on one PostgreSQL database (SQLite serves one process only).
-async fn three_replicas(db: &TestDb, sb: &Sandbox) -> Option<(Value, [Gateway; 3])> {
-    if !db.url.starts_with("postgres") {
-        eprintln!("DATABASE_URL is not PostgreSQL: replicas need one shared database; skipped");
-        return None;
+/// Three `serve` processes on one PostgreSQL database (SQLite serves one process only), a
+/// token, and a consumer connected with the bakery's society token (folder 4821).
+struct Replicas {
+    replicas: [Gateway; 3],
+    token: String,
+    cid: String,
+    connection: String,
+}
+
+impl Replicas {
+    async fn start(db: &TestDb, sb: &Sandbox) -> Option<Self> {
+        if !db.url.starts_with("postgres") {
+            eprintln!("DATABASE_URL is not PostgreSQL: replicas need one shared database; skipped");
+            return None;
+        }
+        let key = random_bytes();
+        let account = account_create(&Env::new(db, &key, sb));
+        let mut replicas = vec![];
+        for _ in 0..3 {
+            replicas.push(Gateway::start(Env::new(db, &key, sb)).await);
+        }
+        let replicas: [Gateway; 3] = replicas.try_into().ok()?;
+        let token = token(&replicas[0], &account).await;
+        let (cid, connection) =
+            connect_consumer(&replicas[0], &token, "Boulangerie", tokens::SOCIETY_PORT).await;
+        Some(Self { replicas, token, cid, connection })
     }
-    let key = random_bytes();
-    let account = account_create(&Env::new(db, &key, sb));
-    let mut replicas = vec![];
-    for _ in 0..3 {
-        replicas.push(Gateway::start(Env::new(db, &key, sb)).await);
+
+    /// The accounting route `route` of the consumer.
+    fn accounting(&self, route: &str) -> String {
+        format!("/consumers/{}/accounting/{route}", self.cid)
     }
-    let replicas: [Gateway; 3] = replicas.try_into().ok()?;
-    Some((account, replicas))
+
+    /// Reads `path` through every replica, twice (the second answer comes from its cache),
+    /// expecting `status`.
+    async fn read_everywhere(&self, path: &str, status: u16) {
+        let http = reqwest::Client::new();
+        for replica in &self.replicas {
+            for _ in 0..2 {
+                let res = http.get(replica.url(path)).bearer_auth(&self.token).send().await;
+                let res = res.unwrap();
+                assert_eq!(res.status(), status, "{}", res.text().await.unwrap());
+            }
+        }
+    }
 }
 
 /// Asks every replica for `path` until each answers `status`; returns how long that took.
@@ -320,40 +351,27 @@ async fn until_every_replica_answers(
 async fn a_connection_deleted_through_one_replica_is_refused_by_every_replica_within_a_second() {
     let db = TestDb::new().await;
     let sb = sandbox(SandboxConfig::default()).await;
-    let Some((account, replicas)) = three_replicas(&db, &sb).await else { return };
-    let token = token(&replicas[0], &account).await;
-    let (cid, connection) =
-        connect_consumer(&replicas[0], &token, "Boulangerie", tokens::SOCIETY_PORT).await;
-    let journals = format!("/consumers/{cid}/accounting/journals?folder_id=4821");
-    let http = reqwest::Client::new();
-    for replica in &replicas {
-        // Read through each replica, twice: the second answer comes from its cache.
-        for _ in 0..2 {
-            let res = http.get(replica.url(&journals)).bearer_auth(&token).send().await.unwrap();
-            assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
-        }
-    }
+    let Some(r) = Replicas::start(&db, &sb).await else { return };
+    let journals = r.accounting("journals?folder_id=4821");
+    r.read_everywhere(&journals, 200).await;
 
+    let http = reqwest::Client::new();
     let res = http
-        .delete(replicas[1].url(&format!("/consumers/{cid}/connections/{connection}")))
-        .bearer_auth(&token)
+        .delete(r.replicas[1].url(&format!("/consumers/{}/connections/{}", r.cid, r.connection)))
+        .bearer_auth(&r.token)
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 204);
-    let took = until_every_replica_answers(&replicas, &token, &journals, 400).await;
+    let took = until_every_replica_answers(&r.replicas, &r.token, &journals, 400).await;
     assert!(
         took < Duration::from_secs(1),
         "the replicas served the deleted connection for {took:?}"
     );
-    for replica in &replicas {
-        let res = http.get(replica.url(&journals)).bearer_auth(&token).send().await.unwrap();
+    for replica in &r.replicas {
+        let res = http.get(replica.url(&journals)).bearer_auth(&r.token).send().await.unwrap();
         let body = crate::support::chift_error(res, 400, "ERROR_NO_ACTIVE_CONNECTION").await;
-        assert!(body["message"].as_str().unwrap().contains(&cid), "{body}");
-    }
-    for replica in replicas {
-        replica.terminate();
-        replica.wait();
+        assert!(body["message"].as_str().unwrap().contains(&r.cid), "{body}");
     }
 }
 
@@ -361,54 +379,33 @@ async fn a_connection_deleted_through_one_replica_is_refused_by_every_replica_wi
 async fn new_credentials_patched_through_one_replica_are_used_by_the_others_within_a_second() {
     let db = TestDb::new().await;
     let sb = sandbox(SandboxConfig::default()).await;
-    let Some((account, replicas)) = three_replicas(&db, &sb).await else { return };
-    let token = token(&replicas[0], &account).await;
-    let (cid, connection) =
-        connect_consumer(&replicas[0], &token, "Boulangerie", tokens::SOCIETY_PORT).await;
-    let port = format!("/consumers/{cid}/accounting/journals?folder_id=4821");
-    let garage = format!("/consumers/{cid}/accounting/journals?folder_id=4822");
-    let http = reqwest::Client::new();
-    for replica in &replicas {
-        let res = http.get(replica.url(&port)).bearer_auth(&token).send().await.unwrap();
-        assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
-        let res = http.get(replica.url(&garage)).bearer_auth(&token).send().await.unwrap();
-        crate::support::chift_error(res, 422, "ERROR_INVALID_QUERY_PARAMETER").await;
-    }
+    let Some(r) = Replicas::start(&db, &sb).await else { return };
+    let port = r.accounting("journals?folder_id=4821");
+    let garage = r.accounting("journals?folder_id=4822");
+    r.read_everywhere(&port, 200).await;
+    r.read_everywhere(&garage, 422).await;
 
     let body = json!({"credentials": [{"key": "api_token", "value": tokens::SOCIETY_GARAGE}]});
-    let res = http
-        .patch(replicas[2].url(&format!("/consumers/{cid}/connections/{connection}")))
-        .bearer_auth(&token)
+    let res = reqwest::Client::new()
+        .patch(r.replicas[2].url(&format!("/consumers/{}/connections/{}", r.cid, r.connection)))
+        .bearer_auth(&r.token)
         .json(&body)
         .send()
         .await
         .unwrap();
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
-    let took = until_every_replica_answers(&replicas, &token, &garage, 200).await;
+    let took = until_every_replica_answers(&r.replicas, &r.token, &garage, 200).await;
     assert!(took < Duration::from_secs(1), "the replicas used the old token for {took:?}");
-    until_every_replica_answers(&replicas, &token, &port, 422).await;
-    for replica in replicas {
-        replica.terminate();
-        replica.wait();
-    }
+    until_every_replica_answers(&r.replicas, &r.token, &port, 422).await;
 }
 
 #[tokio::test]
 async fn a_change_made_while_the_replicas_stopped_listening_is_not_served_from_their_cache() {
     let db = TestDb::new().await;
     let sb = sandbox(SandboxConfig::default()).await;
-    let Some((account, replicas)) = three_replicas(&db, &sb).await else { return };
-    let token = token(&replicas[0], &account).await;
-    let (cid, connection) =
-        connect_consumer(&replicas[0], &token, "Boulangerie", tokens::SOCIETY_PORT).await;
-    let journals = format!("/consumers/{cid}/accounting/journals?folder_id=4821");
-    let http = reqwest::Client::new();
-    for replica in &replicas {
-        for _ in 0..2 {
-            let res = http.get(replica.url(&journals)).bearer_auth(&token).send().await.unwrap();
-            assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
-        }
-    }
+    let Some(r) = Replicas::start(&db, &sb).await else { return };
+    let journals = r.accounting("journals?folder_id=4821");
+    r.read_everywhere(&journals, 200).await;
 
     // Cut every replica's listening connection, then change the database behind their backs:
     // the announcement reaches nobody.
@@ -436,13 +433,13 @@ async fn a_change_made_while_the_replicas_stopped_listening_is_not_served_from_t
         }
     }
     sqlx::query("DELETE FROM connections WHERE id = $1")
-        .bind(&connection)
+        .bind(&r.connection)
         .execute(&pool)
         .await
         .unwrap();
-    let took = until_every_replica_answers(&replicas, &token, &journals, 400).await;
+    let took = until_every_replica_answers(&r.replicas, &r.token, &journals, 400).await;
     assert!(took < Duration::from_secs(1), "a replica served its cache for {took:?}");
-    for replica in replicas {
+    for replica in r.replicas {
         replica.terminate();
         let (_, logs) = replica.wait();
         assert!(logs.contains("stopped hearing changes"), "{logs}");
