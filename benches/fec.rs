@@ -8,20 +8,16 @@
 //! a child process of its own.
 
 use std::io::{BufRead, Write};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Instant;
 
 use serde_json::{json, Value};
 
-const BIN: &str = env!("CARGO_BIN_EXE_passerelle");
-const SECRET: &str = "passerelle-sandbox-partner-secret";
+mod support;
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
+use support::{free_port, wait_ready, Process, BIN};
+
+const SECRET: &str = "passerelle-sandbox-partner-secret";
 
 /// Peak resident memory of a process, in MB (`VmHWM`).
 fn peak_rss_mb(pid: u32) -> f64 {
@@ -46,25 +42,6 @@ fn cpu_seconds(pid: u32) -> f64 {
     (ticks(11) + ticks(12)) / 100.0
 }
 
-struct Process(Child);
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-async fn wait_ready(url: &str) {
-    for _ in 0..200 {
-        if reqwest::get(url).await.is_ok_and(|r| r.status().is_success()) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("{url} did not answer");
-}
-
 struct Measure {
     seconds: f64,
     /// The gateway process's CPU time during the export.
@@ -75,17 +52,7 @@ struct Measure {
 
 /// The gateway's run: sandbox and gateway in processes of their own.
 async fn gateway_run(movements: u64, dir: &std::path::Path) -> Measure {
-    let sandbox_port = free_port();
-    let _sandbox = Process(
-        Command::new(BIN)
-            .args(["sandbox", "--listen", &format!("127.0.0.1:{sandbox_port}")])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("sandbox"),
-    );
-    let admin = format!("http://127.0.0.1:{sandbox_port}");
-    wait_ready(&format!("{admin}/_sandbox/tokens")).await;
+    let (_sandbox, admin) = support::sandbox().await;
     let http = reqwest::Client::new();
     http.put(format!("{admin}/_sandbox/large"))
         .json(&json!({"movements": movements, "pregenerate": true}))

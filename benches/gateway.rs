@@ -7,7 +7,7 @@
 //! both in turn, 32 connections on one thread: `wrk` when installed, else a tokio loop of this
 //! process. Reported per call: requests/s, p50, p99, and gateway/bare.
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -15,35 +15,12 @@ use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Value};
 
-const BIN: &str = env!("CARGO_BIN_EXE_passerelle");
+mod support;
+
+use support::{free_port, wait_ready, Process, BIN};
+
 const SECRET: &str = "passerelle-sandbox-partner-secret";
 const CONNECTIONS: usize = 32;
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
-struct Process(Child);
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-async fn wait_ready(url: &str) {
-    for _ in 0..200 {
-        if reqwest::get(url).await.is_ok_and(|r| r.status().is_success()) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("{url} did not answer");
-}
 
 /// Where the gateway stores: a scratch PostgreSQL database (dropped at the end) or SQLite.
 struct Database {
@@ -208,17 +185,7 @@ async fn json(res: reqwest::Result<reqwest::Response>) -> Value {
 
 async fn bench(seconds: u64) {
     let db = Database::new().await;
-    let sandbox_port = free_port();
-    let _sandbox = Process(
-        Command::new(BIN)
-            .args(["sandbox", "--listen", &format!("127.0.0.1:{sandbox_port}")])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("sandbox"),
-    );
-    let upstream = format!("http://127.0.0.1:{sandbox_port}");
-    wait_ready(&format!("{upstream}/_sandbox/tokens")).await;
+    let (_sandbox, upstream) = support::sandbox().await;
     let port = free_port();
     let env = [
         ("DATABASE_URL", db.url.clone()),
