@@ -50,6 +50,27 @@ pub async fn partner(
     found["id"].as_str().unwrap().to_owned()
 }
 
+/// Creates a 120 € (100 + 20 % VAT) sales invoice `number` to the client 411CREPE, dated
+/// 2026-09-01; returns its id.
+pub async fn sale_of_120(app: &TestApp, tenant: &Tenant, cid: &str, number: &str) -> String {
+    let client = partner(app, tenant, cid, "clients", "411CREPE").await;
+    let codes = app.all_pages(tenant, &accounting(cid, "vat-codes")).await;
+    let vat = codes
+        .iter()
+        .find(|c| c["rate"].as_f64() == Some(20.0) && c["payable_account"].is_string())
+        .unwrap();
+    let invoice = json!({
+        "invoice_type": "customer_invoice", "invoice_number": number, "currency": "EUR",
+        "untaxed_amount": 100, "tax_amount": 20, "total": 120,
+        "invoice_date": "2026-09-01", "due_date": "2026-09-30", "partner_id": client,
+        "lines": [{"unit_price": 100, "quantity": 1, "untaxed_amount": 100, "tax_rate": 20, "tax_amount": 20, "total": 120,
+                   "account_number": "706000", "tax_code": vat["id"]}]
+    });
+    let res = app.send_json(Method::POST, &accounting(cid, "invoices"), tenant, &invoice).await;
+    assert_eq!(res.status(), 200);
+    res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned()
+}
+
 pub fn purchase(journal: &str, supplier: &str, number: &str) -> Value {
     json!({
         "journal_id": journal,

@@ -5,7 +5,7 @@ use reqwest::Method;
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
-use crate::entry_writes::{accounting, journal, partner, society, written};
+use crate::entry_writes::{accounting, journal, partner, sale_of_120, society, written};
 use crate::support::decimal as d;
 use crate::support::{chift_error, Tenant, TestApp};
 
@@ -215,21 +215,7 @@ async fn a_bank_statement_books_transactions_fees_and_unknown_counterparts() {
 #[tokio::test]
 async fn paying_an_invoice_writes_the_payment_and_matches_it() {
     let (app, tenant, cid) = society().await;
-    let client = partner(&app, &tenant, &cid, "clients", "411CREPE").await;
-    let codes = app.all_pages(&tenant, &accounting(&cid, "vat-codes")).await;
-    let vat = codes
-        .iter()
-        .find(|c| c["rate"].as_f64() == Some(20.0) && c["payable_account"].is_string())
-        .unwrap();
-    let invoice = json!({
-        "invoice_type": "customer_invoice", "invoice_number": "FV9001", "currency": "EUR",
-        "untaxed_amount": 100, "tax_amount": 20, "total": 120,
-        "invoice_date": "2026-09-01", "due_date": "2026-09-30", "partner_id": client,
-        "lines": [{"unit_price": 100, "quantity": 1, "untaxed_amount": 100, "tax_rate": 20, "tax_amount": 20, "total": 120,
-                   "account_number": "706000", "tax_code": vat["id"]}]
-    });
-    let res = app.send_json(Method::POST, &accounting(&cid, "invoices"), &tenant, &invoice).await;
-    let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let id = sale_of_120(&app, &tenant, &cid, "FV9001").await;
     let methods = app.all_pages(&tenant, &accounting(&cid, "payment-methods")).await;
     let pay = |amount: f64| {
         json!({"date": "2026-09-20", "payment_method_id": methods[0]["id"], "currency": "EUR",

@@ -7,7 +7,9 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::entry_writes::{accounting, journal, partner, post_once, purchase, society, written};
+use crate::entry_writes::{
+    accounting, journal, partner, post_once, purchase, sale_of_120, society, written,
+};
 use crate::support::{chift_error, sandbox, tokens, SandboxConfig, TestApp};
 
 #[tokio::test]
@@ -70,21 +72,7 @@ async fn a_write_that_would_wait_past_the_request_timeout_for_budget_sends_nothi
 #[tokio::test]
 async fn an_invoice_payment_whose_outcome_was_lost_after_matching_is_answered_as_done_on_replay() {
     let (app, tenant, cid) = society().await;
-    let client = partner(&app, &tenant, &cid, "clients", "411CREPE").await;
-    let codes = app.all_pages(&tenant, &accounting(&cid, "vat-codes")).await;
-    let vat = codes
-        .iter()
-        .find(|c| c["rate"].as_f64() == Some(20.0) && c["payable_account"].is_string())
-        .unwrap();
-    let invoice = json!({
-        "invoice_type": "customer_invoice", "invoice_number": "FV9101", "currency": "EUR",
-        "untaxed_amount": 100, "tax_amount": 20, "total": 120,
-        "invoice_date": "2026-09-01", "due_date": "2026-09-30", "partner_id": client,
-        "lines": [{"unit_price": 100, "quantity": 1, "untaxed_amount": 100, "tax_rate": 20, "tax_amount": 20, "total": 120,
-                   "account_number": "706000", "tax_code": vat["id"]}]
-    });
-    let res = app.send_json(Method::POST, &accounting(&cid, "invoices"), &tenant, &invoice).await;
-    let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let id = sale_of_120(&app, &tenant, &cid, "FV9101").await;
     let methods = app.all_pages(&tenant, &accounting(&cid, "payment-methods")).await;
     let payment = json!({"date": "2026-09-20", "payment_method_id": methods[0]["id"],
         "currency": "EUR", "items": [{"invoice_id": id, "amount": 120}]});
