@@ -143,9 +143,15 @@ async fn refused_credentials_upstream_are_not_tried_again() {
     assert_eq!(app.sandbox.requests().len(), 1, "{:?}", app.sandbox.requests());
 }
 
-#[tokio::test]
-async fn raw_data_past_its_cap_is_cut_and_says_so() {
-    let app = TestApp::spawn_with(|s| s.limits.raw_data_bytes = 512).await;
+/// The chart of accounts with raw data, through a gateway whose raw data cap is `cap` (default
+/// when `None`).
+async fn chart_with_raw_data(cap: Option<usize>) -> Value {
+    let app = TestApp::spawn_with(|s| {
+        if let Some(cap) = cap {
+            s.limits.raw_data_bytes = cap;
+        }
+    })
+    .await;
     let tenant = app.tenant("Acme").await;
     let (cid, _) = app.consumer_with_connection(&tenant, tokens::SOCIETY_PORT).await;
     let path = format!("/consumers/{cid}/accounting/chart-of-accounts");
@@ -155,7 +161,12 @@ async fn raw_data_past_its_cap_is_cut_and_says_so() {
         .send()
         .await
         .unwrap();
-    let body: Value = res.json().await.unwrap();
+    res.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn raw_data_past_its_cap_is_cut_and_says_so() {
+    let body = chart_with_raw_data(Some(512)).await;
     let raw_data = &body["raw_data"];
     assert_eq!(raw_data["truncated"], true, "{raw_data}");
     let call = &raw_data["calls"][0];
@@ -163,17 +174,7 @@ async fn raw_data_past_its_cap_is_cut_and_says_so() {
     assert_eq!(call["truncated"], true);
     assert!(!body["items"].as_array().unwrap().is_empty(), "the answer itself is whole");
     // Within the cap, nothing is flagged.
-    let app = TestApp::spawn().await;
-    let tenant = app.tenant("Acme").await;
-    let (cid, _) = app.consumer_with_connection(&tenant, tokens::SOCIETY_PORT).await;
-    let path = format!("/consumers/{cid}/accounting/chart-of-accounts");
-    let res = app
-        .request(Method::GET, &path, &tenant.token)
-        .header("x-chift-raw-data", "true")
-        .send()
-        .await
-        .unwrap();
-    let body: Value = res.json().await.unwrap();
+    let body = chart_with_raw_data(None).await;
     assert!(body["raw_data"].get("truncated").is_none());
     assert!(body["raw_data"]["calls"][0].get("response").is_some());
 }
