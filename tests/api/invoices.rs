@@ -115,6 +115,15 @@ async fn an_invoice_reads_back_as_it_was_sent_and_its_entry_balances() {
 }
 
 #[tokio::test]
+async fn an_unknown_invoice_is_chifts_invoice_not_found() {
+    let (app, tenant, cid) = society().await;
+    for route in ["invoices/999999999", "invoices/id/999999999/payments"] {
+        let res = app.request(Method::GET, &accounting(&cid, route), &tenant.token).send().await;
+        chift_error(res.unwrap(), 404, "ERROR_INVOICE_NOT_FOUND").await;
+    }
+}
+
+#[tokio::test]
 async fn bad_invoices_name_the_field_and_write_nothing() {
     let (app, tenant, cid) = society().await;
     let od = journal(&app, &tenant, &cid, "20").await;

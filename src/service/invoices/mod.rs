@@ -5,6 +5,7 @@
 use crate::booking::invoices::payments::payments_of;
 use crate::booking::invoices::read::as_invoice;
 use crate::booking::invoices::{write, Journals};
+use crate::connectors::ConnectorError;
 use crate::domain::accounting::VatCode;
 use crate::domain::invoice::{
     Invoice, InvoiceIn, InvoiceStatus, InvoiceType, Payment, PaymentStatus,
@@ -157,9 +158,15 @@ pub(crate) async fn with_entry(
     id: &str,
 ) -> Result<(Invoice, JournalEntry, Journals)> {
     let (journals, codes) = reference(s, ctx, folder).await?;
-    let entry = journal_entries::get(s, ctx, folder, id).await?;
-    let invoice = as_invoice(&entry, &journals, &codes)
-        .ok_or_else(|| AppError::NotFound { resource: Resource::Invoice, id: id.to_owned() })?;
+    let not_found = || AppError::NotFound { resource: Resource::Invoice, id: id.to_owned() };
+    // An invoice is an entry: no entry, no invoice.
+    let entry = journal_entries::get(s, ctx, folder, id).await.map_err(|e| match e {
+        AppError::NotFound { .. } | AppError::Connector(ConnectorError::NotFound { .. }) => {
+            not_found()
+        }
+        e => e,
+    })?;
+    let invoice = as_invoice(&entry, &journals, &codes).ok_or_else(not_found)?;
     Ok((invoice, entry, journals))
 }
 
