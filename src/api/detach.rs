@@ -3,13 +3,16 @@
 
 use std::future::Future;
 
+use tracing::Instrument;
+
+use crate::connectors::usage;
 use crate::error::{AppError, Result};
 
-/// Runs `write` on its own task and waits for it.
+/// Runs `write` on its own task, in the request's span and budget tally, and waits for it.
 pub async fn detached<T: Send + 'static>(
     write: impl Future<Output = Result<T>> + Send + 'static,
 ) -> Result<T> {
-    tokio::spawn(write)
+    tokio::spawn(usage::carried(write).instrument(tracing::Span::current()))
         .await
         .map_err(|e| AppError::Internal(format!("a write's task ended: {e}")))?
 }

@@ -314,8 +314,13 @@ impl Governor {
         self.within(limit, self.budget.hold().saturating_mul(rounds))?;
         let (_head, mut queued) = match line.head.try_lock() {
             Ok(head) => (head, false),
-            Err(_) => (line.head.lock().await, true),
+            Err(_) => match tokio::time::timeout_at(limit.into(), line.head.lock()).await {
+                Ok(head) => (head, true),
+                Err(_) => return Err(Refusal::TooLong { wait: self.budget.hold() }),
+            },
         };
+        // The turn may have come too late.
+        self.within(limit, Duration::ZERO)?;
         let lease_ms = millis(self.budget.max_call);
         // A bucket seen for the first time has just been created: ask again at once, once.
         let mut asked_again = false;

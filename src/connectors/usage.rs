@@ -29,6 +29,18 @@ pub async fn measure<F: Future>(f: F) -> (F::Output, Usage) {
     (out, usage)
 }
 
+/// `f`, its calls counted in the tally of the request running now (for work moved to a task of
+/// its own, where the request's tally would not be seen).
+pub fn carried<F: Future>(f: F) -> impl Future<Output = F::Output> {
+    let tally = TALLY.try_with(Arc::clone).ok();
+    async move {
+        match tally {
+            Some(tally) => TALLY.scope(tally, f).await,
+            None => f.await,
+        }
+    }
+}
+
 /// Adds one governed call (a no-op outside [`measure`]).
 pub fn record(waited: Duration, remaining: u32) {
     let _ = TALLY.try_with(|tally| {
@@ -53,5 +65,16 @@ mod tests {
         .await;
         let expected = Usage { calls: 2, waited: Duration::from_millis(50), remaining: Some(4) };
         assert_eq!(usage, expected);
+    }
+
+    #[tokio::test]
+    async fn calls_of_a_task_carried_from_a_measure_are_counted_in_it() {
+        let ((), usage) = measure(async {
+            let task = tokio::spawn(carried(async { record(Duration::from_millis(7), 3) }));
+            task.await.unwrap();
+        })
+        .await;
+        assert_eq!(usage.calls, 1);
+        assert_eq!(usage.remaining, Some(3));
     }
 }

@@ -90,12 +90,19 @@ pub struct Attachment {
 }
 
 /// A file read back from the software.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct StoredFile {
     pub id: String,
     pub name: String,
-    /// Where the connector downloads it from (opaque here).
+    /// Where the connector downloads it from (opaque here; it may carry a download token).
     pub link: String,
+}
+
+/// Leaves the link out: it may carry a token.
+impl std::fmt::Debug for StoredFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredFile").field("id", &self.id).field("name", &self.name).finish()
+    }
 }
 
 /// An entry to post.
@@ -322,6 +329,17 @@ pub fn to_euros(lines: &mut [PostingLine], rate: Decimal) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn debug_never_shows_a_stored_files_link() {
+        let file = StoredFile {
+            id: "7".into(),
+            name: "facture".into(),
+            link: "/ged/document/7-secret-token/download".into(),
+        };
+        let shown = format!("{file:?}");
+        assert!(shown.contains("facture") && !shown.contains("secret-token"), "{shown}");
+    }
+
     use super::*;
     use crate::domain::money::Rate;
 

@@ -68,7 +68,12 @@ impl Claim {
                 out = &mut work => break out,
                 _ = renewal.tick() => match idempotency.renew(&self.key, self.lease).await {
                     Ok(true) => {}
-                    Ok(false) => tracing::warn!("write lease lost: another call took it over"),
+                    Ok(false) => {
+                        // Another call resumes it now: stop here rather than write beside it.
+                        tracing::warn!("write lease lost: another call took it over");
+                        let client_request_id = self.key.client_request_id.clone();
+                        return Err(AppError::InProcess { client_request_id });
+                    }
                     Err(e) => tracing::warn!(error = %e, "write lease not renewed"),
                 },
             }

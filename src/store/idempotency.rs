@@ -113,7 +113,8 @@ impl<'p> Idempotency<'p> {
              status_code = NULL, completed_at = NULL \
              WHERE consumer_id = $1 AND client_request_id = $2 AND method = $5 AND route = $6 \
              AND write_id IS NOT NULL \
-             AND (state = 'uncertain' OR (state = 'in_process' AND lease_until < $7))",
+             AND (state = 'uncertain' OR (state = 'in_process' AND lease_until < $7)) \
+             AND (connection_id = $8 OR connection_id = write_id)",
         )
         .bind(key.consumer_id.to_string())
         .bind(&key.client_request_id)
@@ -122,6 +123,9 @@ impl<'p> Idempotency<'p> {
         .bind(method)
         .bind(route)
         .bind(now)
+        // Through the same connection, unless the write creates the connection (whose id is
+        // the write's): resumed elsewhere, a write would not find what it sent.
+        .bind(connection_id.to_string())
         .execute(self.pool)
         .await?;
         let sql = format!(

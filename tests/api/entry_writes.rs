@@ -272,6 +272,9 @@ async fn a_replayed_request_id_answers_409_and_its_outcome_can_be_looked_up() {
     };
     let first = send().await.unwrap();
     assert_eq!(first.status(), 200);
+    // A write runs on its own task, still counted in its request's budget.
+    let budget = first.headers().get("x-passerelle-upstream-budget-remaining");
+    assert!(budget.is_some(), "{:?}", first.headers());
     let id = first.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
     chift_error(send().await.unwrap(), 409, "REQUEST_ALREADY_PROCESSED").await;
     let path =

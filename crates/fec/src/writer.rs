@@ -357,8 +357,10 @@ impl ChannelWriter {
 
     /// Ends the body with an error, so that the client sees a broken transfer.
     pub fn fail(self, error: io::Error) {
-        // The receiver may be gone or stalled: then nobody is left to tell.
-        let _ = self.tx.try_send(Err(error));
+        // Waits for room (a full channel must not turn the error into a clean end of a short
+        // file), but not for a client that stopped reading or went away.
+        let sent = tokio::time::timeout(self.stall, self.tx.send(Err(error)));
+        let _ = self.runtime.block_on(sent);
     }
 }
 
