@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 use myunisoft_sandbox::{self as sandbox, SandboxConfig};
 use serde_json::json;
 
+use crate::api::detach;
 use crate::app::{self, App};
 use crate::auth::secrets::SecretDigests;
 use crate::config::{self, DatabaseSettings, ProcessEnv, Settings};
@@ -125,6 +126,9 @@ async fn serve() -> CliResult {
     tokio::spawn(idempotent::purge_every(app.state().clone(), Duration::from_secs(3600)));
     let shutdown = app::drain_on_signal(app.state().draining.clone(), settings.shutdown_drain);
     app.serve(shutdown).await.map_err(|e| format!("server: {e}"))?;
+    if !detach::finish_writes(settings.request_timeout).await {
+        tracing::warn!("writes still running at exit: their replays will settle them");
+    }
     store.close().await;
     tracing::info!("stopped");
     Ok(())
