@@ -285,15 +285,7 @@ impl Client {
     pub async fn send(&self, auth: &Auth<'_>, call: &Call) -> Result<Value, ConnectorError> {
         let (status, body) = self.retrying(call, || self.attempt(auth, call)).await?;
         tracing::Span::current().record("http.response.status_code", status.as_u16());
-        if raw::capturing() {
-            raw::record(
-                call.method.as_str(),
-                &format!("{}{}", call.path, call.path_suffix),
-                &call.query,
-                false,
-                &without_document_links(&body),
-            );
-        }
+        record_raw(call, false, &body);
         Ok(body)
     }
 
@@ -490,6 +482,21 @@ async fn read_capped(
         body.extend_from_slice(&chunk);
     }
     Ok(Ok(body))
+}
+
+/// Adds `call` and its answer (`cached` or not) to the raw data being captured, if any, with
+/// document links withheld.
+pub(super) fn record_raw(call: &Call, cached: bool, body: &Value) {
+    if raw::capturing() {
+        let path = format!("{}{}", call.path, call.path_suffix);
+        raw::record(
+            call.method.as_str(),
+            &path,
+            &call.query,
+            cached,
+            &without_document_links(body),
+        );
+    }
 }
 
 /// `body` with the links of its `attachments` (MAD entries) withheld: each carries a download

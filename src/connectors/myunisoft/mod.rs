@@ -27,7 +27,7 @@ use self::client::{Auth, Call, Client, MyUnisoftCredentials, Retry};
 use self::error::undecodable;
 use super::cache::{Lookup, ReferenceCache, Scope};
 use super::{
-    raw, Activation, Banking, ConnectorCredentials, ConnectorError, ConnectorResult, FolderScope,
+    Activation, Banking, ConnectorCredentials, ConnectorError, ConnectorResult, FolderScope,
     Folders, Ledger, Payroll, TenantConnection, WriteError,
 };
 use crate::domain::accounting::{
@@ -80,7 +80,7 @@ impl MyUnisoft {
             self.cache.get_or_load(&scope, &call.key(), || self.client.send(&auth, &call)).await?;
         self.client.metrics().cache_lookup(lookup == Lookup::Hit);
         if lookup == Lookup::Hit {
-            raw::record(call.method.as_str(), call.path, &call.query, true, &value);
+            client::record_raw(&call, true, &value);
         }
         Ok(value)
     }
