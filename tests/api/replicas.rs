@@ -12,7 +12,7 @@ use crate::support::{chift_error, random_bytes, sandbox, tokens, Sandbox, Sandbo
 use crate::process::{account_create, connect_consumer, token, Env, Gateway};
 
 #[tokio::test]
-async fn two_gateway_processes_share_one_upstream_budget() {
+async fn three_gateway_processes_share_one_upstream_budget() {
     let db = TestDb::new().await;
     let window = Duration::from_secs(1);
     let sb =
@@ -24,14 +24,16 @@ async fn two_gateway_processes_share_one_upstream_budget() {
             .set("MYUNISOFT_RATE_WINDOW_MS", window.as_millis().to_string())
     };
     let account = account_create(&env());
-    let (a, b) = (Gateway::start(env()).await, Gateway::start(env()).await);
-    let token = token(&a, &account).await;
+    let replicas =
+        [Gateway::start(env()).await, Gateway::start(env()).await, Gateway::start(env()).await];
+    let token = token(&replicas[0], &account).await;
     let http = reqwest::Client::new();
-    let (cid, _) = connect_consumer(&a, &token, "Boulangerie", tokens::SOCIETY_PORT).await;
+    let (cid, _) =
+        connect_consumer(&replicas[0], &token, "Boulangerie", tokens::SOCIETY_PORT).await;
     sb.clear_requests();
     let filter = json!({"accounts": ["6"], "end": "202606"});
     let calls = (0..60).map(|i| {
-        let gateway = if i % 2 == 0 { &a } else { &b };
+        let gateway = &replicas[i % 3];
         http.post(gateway.url(&format!("/consumers/{cid}/accounting/chart-of-accounts/balance")))
             .bearer_auth(&token)
             .json(&filter)
@@ -49,10 +51,6 @@ async fn two_gateway_processes_share_one_upstream_budget() {
         stats.max_in_window_per_token
     );
     assert!(sb.requests().len() >= 60, "each balance read the movements");
-    for gateway in [a, b] {
-        gateway.terminate();
-        gateway.wait();
-    }
 }
 
 /// A client whose connections come from `127.0.0.{last}`.
