@@ -110,10 +110,11 @@ pub async fn invoice_payment(
     let scope = ctx.folder(s, folder).await?;
     // A resumed payment whose entry landed and was matched is done; one not yet matched goes on
     // (its entry is found, not sent again).
-    if let Some(entry) = postings::landed(s, ctx, scope).await? {
+    let landed = postings::landed(s, ctx, scope).await?;
+    if let Some(entry) = &landed {
         let mut partner_lines = entry.items.iter().filter(|l| l.partner_id.is_some()).peekable();
         if partner_lines.peek().is_some() && partner_lines.all(|l| !l.matching_numbers.is_empty()) {
-            return Ok(entry.id);
+            return Ok(entry.id.clone());
         }
     }
     let journals = ledger(s, ctx)?.journals(scope).await?;
@@ -126,7 +127,11 @@ pub async fn invoice_payment(
         settled.push(invoice_payment::settlement(payment, item, &field, &invoice, &entry)?);
     }
     let posting = invoice_payment::posting(payment, bank, &settled)?;
-    let written = postings::post(s, ctx, scope, &posting).await?;
+    // An entry found above is not looked up again by the post.
+    let written = match landed {
+        Some(entry) => entry,
+        None => postings::post(s, ctx, scope, &posting).await?,
+    };
     letter(s, ctx, scope, &settled, &written.id).await?;
     Ok(written.id)
 }
