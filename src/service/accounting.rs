@@ -197,8 +197,20 @@ pub async fn balances(
     Ok(ledger(s, ctx)?.balances(ctx.folder(s, folder).await?, filter).await?)
 }
 
+/// The folder's journals, each bank journal with the IBAN of the bank account linked to it.
 pub async fn journals(s: &AppState, ctx: &Context, folder: Option<&str>) -> Result<Vec<Journal>> {
-    Ok(ledger(s, ctx)?.journals(ctx.folder(s, folder).await?).await?)
+    let scope = ctx.folder(s, folder).await?;
+    let mut journals = ledger(s, ctx)?.journals(scope).await?;
+    if let Some(banking) = s.connectors.banking(ctx.kind()) {
+        let accounts = banking.bank_accounts(scope).await?;
+        for journal in &mut journals {
+            journal.iban = accounts
+                .iter()
+                .find(|b| b.journal_id.as_deref() == Some(journal.id.as_str()))
+                .and_then(|b| b.iban.clone());
+        }
+    }
+    Ok(journals)
 }
 
 pub async fn journal(

@@ -43,6 +43,25 @@ pub struct FolderQuery {
     pub folder_id: Option<String>,
 }
 
+/// `folder_id` and Chift's options of the writes that become entries. Both options are accepted
+/// as no-ops (see the README): Passerelle always waits for MyUnisoft's id, and always books the
+/// `currency_exchange_rate` sent (MyUnisoft applies no rate of its own to imported lines).
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EntryWriteQuery {
+    pub folder_id: Option<String>,
+    /// No-op: the answer always carries the id MyUnisoft gave.
+    #[serde(default)]
+    #[param(default = false)]
+    #[allow(dead_code)] // accepted as a no-op (README)
+    pub ignore_accounting_id: bool,
+    /// No-op: the `currency_exchange_rate` sent is always the one booked.
+    #[serde(default)]
+    #[param(default = false)]
+    #[allow(dead_code)] // accepted as a no-op (README)
+    pub force_currency_exchange: bool,
+}
+
 /// Chift pagination: `page` ≥ 1 (default 1), `size` 1..100 (default 50).
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

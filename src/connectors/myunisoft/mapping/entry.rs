@@ -1,14 +1,12 @@
 //! Journal entries from MAD entries. MyUnisoft books every line in EUR (the folder's currency):
 //! lines are given in EUR, and a foreign document's currency and rate are kept on the entry.
 
-use std::collections::BTreeSet;
-
 use rust_decimal::Decimal;
 
 use crate::connectors::myunisoft::dto::{EntryMovement, LetteringState, MadEntry};
 use crate::domain::journal_entry::{
-    AnalyticDistribution, AnalyticShare, AttachmentStatus, AttachmentsInfo, DueDate, JournalEntry,
-    JournalItem,
+    AnalyticDistribution, AnalyticShare, AttachedFile, AttachmentStatus, AttachmentsInfo, DueDate,
+    JournalEntry, JournalItem, PaymentMethodRef,
 };
 use crate::domain::money::{Money, Rate};
 
@@ -72,6 +70,26 @@ fn item(m: &EntryMovement, default_plan: Option<&str>) -> JournalItem {
         analytic_account_name: main.and_then(|s| s.name.clone()),
         due_date: m.due_date,
         matching_partial: m.lettering.as_ref().is_some_and(|l| l.state == LetteringState::Partial),
+        payment_method: m
+            .payment
+            .as_ref()
+            .map(|p| PaymentMethodRef { id: p.producer_id.clone(), name: p.name.clone() }),
+    }
+}
+
+/// The files of an entry, by name: their content is read through `GET /attachments`, since
+/// MyUnisoft's download links carry a token.
+fn attachments_info(e: &MadEntry) -> AttachmentsInfo {
+    if e.attachments.is_empty() {
+        return AttachmentsInfo::none();
+    }
+    AttachmentsInfo {
+        status: AttachmentStatus::YesToRequest,
+        attachments: e
+            .attachments
+            .keys()
+            .map(|name| AttachedFile { filename: Some(name.clone()), url: None })
+            .collect(),
     }
 }
 
@@ -83,12 +101,7 @@ pub(crate) fn journal_entry(
 ) -> JournalEntry {
     let props = e.additional_producer_properties.as_ref();
     let items: Vec<JournalItem> = e.movements.iter().map(|m| item(m, default_plan)).collect();
-    let due_dates: BTreeSet<_> = e
-        .movements
-        .iter()
-        .filter(|m| m.account.as_ref().and_then(|a| a.number.as_deref()).is_some_and(is_partner))
-        .filter_map(|m| m.due_date)
-        .collect();
+    let due_dates = DueDate::of_lines(items.iter().filter(|i| i.partner_id.is_some()));
     let (document_currency, document_rate) = match &e.currency {
         Some(c) if c.code != "EUR" => (Some(c.code.clone()), c.rate),
         _ => (None, None),
@@ -103,15 +116,9 @@ pub(crate) fn journal_entry(
         journal_name: e.journal.name.clone(),
         date: e.date,
         due_date: e.due_date,
-        due_dates: due_dates.into_iter().map(|due_date| DueDate { due_date }).collect(),
+        due_dates,
         posted,
-        attachments_info: AttachmentsInfo {
-            status: if e.attachments.is_empty() {
-                AttachmentStatus::No
-            } else {
-                AttachmentStatus::YesToRequest
-            },
-        },
+        attachments_info: attachments_info(e),
         items,
         created_on: props
             .and_then(|p| p.created_at)
