@@ -90,7 +90,7 @@ impl DueDate {
                 }),
             }
         }
-        out.sort_by(|a, b| a.due_date.cmp(&b.due_date));
+        out.sort_by_key(|d| d.due_date);
         out
     }
 }
