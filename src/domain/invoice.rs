@@ -208,6 +208,17 @@ pub struct Payment {
     pub matching_number: Option<String>,
 }
 
+/// `InvoiceApprovalStatus`: MyUnisoft has no approval workflow, so every invoice is `unknown`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = InvoiceApprovalStatus)]
+pub enum ApprovalStatus {
+    Unknown,
+    Pending,
+    Approved,
+    Rejected,
+}
+
 /// `InvoiceItemOut…`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Invoice {
@@ -237,7 +248,7 @@ pub struct Invoice {
     pub due_dates: Vec<InvoiceDueDate>,
     pub attachments_info: AttachmentsInfo,
     pub accounting_info: AccountingInfo,
-    pub approval_status: String,
+    pub approval_status: ApprovalStatus,
     pub payment_method_id: Option<String>,
     /// Always null: MyUnisoft has no withholding tax.
     #[serde(default)]

@@ -156,11 +156,21 @@ pub struct Expense {
     pub lines: Vec<ExpenseLine>,
 }
 
+/// `BankTransactionCounterpartType`: whose account a transaction's counterpart is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = BankTransactionCounterpartType)]
+pub enum CounterpartType {
+    Customer,
+    Supplier,
+    Employee,
+}
+
 /// `BankTransactionCounterpartItem`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct TransactionCounterpart {
     /// `customer` or `supplier` with `id` books the line on that partner.
-    pub counterpart_type: Option<String>,
+    pub counterpart_type: Option<CounterpartType>,
     pub id: Option<String>,
     pub name: Option<String>,
     pub iban: Option<String>,
