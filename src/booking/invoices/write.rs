@@ -570,6 +570,52 @@ mod tests {
     }
 
     #[test]
+    fn lines_on_one_account_vat_code_and_analytics_are_regrouped_unless_asked_not_to() {
+        let codes = [code("20", 20, false)];
+        let mut inv = invoice(InvoiceType::CustomerInvoice);
+        inv.lines[1].account_number = Some("706000".into());
+        let d = Decimal::from;
+        let grouped = posting(&inv, &codes, None, false, &WriteOptions::default()).unwrap();
+        assert_eq!(sides(&grouped)[1], ("706000".into(), d(0), d(110)));
+        assert_eq!(grouped.lines.len(), 3, "partner, one sales line, VAT");
+        let apart = WriteOptions { regroup_lines: false, ..WriteOptions::default() };
+        assert_eq!(posting(&inv, &codes, None, false, &apart).unwrap().lines.len(), 4);
+        inv.lines[0].analytic_account = Some("9051".into());
+        let split = posting(&inv, &codes, Some("411"), false, &WriteOptions::default()).unwrap();
+        assert_eq!(split.lines.len(), 4, "other analytics, other line");
+    }
+
+    #[test]
+    fn a_forced_period_must_be_the_invoice_dates_month() {
+        let inv = invoice(InvoiceType::CustomerInvoice);
+        let with = |p: &str| {
+            let options = WriteOptions { financial_period: Some(p.into()), ..Default::default() };
+            check_period(&inv, &options)
+        };
+        assert!(with("022026").is_ok());
+        let other = with("032026").unwrap_err();
+        assert_eq!(other.field, "force_financial_period");
+        assert!(other.rule.contains("2026-02-01 is not in 03/2026"), "{}", other.rule);
+        assert!(with("2026-02").unwrap_err().rule.contains("mmYYYY"));
+        assert!(with("132026").is_err());
+    }
+
+    #[test]
+    fn what_myunisoft_has_no_equivalent_for_is_refused_by_name() {
+        let mut inv = invoice(InvoiceType::CustomerInvoice);
+        inv.shipping_country = Some("be".into());
+        assert!(refuse_unsupported(&inv).is_ok());
+        inv.nl_payment_terms_split = serde_json::from_value(serde_json::json!({
+            "g_account": {"amount": 1, "iban": "NL02ABNA0123456789"},
+            "n_account": {"amount": 2, "iban": "NL91ABNA0417164300"}
+        }))
+        .unwrap();
+        let refused = refuse_unsupported(&inv).unwrap_err();
+        assert_eq!(refused.field, "nl_payment_terms_split");
+        assert!(refused.rule.starts_with("MyUnisoft has no equivalent"));
+    }
+
+    #[test]
     fn a_journal_given_must_be_one_of_the_invoice_kind() {
         let journals: Journals = [
             ("1".to_owned(), (JournalType::CustomerInvoice, "Ventes".to_owned())),

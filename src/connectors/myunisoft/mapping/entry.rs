@@ -173,6 +173,28 @@ mod tests {
         let credit: Decimal = entry.items.iter().map(|i| i.credit).sum();
         assert_eq!(debit, credit, "balanced to the cent");
         assert_eq!(entry.due_dates.len(), 1);
+        let due = &entry.due_dates[0];
+        assert_eq!(
+            (due.payment_method_id.as_deref(), due.payment_method.as_deref()),
+            (Some("11094"), Some("Chèque"))
+        );
+        assert_eq!(*due.debit, d("3881.6"));
+        assert_eq!(entry.attachments_info, AttachmentsInfo::none());
+    }
+
+    #[test]
+    fn attachments_are_listed_by_name_without_their_tokened_link() {
+        let mut sale = entries().into_iter().find(|e| e.producer_id == "51000243").unwrap();
+        sale.attachments.insert(
+            "FV260125.pdf".into(),
+            serde_json::json!({"type": "URL", "value": "https://x.example/ged/document/1-secret/download"}),
+        );
+        let info = journal_entry(&sale, true, None).attachments_info;
+        assert_eq!(info.status, AttachmentStatus::YesToRequest);
+        assert_eq!(
+            info.attachments,
+            vec![AttachedFile { filename: Some("FV260125.pdf".into()), url: None }]
+        );
     }
 
     #[test]
