@@ -107,10 +107,10 @@ async fn provision(state: &AppState, mut demo: DemoState) -> Result<DemoState, S
     let request = connections::ConnectionRequest {
         integration_id: None,
         name: Some("MyUnisoft sandbox".into()),
-        credentials: Some(vec![Credential {
+        credentials: vec![Credential {
             key: "api_token".into(),
             value: sandbox::tokens::FIRM.into(),
-        }]),
+        }],
     };
     connections::create(state, &tenant, consumer.id, request, None)
         .await

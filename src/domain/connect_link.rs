@@ -1,0 +1,67 @@
+//! Activation links: a customer's one-time way to the connect page, where they give their own
+//! credentials for a connection of one consumer.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::domain::connection::{ConnectionFacts, ConnectorKind};
+
+/// What completing a link does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkPurpose {
+    /// Creates the connection under the id the link reserved.
+    Create,
+    /// Gives an existing connection new credentials (and folders), keeping its id and history.
+    Update,
+}
+
+impl LinkPurpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkPurpose::Create => "create",
+            LinkPurpose::Update => "update",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "create" => Some(LinkPurpose::Create),
+            "update" => Some(LinkPurpose::Update),
+            _ => None,
+        }
+    }
+}
+
+/// A link as stored: known by the hash of its token, never by the token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectLink {
+    pub hash: String,
+    pub consumer_id: Uuid,
+    pub connection_id: Uuid,
+    pub purpose: LinkPurpose,
+    pub kind: ConnectorKind,
+    /// The connection's name.
+    pub name: String,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+    /// What the activation of a checked key learned, while the customer chooses folders.
+    pub pending: Option<ConnectionFacts>,
+}
+
+impl ConnectLink {
+    /// Neither used nor expired at `now`.
+    pub fn is_open(&self, now: DateTime<Utc>) -> bool {
+        self.used_at.is_none() && now < self.expires_at
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewLink {
+    pub hash: String,
+    pub consumer_id: Uuid,
+    pub connection_id: Uuid,
+    pub purpose: LinkPurpose,
+    pub kind: ConnectorKind,
+    pub name: String,
+    pub expires_at: DateTime<Utc>,
+}
