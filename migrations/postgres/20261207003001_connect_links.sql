@@ -4,7 +4,7 @@
 -- connection id is reserved for the connection the page creates) or `update` (the page re-keys
 -- that existing connection). A key checked on the page but still waiting for the customer's
 -- choice of folders is sealed like connection credentials (key_id, nonce, credentials), with what
--- its activation learned in data.
+-- its activation learned in data. key_attempts counts the keys submitted: past ten, the link is spent.
 CREATE TABLE connect_links (
     token_hash     TEXT PRIMARY KEY,
     consumer_id    TEXT NOT NULL REFERENCES consumers (id) ON DELETE CASCADE,
@@ -15,6 +15,7 @@ CREATE TABLE connect_links (
     created_at     BIGINT NOT NULL,
     expires_at     BIGINT NOT NULL,
     used_at        BIGINT,
+    key_attempts   BIGINT NOT NULL DEFAULT 0,
     key_id         TEXT,
     nonce          BYTEA,
     credentials    BYTEA,

@@ -26,6 +26,7 @@ use maud::Markup;
 
 use crate::auth::connect_link::ConnectKeys;
 use crate::connectors::ConnectorError;
+use crate::domain::connect_link::LinkPurpose;
 use crate::error::AppError;
 use crate::service::connect::{self as service, Choice, Lookup, Opened, Step};
 use crate::state::AppState;
@@ -149,16 +150,15 @@ impl Answer<'_> {
         )
     }
 
-    /// A used or expired link: back to the `redirect_url` with `isExpiredError=true`, or a page
+    /// A used or expired link (or one out of key attempts): back to the `redirect_url` with `isExpiredError=true`, or a page
     /// that says so.
     fn spent(&self, opened: &Opened) -> Response {
         let link = &opened.link;
-        let used = link.used_at.is_some();
         let mut params = vec![("consumerId", opened.consumer.id.to_string())];
-        if used || link.purpose == crate::domain::connect_link::LinkPurpose::Update {
+        if link.used_at.is_some() || link.purpose == LinkPurpose::Update {
             params.push(("connectionId", link.connection_id.to_string()));
         }
-        params.push(("error", if used { "link_used" } else { "link_expired" }.to_owned()));
+        params.push(("error", link.spent_because().to_owned()));
         params.push(("isExpiredError", "true".to_owned()));
         if let Some(to) = redirect(opened.consumer.redirect_url.as_deref(), &params) {
             return to;

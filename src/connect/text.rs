@@ -147,8 +147,8 @@ pub static FR: Text = Text {
     done_body: "{account} a désormais accès aux dossiers choisis. Vous pouvez fermer cette \
                 fenêtre.",
     spent_title: "Ce lien a expiré",
-    spent_body: "Ce lien d'activation a déjà servi ou a expiré (il est valable 30 minutes). \
-                 Demandez-en un nouveau à {account}.",
+    spent_body: "Ce lien d'activation a déjà servi, a expiré (il est valable 30 minutes) ou a \
+                 reçu trop de clés. Demandez-en un nouveau à {account}.",
     unknown_title: "Lien invalide",
     unknown_body: "Ce lien d'activation n'existe pas. Vérifiez que vous avez ouvert le lien en \
                    entier, ou demandez-en un nouveau.",
@@ -199,8 +199,8 @@ pub static EN: Text = Text {
     done_title: "MyUnisoft is connected",
     done_body: "{account} now has access to the folders you chose. You can close this window.",
     spent_title: "This link has expired",
-    spent_body: "This activation link was already used or has expired (it lasts 30 minutes). \
-                 Ask {account} for a new one.",
+    spent_body: "This activation link was already used, has expired (it lasts 30 minutes) or \
+                 was given too many keys. Ask {account} for a new one.",
     unknown_title: "Invalid link",
     unknown_body: "This activation link does not exist. Check that you opened the whole link, \
                    or ask for a new one.",

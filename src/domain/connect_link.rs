@@ -4,7 +4,11 @@
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::domain::connection::{ConnectionFacts, ConnectorKind};
+use crate::domain::connection::ConnectorKind;
+
+/// Keys one link may have checked upstream: past this, the link is spent (a link is not a way to
+/// try keys against MyUnisoft).
+pub const MAX_KEY_ATTEMPTS: i64 = 10;
 
 /// What completing a link does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,14 +48,25 @@ pub struct ConnectLink {
     pub name: String,
     pub expires_at: DateTime<Utc>,
     pub used_at: Option<DateTime<Utc>>,
-    /// What the activation of a checked key learned, while the customer chooses folders.
-    pub pending: Option<ConnectionFacts>,
+    /// Keys submitted so far.
+    pub key_attempts: i64,
 }
 
 impl ConnectLink {
-    /// Neither used nor expired at `now`.
+    /// Neither used, nor expired at `now`, nor out of key attempts.
     pub fn is_open(&self, now: DateTime<Utc>) -> bool {
-        self.used_at.is_none() && now < self.expires_at
+        self.used_at.is_none() && now < self.expires_at && self.key_attempts < MAX_KEY_ATTEMPTS
+    }
+
+    /// Why a link that is not open is not: `link_used`, `too_many_attempts` or `link_expired`.
+    pub fn spent_because(&self) -> &'static str {
+        if self.used_at.is_some() {
+            "link_used"
+        } else if self.key_attempts >= MAX_KEY_ATTEMPTS {
+            "too_many_attempts"
+        } else {
+            "link_expired"
+        }
     }
 }
 

@@ -164,6 +164,9 @@ pub enum Step {
 /// customer chooses folders. A refused key is an error and stores nothing.
 pub async fn submit_key(s: &AppState, opened: &Opened, api_token: String) -> Result<Step> {
     let link = &opened.link;
+    if !s.store.connect_links().count_attempt(&link.hash).await? {
+        return Ok(Step::Spent);
+    }
     let given = vec![Credential { key: "api_token".into(), value: api_token }];
     let credentials = connections::credentials(link.kind, given)?;
     let facts = connections::activate(s, link.kind, link.connection_id, &credentials).await?;
@@ -181,8 +184,8 @@ pub async fn submit_key(s: &AppState, opened: &Opened, api_token: String) -> Res
 /// The folders of the firm key held for the link, `None` when no key is held.
 pub async fn held_folders(s: &AppState, opened: &Opened) -> Result<Option<Vec<Folder>>> {
     let link = &opened.link;
-    let Some(facts) = link.pending.clone() else { return Ok(None) };
-    let Some(credentials) = s.store.connect_links().held(&s.keyring, &link.hash).await? else {
+    let Some((credentials, facts)) = s.store.connect_links().held(&s.keyring, &link.hash).await?
+    else {
         return Ok(None);
     };
     Ok(Some(folders(s, link, &credentials, facts).await?))
@@ -214,11 +217,9 @@ pub enum Choice {
 /// are ignored).
 pub async fn choose_folders(s: &AppState, opened: &Opened, chosen: &[i64]) -> Result<Choice> {
     let link = &opened.link;
-    let Some(ConnectionFacts::Firm { schema_id, folders: reachable, .. }) = link.pending.clone()
+    let held = s.store.connect_links().held(&s.keyring, &link.hash).await?;
+    let Some((credentials, ConnectionFacts::Firm { schema_id, folders: reachable, .. })) = held
     else {
-        return Ok(Choice::NoKeyHeld);
-    };
-    let Some(credentials) = s.store.connect_links().held(&s.keyring, &link.hash).await? else {
         return Ok(Choice::NoKeyHeld);
     };
     let selected: Vec<i64> = reachable.iter().copied().filter(|f| chosen.contains(f)).collect();

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::connections::{facts_json, insert_row, rekey_row, Connections};
 use super::{column, now_micros, timestamp, uuid, StoreError};
 use crate::crypto::{Keyring, Sealed};
-use crate::domain::connect_link::{ConnectLink, LinkPurpose, NewLink};
+use crate::domain::connect_link::{ConnectLink, LinkPurpose, NewLink, MAX_KEY_ATTEMPTS};
 use crate::domain::connection::{
     Connection, ConnectionFacts, ConnectorKind, Credentials, NewConnection,
 };
@@ -19,7 +19,7 @@ use crate::domain::connection::{
 const KEPT_AFTER_EXPIRY: Duration = Duration::days(1);
 
 const COLUMNS: &str = "token_hash, consumer_id, connection_id, purpose, integration_id, name, \
-                       expires_at, used_at, data";
+                       expires_at, used_at, key_attempts";
 
 /// What completing a link came to.
 #[derive(Debug)]
@@ -78,6 +78,21 @@ impl<'p> ConnectLinks<'p> {
         row.map(|r| link(&r)).transpose()
     }
 
+    /// Counts a key submitted on the link; `false` (nothing counted) when the link is no longer open
+    /// or has had its [`MAX_KEY_ATTEMPTS`].
+    pub async fn count_attempt(&self, hash: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE connect_links SET key_attempts = key_attempts + 1 WHERE token_hash = $1 \
+             AND used_at IS NULL AND expires_at > $2 AND key_attempts < $3",
+        )
+        .bind(hash)
+        .bind(now_micros())
+        .bind(MAX_KEY_ATTEMPTS)
+        .execute(self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// Keeps a checked key, sealed, while the customer chooses folders; `false` when the link is
     /// no longer open.
     pub async fn hold(
@@ -103,15 +118,15 @@ impl<'p> ConnectLinks<'p> {
         Ok(done.rows_affected() == 1)
     }
 
-    /// The key held for the folder choice, if any.
+    /// The key held for the folder choice, with what its activation learned, if any.
     pub async fn held(
         &self,
         keyring: &Keyring,
         hash: &str,
-    ) -> Result<Option<Credentials>, StoreError> {
+    ) -> Result<Option<(Credentials, ConnectionFacts)>, StoreError> {
         let row = sqlx::query(
-            "SELECT key_id, nonce, credentials FROM connect_links \
-             WHERE token_hash = $1 AND credentials IS NOT NULL",
+            "SELECT key_id, nonce, credentials, data FROM connect_links \
+             WHERE token_hash = $1 AND credentials IS NOT NULL AND data IS NOT NULL",
         )
         .bind(hash)
         .fetch_optional(self.pool)
@@ -125,7 +140,9 @@ impl<'p> ConnectLinks<'p> {
         let plaintext = keyring.open(&aad(hash), &sealed)?;
         let credentials = serde_json::from_slice(&plaintext)
             .map_err(|_| StoreError::Corrupt("held credentials are not JSON".into()))?;
-        Ok(Some(credentials))
+        let facts = serde_json::from_str(&column::<String>(&row, "data")?)
+            .map_err(|e| StoreError::Corrupt(format!("connect link data: {e}")))?;
+        Ok(Some((credentials, facts)))
     }
 
     /// Spends the link and stores its connection with `credentials`, in one transaction: the
@@ -195,11 +212,6 @@ fn seal(keyring: &Keyring, hash: &str, credentials: &Credentials) -> Result<Seal
 fn link(row: &AnyRow) -> Result<ConnectLink, StoreError> {
     let integration: i64 = column(row, "integration_id")?;
     let purpose: String = column(row, "purpose")?;
-    let data: Option<String> = column(row, "data")?;
-    let pending = data
-        .map(|d| serde_json::from_str(&d))
-        .transpose()
-        .map_err(|e| StoreError::Corrupt(format!("connect link data: {e}")))?;
     Ok(ConnectLink {
         hash: column(row, "token_hash")?,
         consumer_id: uuid(&column::<String>(row, "consumer_id")?)?,
@@ -211,6 +223,6 @@ fn link(row: &AnyRow) -> Result<ConnectLink, StoreError> {
         name: column(row, "name")?,
         expires_at: timestamp(column(row, "expires_at")?)?,
         used_at: column::<Option<i64>>(row, "used_at")?.map(timestamp).transpose()?,
-        pending,
+        key_attempts: column(row, "key_attempts")?,
     })
 }

@@ -272,6 +272,30 @@ async fn a_refused_key_says_so_stores_nothing_and_can_be_retried() {
 }
 
 #[tokio::test]
+async fn a_link_checks_at_most_ten_keys_upstream() {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant("Acme").await;
+    let cid = consumer(&app, &tenant, Some("https://app.example/back")).await;
+    let link = new_link(&app, &tenant, &cid).await;
+    let mut browser = Browser::new(app.url(""));
+    browser.get(&link).await;
+    for _ in 0..10 {
+        let refused = browser.post(&link, &[("step", "key"), ("api_token", tokens::REVOKED)]).await;
+        assert_eq!(refused.status, 422);
+    }
+    let checked =
+        || app.sandbox.requests().iter().filter(|r| r.path.ends_with("/key/info")).count();
+    assert_eq!(checked(), 10);
+    let spent = browser.post(&link, &[("step", "key"), ("api_token", tokens::SOCIETY_PORT)]).await;
+    assert_eq!(spent.status, 303);
+    assert_eq!(param(&spent.location(), "error").as_deref(), Some("too_many_attempts"));
+    assert_eq!(param(&spent.location(), "isExpiredError").as_deref(), Some("true"));
+    assert_eq!(checked(), 10, "the eleventh key is not checked");
+    assert_eq!(browser.get(&link).await.status, 303);
+    assert_eq!(connections(&app, &tenant, &cid).await, json!([]));
+}
+
+#[tokio::test]
 async fn a_form_without_its_csrf_token_and_cookie_is_refused() {
     let app = TestApp::spawn().await;
     let tenant = app.tenant("Acme").await;
