@@ -238,6 +238,18 @@ fn set_cookie(s: &AppState, nonce: &str) -> String {
     format!("{COOKIE_NAME}={nonce}; Path={prefix}{PREFIX}; HttpOnly; SameSite=Strict{secure}")
 }
 
+/// The open link `token` names, or the answer when there is none: a page for an unknown link or a
+/// failure, the way back (or a page) for a spent one.
+async fn open(s: &AppState, token: &str, lang: Lang) -> Result<Box<Opened>, Response> {
+    let bare = Answer { lang, opened: None };
+    match service::open(s, token).await {
+        Err(e) => Err(bare.failed(&e)),
+        Ok(Lookup::Unknown) => Err(bare.unknown()),
+        Ok(Lookup::Spent(opened)) => Err(bare.spent(&opened)),
+        Ok(Lookup::Open(opened)) => Ok(opened),
+    }
+}
+
 async fn show(
     State(s): State<AppState>,
     Path(token): Path<String>,
@@ -246,12 +258,9 @@ async fn show(
 ) -> Response {
     let query = Fields::parse(uri.query().unwrap_or_default().as_bytes());
     let lang = Lang::negotiate(query.lang.as_deref(), &headers);
-    let bare = Answer { lang, opened: None };
-    let opened = match service::open(&s, &token).await {
-        Err(e) => return bare.failed(&e),
-        Ok(Lookup::Unknown) => return bare.unknown(),
-        Ok(Lookup::Spent(opened)) => return bare.spent(&opened),
-        Ok(Lookup::Open(opened)) => opened,
+    let opened = match open(&s, &token, lang).await {
+        Ok(opened) => opened,
+        Err(answered) => return answered,
     };
     let answer = Answer { lang, opened: Some(&opened) };
     let nonce = cookie_nonce(&headers).unwrap_or_else(ConnectKeys::new_nonce);
@@ -282,12 +291,9 @@ async fn submit(
     let form = Fields::parse(&body);
     let query = Fields::parse(uri.query().unwrap_or_default().as_bytes());
     let lang = Lang::negotiate(form.lang.as_deref().or(query.lang.as_deref()), &headers);
-    let bare = Answer { lang, opened: None };
-    let opened = match service::open(&s, &token).await {
-        Err(e) => return bare.failed(&e),
-        Ok(Lookup::Unknown) => return bare.unknown(),
-        Ok(Lookup::Spent(opened)) => return bare.spent(&opened),
-        Ok(Lookup::Open(opened)) => opened,
+    let opened = match open(&s, &token, lang).await {
+        Ok(opened) => opened,
+        Err(answered) => return answered,
     };
     let answer = Answer { lang, opened: Some(&opened) };
     let t = lang.text();

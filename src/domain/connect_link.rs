@@ -69,14 +69,3 @@ impl ConnectLink {
         }
     }
 }
-
-#[derive(Debug, Clone)]
-pub struct NewLink {
-    pub hash: String,
-    pub consumer_id: Uuid,
-    pub connection_id: Uuid,
-    pub purpose: LinkPurpose,
-    pub kind: ConnectorKind,
-    pub name: String,
-    pub expires_at: DateTime<Utc>,
-}

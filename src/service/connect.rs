@@ -10,7 +10,7 @@ use crate::auth::connect_link::link_hash;
 use crate::auth::tenant::TenantContext;
 use crate::connectors::TenantConnection;
 use crate::domain::accounting::Folder;
-use crate::domain::connect_link::{ConnectLink, LinkPurpose, NewLink};
+use crate::domain::connect_link::{ConnectLink, LinkPurpose};
 use crate::domain::connection::{
     Connection, ConnectionFacts, ConnectionPatch, ConnectorKind, Credential,
 };
@@ -32,7 +32,7 @@ fn url(s: &AppState, token: &str) -> String {
 
 async fn issue(s: &AppState, link: NewLinkParts) -> Result<String> {
     let token = s.connect_keys.new_link_token();
-    let new = NewLink {
+    let new = ConnectLink {
         hash: link_hash(&token),
         consumer_id: link.consumer,
         connection_id: link.connection,
@@ -40,6 +40,8 @@ async fn issue(s: &AppState, link: NewLinkParts) -> Result<String> {
         kind: link.kind,
         name: link.name,
         expires_at: Utc::now() + LINK_LIFETIME,
+        used_at: None,
+        key_attempts: 0,
     };
     s.store.connect_links().insert(&new).await?;
     tracing::info!(consumer.id = %new.consumer_id, connection.id = %new.connection_id,

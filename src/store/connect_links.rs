@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::connections::{facts_json, insert_row, rekey_row, Connections};
 use super::{column, now_micros, timestamp, uuid, StoreError};
 use crate::crypto::{Keyring, Sealed};
-use crate::domain::connect_link::{ConnectLink, LinkPurpose, NewLink, MAX_KEY_ATTEMPTS};
+use crate::domain::connect_link::{ConnectLink, LinkPurpose, MAX_KEY_ATTEMPTS};
 use crate::domain::connection::{
     Connection, ConnectionFacts, ConnectorKind, Credentials, NewConnection,
 };
@@ -43,7 +43,7 @@ impl<'p> ConnectLinks<'p> {
 
     /// Records a new link. Links of the same connection not used yet are dropped (the newest link
     /// is the one that works), and so are links expired for more than a day.
-    pub async fn insert(&self, new: &NewLink) -> Result<(), StoreError> {
+    pub async fn insert(&self, new: &ConnectLink) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "DELETE FROM connect_links WHERE (connection_id = $1 AND used_at IS NULL) \

@@ -8,7 +8,7 @@ use reqwest::{Client, Method};
 use serde_json::{json, Value};
 use sqlx::Row;
 
-use crate::process::{account_create, token, Env, Gateway};
+use crate::process::{account_create, create_consumer, token, Env, Gateway};
 use crate::support::{
     chift_error, random_bytes, sandbox, tokens, SandboxConfig, Tenant, TestApp, TestDb,
 };
@@ -113,19 +113,34 @@ async fn new_link(app: &TestApp, tenant: &Tenant, cid: &str) -> String {
     link_path(&url)
 }
 
+/// A gateway, an account named `account`, a consumer with `redirect_url`, a link creating its
+/// connection, and a browser that has not opened it yet.
+struct Scene {
+    app: TestApp,
+    tenant: Tenant,
+    cid: String,
+    link: String,
+    browser: Browser,
+}
+
+async fn scene(account: &str, redirect_url: Option<&str>) -> Scene {
+    let app = TestApp::spawn().await;
+    let tenant = app.tenant(account).await;
+    let cid = consumer(&app, &tenant, redirect_url).await;
+    let link = new_link(&app, &tenant, &cid).await;
+    let browser = Browser::new(app.url(""));
+    Scene { app, tenant, cid, link, browser }
+}
+
 async fn connections(app: &TestApp, tenant: &Tenant, cid: &str) -> Value {
     app.get_json(tenant, &format!("/consumers/{cid}/connections")).await.1
 }
 
 #[tokio::test]
 async fn a_firm_key_given_on_the_page_connects_the_folders_the_customer_kept() {
-    let app = TestApp::spawn().await;
-    let tenant = app.tenant("Logiciel Acme").await;
-    let cid = consumer(&app, &tenant, Some("https://app.example/back?from=passerelle")).await;
-    let link = new_link(&app, &tenant, &cid).await;
+    let Scene { app, tenant, cid, link, mut browser } =
+        scene("Logiciel Acme", Some("https://app.example/back?from=passerelle")).await;
     assert_eq!(connections(&app, &tenant, &cid).await, json!([]), "nothing before the customer");
-
-    let mut browser = Browser::new(app.url(""));
     let page = browser.get(&link).await;
     assert_eq!(page.status, 200);
     assert_eq!(page.headers["content-type"], "text/html; charset=utf-8");
@@ -196,11 +211,7 @@ async fn a_firm_key_given_on_the_page_connects_the_folders_the_customer_kept() {
 
 #[tokio::test]
 async fn a_society_key_connects_at_once_and_its_link_works_once() {
-    let app = TestApp::spawn().await;
-    let tenant = app.tenant("Acme").await;
-    let cid = consumer(&app, &tenant, None).await;
-    let link = new_link(&app, &tenant, &cid).await;
-    let mut browser = Browser::new(app.url(""));
+    let Scene { app, tenant, cid, link, mut browser } = scene("Acme", None).await;
     browser.get(&link).await;
     let done = browser.post(&link, &[("step", "key"), ("api_token", tokens::SOCIETY_PORT)]).await;
     assert_eq!(done.status, 200, "no redirect_url: the page says it is done");
@@ -236,11 +247,8 @@ async fn a_society_key_connects_at_once_and_its_link_works_once() {
 
 #[tokio::test]
 async fn a_refused_key_says_so_stores_nothing_and_can_be_retried() {
-    let app = TestApp::spawn().await;
-    let tenant = app.tenant("Acme").await;
-    let cid = consumer(&app, &tenant, Some("https://app.example/back")).await;
-    let link = new_link(&app, &tenant, &cid).await;
-    let mut browser = Browser::new(app.url(""));
+    let Scene { app, tenant, cid, link, mut browser } =
+        scene("Acme", Some("https://app.example/back")).await;
     browser.get(&format!("{link}?lang=en")).await;
     for key in [tokens::REVOKED, "not-a-myunisoft-key", "   "] {
         let refused =
@@ -273,11 +281,8 @@ async fn a_refused_key_says_so_stores_nothing_and_can_be_retried() {
 
 #[tokio::test]
 async fn a_link_checks_at_most_ten_keys_upstream() {
-    let app = TestApp::spawn().await;
-    let tenant = app.tenant("Acme").await;
-    let cid = consumer(&app, &tenant, Some("https://app.example/back")).await;
-    let link = new_link(&app, &tenant, &cid).await;
-    let mut browser = Browser::new(app.url(""));
+    let Scene { app, tenant, cid, link, mut browser } =
+        scene("Acme", Some("https://app.example/back")).await;
     browser.get(&link).await;
     for _ in 0..10 {
         let refused = browser.post(&link, &[("step", "key"), ("api_token", tokens::REVOKED)]).await;
@@ -297,10 +302,7 @@ async fn a_link_checks_at_most_ten_keys_upstream() {
 
 #[tokio::test]
 async fn a_form_without_its_csrf_token_and_cookie_is_refused() {
-    let app = TestApp::spawn().await;
-    let tenant = app.tenant("Acme").await;
-    let cid = consumer(&app, &tenant, None).await;
-    let link = new_link(&app, &tenant, &cid).await;
+    let Scene { app, tenant, cid, link, mut browser } = scene("Acme", None).await;
     let other = new_link(&app, &tenant, &consumer(&app, &tenant, None).await).await;
     let key = [("step", "key"), ("api_token", tokens::SOCIETY_PORT)];
 
@@ -311,7 +313,6 @@ async fn a_form_without_its_csrf_token_and_cookie_is_refused() {
     assert!(refused.html.contains("Formulaire expiré"));
 
     // A token read on another link does not open this one.
-    let mut browser = Browser::new(app.url(""));
     browser.get(&other).await;
     assert_eq!(browser.post(&link, &key).await.status, 403);
     // The right token without its cookie neither.
@@ -385,18 +386,7 @@ async fn a_patch_without_credentials_rekeys_the_connection_and_keeps_its_id() {
     assert_eq!(list[0]["name"], "Compta cabinet");
     assert_eq!(list[0]["data"]["access"], "firm");
     assert_eq!(list[0]["data"]["selected"], json!([4822]));
-    let creds = app
-        .store
-        .connections()
-        .credentials(
-            &app.settings.keyring,
-            tenant.account.account_id,
-            cid.parse().unwrap(),
-            conn.parse().unwrap(),
-        )
-        .await
-        .unwrap()
-        .unwrap();
+    let creds = app.credentials(tenant, &cid, &conn).await;
     assert_eq!(creds.get("api_token"), Some(tokens::FIRM));
     // The only folder chosen is the default one; the others are refused.
     let accounting = format!("/consumers/{cid}/accounting");
@@ -411,14 +401,10 @@ async fn a_patch_without_credentials_rekeys_the_connection_and_keeps_its_id() {
 
 #[tokio::test]
 async fn unknown_and_forged_links_are_a_page_that_says_so() {
-    let app = TestApp::spawn().await;
-    let tenant = app.tenant("Acme").await;
-    let cid = consumer(&app, &tenant, None).await;
-    let link = new_link(&app, &tenant, &cid).await;
+    let Scene { app, tenant, cid, link, mut browser } = scene("Acme", None).await;
     let mut forged = link.clone().into_bytes();
     let at = "/connect/".len();
     forged[at] = if forged[at] == b'A' { b'B' } else { b'A' };
-    let mut browser = Browser::new(app.url(""));
     for path in [String::from_utf8(forged).unwrap(), "/connect/nothing".into()] {
         let page = browser.get(&format!("{path}?lang=en")).await;
         assert_eq!(page.status, 404, "{path}");
@@ -434,35 +420,22 @@ async fn unknown_and_forged_links_are_a_page_that_says_so() {
         .send_json(Method::POST, &format!("/consumers/{cid}/connections"), &other, &json!({}))
         .await;
     chift_error(res, 404, "ERROR_RESOURCE_NOT_FOUND").await;
+    let unknown = format!("/consumers/{}/connections", uuid::Uuid::new_v4());
+    let res = app.send_json(Method::POST, &unknown, &tenant, &json!({})).await;
+    chift_error(res, 404, "ERROR_RESOURCE_NOT_FOUND").await;
 }
 
 #[tokio::test]
 async fn the_page_speaks_the_browsers_language_and_switches() {
-    let app = TestApp::spawn().await;
-    let tenant = app.tenant("Acme").await;
-    let cid = consumer(&app, &tenant, None).await;
-    let link = new_link(&app, &tenant, &cid).await;
-    let http = Client::new();
-    let english = http
-        .get(app.url(&link))
-        .header("accept-language", "en-GB,en;q=0.9,fr;q=0.5")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let Scene { app, link, .. } = scene("Acme", None).await;
+    let read = |path: String, accepted: &'static str| async move {
+        let res = Client::new().get(path).header("accept-language", accepted).send().await;
+        res.unwrap().text().await.unwrap()
+    };
+    let english = read(app.url(&link), "en-GB,en;q=0.9,fr;q=0.5").await;
     assert!(english.contains("<html lang=\"en\">") && english.contains("Settings &gt; Connectors"));
     assert!(english.contains("href=\"?lang=fr\""), "the switch offers French");
-    let french = http
-        .get(app.url(&format!("{link}?lang=fr")))
-        .header("accept-language", "en")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let french = read(app.url(&format!("{link}?lang=fr")), "en").await;
     assert!(french.contains("<html lang=\"fr\">") && french.contains("href=\"?lang=en\""));
 }
 
@@ -476,17 +449,7 @@ async fn the_gateway_process_serves_the_page_and_never_logs_the_link() {
     let gateway = Gateway::start(env.set("PASSERELLE_PUBLIC_URL", "https://connect.example")).await;
     let token = token(&gateway, &account).await;
     let http = Client::new();
-    let consumer: Value = http
-        .post(gateway.url("/consumers"))
-        .bearer_auth(&token)
-        .json(&json!({"name": "Cabinet"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let cid = consumer["consumerid"].as_str().unwrap();
+    let cid = create_consumer(&gateway, &token, "Cabinet").await;
     let res = http
         .post(gateway.url(&format!("/consumers/{cid}/connections")))
         .bearer_auth(&token)

@@ -91,19 +91,7 @@ async fn a_patch_renames_and_replaces_credentials() {
     let read: Value =
         app.request(Method::GET, &path, &tenant.token).send().await.unwrap().json().await.unwrap();
     assert_eq!(read["name"], "Renamed");
-    let keyring = &app.settings.keyring;
-    let creds = app
-        .store
-        .connections()
-        .credentials(
-            keyring,
-            tenant.account.account_id,
-            cid.parse().unwrap(),
-            conn.parse().unwrap(),
-        )
-        .await
-        .unwrap()
-        .unwrap();
+    let creds = app.credentials(&tenant, &cid, &conn).await;
     assert_eq!(creds.get("api_token"), Some(tokens::SOCIETY_GARAGE));
     assert_eq!(read["data"], json!({"access": "society", "society_id": 4822, "schema_id": 80}));
 }
