@@ -245,7 +245,7 @@ async fn open(s: &AppState, token: &str, lang: Lang) -> Result<Box<Opened>, Resp
     match service::open(s, token).await {
         Err(e) => Err(bare.failed(&e)),
         Ok(Lookup::Unknown) => Err(bare.unknown()),
-        Ok(Lookup::Spent(opened)) => Err(bare.spent(&opened)),
+        Ok(Lookup::Spent(opened)) => Err(Answer { lang, opened: Some(&opened) }.spent(&opened)),
         Ok(Lookup::Open(opened)) => Ok(opened),
     }
 }

@@ -349,6 +349,7 @@ async fn an_expired_link_is_refused_and_sends_back_with_is_expired_error() {
     let page = browser.get(&format!("{link}?lang=en")).await;
     assert_eq!(page.status, 410);
     assert!(page.html.contains("This link has expired"));
+    assert!(page.html.contains("Ask <strong>Acme</strong> for a new one"), "{}", page.html);
     assert!(page.html.contains("30 minutes"));
     assert_eq!(connections(&app, &tenant, &without).await, json!([]));
     assert_eq!(connections(&app, &tenant, &with_redirect).await, json!([]));

@@ -183,8 +183,10 @@ def screenshot(driver: webdriver.Chrome, name: str) -> None:
     directory = os.environ.get("CONNECT_SCREENSHOTS")
     if directory:
         Path(directory).mkdir(parents=True, exist_ok=True)
+        driver.set_window_size(1100, 700)
         height = driver.execute_script("return document.documentElement.scrollHeight")
-        driver.set_window_size(1100, max(700, int(height)))
+        # The window's size includes what is not the page: leave room for it.
+        driver.set_window_size(1100, max(700, int(height) + 140))
         driver.save_screenshot(str(Path(directory) / f"{name}.png"))
         driver.set_window_size(1100, 1300)
 
@@ -304,6 +306,7 @@ def test_an_expired_link_says_so_in_english(gateway, api, browser, axe_source, s
     browser.get(f"{link}?lang=en")
     assert browser.find_element(By.TAG_NAME, "h1").text == "This link has expired"
     assert "30 minutes" in browser.page_source
+    assert "Ask compat for a new one" in browser.find_element(By.CSS_SELECTOR, "p.lead").text
     screenshot(browser, "en-4-expired")
     assert_accessible(browser, axe_source, "expired (en)")
     assert connections(gateway, api, consumer) == []
