@@ -134,16 +134,14 @@ def api(gateway: Gateway) -> requests.Session:
 # ---- helpers ----------------------------------------------------------------------------------------
 
 
-def new_consumer(gateway: Gateway, api: requests.Session, redirect_url: str | None) -> str:
-    res = api.post(f"{gateway.url}/consumers", json={"name": "Cabinet Durand", "redirect_url": redirect_url}, timeout=10)
-    res.raise_for_status()
-    return res.json()["consumerid"]
+def new_consumer(sdk, redirect_url: str | None) -> str:
+    fields = {"name": "Cabinet Durand"} | ({"redirect_url": redirect_url} if redirect_url else {})
+    return str(sdk.Consumer.create(fields).consumerid)
 
 
-def activation_link(gateway: Gateway, api: requests.Session, consumer: str) -> str:
-    res = api.post(f"{gateway.url}/consumers/{consumer}/connections", json={"name": "MyUnisoft"}, timeout=10)
-    res.raise_for_status()
-    url = res.json()["url"]
+def activation_link(gateway: Gateway, sdk, consumer: str) -> str:
+    """What a Chift customer's code does: create the connection without credentials, get a link."""
+    url = sdk.Consumer.get(consumer).Connection.create({"name": "MyUnisoft"}).url
     assert url.startswith(f"{gateway.url}/connect/"), url
     return url
 
@@ -214,9 +212,9 @@ def submit(driver: webdriver.Chrome) -> None:
 # ---- tests ------------------------------------------------------------------------------------------
 
 
-def test_a_customer_connects_a_firm_key_keeping_two_folders(gateway, api, browser, product, axe_source, sandbox_tokens):
-    consumer = new_consumer(gateway, api, f"{product}/integrations/back")
-    link = activation_link(gateway, api, consumer)
+def test_a_customer_connects_a_firm_key_keeping_two_folders(gateway, sdk, api, browser, product, axe_source, sandbox_tokens):
+    consumer = new_consumer(sdk, f"{product}/integrations/back")
+    link = activation_link(gateway, sdk, consumer)
 
     browser.get(link)
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr"
@@ -291,9 +289,9 @@ def test_a_customer_connects_a_firm_key_keeping_two_folders(gateway, api, browse
     assert len(connections(gateway, api, consumer)) == 1
 
 
-def test_an_expired_link_says_so_in_english(gateway, api, browser, axe_source, sandbox_tokens):
-    consumer = new_consumer(gateway, api, None)
-    link = activation_link(gateway, api, consumer)
+def test_an_expired_link_says_so_in_english(gateway, sdk, api, browser, axe_source):
+    consumer = new_consumer(sdk, None)
+    link = activation_link(gateway, sdk, consumer)
     browser.get(f"{link}?lang=en")
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
     screenshot(browser, "en-1-key")
@@ -312,9 +310,9 @@ def test_an_expired_link_says_so_in_english(gateway, api, browser, axe_source, s
     assert connections(gateway, api, consumer) == []
 
 
-def test_a_society_key_without_redirect_url_ends_on_a_done_page(gateway, api, browser, axe_source, sandbox_tokens):
-    consumer = new_consumer(gateway, api, None)
-    link = activation_link(gateway, api, consumer)
+def test_a_society_key_without_redirect_url_ends_on_a_done_page(gateway, sdk, api, browser, axe_source, sandbox_tokens):
+    consumer = new_consumer(sdk, None)
+    link = activation_link(gateway, sdk, consumer)
     browser.get(f"{link}?lang=en")
     browser.find_element(By.ID, "api_token").send_keys(sandbox_tokens["society_port"])
     submit(browser)
