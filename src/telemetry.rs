@@ -259,3 +259,15 @@ pub async fn track_metrics(
     metrics.observe(route, method, res.status(), started.elapsed());
     res
 }
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn an_activation_links_token_is_never_logged() {
+        assert_eq!(loggable_path("/connect/abc.def"), "/connect/{token}");
+        assert_eq!(loggable_path("/connect/assets/connect.css"), "/connect/assets/connect.css");
+        assert_eq!(loggable_path("/consumers/1/connections"), "/consumers/1/connections");
+    }
+}
