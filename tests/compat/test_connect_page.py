@@ -33,6 +33,7 @@ import pytest
 import requests
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -153,9 +154,13 @@ def connections(gateway: Gateway, api: requests.Session, consumer: str) -> list:
 
 
 def wait_for(condition, what: str):
+    """`condition()` once true; a page being replaced meanwhile (stale elements) is waited out."""
     deadline = time.monotonic() + WAIT_S
     while True:
-        found = condition()
+        try:
+            found = condition()
+        except StaleElementReferenceException:
+            found = None
         if found:
             return found
         if time.monotonic() > deadline:
@@ -316,8 +321,8 @@ def test_a_society_key_without_redirect_url_ends_on_a_done_page(gateway, sdk, ap
     browser.get(f"{link}?lang=en")
     browser.find_element(By.ID, "api_token").send_keys(sandbox_tokens["society_port"])
     submit(browser)
-    heading = wait_for(lambda: browser.find_elements(By.TAG_NAME, "h1"), "the done page")
-    assert heading[0].text == "MyUnisoft is connected"
+    heading = lambda: browser.find_element(By.TAG_NAME, "h1").text  # noqa: E731
+    wait_for(lambda: heading() == "MyUnisoft is connected", "the done page")
     screenshot(browser, "en-3-done")
     assert_accessible(browser, axe_source, "done (en)")
     assert [c["status"] for c in connections(gateway, api, consumer)] == ["active"]
