@@ -10,6 +10,8 @@ pub struct Folder {
     /// Pass it back as `folder_id`.
     pub id: String,
     pub name: String,
+    /// Whether calls may go to the folder: the customer's choice on the connect page (every folder
+    /// when the key was pushed through the API).
     pub selected: Option<bool>,
     pub active: Option<bool>,
     pub vat: Option<String>,

@@ -6,6 +6,7 @@ mod analytic_accounts;
 mod auth;
 mod bounds;
 mod cli;
+mod connect;
 mod connections;
 mod consumers;
 mod contract_fields;

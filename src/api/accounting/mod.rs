@@ -36,7 +36,8 @@ use crate::domain::Invalid;
 use crate::error::Result;
 use crate::state::AppState;
 
-/// `folder_id`: the MyUnisoft society id. Optional with a society token, required with a firm token.
+/// `folder_id`: the MyUnisoft society id. Optional with a society token, required with a firm token
+/// unless the customer kept exactly one folder on the connect page.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FolderQuery {
