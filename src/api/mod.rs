@@ -8,7 +8,9 @@ pub mod docs;
 pub mod extract;
 pub mod health;
 pub mod integrations;
+pub mod issues;
 pub mod token;
+pub mod webhooks;
 
 use axum::routing::get;
 use axum::Router;
@@ -53,6 +55,8 @@ fn documented() -> OpenApiRouter<AppState> {
         .merge(connections::router())
         .merge(integrations::router())
         .merge(accounting::router())
+        .merge(webhooks::router())
+        .merge(issues::router())
         .merge(health::router())
 }
 

@@ -16,6 +16,7 @@ use crate::domain::Invalid;
 use crate::error::{ErrorBody, Result};
 use crate::service::invoices::{self as service, InvoiceFilter};
 use crate::state::AppState;
+use crate::webhooks::{Change, RecordKind};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
@@ -166,7 +167,9 @@ async fn create(
 ) -> Result<Json<WithRaw<Invoice>>> {
     detached(async move {
         let work = service::create(&a.state, &a.ctx, folder.as_deref(), &inv, multi);
-        a.once(|i: &Invoice| Some(i.id.clone()), work).await
+        let answer = a.once(|i: &Invoice| Some(i.id.clone()), work).await;
+        let id = |i: &Invoice| i.id.clone();
+        a.announced(folder.as_deref(), RecordKind::Invoice, Change::Created, id, answer).await
     })
     .await
 }
