@@ -25,3 +25,4 @@ mod shutdown;
 mod store;
 mod support;
 mod third_parties;
+mod webhooks;
