@@ -20,6 +20,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::state::AppState;
+use webhooks::EventDocs;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -29,7 +30,7 @@ use crate::state::AppState;
                        then call every other route with `Authorization: Bearer <token>`. Every \
                        error answer is `{\"status\":\"error\",\"message\",\"error_code\",\"detail\"}`."
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &EventDocs),
     components(schemas(crate::error::ErrorBody))
 )]
 struct ApiDoc;

@@ -360,3 +360,118 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_one, update, delete))
         .routes(routes!(logs))
 }
+
+/// The body of `account.connection.created|updated|deleted`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConnectionEventBody {
+    pub accountid: Uuid,
+    pub event: String,
+    pub consumerid: Uuid,
+    /// Unix time in seconds.
+    pub created: i64,
+    pub connectionid: Uuid,
+    /// `active` (the connection's status).
+    pub status: String,
+    pub integrationid: i64,
+}
+
+/// The body of `account.issue.created`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IssueCreatedEventBody {
+    pub accountid: Uuid,
+    pub event: String,
+    /// Null for a webhook's delivery issue.
+    pub consumerid: Option<Uuid>,
+    pub created: i64,
+    pub issueid: Uuid,
+    /// The failing connection (the webhook, for delivery failures).
+    pub connectionid: Uuid,
+    pub error_code: String,
+    /// `error` or `warning`.
+    pub level: String,
+}
+
+/// The body of `account.datalayer.refresh_executed`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DatalayerEventBody {
+    pub accountid: Uuid,
+    pub event: String,
+    pub consumerid: Uuid,
+    pub created: i64,
+    pub connectionid: Uuid,
+    pub folder_id: String,
+}
+
+/// The body of `accounting.<record>.<change>` (Passerelle's events; Chift has none): a record of
+/// the connection's folder created, changed or deleted, through Passerelle or in the software.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecordEventBody {
+    pub accountid: Uuid,
+    pub event: String,
+    pub consumerid: Uuid,
+    pub created: i64,
+    pub connectionid: Uuid,
+    pub folder_id: Option<String>,
+    /// `client`, `supplier`, `journal_entry`, `invoice`, `analytic_account`, `account`, `bookyear`.
+    pub record_type: String,
+    pub record_id: String,
+    /// `created`, `updated` (a book year's closing, an invoice's payment status) or `deleted`.
+    pub change: String,
+    /// The record as the API answers it (`GET` of its route). Absent from thin subscriptions'
+    /// events and from deletions.
+    pub record: Option<serde_json::Value>,
+}
+
+/// The OpenAPI 3.1 `webhooks` section: every event, its body and its headers.
+pub struct EventDocs;
+
+impl utoipa::Modify for EventDocs {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::PartialSchema;
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let bodies = [
+            ("ConnectionEventBody", ConnectionEventBody::schema()),
+            ("IssueCreatedEventBody", IssueCreatedEventBody::schema()),
+            ("DatalayerEventBody", DatalayerEventBody::schema()),
+            ("RecordEventBody", RecordEventBody::schema()),
+        ];
+        for (name, schema) in bodies {
+            components.schemas.insert(name.to_owned(), schema);
+        }
+        let mut section = serde_json::Map::new();
+        for (event, _) in events::catalogue() {
+            let body = match event.as_str() {
+                events::ISSUE_CREATED => "IssueCreatedEventBody",
+                events::DATALAYER_REFRESHED => "DatalayerEventBody",
+                e if e.starts_with("account.connection.") => "ConnectionEventBody",
+                _ => "RecordEventBody",
+            };
+            let header = |name: &str, text: &str| {
+                serde_json::json!({"name": name, "in": "header", "required": true,
+                    "description": text, "schema": {"type": "string"}})
+            };
+            let operation = serde_json::json!({"post": {
+                "summary": format!("`{event}`, POSTed to the URL of each active subscription"),
+                "description": "Delivered at least once, in order per (webhook, record), retried \
+                    with exponential backoff and jitter (30 s doubling up to 6 h) until accepted \
+                    with a 2xx; a webhook failing for 24 h is turned off (PATCH status=active \
+                    turns it on). Redirects are not followed; the answer's body is ignored.",
+                "parameters": [
+                    header("X-Chift-Signature", "Lower-case hex HMAC-SHA256 of the body with the \
+                        webhook's signing secret (absent when it has none)."),
+                    header("X-Passerelle-Event-Id", "The delivery's id, the same on every attempt: \
+                        deduplicate on it."),
+                    header("X-Passerelle-Timestamp", "Unix seconds of this attempt: refuse old \
+                        replays."),
+                ],
+                "requestBody": {"required": true, "content": {"application/json": {"schema":
+                    {"$ref": format!("#/components/schemas/{body}")}}}},
+                "responses": {"200": {"description": "Any 2xx acknowledges the delivery."}},
+                "tags": ["Webhooks"],
+            }});
+            section.insert(event, operation);
+        }
+        let extensions = openapi.extensions.get_or_insert_with(Default::default);
+        extensions.insert("webhooks".to_owned(), serde_json::Value::Object(section));
+    }
+}
