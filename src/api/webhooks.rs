@@ -19,6 +19,9 @@ use crate::state::AppState;
 use crate::store::{DeliveryLog, NewWebhook, StoreError, Webhook, WebhookPatch, WebhookStatus};
 use crate::webhooks::{events, guard};
 
+/// Webhooks one account may have (each event fans out to all of its subscriptions).
+const MAX_WEBHOOKS: i64 = 100;
+
 /// `WebhookItem`: an event a webhook can subscribe to.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WebhookItem {
@@ -45,7 +48,8 @@ impl From<Status> for WebhookStatus {
 
 /// `WebhookInstancePostItem`, plus `thin` (Passerelle): accounting events carry the record's id
 /// only, not the record.
-#[derive(Debug, Deserialize, ToSchema)]
+// No `Debug`: it holds the signing secret.
+#[derive(Deserialize, ToSchema)]
 pub struct WebhookInstancePostItem {
     #[schema(max_length = 80)]
     pub event: String,
@@ -61,7 +65,8 @@ pub struct WebhookInstancePostItem {
 
 /// `WebhookInstancePatchItem`: absent fields keep their value; `status: active` re-enables a
 /// webhook turned off after failing deliveries.
-#[derive(Debug, Deserialize, ToSchema)]
+// No `Debug`: it holds the signing secret.
+#[derive(Deserialize, ToSchema)]
 pub struct WebhookInstancePatchItem {
     pub status: Option<Status>,
     #[schema(max_length = 500)]
@@ -237,6 +242,10 @@ pub async fn create(
     tenant: TenantContext,
     ValidJson(body): ValidJson<WebhookInstancePostItem>,
 ) -> Result<Json<WebhookInstanceGetItem>> {
+    if state.store.webhooks().count(tenant.account_id).await? >= MAX_WEBHOOKS {
+        let rule = format!("an account has at most {MAX_WEBHOOKS} webhooks; delete one first");
+        return Err(Invalid::body("event", rule).into());
+    }
     let url = checked_url(&state, &body.url).await?;
     let new = NewWebhook {
         event: body.event,

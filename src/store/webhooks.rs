@@ -48,7 +48,7 @@ pub struct Webhook {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug)]
+/// No `Debug`: it holds the signing secret.
 pub struct NewWebhook {
     pub event: String,
     pub url: String,
@@ -57,8 +57,8 @@ pub struct NewWebhook {
     pub thin: bool,
 }
 
-/// What `PATCH` changes; `None` keeps the current value.
-#[derive(Debug, Default)]
+/// What `PATCH` changes; `None` keeps the current value. No `Debug`: it holds the signing secret.
+#[derive(Default)]
 pub struct WebhookPatch {
     pub status: Option<WebhookStatus>,
     pub url: Option<String>,
@@ -295,6 +295,21 @@ impl<'p> Webhooks<'p> {
             .execute(self.pool)
             .await?;
         Ok(())
+    }
+
+    /// How many webhooks the account has.
+    pub async fn count(&self, account: Uuid) -> Result<i64, StoreError> {
+        let sql = "SELECT COUNT(*) FROM webhooks WHERE account_id = $1";
+        Ok(sqlx::query_scalar(sql).bind(account.to_string()).fetch_one(self.pool).await?)
+    }
+
+    /// Drops delivery logs older than `before` (Unix microseconds). Returns how many.
+    pub async fn prune_logs(&self, before: i64) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM webhook_logs WHERE created_at < $1")
+            .bind(before)
+            .execute(self.pool)
+            .await?;
+        Ok(done.rows_affected())
     }
 
     /// A page of the webhook's delivery attempts, newest first.

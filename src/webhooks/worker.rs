@@ -19,6 +19,10 @@ use crate::store::{Claimed, DeliveryLog, Occurrence, Store, WebhookStatus};
 
 /// Deliveries claimed (and sent concurrently) at once.
 const BATCH: u32 = 16;
+/// How long delivery logs are kept.
+const LOG_RETENTION: Duration = Duration::from_secs(30 * 24 * 3600);
+/// How often old logs are dropped.
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 
 /// The wait before attempt `attempt + 1` after `attempt` failed: `base · 2^(attempt-1)` capped
 /// at `cap`, of which a random half is taken off (jitter: receivers that fail together are not
@@ -53,7 +57,13 @@ impl Worker {
 
     /// Delivers until the task is dropped.
     pub async fn run(self) {
+        let mut pruned = std::time::Instant::now();
+        self.prune().await;
         loop {
+            if pruned.elapsed() >= PRUNE_EVERY {
+                pruned = std::time::Instant::now();
+                self.prune().await;
+            }
             let more = match self.store.outbox().claim(BATCH, self.lease()).await {
                 Ok(batch) => {
                     let full = batch.len() == BATCH as usize;
@@ -72,6 +82,14 @@ impl Worker {
                     () = tokio::time::sleep(self.settings.poll) => {}
                 }
             }
+        }
+    }
+
+    async fn prune(&self) {
+        let retention = i64::try_from(LOG_RETENTION.as_micros()).unwrap_or(i64::MAX);
+        let before = Utc::now().timestamp_micros() - retention;
+        if let Err(e) = self.store.webhooks().prune_logs(before).await {
+            tracing::warn!(error = %e, "dropping old webhook logs failed");
         }
     }
 
