@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
+use tokio::sync::Semaphore;
 use uuid::Uuid;
 
 use super::delivery::{Attempt, Deliverer};
@@ -17,7 +18,7 @@ use crate::crypto::Keyring;
 use crate::service::issues;
 use crate::store::{Claimed, DeliveryLog, Occurrence, Store, WebhookStatus};
 
-/// Deliveries claimed (and sent concurrently) at once.
+/// Deliveries one replica attempts at once.
 const BATCH: u32 = 16;
 /// How long delivery logs are kept.
 const LOG_RETENTION: Duration = Duration::from_secs(30 * 24 * 3600);
@@ -55,31 +56,42 @@ impl Worker {
         self.settings.timeout * 2 + Duration::from_secs(2)
     }
 
-    /// Delivers until the task is dropped.
+    /// Delivers until the task is dropped: up to [`BATCH`] attempts at once, each in a task of its
+    /// own (a receiver that hangs holds one place, not the others'); a finished attempt makes
+    /// room and wakes the loop, so the next delivery of its chain goes at once.
     pub async fn run(self) {
+        let this = Arc::new(self);
+        let places = Arc::new(Semaphore::new(BATCH as usize));
         let mut pruned = std::time::Instant::now();
-        self.prune().await;
+        this.prune().await;
         loop {
             if pruned.elapsed() >= PRUNE_EVERY {
                 pruned = std::time::Instant::now();
-                self.prune().await;
+                this.prune().await;
             }
-            let more = match self.store.outbox().claim(BATCH, self.lease()).await {
-                Ok(batch) => {
-                    let full = batch.len() == BATCH as usize;
-                    let sends = batch.into_iter().map(|c| self.deliver(c));
-                    futures_util::future::join_all(sends).await;
-                    full
+            let free = u32::try_from(places.available_permits()).unwrap_or(BATCH);
+            let mut more = false;
+            if free > 0 {
+                match this.store.outbox().claim(free, this.lease()).await {
+                    Ok(batch) => {
+                        more = batch.len() == free as usize;
+                        for claimed in batch {
+                            let Ok(place) = places.clone().try_acquire_owned() else { break };
+                            let worker = Arc::clone(&this);
+                            tokio::spawn(async move {
+                                worker.deliver(claimed).await;
+                                drop(place);
+                                outbox::wake();
+                            });
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "claiming webhook deliveries failed"),
                 }
-                Err(e) => {
-                    tracing::warn!(error = %e, "claiming webhook deliveries failed");
-                    false
-                }
-            };
-            if !more {
+            }
+            if !more || places.available_permits() == 0 {
                 tokio::select! {
                     () = outbox::woken() => {}
-                    () = tokio::time::sleep(self.settings.poll) => {}
+                    () = tokio::time::sleep(this.settings.poll) => {}
                 }
             }
         }

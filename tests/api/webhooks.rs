@@ -1,7 +1,7 @@
 //! Webhooks and issues end to end: `serve` processes over PostgreSQL (or SQLite) and the sandbox,
 //! delivering to a receiver in the test (axum on 127.0.0.1), hence `PASSERELLE_WEBHOOK_ALLOW_PRIVATE`.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -35,6 +35,8 @@ struct Inbox {
     got: Mutex<Vec<Received>>,
     /// Attempts to refuse with 500 before accepting.
     refuse_next: AtomicU32,
+    /// Hold every attempt for 30 s (the sender gives up first) instead of answering.
+    stall: AtomicBool,
 }
 
 /// An HTTP receiver on 127.0.0.1: its URL and what it received.
@@ -44,6 +46,17 @@ struct Receiver {
 }
 
 async fn receive(State(inbox): State<Arc<Inbox>>, headers: HeaderMap, raw: Bytes) -> StatusCode {
+    if inbox.stall.load(Ordering::SeqCst) {
+        inbox.got.lock().unwrap().push(Received {
+            event_id: String::new(),
+            signature: None,
+            body: Value::Null,
+            raw: Bytes::new(),
+            answered: 0,
+        });
+        tokio::time::sleep(Duration::from_secs(30)).await;
+        return StatusCode::INTERNAL_SERVER_ERROR;
+    }
     let refuse = inbox
         .refuse_next
         .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
@@ -257,17 +270,18 @@ async fn deliveries_pending_on_a_killed_replica_are_made_by_another() {
     let first = Gateway::start(env(&db, &sb)).await;
     let token = token(&first, &account).await;
     subscribe(&first, &token, "account.connection.created", &receiver.url).await;
-    receiver.inbox.refuse_next.store(u32::MAX, Ordering::SeqCst);
+    // The first replica dies in the middle of its attempts: its claims must expire, not be lost.
+    receiver.inbox.stall.store(true, Ordering::SeqCst);
     for i in 0..5 {
         connect_consumer(&first, &token, &format!("Shop {i}"), tokens::SOCIETY_PORT).await;
     }
     let started = Instant::now();
     while receiver.all().len() < 5 {
-        assert!(started.elapsed() < Duration::from_secs(10), "attempts were made");
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(started.elapsed() < Duration::from_secs(10), "attempts were under way");
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
     first.kill();
-    receiver.inbox.refuse_next.store(0, Ordering::SeqCst);
+    receiver.inbox.stall.store(false, Ordering::SeqCst);
     let _second = Gateway::start(env(&db, &sb)).await;
     let got = receiver.wait_for("account.connection.created", 5, Duration::from_secs(20)).await;
     let mut consumers: Vec<_> = got.iter().map(|r| r.body["consumerid"].clone()).collect();
