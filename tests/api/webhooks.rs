@@ -256,6 +256,51 @@ async fn a_receiver_that_fails_at_first_gets_every_event_once_and_in_order() {
     assert!(logs.iter().any(|l| l["attempt"].as_i64().unwrap() >= 4), "{logs:?}");
     let (_, page2) = get(&gateway, &token, &format!("/webhooks/{id}/logs?size=5&page=2")).await;
     assert_eq!(page2.as_array().unwrap().len(), 2, "paged");
+    // The refusals made an issue of the webhook, closed by its first success.
+    let (_, issues) = get(&gateway, &token, "/issues?error_code=WEBHOOK_REFUSED").await;
+    assert_eq!(issues.as_array().unwrap().len(), 1, "{issues}");
+    assert_eq!(issues[0]["connection_id"], id);
+    assert_eq!(issues[0]["occurrences"], 4);
+    assert_eq!(issues[0]["level"], "warning");
+    assert_eq!(issues[0]["status"], "closed");
+}
+
+#[tokio::test]
+async fn a_webhook_failing_too_long_is_turned_off_and_a_patch_turns_it_on_with_nothing_lost() {
+    let db = TestDb::new().await;
+    let sb = sandbox(SandboxConfig::default()).await;
+    let receiver = Receiver::start().await;
+    let env = || env(&db, &sb).set("PASSERELLE_WEBHOOK_DISABLE_AFTER_SECS", "1");
+    let account = account_create(&env());
+    let gateway = Gateway::start(env()).await;
+    let token = token(&gateway, &account).await;
+    let hook = subscribe(&gateway, &token, "account.connection.created", &receiver.url).await;
+    let id = hook["webhookid"].as_str().unwrap();
+    receiver.inbox.refuse_next.store(u32::MAX, Ordering::SeqCst);
+    let (cid, _) = connect_consumer(&gateway, &token, "Fournil", tokens::SOCIETY_PORT).await;
+    let started = Instant::now();
+    loop {
+        let (_, got) = get(&gateway, &token, &format!("/webhooks/{id}")).await;
+        if got["status"] == "inactive" {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(15), "still {got}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let attempts = receiver.all().len();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(receiver.all().len(), attempts, "an inactive webhook is not called");
+    receiver.inbox.refuse_next.store(0, Ordering::SeqCst);
+    let res = reqwest::Client::new()
+        .patch(gateway.url(&format!("/webhooks/{id}")))
+        .bearer_auth(&token)
+        .json(&json!({"status": "active"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.json::<Value>().await.unwrap()["status"], "active");
+    let got = receiver.wait_for("account.connection.created", 1, Duration::from_secs(10)).await;
+    assert_eq!(got[0].body["consumerid"], cid.as_str(), "the event waited in the outbox");
 }
 
 #[tokio::test]
