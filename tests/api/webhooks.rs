@@ -136,6 +136,19 @@ async fn subscribe(gateway: &Gateway, token: &str, event: &str, url: &str) -> Va
     res.json().await.unwrap()
 }
 
+/// `PATCH /webhooks/{id}` with `status`; the webhook answered.
+async fn set_status(gateway: &Gateway, token: &str, id: &str, status: &str) -> Value {
+    let res = reqwest::Client::new()
+        .patch(gateway.url(&format!("/webhooks/{id}")))
+        .bearer_auth(token)
+        .json(&json!({"status": status}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
 async fn get(gateway: &Gateway, token: &str, path: &str) -> (u16, Value) {
     let res =
         reqwest::Client::new().get(gateway.url(path)).bearer_auth(token).send().await.unwrap();
@@ -291,14 +304,7 @@ async fn a_webhook_failing_too_long_is_turned_off_and_a_patch_turns_it_on_with_n
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(receiver.all().len(), attempts, "an inactive webhook is not called");
     receiver.inbox.refuse_next.store(0, Ordering::SeqCst);
-    let res = reqwest::Client::new()
-        .patch(gateway.url(&format!("/webhooks/{id}")))
-        .bearer_auth(&token)
-        .json(&json!({"status": "active"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.json::<Value>().await.unwrap()["status"], "active");
+    assert_eq!(set_status(&gateway, &token, id, "active").await["status"], "active");
     let got = receiver.wait_for("account.connection.created", 1, Duration::from_secs(10)).await;
     assert_eq!(got[0].body["consumerid"], cid.as_str(), "the event waited in the outbox");
 }
@@ -377,14 +383,7 @@ async fn webhook_urls_must_be_public_https_unless_the_operator_allows_private_on
     let hook =
         subscribe(&allowed, &token, "account.connection.created", "http://127.0.0.1:9/h").await;
     let id = hook["webhookid"].as_str().unwrap();
-    let res = http
-        .patch(allowed.url(&format!("/webhooks/{id}")))
-        .bearer_auth(&token)
-        .json(&json!({"status": "inactive"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.json::<Value>().await.unwrap()["status"], "inactive");
+    assert_eq!(set_status(&allowed, &token, id, "inactive").await["status"], "inactive");
     let (_, types) = get(&allowed, &token, "/webhooks/list").await;
     let names: Vec<_> = types.as_array().unwrap().iter().map(|t| t["event"].clone()).collect();
     assert!(names.contains(&json!("accounting.client.updated")), "{names:?}");
