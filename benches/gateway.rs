@@ -17,49 +17,10 @@ use serde_json::{json, Value};
 
 mod support;
 
-use support::{free_port, wait_ready, Process, BIN};
+use support::{free_port, wait_ready, Database, Process, BIN};
 
 const SECRET: &str = "passerelle-sandbox-partner-secret";
 const CONNECTIONS: usize = 32;
-
-/// Where the gateway stores: a scratch PostgreSQL database (dropped at the end) or SQLite.
-struct Database {
-    url: String,
-    scratch: Option<(String, String)>,
-    _dir: tempfile::TempDir,
-}
-
-impl Database {
-    async fn new() -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        match std::env::var("DATABASE_URL") {
-            Ok(admin) if admin.starts_with("postgres") => {
-                use sqlx::Connection;
-                sqlx::any::install_default_drivers();
-                let name = format!("passerelle_bench_{}", std::process::id());
-                let mut conn = sqlx::AnyConnection::connect(&admin).await.expect("PostgreSQL");
-                let sql = format!("CREATE DATABASE {name}");
-                sqlx::query(&sql).execute(&mut conn).await.expect("scratch database");
-                let (base, _) = admin.rsplit_once('/').expect("a database in DATABASE_URL");
-                let url = format!("{base}/{name}");
-                Self { url, scratch: Some((admin, name)), _dir: dir }
-            }
-            _ => {
-                let url = format!("sqlite://{}/bench.db", dir.path().display());
-                Self { url, scratch: None, _dir: dir }
-            }
-        }
-    }
-
-    async fn drop_scratch(&self) {
-        use sqlx::Connection;
-        let Some((admin, name)) = &self.scratch else { return };
-        if let Ok(mut conn) = sqlx::AnyConnection::connect(admin).await {
-            let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-            let _ = sqlx::query(&sql).execute(&mut conn).await;
-        }
-    }
-}
 
 /// One measured run.
 struct Run {

@@ -144,6 +144,8 @@ pub struct App {
     header_timeout: Duration,
     /// Hears consumer and connection changes (PostgreSQL) for the tenancy cache.
     changes: Option<JoinHandle<()>>,
+    /// Delivers webhook events.
+    webhooks: JoinHandle<()>,
 }
 
 impl App {
@@ -157,12 +159,19 @@ impl App {
             let (url, tenancy) = (settings.database.url.clone(), state.tenancy.clone());
             tokio::spawn(async move { changes::follow(&url, |c| tenancy.on_change(c)).await })
         });
+        let worker = crate::webhooks::worker::Worker::new(
+            state.store.clone(),
+            state.keyring.clone(),
+            settings.webhooks,
+        )?;
+        let webhooks = tokio::spawn(worker.run());
         Ok(Self {
             listener,
             router: router(state.clone(), settings.request_timeout),
             state,
             header_timeout: settings.header_timeout,
             changes,
+            webhooks,
         })
     }
 
@@ -234,6 +243,7 @@ impl App {
         if let Some(changes) = self.changes {
             changes.abort();
         }
+        self.webhooks.abort();
         Ok(())
     }
 }

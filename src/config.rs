@@ -309,6 +309,7 @@ pub struct Settings {
     pub log_format: LogFormat,
     pub myunisoft: MyUnisoftSettings,
     pub limits: TenantLimits,
+    pub webhooks: crate::webhooks::WebhookSettings,
 }
 
 const MIN_JWT_SECRET: usize = 32;
@@ -339,6 +340,7 @@ impl Settings {
             log_format: log_format(env)?,
             myunisoft: MyUnisoftSettings::from_env(env)?,
             limits: TenantLimits::from_env(env)?,
+            webhooks: crate::webhooks::WebhookSettings::from_env(env)?,
         })
     }
 }

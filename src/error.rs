@@ -248,7 +248,9 @@ fn not_found(resource: Resource) -> ErrorCode {
         | Resource::ActiveConnection
         | Resource::Integration
         | Resource::Transaction
-        | Resource::Folder => C::ErrorResourceNotFound,
+        | Resource::Folder
+        | Resource::Webhook
+        | Resource::Issue => C::ErrorResourceNotFound,
     }
 }
 
@@ -352,6 +354,13 @@ fn location() -> Array {
         .build()
 }
 
+/// What the issues middleware finds on an error answer: its code and message.
+#[derive(Debug, Clone)]
+pub struct AnsweredError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
 /// What the logging middleware finds on a 5xx answer: the error with its source.
 #[derive(Debug, Clone)]
 pub struct LoggedError(pub Arc<AppError>);
@@ -368,7 +377,9 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.classify().0;
         let body = self.body();
+        let answered = AnsweredError { code: body.error_code, message: body.message.clone() };
         let mut res = (status, Json(body)).into_response();
+        res.extensions_mut().insert(answered);
         let one_second = Duration::from_secs(1);
         let retry_after = match &self {
             AppError::Busy { .. } => Some(&one_second),

@@ -72,6 +72,8 @@ pub struct Shared {
     pub fec_exports: Arc<Quota<Uuid>>,
     /// Disk the FEC spools of this process may use together.
     pub fec_spool: DiskBudget,
+    /// Where webhooks may point and how they are delivered.
+    pub webhooks: crate::webhooks::WebhookSettings,
 }
 
 /// Set once shutdown begins: readiness then answers 503 and answers close their connection, so
@@ -148,6 +150,7 @@ impl AppState {
             requests: Arc::new(Quota::new(limits.requests_per_account)),
             fec_exports: Arc::new(Quota::new(limits.fec_exports_per_connection)),
             fec_spool: DiskBudget::new(limits.fec_spool_bytes),
+            webhooks: settings.webhooks,
         })))
     }
 }

@@ -47,3 +47,44 @@ pub async fn sandbox() -> (Process, String) {
     wait_ready(&format!("{base}/_sandbox/tokens")).await;
     (process, base)
 }
+
+/// Where the gateway stores (for the benchmarks that store): a scratch PostgreSQL database (dropped at the end) or SQLite.
+#[allow(dead_code)]
+pub struct Database {
+    pub url: String,
+    pub scratch: Option<(String, String)>,
+    _dir: tempfile::TempDir,
+}
+
+#[allow(dead_code)]
+impl Database {
+    pub async fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        match std::env::var("DATABASE_URL") {
+            Ok(admin) if admin.starts_with("postgres") => {
+                use sqlx::Connection;
+                sqlx::any::install_default_drivers();
+                let name = format!("passerelle_bench_{}", std::process::id());
+                let mut conn = sqlx::AnyConnection::connect(&admin).await.expect("PostgreSQL");
+                let sql = format!("CREATE DATABASE {name}");
+                sqlx::query(&sql).execute(&mut conn).await.expect("scratch database");
+                let (base, _) = admin.rsplit_once('/').expect("a database in DATABASE_URL");
+                let url = format!("{base}/{name}");
+                Self { url, scratch: Some((admin, name)), _dir: dir }
+            }
+            _ => {
+                let url = format!("sqlite://{}/bench.db", dir.path().display());
+                Self { url, scratch: None, _dir: dir }
+            }
+        }
+    }
+
+    pub async fn drop_scratch(&self) {
+        use sqlx::Connection;
+        let Some((admin, name)) = &self.scratch else { return };
+        if let Ok(mut conn) = sqlx::AnyConnection::connect(admin).await {
+            let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+            let _ = sqlx::query(&sql).execute(&mut conn).await;
+        }
+    }
+}

@@ -8,7 +8,9 @@ pub mod docs;
 pub mod extract;
 pub mod health;
 pub mod integrations;
+pub mod issues;
 pub mod token;
+pub mod webhooks;
 
 use axum::routing::get;
 use axum::Router;
@@ -18,6 +20,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::state::AppState;
+use webhooks::EventDocs;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -27,7 +30,7 @@ use crate::state::AppState;
                        then call every other route with `Authorization: Bearer <token>`. Every \
                        error answer is `{\"status\":\"error\",\"message\",\"error_code\",\"detail\"}`."
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &EventDocs),
     components(schemas(crate::error::ErrorBody))
 )]
 struct ApiDoc;
@@ -53,6 +56,8 @@ fn documented() -> OpenApiRouter<AppState> {
         .merge(connections::router())
         .merge(integrations::router())
         .merge(accounting::router())
+        .merge(webhooks::router())
+        .merge(issues::router())
         .merge(health::router())
 }
 

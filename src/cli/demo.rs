@@ -114,6 +114,7 @@ fn settings(
             download_hosts: vec![],
         },
         limits: config::TenantLimits::default(),
+        webhooks: crate::webhooks::WebhookSettings::default(),
     })
 }
 

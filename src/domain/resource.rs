@@ -20,6 +20,8 @@ pub enum Resource {
     Employee,
     AnalyticPlan,
     AnalyticAccount,
+    Webhook,
+    Issue,
 }
 
 impl Resource {
@@ -42,6 +44,8 @@ impl Resource {
             Resource::Employee => "employee",
             Resource::AnalyticPlan => "analytic plan",
             Resource::AnalyticAccount => "analytic account",
+            Resource::Webhook => "webhook",
+            Resource::Issue => "issue",
         }
     }
 }

@@ -20,7 +20,9 @@ use crate::service::accounting::unsupported;
 use crate::service::connections;
 use crate::service::consumers;
 use crate::state::AppState;
-use crate::store::Completion;
+use crate::store::{Completion, ConnectLinks, StoreError};
+use crate::webhooks::events::{CONNECTION_CREATED, CONNECTION_UPDATED};
+use crate::webhooks::{outbox, Event};
 
 /// How long an activation link works.
 pub const LINK_LIFETIME: Duration = Duration::minutes(30);
@@ -241,15 +243,34 @@ async fn complete(
 ) -> Result<Step> {
     let link = &opened.link;
     let account = opened.account.account_id;
-    let done =
-        s.store.connect_links().complete(&s.keyring, account, link, credentials, facts).await;
+    let done = async {
+        let mut tx = s.store.begin().await?;
+        let completion =
+            ConnectLinks::complete_in(&mut tx, &s.keyring, account, link, credentials, facts)
+                .await?;
+        if !matches!(completion, Completion::Done) {
+            return Ok::<_, AppError>(None);
+        }
+        let name = match link.purpose {
+            LinkPurpose::Create => CONNECTION_CREATED,
+            LinkPurpose::Update => CONNECTION_UPDATED,
+        };
+        let (consumer, id) = (link.consumer_id, link.connection_id);
+        let event = Event::connection(name, consumer, id, "active", link.kind.integration_id());
+        outbox::commit_with(tx, account, &event).await?;
+        let stored = s.store.connections().find(account, consumer, id).await?;
+        Ok(Some(stored.ok_or_else(|| {
+            StoreError::Corrupt("connection vanished right after its activation".into())
+        })?))
+    }
+    .await;
     s.tenancy.forget(link.consumer_id);
     Ok(match done? {
-        Completion::Done(connection) => {
+        Some(connection) => {
             tracing::info!(connection.id = %connection.id, consumer.id = %link.consumer_id,
                 purpose = link.purpose.as_str(), "connection activated through its link");
             Step::Connected(connection)
         }
-        Completion::Spent | Completion::ConnectionGone => Step::Spent,
+        None => Step::Spent,
     })
 }

@@ -15,7 +15,9 @@ use crate::error::{AppError, Result};
 use crate::service::consumers;
 use crate::service::idempotent;
 use crate::state::AppState;
-use crate::store::{IdempotencyKey, TransactionRecord};
+use crate::store::{Connections, IdempotencyKey, TransactionRecord};
+use crate::webhooks::events::{CONNECTION_CREATED, CONNECTION_DELETED, CONNECTION_UPDATED};
+use crate::webhooks::{outbox, Event};
 
 /// What a client asks for when it creates a connection.
 #[derive(Debug)]
@@ -116,7 +118,19 @@ pub async fn create(
     let store = |id: Uuid| async move {
         let facts = activate(s, kind, id, &credentials).await?;
         let new = NewConnection { id, consumer_id: consumer, kind, name, credentials, facts };
-        let inserted = s.store.connections().insert(&s.keyring, t.account_id, &new).await;
+        let event =
+            Event::connection(CONNECTION_CREATED, consumer, id, "active", kind.integration_id());
+        let inserted = async {
+            let mut tx = s.store.begin().await?;
+            Connections::insert_in(&mut tx, &s.keyring, t.account_id, &new).await?;
+            outbox::commit_with(tx, t.account_id, &event).await?;
+            s.store
+                .connections()
+                .find(t.account_id, consumer, id)
+                .await?
+                .ok_or_else(|| not_found(id))
+        }
+        .await;
         s.tenancy.forget(consumer);
         let created = inserted?;
         tracing::info!(connection.id = %created.id, consumer.id = %consumer, "connection created");
@@ -156,15 +170,40 @@ pub async fn update(
         None => None,
     };
     let patch = ConnectionPatch { name, credentials };
-    let updated =
-        s.store.connections().update(&s.keyring, t.account_id, consumer, id, &patch).await;
+    let event = Event::connection(
+        CONNECTION_UPDATED,
+        consumer,
+        id,
+        current.status.as_str(),
+        current.kind.integration_id(),
+    );
+    let updated = async {
+        let mut tx = s.store.begin().await?;
+        Connections::update_in(&mut tx, &s.keyring, t.account_id, consumer, id, &patch).await?;
+        outbox::commit_with(tx, t.account_id, &event).await?;
+        s.store.connections().find(t.account_id, consumer, id).await?.ok_or_else(|| not_found(id))
+    }
+    .await;
     s.tenancy.forget(consumer);
-    updated?.ok_or_else(|| not_found(id))
+    updated
 }
 
 pub async fn delete(s: &AppState, t: &TenantContext, consumer: Uuid, id: Uuid) -> Result<()> {
-    consumers::get(s, t, consumer).await?;
-    let deleted = s.store.connections().delete(t.account_id, consumer, id).await;
+    let current = get(s, t, consumer, id).await?;
+    let event = Event::connection(
+        CONNECTION_DELETED,
+        consumer,
+        id,
+        current.status.as_str(),
+        current.kind.integration_id(),
+    );
+    let deleted = async {
+        let mut tx = s.store.begin().await?;
+        let deleted = Connections::delete_in(&mut tx, id).await?;
+        outbox::commit_with(tx, t.account_id, &event).await?;
+        Ok::<_, AppError>(deleted)
+    }
+    .await;
     s.tenancy.forget(consumer);
     if !deleted? {
         return Err(not_found(id));

@@ -12,6 +12,7 @@ pub mod expenses;
 pub mod fec;
 pub mod idempotent;
 pub mod invoices;
+pub mod issues;
 pub mod journal_entries;
 pub mod operations;
 pub mod outstandings;

@@ -4,16 +4,14 @@
 
 use chrono::{Duration, Utc};
 use sqlx::any::AnyRow;
-use sqlx::AnyPool;
+use sqlx::{AnyConnection, AnyPool};
 use uuid::Uuid;
 
-use super::connections::{facts_json, insert_row, rekey_row, Connections};
+use super::connections::{facts_json, insert_row, rekey_row};
 use super::{column, now_micros, timestamp, uuid, StoreError};
 use crate::crypto::{Keyring, Sealed};
 use crate::domain::connect_link::{ConnectLink, LinkPurpose, MAX_KEY_ATTEMPTS};
-use crate::domain::connection::{
-    Connection, ConnectionFacts, ConnectorKind, Credentials, NewConnection,
-};
+use crate::domain::connection::{ConnectionFacts, ConnectorKind, Credentials, NewConnection};
 
 /// How long a link is kept after it expired (its page then still says so).
 const KEPT_AFTER_EXPIRY: Duration = Duration::days(1);
@@ -24,8 +22,8 @@ const COLUMNS: &str = "token_hash, consumer_id, connection_id, purpose, integrat
 /// What completing a link came to.
 #[derive(Debug)]
 pub enum Completion {
-    /// The connection, created or re-keyed.
-    Done(Connection),
+    /// The connection was created or re-keyed.
+    Done,
     /// The link was used or expired meanwhile: nothing was stored.
     Spent,
     /// The connection a re-key link was for was deleted meanwhile: nothing was stored.
@@ -145,17 +143,17 @@ impl<'p> ConnectLinks<'p> {
         Ok(Some((credentials, facts)))
     }
 
-    /// Spends the link and stores its connection with `credentials`, in one transaction: the
-    /// link's held key is dropped, the connection created (or re-keyed) active.
-    pub async fn complete(
-        &self,
+    /// Spends the link and stores its connection with `credentials` on the caller's transaction:
+    /// the link's held key is dropped, the connection created (or re-keyed) active. Nothing is
+    /// stored unless the caller commits (with the change's event).
+    pub async fn complete_in(
+        tx: &mut AnyConnection,
         keyring: &Keyring,
         account: Uuid,
         link: &ConnectLink,
         credentials: Credentials,
         facts: ConnectionFacts,
     ) -> Result<Completion, StoreError> {
-        let mut tx = self.pool.begin().await?;
         let claimed = sqlx::query(
             "UPDATE connect_links SET used_at = $2, key_id = NULL, nonce = NULL, \
              credentials = NULL, data = NULL \
@@ -190,11 +188,7 @@ impl<'p> ConnectLinks<'p> {
                 }
             }
         }
-        tx.commit().await?;
-        let stored = Connections::new(self.pool).find(account, consumer, id).await?;
-        stored.map(Completion::Done).ok_or_else(|| {
-            StoreError::Corrupt("connection vanished right after its activation".into())
-        })
+        Ok(Completion::Done)
     }
 }
 

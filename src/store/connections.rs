@@ -7,7 +7,7 @@
 //! re-sealed with the full binding the first time they are read (and by `passerelle rotate-key`).
 
 use sqlx::any::AnyRow;
-use sqlx::AnyPool;
+use sqlx::{AnyConnection, AnyPool};
 use uuid::Uuid;
 
 use super::{column, now_micros, timestamp, uuid, StoreError};
@@ -39,10 +39,22 @@ impl<'p> Connections<'p> {
         account: Uuid,
         new: &NewConnection,
     ) -> Result<Connection, StoreError> {
-        insert_row(self.pool, keyring, account, new).await?;
+        let mut tx = self.pool.begin().await?;
+        Self::insert_in(&mut tx, keyring, account, new).await?;
+        tx.commit().await?;
         self.find(account, new.consumer_id, new.id)
             .await?
             .ok_or_else(|| StoreError::Corrupt("connection vanished right after its insert".into()))
+    }
+
+    /// [`Self::insert`] on the caller's transaction (which may announce the change with it).
+    pub async fn insert_in(
+        tx: &mut AnyConnection,
+        keyring: &Keyring,
+        account: Uuid,
+        new: &NewConnection,
+    ) -> Result<(), StoreError> {
+        insert_row(&mut *tx, keyring, account, new).await
     }
 
     pub async fn list(&self, account: Uuid, consumer: Uuid) -> Result<Vec<Connection>, StoreError> {
@@ -84,6 +96,21 @@ impl<'p> Connections<'p> {
         if self.find(account, consumer, id).await?.is_none() {
             return Ok(None);
         }
+        let mut tx = self.pool.begin().await?;
+        Self::update_in(&mut tx, keyring, account, consumer, id, patch).await?;
+        tx.commit().await?;
+        self.find(account, consumer, id).await
+    }
+
+    /// [`Self::update`] on the caller's transaction, for a connection known to be the account's.
+    pub async fn update_in(
+        tx: &mut AnyConnection,
+        keyring: &Keyring,
+        account: Uuid,
+        consumer: Uuid,
+        id: Uuid,
+        patch: &ConnectionPatch,
+    ) -> Result<(), StoreError> {
         let owner = Owner { account, consumer, connection: id };
         let sealed =
             patch.credentials.as_ref().map(|(c, _)| seal(keyring, owner, c)).transpose()?;
@@ -106,9 +133,9 @@ impl<'p> Connections<'p> {
         .bind(facts)
         .bind(now_micros())
         .bind(aad_version)
-        .execute(self.pool)
+        .execute(&mut *tx)
         .await?;
-        self.find(account, consumer, id).await
+        Ok(())
     }
 
     pub async fn delete(
@@ -120,9 +147,17 @@ impl<'p> Connections<'p> {
         if self.find(account, consumer, id).await?.is_none() {
             return Ok(false);
         }
+        let mut tx = self.pool.begin().await?;
+        let deleted = Self::delete_in(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(deleted)
+    }
+
+    /// [`Self::delete`] on the caller's transaction, for a connection known to be the account's.
+    pub async fn delete_in(tx: &mut AnyConnection, id: Uuid) -> Result<bool, StoreError> {
         let done = sqlx::query("DELETE FROM connections WHERE id = $1")
             .bind(id.to_string())
-            .execute(self.pool)
+            .execute(&mut *tx)
             .await?;
         Ok(done.rows_affected() == 1)
     }

@@ -7,8 +7,11 @@ mod connect_links;
 mod connections;
 mod consumers;
 mod idempotency;
+mod issues;
 mod login_failures;
+pub mod outbox;
 mod slots;
+mod webhooks;
 
 use std::time::Duration;
 
@@ -23,8 +26,11 @@ pub use connect_links::{Completion, ConnectLinks};
 pub use connections::Connections;
 pub use consumers::Consumers;
 pub use idempotency::{Begun, Idempotency, IdempotencyKey, Lease, Outcome, TransactionRecord};
+pub use issues::{Issue, IssueEvent, IssueFilter, Issues, Occurrence};
 pub use login_failures::{LoginFailures, SharedFailures};
+pub use outbox::{Announcement, Claimed, Outbox};
 pub use slots::{Slots, StoreLeases};
+pub use webhooks::{DeliveryLog, NewWebhook, Webhook, WebhookPatch, WebhookStatus, Webhooks};
 
 use crate::crypto::CryptoError;
 
@@ -130,6 +136,23 @@ impl Store {
 
     pub fn slots(&self) -> Slots<'_> {
         Slots::new(&self.pool)
+    }
+
+    /// A transaction, for a change and the events it announces (see `webhooks::outbox`).
+    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+        Ok(self.pool.begin().await?)
+    }
+
+    pub fn webhooks(&self) -> Webhooks<'_> {
+        Webhooks::new(&self.pool)
+    }
+
+    pub fn outbox(&self) -> Outbox<'_> {
+        Outbox::new(&self.pool, self.backend)
+    }
+
+    pub fn issues(&self) -> Issues<'_> {
+        Issues::new(&self.pool)
     }
 
     pub async fn close(&self) {

@@ -27,3 +27,4 @@ mod shutdown;
 mod store;
 mod support;
 mod third_parties;
+mod webhooks;

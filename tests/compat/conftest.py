@@ -228,6 +228,8 @@ def gateway(tmp_path_factory: pytest.TempPathFactory, sandbox: MyUnisoftSandbox)
             "PASSERELLE_DATA_DIR": str(tmp / "data"),
             "MYUNISOFT_THIRD_PARTY_SECRET": sandbox.partner_secret,
             "MYUNISOFT_BASE_URL": sandbox.base_url,
+            # Webhooks in the tests point at 127.0.0.1 over http.
+            "PASSERELLE_WEBHOOK_ALLOW_PRIVATE": "true",
             "NO_COLOR": "1",  # the log goes to a file
         }
         account = _create_account(binary, env, tmp, "compat")

@@ -58,6 +58,8 @@ pub struct Accounting {
     pub state: AppState,
     pub ctx: Context,
     pub headers: ChiftHeaders,
+    /// The calling API account.
+    pub account: Uuid,
     method: String,
     route: String,
     /// When a write must have sent its upstream calls by (set by the request timeout).
@@ -81,9 +83,20 @@ impl FromRequestParts<AppState> for Accounting {
         let route = route.ok_or_else(|| AppError::Internal("no matched route".into()))?;
         let selector = Selector { connection: headers.connection, folder: None };
         let ctx = service::context(state, &tenant, path.consumer_id, &selector).await?;
+        crate::api::issues::Watched::note(parts, state, &tenant, &ctx);
         let method = parts.method.as_str().to_owned();
         let send_by = parts.extensions.get::<SendBy>().copied();
-        Ok(Self { state: state.clone(), ctx, headers, method, route, send_by, _seat: seat })
+        let account = tenant.account_id;
+        Ok(Self {
+            state: state.clone(),
+            ctx,
+            headers,
+            account,
+            method,
+            route,
+            send_by,
+            _seat: seat,
+        })
     }
 }
 

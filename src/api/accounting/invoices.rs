@@ -17,6 +17,7 @@ use crate::error::{ErrorBody, Result};
 use crate::service::invoices::{self as service, InvoiceFilter};
 use crate::service::invoices::{refuse_unsupported, WriteOptions};
 use crate::state::AppState;
+use crate::webhooks::{Change, RecordKind};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
@@ -213,7 +214,9 @@ async fn create(
     let folder = q.folder_id;
     detached(async move {
         let work = service::create(&a.state, &a.ctx, folder.as_deref(), &inv, multi, &options);
-        a.once(|i: &Invoice| Some(i.id.clone()), work).await
+        let answer = a.once(|i: &Invoice| Some(i.id.clone()), work).await;
+        let id = |i: &Invoice| i.id.clone();
+        a.announced(folder.as_deref(), RecordKind::Invoice, Change::Created, id, answer).await
     })
     .await
 }

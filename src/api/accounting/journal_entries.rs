@@ -17,6 +17,7 @@ use crate::domain::Invalid;
 use crate::error::{ErrorBody, Result};
 use crate::service::journal_entries as service;
 use crate::state::AppState;
+use crate::webhooks::{Change, RecordKind};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -119,8 +120,11 @@ pub async fn create_journal_entry(
     ValidJson(entry): ValidJson<GenericJournalEntry>,
 ) -> Result<Json<WithRaw<JournalEntry>>> {
     detached(async move {
-        let work = service::create(&a.state, &a.ctx, q.folder_id.as_deref(), &entry);
-        a.once(|e: &JournalEntry| Some(e.id.clone()), work).await
+        let folder = q.folder_id.as_deref();
+        let work = service::create(&a.state, &a.ctx, folder, &entry);
+        let answer = a.once(|e: &JournalEntry| Some(e.id.clone()), work).await;
+        let id = |e: &JournalEntry| e.id.clone();
+        a.announced(folder, RecordKind::JournalEntry, Change::Created, id, answer).await
     })
     .await
 }

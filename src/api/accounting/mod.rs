@@ -6,6 +6,7 @@ mod attachments;
 mod banking;
 mod budget;
 mod context;
+mod events;
 mod fec;
 mod folders;
 mod invoices;
@@ -213,6 +214,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(attachments::router())
         .merge(third_parties::router())
         .layer(axum::middleware::from_fn(budget::report))
+        .layer(axum::middleware::from_fn(crate::api::issues::watch))
 }
 
 #[cfg(test)]

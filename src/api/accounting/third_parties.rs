@@ -16,6 +16,7 @@ use crate::domain::Invalid;
 use crate::error::{ErrorBody, Result};
 use crate::service::third_parties as service;
 use crate::state::AppState;
+use crate::webhooks::Change;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -109,7 +110,9 @@ macro_rules! partner_routes {
             ValidJson(body): ValidJson<NewThirdParty>,
         ) -> Result<Json<WithRaw<ThirdParty>>> {
             let merge = q.force_merge.as_deref();
-            a.single(service::create(&a.state, &a.ctx, q.folder_id.as_deref(), $kind, &body, merge)).await
+            let folder = q.folder_id.as_deref();
+            let answer = a.single(service::create(&a.state, &a.ctx, folder, $kind, &body, merge)).await;
+            a.announced(folder, super::events::party($kind), Change::Created, |t: &ThirdParty| t.id.clone(), answer).await
         }
 
         #[doc = concat!("One ", $noun, ".")]
@@ -138,7 +141,9 @@ macro_rules! partner_routes {
             a: Accounting,
             ValidJson(body): ValidJson<ThirdPartyPatch>,
         ) -> Result<Json<WithRaw<ThirdParty>>> {
-            a.single(service::update(&a.state, &a.ctx, q.folder_id.as_deref(), $kind, &p.id, &body)).await
+            let folder = q.folder_id.as_deref();
+            let answer = a.single(service::update(&a.state, &a.ctx, folder, $kind, &p.id, &body)).await;
+            a.announced(folder, super::events::party($kind), Change::Updated, |t: &ThirdParty| t.id.clone(), answer).await
         }
     };
 }

@@ -116,6 +116,7 @@ pub fn settings(db: &TestDb, myunisoft: &str) -> Settings {
             download_hosts: vec![],
         },
         limits: passerelle::config::TenantLimits::default(),
+        webhooks: passerelle::webhooks::WebhookSettings::default(),
     }
 }
 

@@ -1,0 +1,146 @@
+//! Where a webhook may point: `https://` URLs whose host resolves to public addresses only — no
+//! loopback, private, shared, link-local (cloud metadata included), multicast or unspecified
+//! address. Checked when a webhook is subscribed or its URL changed, and again at every delivery
+//! on the addresses actually connected to ([`GuardedResolver`]), so a name that later resolves
+//! inward is refused. `PASSERELLE_WEBHOOK_ALLOW_PRIVATE=true` lifts both rules (`http://`
+//! allowed too: receivers on an internal network seldom have certificates).
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use reqwest::Url;
+
+/// Why a URL is refused, said to the subscriber.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Refused(pub String);
+
+/// `true` for addresses a webhook must not reach.
+pub fn is_inward(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => inward_v4(v4),
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return inward_v4(v4);
+            }
+            let first = v6.segments()[0];
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (first & 0xfe00) == 0xfc00 // unique local (fd00:ec2::254, the EC2 metadata)
+                || (first & 0xffc0) == 0xfe80 // link-local
+                || v6 == Ipv6Addr::new(0x64, 0xff9b, 0, 0, 0, 0, 0xa9fe, 0xa9fe)
+            // NAT64 metadata
+        }
+    }
+}
+
+fn inward_v4(ip: Ipv4Addr) -> bool {
+    let [a, b, ..] = ip.octets();
+    ip.is_loopback()
+        || ip.is_private()
+        || ip.is_link_local() // 169.254.0.0/16: 169.254.169.254 is the cloud metadata service
+        || ip.is_unspecified()
+        || ip.is_broadcast()
+        || ip.is_multicast()
+        || a == 0
+        || (a == 100 && (64..128).contains(&b)) // shared address space (carrier NAT)
+        || (a == 192 && b == 0 && ip.octets()[2] == 0) // IETF protocol assignments
+        || (a == 198 && (b == 18 || b == 19)) // benchmarking
+        || a >= 240
+}
+
+/// Checks a webhook URL's shape, then resolves its host and checks every address.
+pub async fn check(url: &str, allow_private: bool) -> Result<Url, Refused> {
+    let parsed = Url::parse(url).map_err(|e| Refused(format!("is not a URL ({e})")))?;
+    match parsed.scheme() {
+        "https" => {}
+        "http" if allow_private => {}
+        _ => return Err(Refused("must be an https:// URL".into())),
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(Refused("must not hold a user name or password".into()));
+    }
+    let host = parsed.host_str().ok_or_else(|| Refused("must name a host".into()))?;
+    if allow_private {
+        return Ok(parsed);
+    }
+    let port = parsed.port_or_known_default().unwrap_or(443);
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host, port))
+        .await
+        .map_err(|_| Refused(format!("host `{host}` does not resolve")))?
+        .collect();
+    if addrs.is_empty() {
+        return Err(Refused(format!("host `{host}` does not resolve")));
+    }
+    if let Some(bad) = addrs.iter().find(|a| is_inward(a.ip())) {
+        return Err(Refused(format!(
+            "resolves to {}, a loopback, private, link-local or metadata address",
+            bad.ip()
+        )));
+    }
+    Ok(parsed)
+}
+
+/// The delivery client's resolver: answers only public addresses (or all of them when private
+/// ones are allowed), so the address connected to is the address checked.
+#[derive(Debug, Clone, Copy)]
+pub struct GuardedResolver {
+    pub allow_private: bool,
+}
+
+impl Resolve for GuardedResolver {
+    fn resolve(&self, name: Name) -> Resolving {
+        let allow = self.allow_private;
+        Box::pin(async move {
+            let found = tokio::net::lookup_host((name.as_str(), 0)).await?;
+            let kept: Vec<SocketAddr> = found.filter(|a| allow || !is_inward(a.ip())).collect();
+            if kept.is_empty() {
+                let refused = Refused(format!(
+                    "{} resolves to no public address; delivery refused",
+                    name.as_str()
+                ));
+                return Err(Box::new(refused) as Box<dyn std::error::Error + Send + Sync>);
+            }
+            Ok(Box::new(kept.into_iter()) as Addrs)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inward_addresses_are_named() {
+        for inward in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "::1",
+            "fe80::1",
+            "fd00:ec2::254",
+            "::ffff:127.0.0.1",
+        ] {
+            assert!(is_inward(inward.parse().unwrap()), "{inward}");
+        }
+        for public in ["93.184.216.34", "1.1.1.1", "2606:4700::1111"] {
+            assert!(!is_inward(public.parse().unwrap()), "{public}");
+        }
+    }
+
+    #[tokio::test]
+    async fn urls_must_be_https_and_public_unless_allowed() {
+        let refused = |u: &'static str| async move { check(u, false).await.unwrap_err().0 };
+        assert!(refused("http://example.com/hook").await.contains("https"));
+        assert!(refused("https://169.254.169.254/latest").await.contains("metadata"));
+        assert!(refused("https://10.0.0.5/hook").await.contains("private"));
+        assert!(refused("https://u:p@example.com/").await.contains("password"));
+        assert!(check("http://127.0.0.1:9/hook", true).await.is_ok());
+    }
+}

@@ -1,0 +1,444 @@
+//! Webhooks and issues end to end: `serve` processes over PostgreSQL (or SQLite) and the sandbox,
+//! delivering to a receiver in the test (axum on 127.0.0.1), hence `PASSERELLE_WEBHOOK_ALLOW_PRIVATE`.
+
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use hmac::{Hmac, Mac};
+use serde_json::{json, Value};
+use sha2::Sha256;
+
+use myunisoft_sandbox::{FaultKind, Faults};
+
+use crate::process::{account_create, connect_consumer, token, Env, Gateway};
+use crate::support::{chift_error, sandbox, tokens, Sandbox, SandboxConfig, TestDb};
+
+const SECRET: &str = "whsec-test-0123456789";
+
+/// One delivery as received.
+#[derive(Debug, Clone)]
+struct Received {
+    event_id: String,
+    signature: Option<String>,
+    raw: Bytes,
+    body: Value,
+    /// What the receiver answered.
+    answered: u16,
+}
+
+#[derive(Default)]
+struct Inbox {
+    got: Mutex<Vec<Received>>,
+    /// Attempts to refuse with 500 before accepting.
+    refuse_next: AtomicU32,
+    /// Hold every attempt for 30 s (the sender gives up first) instead of answering.
+    stall: AtomicBool,
+}
+
+/// An HTTP receiver on 127.0.0.1: its URL and what it received.
+struct Receiver {
+    url: String,
+    inbox: Arc<Inbox>,
+}
+
+async fn receive(State(inbox): State<Arc<Inbox>>, headers: HeaderMap, raw: Bytes) -> StatusCode {
+    if inbox.stall.load(Ordering::SeqCst) {
+        inbox.got.lock().unwrap().push(Received {
+            event_id: String::new(),
+            signature: None,
+            body: Value::Null,
+            raw: Bytes::new(),
+            answered: 0,
+        });
+        tokio::time::sleep(Duration::from_secs(30)).await;
+        return StatusCode::INTERNAL_SERVER_ERROR;
+    }
+    let refuse = inbox
+        .refuse_next
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+        .is_ok();
+    let status = if refuse { StatusCode::INTERNAL_SERVER_ERROR } else { StatusCode::OK };
+    let header = |n: &str| headers.get(n).map(|v| v.to_str().unwrap().to_owned());
+    inbox.got.lock().unwrap().push(Received {
+        event_id: header("x-passerelle-event-id").unwrap_or_default(),
+        signature: header("x-chift-signature"),
+        body: serde_json::from_slice(&raw).unwrap_or(Value::Null),
+        raw,
+        answered: status.as_u16(),
+    });
+    status
+}
+
+impl Receiver {
+    async fn start() -> Self {
+        let inbox = Arc::new(Inbox::default());
+        let app = axum::Router::new()
+            .route("/hook", axum::routing::post(receive))
+            .with_state(inbox.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Self { url, inbox }
+    }
+
+    fn accepted(&self) -> Vec<Received> {
+        self.inbox.got.lock().unwrap().iter().filter(|r| r.answered == 200).cloned().collect()
+    }
+
+    fn all(&self) -> Vec<Received> {
+        self.inbox.got.lock().unwrap().clone()
+    }
+
+    /// Waits until `n` deliveries of `event` were accepted.
+    async fn wait_for(&self, event: &str, n: usize, within: Duration) -> Vec<Received> {
+        let started = Instant::now();
+        loop {
+            let got: Vec<_> =
+                self.accepted().into_iter().filter(|r| r.body["event"] == event).collect();
+            if got.len() >= n {
+                return got;
+            }
+            assert!(started.elapsed() < within, "{} of {n} `{event}` after {within:?}", got.len());
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+fn hex_hmac(secret: &str, body: &[u8]) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(body);
+    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A gateway environment that delivers to 127.0.0.1, retrying fast.
+fn env(db: &TestDb, sb: &Sandbox) -> Env {
+    Env::new(db, &[9u8; 32], sb)
+        .set("PASSERELLE_WEBHOOK_ALLOW_PRIVATE", "true")
+        .set("PASSERELLE_WEBHOOK_RETRY_BASE_MS", "100")
+        .set("PASSERELLE_WEBHOOK_RETRY_CAP_SECS", "1")
+        .set("PASSERELLE_WEBHOOK_POLL_MS", "100")
+        .set("PASSERELLE_WEBHOOK_TIMEOUT_SECS", "2")
+}
+
+async fn subscribe(gateway: &Gateway, token: &str, event: &str, url: &str) -> Value {
+    let res = reqwest::Client::new()
+        .post(gateway.url("/webhooks"))
+        .bearer_auth(token)
+        .json(&json!({"event": event, "url": url, "signingsecret": SECRET}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+/// `PATCH /webhooks/{id}` with `status`; the webhook answered.
+async fn set_status(gateway: &Gateway, token: &str, id: &str, status: &str) -> Value {
+    let res = reqwest::Client::new()
+        .patch(gateway.url(&format!("/webhooks/{id}")))
+        .bearer_auth(token)
+        .json(&json!({"status": status}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+async fn get(gateway: &Gateway, token: &str, path: &str) -> (u16, Value) {
+    let res =
+        reqwest::Client::new().get(gateway.url(path)).bearer_auth(token).send().await.unwrap();
+    (res.status().as_u16(), res.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn a_new_connection_and_a_client_created_through_the_api_arrive_signed() {
+    let db = TestDb::new().await;
+    let sb = sandbox(SandboxConfig::default()).await;
+    let receiver = Receiver::start().await;
+    let account = account_create(&env(&db, &sb));
+    let gateway = Gateway::start(env(&db, &sb)).await;
+    let token = token(&gateway, &account).await;
+    let hook = subscribe(&gateway, &token, "account.connection.created", &receiver.url).await;
+    assert_eq!(hook["status"], "active");
+    assert_eq!(hook["accountid"], account["accountId"]);
+    assert!(hook.get("signingsecret").is_none(), "the secret is never answered: {hook}");
+    subscribe(&gateway, &token, "accounting.client.created", &receiver.url).await;
+
+    let (cid, connection) =
+        connect_consumer(&gateway, &token, "Fournil", tokens::SOCIETY_PORT).await;
+    let got = receiver.wait_for("account.connection.created", 1, Duration::from_secs(10)).await;
+    let delivery = &got[0];
+    assert_eq!(
+        delivery.signature.as_deref(),
+        Some(hex_hmac(SECRET, &delivery.raw).as_str()),
+        "X-Chift-Signature is the hex HMAC-SHA256 of the body"
+    );
+    let body = &delivery.body;
+    assert_eq!(body["accountid"], account["accountId"]);
+    assert_eq!(body["consumerid"], cid.as_str());
+    assert_eq!(body["connectionid"], connection.as_str());
+    assert_eq!(body["status"], "active");
+    let age = chrono::Utc::now().timestamp() - body["created"].as_i64().unwrap();
+    assert!((0..60).contains(&age), "created is Unix seconds: {body}");
+    assert!(!delivery.event_id.is_empty());
+
+    let res = reqwest::Client::new()
+        .post(gateway.url(&format!("/consumers/{cid}/accounting/clients")))
+        .bearer_auth(&token)
+        .json(&json!({"name": "Boulangerie Kerbrat", "addresses": []}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let created: Value = res.json().await.unwrap();
+    let got = receiver.wait_for("accounting.client.created", 1, Duration::from_secs(10)).await;
+    let body = &got[0].body;
+    assert_eq!(body["record_id"], created["id"]);
+    assert_eq!(body["record"], created, "the record as the API answered it");
+    assert_eq!(body["connectionid"], connection.as_str());
+    assert_eq!(got[0].signature.as_deref(), Some(hex_hmac(SECRET, &got[0].raw).as_str()));
+
+    let id = hook["webhookid"].as_str().unwrap();
+    let (status, logs) = get(&gateway, &token, &format!("/webhooks/{id}/logs")).await;
+    assert_eq!(status, 200);
+    assert_eq!(logs[0]["httpstatus"], 200);
+    assert_eq!(logs[0]["attempt"], 1);
+    assert_eq!(logs[0]["eventid"], delivery.event_id.as_str());
+
+    // Another account sees none of it.
+    let other = account_create(&env(&db, &sb));
+    let other_token = crate::process::token(&gateway, &other).await;
+    assert_eq!(get(&gateway, &other_token, &format!("/webhooks/{id}")).await.0, 404);
+    assert_eq!(get(&gateway, &other_token, "/webhooks").await.1, json!([]));
+}
+
+#[tokio::test]
+async fn a_receiver_that_fails_at_first_gets_every_event_once_and_in_order() {
+    let db = TestDb::new().await;
+    let sb = sandbox(SandboxConfig::default()).await;
+    let receiver = Receiver::start().await;
+    let account = account_create(&env(&db, &sb));
+    let gateway = Gateway::start(env(&db, &sb)).await;
+    let token = token(&gateway, &account).await;
+    let hook = subscribe(&gateway, &token, "account.connection.updated", &receiver.url).await;
+    let (cid, connection) =
+        connect_consumer(&gateway, &token, "Fournil", tokens::SOCIETY_PORT).await;
+    receiver.inbox.refuse_next.store(4, Ordering::SeqCst);
+    let http = reqwest::Client::new();
+    for name in ["one", "two", "three"] {
+        let res = http
+            .patch(gateway.url(&format!("/consumers/{cid}/connections/{connection}")))
+            .bearer_auth(&token)
+            .json(&json!({"name": name}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    }
+    let got = receiver.wait_for("account.connection.updated", 3, Duration::from_secs(20)).await;
+    let ids: Vec<&str> = got.iter().map(|r| r.event_id.as_str()).collect();
+    let mut unique = ids.clone();
+    unique.dedup();
+    assert_eq!(unique.len(), 3, "each event accepted once: {ids:?}");
+    // In order: an event is sent only once the one before it (same connection) was accepted.
+    let firsts: Vec<&str> = {
+        let mut seen = vec![];
+        for r in receiver.all() {
+            if !seen.contains(&r.event_id.as_str().to_owned()) {
+                seen.push(r.event_id.clone());
+            }
+        }
+        seen.iter().map(|s| ids.iter().find(|i| **i == s).copied().unwrap()).collect()
+    };
+    assert_eq!(firsts, ids, "first seen in the order accepted");
+    let refused = receiver.all().iter().filter(|r| r.answered == 500).count();
+    assert_eq!(refused, 4);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(receiver.accepted().len(), 3, "nothing delivered again after its success");
+
+    let id = hook["webhookid"].as_str().unwrap();
+    let (_, logs) = get(&gateway, &token, &format!("/webhooks/{id}/logs?size=100")).await;
+    let logs = logs.as_array().unwrap();
+    assert_eq!(logs.len(), 7, "every attempt logged: {logs:?}");
+    assert_eq!(logs.iter().filter(|l| l["httpstatus"] == 500).count(), 4);
+    assert!(logs.iter().any(|l| l["attempt"].as_i64().unwrap() >= 4), "{logs:?}");
+    let (_, page2) = get(&gateway, &token, &format!("/webhooks/{id}/logs?size=5&page=2")).await;
+    assert_eq!(page2.as_array().unwrap().len(), 2, "paged");
+    // The refusals made an issue of the webhook, closed by its first success.
+    let (_, issues) = get(&gateway, &token, "/issues?error_code=WEBHOOK_REFUSED").await;
+    assert_eq!(issues.as_array().unwrap().len(), 1, "{issues}");
+    assert_eq!(issues[0]["connection_id"], id);
+    assert_eq!(issues[0]["occurrences"], 4);
+    assert_eq!(issues[0]["level"], "warning");
+    assert_eq!(issues[0]["status"], "closed");
+}
+
+#[tokio::test]
+async fn a_webhook_failing_too_long_is_turned_off_and_a_patch_turns_it_on_with_nothing_lost() {
+    let db = TestDb::new().await;
+    let sb = sandbox(SandboxConfig::default()).await;
+    let receiver = Receiver::start().await;
+    let env = || env(&db, &sb).set("PASSERELLE_WEBHOOK_DISABLE_AFTER_SECS", "1");
+    let account = account_create(&env());
+    let gateway = Gateway::start(env()).await;
+    let token = token(&gateway, &account).await;
+    let hook = subscribe(&gateway, &token, "account.connection.created", &receiver.url).await;
+    let id = hook["webhookid"].as_str().unwrap();
+    receiver.inbox.refuse_next.store(u32::MAX, Ordering::SeqCst);
+    let (cid, _) = connect_consumer(&gateway, &token, "Fournil", tokens::SOCIETY_PORT).await;
+    let started = Instant::now();
+    loop {
+        let (_, got) = get(&gateway, &token, &format!("/webhooks/{id}")).await;
+        if got["status"] == "inactive" {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(15), "still {got}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let attempts = receiver.all().len();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(receiver.all().len(), attempts, "an inactive webhook is not called");
+    receiver.inbox.refuse_next.store(0, Ordering::SeqCst);
+    assert_eq!(set_status(&gateway, &token, id, "active").await["status"], "active");
+    let got = receiver.wait_for("account.connection.created", 1, Duration::from_secs(10)).await;
+    assert_eq!(got[0].body["consumerid"], cid.as_str(), "the event waited in the outbox");
+}
+
+#[tokio::test]
+async fn deliveries_pending_on_a_killed_replica_are_made_by_another() {
+    let db = TestDb::new().await;
+    if !db.url.starts_with("postgres") {
+        return; // SQLite serves one process.
+    }
+    let sb = sandbox(SandboxConfig::default()).await;
+    let receiver = Receiver::start().await;
+    let account = account_create(&env(&db, &sb));
+    let first = Gateway::start(env(&db, &sb)).await;
+    let token = token(&first, &account).await;
+    subscribe(&first, &token, "account.connection.created", &receiver.url).await;
+    // The first replica dies in the middle of its attempts: its claims must expire, not be lost.
+    receiver.inbox.stall.store(true, Ordering::SeqCst);
+    for i in 0..5 {
+        connect_consumer(&first, &token, &format!("Shop {i}"), tokens::SOCIETY_PORT).await;
+    }
+    let started = Instant::now();
+    while receiver.all().len() < 5 {
+        assert!(started.elapsed() < Duration::from_secs(10), "attempts were under way");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    first.kill();
+    receiver.inbox.stall.store(false, Ordering::SeqCst);
+    let _second = Gateway::start(env(&db, &sb)).await;
+    let got = receiver.wait_for("account.connection.created", 5, Duration::from_secs(20)).await;
+    let mut consumers: Vec<_> = got.iter().map(|r| r.body["consumerid"].clone()).collect();
+    consumers.sort_by_key(Value::to_string);
+    consumers.dedup();
+    assert_eq!(consumers.len(), 5, "every connection announced");
+}
+
+#[tokio::test]
+async fn webhook_urls_must_be_public_https_unless_the_operator_allows_private_ones() {
+    let db = TestDb::new().await;
+    let sb = sandbox(SandboxConfig::default()).await;
+    let strict = || Env::new(&db, &[9u8; 32], &sb);
+    let account = account_create(&strict());
+    let gateway = Gateway::start(strict()).await;
+    let token = token(&gateway, &account).await;
+    let http = reqwest::Client::new();
+    for url in [
+        "http://169.254.169.254/latest/meta-data",
+        "https://169.254.169.254/latest/meta-data",
+        "https://10.0.0.7/hook",
+        "https://127.0.0.1:8443/hook",
+        "https://[::1]/hook",
+    ] {
+        let res = http
+            .post(gateway.url("/webhooks"))
+            .bearer_auth(&token)
+            .json(&json!({"event": "account.connection.created", "url": url}))
+            .send()
+            .await
+            .unwrap();
+        let error = chift_error(res, 422, "ERROR_INVALID_BODY").await;
+        assert_eq!(error["detail"][0]["loc"], json!(["body", "url"]), "{url}: {error}");
+    }
+    let res = http
+        .post(gateway.url("/webhooks"))
+        .bearer_auth(&token)
+        .json(&json!({"event": "accounting.nothing.created", "url": "https://example.com/"}))
+        .send()
+        .await
+        .unwrap();
+    chift_error(res, 422, "ERROR_INVALID_BODY").await;
+    assert_eq!(get(&gateway, &token, "/webhooks").await.1, json!([]), "nothing was stored");
+    gateway.terminate();
+    gateway.wait();
+
+    let allowed = Gateway::start(strict().set("PASSERELLE_WEBHOOK_ALLOW_PRIVATE", "true")).await;
+    let hook =
+        subscribe(&allowed, &token, "account.connection.created", "http://127.0.0.1:9/h").await;
+    let id = hook["webhookid"].as_str().unwrap();
+    assert_eq!(set_status(&allowed, &token, id, "inactive").await["status"], "inactive");
+    let (_, types) = get(&allowed, &token, "/webhooks/list").await;
+    let names: Vec<_> = types.as_array().unwrap().iter().map(|t| t["event"].clone()).collect();
+    assert!(names.contains(&json!("accounting.client.updated")), "{names:?}");
+    let res = http.delete(allowed.url(&format!("/webhooks/{id}"))).bearer_auth(&token);
+    assert_eq!(res.send().await.unwrap().status(), 204);
+}
+
+#[tokio::test]
+async fn an_upstream_authentication_failure_opens_an_issue_that_the_next_success_closes() {
+    let db = TestDb::new().await;
+    let sb = sandbox(SandboxConfig::default()).await;
+    let receiver = Receiver::start().await;
+    let account = account_create(&env(&db, &sb));
+    let gateway = Gateway::start(env(&db, &sb)).await;
+    let token = token(&gateway, &account).await;
+    subscribe(&gateway, &token, "account.issue.created", &receiver.url).await;
+    let (cid, connection) =
+        connect_consumer(&gateway, &token, "Fournil", tokens::SOCIETY_PORT).await;
+    let http = reqwest::Client::new();
+    let balance = gateway.url(&format!("/consumers/{cid}/accounting/chart-of-accounts/balance"));
+    let filter = json!({"accounts": ["6"], "end": "202606"});
+    let call = |ignored: Option<&'static str>| {
+        let mut req = http.post(&balance).bearer_auth(&token).json(&filter);
+        if let Some(codes) = ignored {
+            req = req.header("x-chift-ignored-error-codes", codes);
+        }
+        req.send()
+    };
+    let fail = || Faults { fail_next: vec![FaultKind::Status(401)], ..Faults::default() };
+    for ignored in [None, None, Some("ERROR_OTHER, ERROR_CONNECTOR_AUTHENTICATION")] {
+        sb.set_faults(fail());
+        chift_error(call(ignored).await.unwrap(), 401, "ERROR_CONNECTOR_AUTHENTICATION").await;
+    }
+    let (_, open) = get(&gateway, &token, "/issues?status=open").await;
+    let open = open.as_array().unwrap();
+    assert_eq!(open.len(), 1, "{open:?}");
+    let issue = &open[0];
+    assert_eq!(issue["connection_id"], connection.as_str());
+    assert_eq!(issue["consumer_id"], cid.as_str());
+    assert_eq!(issue["error"]["error_code"], "ERROR_CONNECTOR_AUTHENTICATION");
+    assert_eq!(issue["occurrences"], 2, "the ignored failure is not counted");
+    assert_eq!(issue["level"], "error");
+    let id = issue["id"].as_str().unwrap();
+    let (_, extended) = get(&gateway, &token, &format!("/issues/{id}")).await;
+    assert_eq!(extended["events"].as_array().unwrap().len(), 2);
+    let got = receiver.wait_for("account.issue.created", 1, Duration::from_secs(10)).await;
+    assert_eq!(got[0].body["issueid"], id);
+
+    assert_eq!(call(None).await.unwrap().status(), 200);
+    let (_, open) = get(&gateway, &token, "/issues?status=open").await;
+    assert_eq!(open, json!([]));
+    let (_, closed) =
+        get(&gateway, &token, "/issues?status=closed&error_code=ERROR_CONNECTOR_AUTHENTICATION")
+            .await;
+    assert_eq!(closed[0]["id"], id);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(receiver.accepted().len(), 1, "one issue, one announcement");
+}
