@@ -14,7 +14,8 @@ ignored) it prints:
       arrays) present in ours with a compatible type: everything we may answer there
       validates under Chift's schema (same type or narrower, enum a subset, format kept).
   (b) Chift's required response fields that ours guarantees: required in ours and not
-      nullable where Chift's is not.
+      nullable where Chift's is not (fields inside an object ours never answers, being
+      undeclared or always null, are left out: the object counts as missing in (a)).
   (c) Chift's request body fields and query/header/path parameters that we accept: present,
       and every value Chift allows is allowed by ours; and nothing we require that Chift
       leaves optional.
@@ -208,6 +209,8 @@ def type_ok(inner, outer):
     is judged separately."""
     if outer.any_type and not outer.types:
         return True, ""
+    if null_only(inner):
+        return (True, "") if outer.nullable else (False, "always null where the other side is not nullable")
     if inner.any_type and not inner.types:
         return False, "untyped where the other side is %s" % "|".join(sorted(outer.types))
     extra = set()
@@ -230,6 +233,10 @@ def type_ok(inner, outer):
     if of and inf and not inf <= of:
         return False, "format %s vs %s" % ("|".join(sorted(inf)), "|".join(sorted(of)))
     return True, ""
+
+
+def null_only(shape):
+    return shape.nullable and not shape.types and not shape.any_type and shape.enum is None
 
 
 def short(values):
@@ -263,7 +270,9 @@ def join(prefix, name):
 
 
 def walk_response(c_doc, o_doc, c_schema, o_schema, label, where, present, required, depth, stack):
-    """Chift's schema drives the walk; ours is looked up field by field."""
+    """Chift's schema drives the walk; ours is looked up field by field. Below an object ours
+    never answers (not declared, or always null), Chift's required fields are not counted in
+    (b): nothing there can break them; the missing object itself counts in (a)."""
     if depth > 12:
         return
     cs = flatten(c_doc, c_schema)
@@ -303,7 +312,9 @@ def walk_response(c_doc, o_doc, c_schema, o_schema, label, where, present, requi
                     reasons.append(why)
                 required.add(lab, not reasons, "; ".join(reasons), where)
         if c_flat.props or c_flat.items:
-            walk_response(c_doc, o_doc, c_sub, o_sub, lab, where, present, required, depth + 1, stack)
+            absent = o_sub is None or null_only(flatten(o_doc, o_sub))
+            walk_response(c_doc, o_doc, c_sub, o_sub, lab, where, present,
+                          Tally() if absent else required, depth + 1, stack)
     if cs.addl:
         o_sub = os_.addl[0] if os_ is not None and os_.addl else None
         walk_response(c_doc, o_doc, cs.addl[0], o_sub, label + "{*}", where, present, required, depth + 1, stack)

@@ -159,6 +159,16 @@ pub struct Payment {
     pub matching_number: Option<String>,
 }
 
+/// `InvoiceApprovalStatus`. MyUnisoft has no approval workflow: every invoice is `unknown`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ApprovalStatus {
+    Unknown,
+    Pending,
+    Approved,
+    Rejected,
+}
+
 /// `InvoiceItemOut…`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Invoice {
@@ -188,6 +198,6 @@ pub struct Invoice {
     pub due_dates: Vec<InvoiceDueDate>,
     pub attachments_info: AttachmentsInfo,
     pub accounting_info: AccountingInfo,
-    pub approval_status: String,
+    pub approval_status: ApprovalStatus,
     pub payment_method_id: Option<String>,
 }

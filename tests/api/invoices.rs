@@ -406,7 +406,7 @@ async fn an_invoice_and_its_payment_are_matched() {
     assert_eq!(read["payments"][0]["id"], paid["id"]);
     assert_eq!(read["payments"][0]["matching_number"], code);
     let again = app.send_json(Method::POST, &accounting(&cid, "matching"), &tenant, &body).await;
-    let error = chift_error(again, 422, "ERROR_INVALID_BODY").await;
+    let error = chift_error(again, 400, "ERROR_ENTRY_HAS_INVALID_STATUS").await;
     assert!(error["message"].as_str().unwrap().contains("already matched"), "{error}");
     let multiple = json!({"matchings": [body, {"entries": ["x", "y"], "partner_id": client}]});
     let res = app
@@ -418,6 +418,7 @@ async fn an_invoice_and_its_payment_are_matched() {
         (Some(false), Some(false))
     );
     assert!(sets[1]["error_msg"]["message"].as_str().unwrap().contains("`x`"), "{sets}");
+    assert_eq!(sets[1]["error_msg"]["error_code"], "ERROR_ENTRY_NOT_FOUND", "{sets}");
 }
 
 #[tokio::test]

@@ -61,6 +61,7 @@ pub struct MultipleMatchingOut {
     pub matching_number: Option<String>,
     pub processed: bool,
     /// Why the set was not matched: the Chift error body.
+    #[schema(value_type = Option<crate::error::ErrorBody>)]
     pub error_msg: Option<serde_json::Value>,
 }
 
@@ -70,7 +71,7 @@ pub struct MultipleMatchingOut {
     operation_id = "accounting_match_entries", params(ConsumerPath, FolderQuery),
     request_body = MatchingIn,
     responses((status = 200, body = MatchingOut), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn match_entries(
     ValidQuery(q): ValidQuery<FolderQuery>,
     a: Accounting,
@@ -88,7 +89,7 @@ pub async fn match_entries(
     operation_id = "accounting_match_entries_multiple", params(ConsumerPath, FolderQuery),
     request_body = MultipleMatchingIn,
     responses((status = 200, body = Vec<MultipleMatchingOut>), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn match_entries_multiple(
     ValidQuery(q): ValidQuery<FolderQuery>,
     a: Accounting,

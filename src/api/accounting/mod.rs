@@ -165,6 +165,7 @@ fn slot(item: &mut PathItem, verb: Verb) -> &mut Option<Operation> {
 #[derive(OpenApi)]
 #[openapi(components(schemas(
     AccountTypeFilter,
+    crate::api::extract::BoolParam,
     invoices::ApprovalFilter,
     attachments::DocumentType,
     ::fec::Encoding,

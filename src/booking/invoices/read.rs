@@ -8,7 +8,8 @@ use rust_decimal::Decimal;
 use crate::booking::invoices::Journals;
 use crate::domain::accounting::{JournalType, VatCode};
 use crate::domain::invoice::{
-    AccountingInfo, Invoice, InvoiceDueDate, InvoiceLine, InvoiceStatus, InvoiceType,
+    AccountingInfo, ApprovalStatus, Invoice, InvoiceDueDate, InvoiceLine, InvoiceStatus,
+    InvoiceType,
 };
 use crate::domain::journal_entry::{JournalEntry, JournalItem};
 use crate::domain::money::{Money, Rate};
@@ -234,7 +235,7 @@ pub fn invoice(entry: &JournalEntry, journal: JournalType, codes: &[VatCode]) ->
             main_currency_total: Money(sign * net),
             account_number: partners.first().map(|p| p.account_number.clone()),
         },
-        approval_status: "unknown".into(),
+        approval_status: ApprovalStatus::Unknown,
         payment_method_id: sent.text("payment_method_id"),
     })
 }
