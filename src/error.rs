@@ -290,7 +290,17 @@ impl AppError {
                 r#type: "value_error",
             }]),
             AppError::Duplicate { id, .. } => Detail::Text(format!("existing id: {id}")),
-            AppError::Fec(e) => Detail::Entries(e.named().to_vec()),
+            AppError::Fec(e) if e.named().is_empty() => Detail::Text(String::new()),
+            AppError::Fec(e) => Detail::Invalid(
+                e.named()
+                    .iter()
+                    .map(|named| ValidationError {
+                        loc: vec!["fec".to_owned(), named.clone()],
+                        msg: fec_rule(e).to_owned(),
+                        r#type: "value_error",
+                    })
+                    .collect(),
+            ),
             AppError::AlreadyProcessed { status_code, .. } => {
                 Detail::Text(format!("the first call answered with status {status_code}"))
             }
@@ -415,8 +425,9 @@ pub struct ErrorBody {
     pub message: String,
     pub error_code: ErrorCode,
     /// An explanation (often the upstream software's message; empty when there is nothing to
-    /// add), the inputs that failed validation, or the FEC entries at fault. Passerelle never
-    /// sends null; the schema allows it as Chift's `ChiftError` does.
+    /// add), or the inputs that failed validation (`loc` `["body", "name"]`; for a refused FEC,
+    /// `["fec", <entry or account>]`). Passerelle never sends null; the schema allows it as
+    /// Chift's `ChiftError` does.
     #[schema(inline, nullable)]
     pub detail: Detail,
 }
@@ -427,14 +438,26 @@ impl ErrorBody {
     }
 }
 
-/// Chift's `detail`: a string, or a list (of `ValidationError` as in Chift's
-/// `HTTPValidationError`, or of FEC entries).
+/// Chift's `detail`: a string, or a list of `ValidationError` as in Chift's
+/// `HTTPValidationError` (the inputs that failed validation, or the FEC entries at fault).
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(untagged)]
 pub enum Detail {
     Text(String),
     Invalid(Vec<ValidationError>),
-    Entries(Vec<String>),
+}
+
+/// The rule a FEC entry or account named in a refused export broke.
+fn fec_rule(e: &FecError) -> &'static str {
+    match e {
+        FecError::Unbalanced { .. } => "the entry is not balanced (debit ≠ credit)",
+        FecError::Accounts { .. } => {
+            "the account has no number, or does not start with three digits of classes 1–8"
+        }
+        FecError::Amounts { .. } => "an amount has more than two decimals",
+        FecError::OutsideWindow { .. } => "the entry is dated outside the window",
+        _ => "the FEC cannot hold it",
+    }
 }
 
 /// Chift's `ValidationError`: one input that failed validation.
@@ -773,6 +796,23 @@ mod tests {
                 "type": "value_error",
             }])
         );
+    }
+
+    #[test]
+    fn a_refused_fec_names_each_entry_as_a_validation_error() {
+        let unbalanced =
+            AppError::Fec(FecError::Unbalanced { count: 1, named: vec!["VT 12".into()] });
+        assert_eq!(
+            serde_json::to_value(unbalanced.detail()).unwrap(),
+            json!([{
+                "loc": ["fec", "VT 12"],
+                "msg": "the entry is not balanced (debit ≠ credit)",
+                "type": "value_error",
+            }])
+        );
+        let day = chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
+        let empty = AppError::Fec(FecError::Empty { from: day, to: day });
+        assert_eq!(serde_json::to_value(empty.detail()).unwrap(), json!(""));
     }
 
     #[test]
