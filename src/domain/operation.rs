@@ -173,11 +173,22 @@ pub struct Expense {
     pub lines: Vec<ExpenseLine>,
 }
 
+/// `BankTransactionCounterpartType` (`client` is read as `customer`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[schema(as = BankTransactionCounterpartType)]
+pub enum CounterpartType {
+    #[serde(alias = "client")]
+    Customer,
+    Supplier,
+    Employee,
+}
+
 /// `BankTransactionCounterpartItem`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct TransactionCounterpart {
-    /// `customer` or `supplier` with `id` books the line on that partner.
-    pub counterpart_type: Option<String>,
+    /// `customer`, `supplier` or `employee` with `id` books the line on that partner.
+    pub counterpart_type: Option<CounterpartType>,
     pub id: Option<String>,
     pub name: Option<String>,
     pub iban: Option<String>,
