@@ -64,6 +64,8 @@ pub enum ErrorCode {
     ErrorInvalidCurrencyFormat,
     ErrorDebitCreditValue,
     ErrorBankCodeAlreadyUsed,
+    ErrorPartnerAccountMissing,
+    ErrorWrongAccountType,
     ErrorUnknown,
 }
 
@@ -158,6 +160,10 @@ impl ErrorCode {
             }
             C::ErrorDebitCreditValue => "Debit and credit cannot be negative.",
             C::ErrorBankCodeAlreadyUsed => "A bank account with the same code already exists.",
+            C::ErrorPartnerAccountMissing => {
+                "Please provide a client/supplier account in the partner_id field."
+            }
+            C::ErrorWrongAccountType => "The account cannot be used for this type of line.",
             C::ErrorUnknown => "internal error",
         }
     }
@@ -402,6 +408,8 @@ fn refused(refusal: Refusal) -> (StatusCode, ErrorCode) {
         Refusal::InvalidCurrencyFormat => (S::UNPROCESSABLE_ENTITY, C::ErrorInvalidCurrencyFormat),
         Refusal::DebitCreditValue => (S::UNPROCESSABLE_ENTITY, C::ErrorDebitCreditValue),
         Refusal::BankCodeAlreadyUsed => (S::UNPROCESSABLE_ENTITY, C::ErrorBankCodeAlreadyUsed),
+        Refusal::PartnerAccountMissing => (S::UNPROCESSABLE_ENTITY, C::ErrorPartnerAccountMissing),
+        Refusal::WrongAccountType => (S::BAD_REQUEST, C::ErrorWrongAccountType),
     }
 }
 
@@ -611,6 +619,20 @@ mod tests {
                 Invalid::body("iban", "already used").because(Refusal::BankCodeAlreadyUsed).into(),
                 422,
                 "ERROR_BANK_CODE_ALREADY_USED",
+            ),
+            (
+                Invalid::body("partner_id", "required")
+                    .because(Refusal::PartnerAccountMissing)
+                    .into(),
+                422,
+                "ERROR_PARTNER_ACCOUNT_MISSING",
+            ),
+            (
+                Invalid::body("items.1.account_info.account_number", "must start with 401")
+                    .because(Refusal::WrongAccountType)
+                    .into(),
+                400,
+                "ERROR_WRONG_ACCOUNT_TYPE",
             ),
             (
                 AppError::UnknownRoute { method: "GET".into(), path: "/x".into() },

@@ -205,6 +205,7 @@ fn specific(operation_id: &str) -> &'static [(u16, ErrorCode)] {
         (422, C::ErrorDebitCreditValue),
     ];
     const INVOICE: &[(u16, ErrorCode)] = &[
+        (422, C::ErrorPartnerAccountMissing),
         (400, C::ErrorBookyearNotFound),
         (400, C::ErrorBookyearClosed),
         (400, C::ErrorJournalNotGoodScope),
@@ -223,11 +224,29 @@ fn specific(operation_id: &str) -> &'static [(u16, ErrorCode)] {
         (422, C::ErrorInvalidCurrencyFormat),
         (422, C::ErrorDebitCreditValue),
     ];
+    const ENTRY: &[(u16, ErrorCode)] = &[
+        (400, C::ErrorBookyearNotFound),
+        (400, C::ErrorBookyearClosed),
+        (400, C::ErrorJournalNotGoodScope),
+        (400, C::ErrorAccountNumberNotGoodScope),
+        (400, C::ErrorAccountNumberNotActive),
+        (400, C::ErrorWrongAccountType),
+        (400, C::ErrorInvalidBase64String),
+        (404, C::ErrorJournalNotFound),
+        (404, C::ErrorAccountNumberNotFound),
+        (404, C::ErrorPartnerNotFound),
+        (404, C::ErrorTaxCodeNotFound),
+        (404, C::ErrorAnalyticPlanNotFound),
+        (404, C::ErrorAnalyticAccountNotFound),
+        (422, C::ErrorEntryNotBalanced),
+        (422, C::ErrorInvalidCurrencyFormat),
+        (422, C::ErrorDebitCreditValue),
+        (422, C::ErrorPartnerAccountMissing),
+    ];
     match operation_id {
         "accounting_create_invoice" | "accounting_create_invoice_multiple_plans" => INVOICE,
-        "accounting_create_generic_journal_entry"
-        | "accounting_create_journal_entry"
-        | "accounting_create_miscellaneous_operation"
+        "accounting_create_generic_journal_entry" | "accounting_create_journal_entry" => ENTRY,
+        "accounting_create_miscellaneous_operation"
         | "accounting_create_financial_entries"
         | "accounting_create_bank_transactions"
         | "accounting_create_invoice_payment" => POSTING,

@@ -52,6 +52,10 @@ pub enum Refusal {
     DebitCreditValue,
     /// A bank account whose IBAN the folder already has.
     BankCodeAlreadyUsed,
+    /// A partner line (or invoice) without its client or supplier.
+    PartnerAccountMissing,
+    /// An account of the wrong kind for the type of its line.
+    WrongAccountType,
 }
 
 /// One rejected input: which field, the rule it broke, and Chift's name for the refusal when it

@@ -212,8 +212,11 @@ async fn bad_invoices_name_the_field_and_write_nothing() {
         // Chift's own code and status where it names the refusal.
         let (status, code) = match field {
             "lines.0.tax_code" => (404, "ERROR_TAX_CODE_NOT_FOUND"),
-            "lines.0.account" => (400, "ERROR_ACCOUNT_NUMBER_NOT_GOOD_SCOPE"),
+            "lines.0.account" | "partner_info.account_number" => {
+                (400, "ERROR_ACCOUNT_NUMBER_NOT_GOOD_SCOPE")
+            }
             "journal_id" => (400, "ERROR_JOURNAL_NOT_GOOD_SCOPE"),
+            "partner_id" => (422, "ERROR_PARTNER_ACCOUNT_MISSING"),
             _ => (422, "ERROR_INVALID_BODY"),
         };
         let error = chift_error(res, status, code).await;

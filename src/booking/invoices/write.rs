@@ -151,7 +151,8 @@ fn partner_account(inv: &InvoiceIn) -> Result<AccountRef, Invalid> {
             Err(Invalid::body(
                 "partner_info.account_number",
                 format!("must start with {} for this invoice type", kind.root()),
-            ))
+            )
+            .because(Refusal::AccountNumberNotGoodScope))
         }
         (None, Some(info)) => Ok(AccountRef::NewPartner {
             kind,
@@ -161,7 +162,8 @@ fn partner_account(inv: &InvoiceIn) -> Result<AccountRef, Invalid> {
         (None, None) => Err(Invalid::body(
             "partner_id",
             "required (or partner_info to find or create the partner's account)",
-        )),
+        )
+        .because(Refusal::PartnerAccountMissing)),
     }
 }
 
