@@ -19,8 +19,9 @@ ignored) it prints:
   (c) Chift's request body fields and query/header/path parameters that we accept: present,
       and every value Chift allows is allowed by ours; and nothing we require that Chift
       leaves optional.
-  (d) operationId, deprecated, parameter default/minimum/maximum/enum/required mismatches,
-      request body required-ness, plus document-level servers and security scheme names.
+  (d) operationId, deprecated, success statuses, parameter default/minimum/maximum/enum/
+      required mismatches, request body required-ness, plus document-level servers, security
+      scheme names and dangling $refs.
 
 Field paths are named after the nearest Chift schema they sit in, e.g.
 `InvoiceItemOutMonoAnalyticPlan.items[].tax_code` (a list's page and a single read share
@@ -479,6 +480,10 @@ def main():
             mismatches.append((where, "operationId %r, Chift %r" % (o_op.get("operationId"), c_op.get("operationId"))))
         if bool(c_op.get("deprecated")) != bool(o_op.get("deprecated")):
             mismatches.append((where, "deprecated %s, Chift %s" % (bool(o_op.get("deprecated")), bool(c_op.get("deprecated")))))
+        c_2xx = sorted(s for s in c_op.get("responses", {}) if str(s).startswith("2"))
+        o_2xx = sorted(s for s in o_op.get("responses", {}) if str(s).startswith("2"))
+        if c_2xx != o_2xx:
+            mismatches.append((where, "success statuses %s, Chift %s" % (o_2xx, c_2xx)))
         # responses
         o_success = dict(success_schemas(o_op))
         for status, c_schema in success_schemas(c_op):
