@@ -66,6 +66,7 @@ pub enum ErrorCode {
     ErrorBankCodeAlreadyUsed,
     ErrorPartnerAccountMissing,
     ErrorWrongAccountType,
+    ErrorAttachmentAlreadyExists,
     ErrorUnknown,
 }
 
@@ -164,6 +165,7 @@ impl ErrorCode {
                 "Please provide a client/supplier account in the partner_id field."
             }
             C::ErrorWrongAccountType => "The account cannot be used for this type of line.",
+            C::ErrorAttachmentAlreadyExists => "An attachment already exists for this invoice.",
             C::ErrorUnknown => "internal error",
         }
     }
@@ -410,6 +412,7 @@ fn refused(refusal: Refusal) -> (StatusCode, ErrorCode) {
         Refusal::BankCodeAlreadyUsed => (S::UNPROCESSABLE_ENTITY, C::ErrorBankCodeAlreadyUsed),
         Refusal::PartnerAccountMissing => (S::UNPROCESSABLE_ENTITY, C::ErrorPartnerAccountMissing),
         Refusal::WrongAccountType => (S::BAD_REQUEST, C::ErrorWrongAccountType),
+        Refusal::AttachmentAlreadyExists => (S::BAD_REQUEST, C::ErrorAttachmentAlreadyExists),
     }
 }
 
@@ -633,6 +636,13 @@ mod tests {
                     .into(),
                 400,
                 "ERROR_WRONG_ACCOUNT_TYPE",
+            ),
+            (
+                Invalid::query("overwrite_existing", "cannot replace")
+                    .because(Refusal::AttachmentAlreadyExists)
+                    .into(),
+                400,
+                "ERROR_ATTACHMENT_ALREADY_EXISTS",
             ),
             (
                 AppError::UnknownRoute { method: "GET".into(), path: "/x".into() },

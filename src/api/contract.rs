@@ -155,9 +155,11 @@ fn errors(path: &str, method: &str, op: &Operation) -> BTreeMap<u16, Vec<ErrorCo
     let writes = matches!(method, "post" | "patch" | "put" | "delete");
     let accounting = path.contains("/accounting/");
     // Creating a connection, or giving it new credentials, asks the accounting software.
-    let activates = path.starts_with("/consumers/{consumer_id}/connections")
-        && matches!(method, "post" | "patch")
-        && !path.ends_with("transactions");
+    let activates = matches!(
+        (method, path),
+        ("post", "/consumers/{consumer_id}/connections")
+            | ("patch", "/consumers/{consumer_id}/connections/{connectionid}")
+    );
     if accounting {
         add(400, &[C::ErrorNoActiveConnection, C::ErrorConfigurationConnection]);
         add(405, &[C::ErrorResourceNotSupported]);
@@ -270,9 +272,11 @@ fn specific(operation_id: &str) -> &'static [(u16, ErrorCode)] {
         "accounting_get_invoice"
         | "accounting_get_invoice_multi_analytic_plans"
         | "accounting_get_payments_by_invoice" => &[(404, C::ErrorInvoiceNotFound)],
-        "accounting_add_attachment" => {
-            &[(404, C::ErrorInvoiceNotFound), (400, C::ErrorInvalidBase64String)]
-        }
+        "accounting_add_attachment" => &[
+            (404, C::ErrorInvoiceNotFound),
+            (400, C::ErrorInvalidBase64String),
+            (400, C::ErrorAttachmentAlreadyExists),
+        ],
         "accounting_get_journal_entry" | "accounting_get_miscellaneous_operation" => {
             &[(404, C::ErrorEntryNotFound)]
         }

@@ -56,6 +56,8 @@ pub enum Refusal {
     PartnerAccountMissing,
     /// An account of the wrong kind for the type of its line.
     WrongAccountType,
+    /// A document to replace where one exists and cannot be removed.
+    AttachmentAlreadyExists,
 }
 
 /// One rejected input: which field, the rule it broke, and Chift's name for the refusal when it

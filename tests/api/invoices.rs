@@ -457,7 +457,8 @@ async fn pdfs_sent_with_an_invoice_or_after_it_are_read_back_byte_for_byte() {
     let files = app.all_pages(&tenant, &listing).await;
     let contents: Vec<&str> = files.iter().map(|f| f["base64_string"].as_str().unwrap()).collect();
     assert!(contents.contains(&first.as_str()) && contents.contains(&second.as_str()), "{files:?}");
-    let refused = chift_error(add(true, &second).await, 422, "ERROR_INVALID_QUERY_PARAMETER").await;
+    let refused =
+        chift_error(add(true, &second).await, 400, "ERROR_ATTACHMENT_ALREADY_EXISTS").await;
     assert_eq!(refused["detail"][0]["loc"][1], "overwrite_existing");
     let not_pdf = chift_error(add(false, &b64(b"hello")).await, 422, "ERROR_INVALID_BODY").await;
     assert_eq!(not_pdf["detail"][0]["loc"][1], "pdf");
