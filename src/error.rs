@@ -67,6 +67,7 @@ pub enum ErrorCode {
     ErrorPartnerAccountMissing,
     ErrorWrongAccountType,
     ErrorAttachmentAlreadyExists,
+    ErrorInvalidFieldFormatInvoiceNumber,
     ErrorUnknown,
 }
 
@@ -166,6 +167,7 @@ impl ErrorCode {
             }
             C::ErrorWrongAccountType => "The account cannot be used for this type of line.",
             C::ErrorAttachmentAlreadyExists => "An attachment already exists for this invoice.",
+            C::ErrorInvalidFieldFormatInvoiceNumber => "The format of the invoice number doesn't follow the format of the corresponding accounting system (e.g. too long)",
             C::ErrorUnknown => "internal error",
         }
     }
@@ -413,6 +415,9 @@ fn refused(refusal: Refusal) -> (StatusCode, ErrorCode) {
         Refusal::PartnerAccountMissing => (S::UNPROCESSABLE_ENTITY, C::ErrorPartnerAccountMissing),
         Refusal::WrongAccountType => (S::BAD_REQUEST, C::ErrorWrongAccountType),
         Refusal::AttachmentAlreadyExists => (S::BAD_REQUEST, C::ErrorAttachmentAlreadyExists),
+        Refusal::InvoiceNumberFormat => {
+            (S::UNPROCESSABLE_ENTITY, C::ErrorInvalidFieldFormatInvoiceNumber)
+        }
     }
 }
 
@@ -643,6 +648,13 @@ mod tests {
                     .into(),
                 400,
                 "ERROR_ATTACHMENT_ALREADY_EXISTS",
+            ),
+            (
+                Invalid::body("invoice_number", "too long")
+                    .because(Refusal::InvoiceNumberFormat)
+                    .into(),
+                422,
+                "ERROR_INVALID_FIELD_FORMAT_INVOICE_NUMBER",
             ),
             (
                 AppError::UnknownRoute { method: "GET".into(), path: "/x".into() },

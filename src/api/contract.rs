@@ -208,6 +208,7 @@ fn specific(operation_id: &str) -> &'static [(u16, ErrorCode)] {
     ];
     const INVOICE: &[(u16, ErrorCode)] = &[
         (422, C::ErrorPartnerAccountMissing),
+        (422, C::ErrorInvalidFieldFormatInvoiceNumber),
         (400, C::ErrorBookyearNotFound),
         (400, C::ErrorBookyearClosed),
         (400, C::ErrorJournalNotGoodScope),

@@ -58,6 +58,8 @@ pub enum Refusal {
     WrongAccountType,
     /// A document to replace where one exists and cannot be removed.
     AttachmentAlreadyExists,
+    /// An invoice number the accounting software cannot hold (too long, other characters).
+    InvoiceNumberFormat,
 }
 
 /// One rejected input: which field, the rule it broke, and Chift's name for the refusal when it

@@ -115,6 +115,9 @@ def test_chift_error_codes_reach_the_sdk(bakery):
     with pytest.raises(ChiftException) as raised:
         acc.JournalEntry.create(negative)
     assert raised.value.error_code == "ERROR_DEBIT_CREDIT_VALUE"
+    with pytest.raises(ChiftException) as raised:
+        acc.Invoice.create(invoice(bakery, "FACTURE№" + secrets.token_hex(3)))
+    assert raised.value.error_code == "ERROR_INVALID_FIELD_FORMAT_INVOICE_NUMBER"
 
 
 def test_invoices_by_type_get_and_create(bakery):

@@ -319,7 +319,8 @@ pub fn posting(
     let raw_number = inv.invoice_number.clone().unwrap_or_else(|| {
         format!("P{}", &Uuid::new_v4().simple().to_string()[..9]).to_uppercase()
     });
-    let number = piece("invoice_number", &raw_number)?;
+    let number = piece("invoice_number", &raw_number)
+        .map_err(|e| e.because(Refusal::InvoiceNumberFormat))?;
     let reference = inv.reference.as_deref().map(|r| piece("reference", r)).transpose()?;
     let memo = inv.customer_memo.as_deref().or(inv.reference.as_deref()).unwrap_or(&raw_number);
     let lines = lines(inv, codes, default_plan, multi, memo)?;
