@@ -48,10 +48,13 @@ pub fn openapi() -> OpenApiDoc {
     doc
 }
 
-/// Every route: the documented API, `/metrics`, `/openapi.json` and `/docs`.
+/// Every route: the documented API, `/metrics`, `/openapi.json`, `/docs` and the connect page.
 pub fn router(state: AppState) -> Router {
     let (api, mut spec) = documented().split_for_parts();
     contract::apply(&mut spec);
     let spec = spec.to_pretty_json().unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
-    api.route("/metrics", get(health::metrics_text)).merge(docs::router(spec)).with_state(state)
+    api.route("/metrics", get(health::metrics_text))
+        .merge(docs::router(spec))
+        .merge(crate::connect::router())
+        .with_state(state)
 }

@@ -6,14 +6,14 @@ use rust_decimal::Decimal;
 
 use crate::booking::text_or;
 use crate::booking::treasury::movement;
-use crate::domain::accounting::BankAccount;
+use crate::domain::accounting::{BankAccount, SUSPENSE_ACCOUNT};
 use crate::domain::operation::{BankStatement, BankTransaction, CounterpartType};
 use crate::domain::posting::{pdf, piece, AccountRef, JournalRef, Posting, PostingLine};
 use crate::domain::third_party::PartyKind;
 use crate::domain::Invalid;
 
 /// Suspense account for bank lines whose counterpart is unknown.
-const SUSPENSE: &str = "471000";
+const SUSPENSE: &str = SUSPENSE_ACCOUNT;
 /// Bank charges.
 const BANK_FEES: &str = "627000";
 
@@ -160,6 +160,7 @@ mod tests {
             bank_name: None,
             journal_id: Some("5".into()),
             ledger_account: Some("512000".into()),
+            unallocated_account: None,
         }]
     }
 
