@@ -59,7 +59,118 @@ pub enum ErrorCode {
     ErrorPartnerAlreadyExists,
     ErrorPartnerNotFound,
     ErrorTaxCodeNotFound,
+    ErrorEntryNotLinkedToPartner,
+    ErrorEntryHasInvalidStatus,
+    ErrorInvalidCurrencyFormat,
+    ErrorDebitCreditValue,
+    ErrorBankCodeAlreadyUsed,
+    ErrorPartnerAccountMissing,
+    ErrorWrongAccountType,
+    ErrorAttachmentAlreadyExists,
+    ErrorInvalidFieldFormatInvoiceNumber,
     ErrorUnknown,
+}
+
+impl ErrorCode {
+    /// A message the code comes with, for the document's examples: Chift's where Chift's
+    /// reference gives one (the gateway's own `message` is more precise).
+    pub fn example(self) -> &'static str {
+        use ErrorCode as C;
+        match self {
+            C::ErrorChiftAuthenticationError => {
+                "missing, expired or invalid bearer token; get one from POST /token"
+            }
+            C::ErrorApiResourceNotFound => {
+                "no route GET /x; see /docs for the routes Passerelle serves"
+            }
+            C::ErrorResourceNotFound => {
+                "consumer `3fa85f64-5717-4562-b3fc-2c963f66afa6` does not exist"
+            }
+            C::ErrorInvalidBody => "invalid body field `name`: must not be blank",
+            C::ErrorInvalidQueryParameter => {
+                "invalid query parameter `size`: must be between 1 and 100"
+            }
+            C::ErrorInvalidPathParameter => "invalid path parameter `consumer_id`: must be a UUID",
+            C::RequestAlreadyProcessed => "request `r-1` was already processed with status 200",
+            C::RequestInProcess => "request `r-1` is still being processed",
+            C::ErrorNoActiveConnection => "The consumer has no active connection for this API.",
+            C::ErrorConfigurationConnection => {
+                "The consumer has several active connections: name one with x-chift-connectionid."
+            }
+            C::ErrorResourceNotSupported => {
+                "This resource is not supported by the accounting software."
+            }
+            C::ErrorConnectorAuthentication => {
+                "The accounting software refused the connection's credentials."
+            }
+            C::ErrorConnectorConfiguration => {
+                "The accounting software refuses this call for the connection's token."
+            }
+            C::ErrorConnectorUnavailable => "The accounting software is unavailable; retry later.",
+            C::ErrorTechnicalMapping => "The answer of the accounting software could not be read.",
+            C::ErrorBookyearClosed => "The financial period is closed.",
+            C::ErrorAccountNumberNotActive => {
+                "A used account number is not active in the accounting system."
+            }
+            C::UnexpectedMyunisoftError => {
+                "MyUnisoft refused the request (its code and message in detail)."
+            }
+            C::ErrorDuplicateRecord => {
+                "this record already exists as `12`; read or update that one (nothing was written)"
+            }
+            C::ErrorAccountNumberNotFound => {
+                "A used account number doesn't exist in the accounting system."
+            }
+            C::ErrorAccountNumberNotGoodScope => {
+                "A used account number cannot be used in this type of operation."
+            }
+            C::ErrorAnalyticAccountAlreadyExists => {
+                "An analytic account with the same code already exists in the accounting system."
+            }
+            C::ErrorAnalyticAccountNotFound => {
+                "The analytic account doesn't exist in the accounting system."
+            }
+            C::ErrorAnalyticPlanNotFound => {
+                "The analytic plan doesn't exist in the accounting system."
+            }
+            C::ErrorBookyearNotFound => "The accounting system is not set up for this date.",
+            C::ErrorEmployeeNotFound => "The employee doesn't exist in the accounting system.",
+            C::ErrorEntryNotBalanced => "The entry is not balanced.",
+            C::ErrorEntryNotFound => "The entry doesn't exist in the accounting system.",
+            C::ErrorInvalidBase64String => {
+                "The document is not a valid base64 string representing a PDF."
+            }
+            C::ErrorInvoiceNotFound => "The invoice doesn't exist in the accounting system.",
+            C::ErrorJournalNotFound => "The journal doesn't exist in the accounting system.",
+            C::ErrorJournalNotGoodScope => "The journal cannot be used for this scope.",
+            C::ErrorNoInvoiceLine => "The invoice must contain at least one invoice line.",
+            C::ErrorPartnerAlreadyExists => {
+                "The client/supplier already exists in the accounting system."
+            }
+            C::ErrorPartnerNotFound => {
+                "The client/supplier doesn't exist in the accounting system."
+            }
+            C::ErrorTaxCodeNotFound => "A used tax code doesn't exist in the accounting system.",
+            C::ErrorEntryNotLinkedToPartner => {
+                "Entry '${entry_id}' is not linked to partner '${partner_id}'."
+            }
+            C::ErrorEntryHasInvalidStatus => {
+                "The entry doesn't have the correct status to be matched."
+            }
+            C::ErrorInvalidCurrencyFormat => {
+                "The currency format is not correct. Please use the ISO 4217 codes."
+            }
+            C::ErrorDebitCreditValue => "Debit and credit cannot be negative.",
+            C::ErrorBankCodeAlreadyUsed => "A bank account with the same code already exists.",
+            C::ErrorPartnerAccountMissing => {
+                "Please provide a client/supplier account in the partner_id field."
+            }
+            C::ErrorWrongAccountType => "The account cannot be used for this type of line.",
+            C::ErrorAttachmentAlreadyExists => "An attachment already exists for this invoice.",
+            C::ErrorInvalidFieldFormatInvoiceNumber => "The format of the invoice number doesn't follow the format of the corresponding accounting system (e.g. too long)",
+            C::ErrorUnknown => "internal error",
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -189,7 +300,17 @@ impl AppError {
                 r#type: "value_error",
             }]),
             AppError::Duplicate { id, .. } => Detail::Text(format!("existing id: {id}")),
-            AppError::Fec(e) => Detail::Entries(e.named().to_vec()),
+            AppError::Fec(e) if e.named().is_empty() => Detail::Text(String::new()),
+            AppError::Fec(e) => Detail::Invalid(
+                e.named()
+                    .iter()
+                    .map(|named| ValidationError {
+                        loc: vec!["fec".to_owned(), named.clone()],
+                        msg: fec_rule(e).to_owned(),
+                        r#type: "value_error",
+                    })
+                    .collect(),
+            ),
             AppError::AlreadyProcessed { status_code, .. } => {
                 Detail::Text(format!("the first call answered with status {status_code}"))
             }
@@ -287,6 +408,18 @@ fn refused(refusal: Refusal) -> (StatusCode, ErrorCode) {
         }
         Refusal::BookyearNotFound => (S::BAD_REQUEST, C::ErrorBookyearNotFound),
         Refusal::InvalidBase64 => (S::BAD_REQUEST, C::ErrorInvalidBase64String),
+        Refusal::EntryNotFound => (S::NOT_FOUND, C::ErrorEntryNotFound),
+        Refusal::EntryNotLinkedToPartner => (S::BAD_REQUEST, C::ErrorEntryNotLinkedToPartner),
+        Refusal::EntryHasInvalidStatus => (S::BAD_REQUEST, C::ErrorEntryHasInvalidStatus),
+        Refusal::InvalidCurrencyFormat => (S::UNPROCESSABLE_ENTITY, C::ErrorInvalidCurrencyFormat),
+        Refusal::DebitCreditValue => (S::UNPROCESSABLE_ENTITY, C::ErrorDebitCreditValue),
+        Refusal::BankCodeAlreadyUsed => (S::UNPROCESSABLE_ENTITY, C::ErrorBankCodeAlreadyUsed),
+        Refusal::PartnerAccountMissing => (S::UNPROCESSABLE_ENTITY, C::ErrorPartnerAccountMissing),
+        Refusal::WrongAccountType => (S::BAD_REQUEST, C::ErrorWrongAccountType),
+        Refusal::AttachmentAlreadyExists => (S::BAD_REQUEST, C::ErrorAttachmentAlreadyExists),
+        Refusal::InvoiceNumberFormat => {
+            (S::UNPROCESSABLE_ENTITY, C::ErrorInvalidFieldFormatInvoiceNumber)
+        }
     }
 }
 
@@ -310,8 +443,9 @@ pub struct ErrorBody {
     pub message: String,
     pub error_code: ErrorCode,
     /// An explanation (often the upstream software's message; empty when there is nothing to
-    /// add), the inputs that failed validation, or the FEC entries at fault. Passerelle never
-    /// sends null; the schema allows it as Chift's `ChiftError` does.
+    /// add), or the inputs that failed validation (`loc` `["body", "name"]`; for a refused FEC,
+    /// `["fec", <entry or account>]`). Passerelle never sends null; the schema allows it as
+    /// Chift's `ChiftError` does.
     #[schema(inline, nullable)]
     pub detail: Detail,
 }
@@ -322,14 +456,26 @@ impl ErrorBody {
     }
 }
 
-/// Chift's `detail`: a string, or a list (of `ValidationError` as in Chift's
-/// `HTTPValidationError`, or of FEC entries).
+/// Chift's `detail`: a string, or a list of `ValidationError` as in Chift's
+/// `HTTPValidationError` (the inputs that failed validation, or the FEC entries at fault).
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(untagged)]
 pub enum Detail {
     Text(String),
     Invalid(Vec<ValidationError>),
-    Entries(Vec<String>),
+}
+
+/// The rule a FEC entry or account named in a refused export broke.
+fn fec_rule(e: &FecError) -> &'static str {
+    match e {
+        FecError::Unbalanced { .. } => "the entry is not balanced (debit ≠ credit)",
+        FecError::Accounts { .. } => {
+            "the account has no number, or does not start with three digits of classes 1–8"
+        }
+        FecError::Amounts { .. } => "an amount has more than two decimals",
+        FecError::OutsideWindow { .. } => "the entry is dated outside the window",
+        _ => "the FEC cannot hold it",
+    }
 }
 
 /// Chift's `ValidationError`: one input that failed validation.
@@ -454,6 +600,72 @@ mod tests {
                 Invalid::body("pdf", "not base64").because(Refusal::InvalidBase64).into(),
                 400,
                 "ERROR_INVALID_BASE64_STRING",
+            ),
+            (
+                Invalid::body("entries.0", "no entry").because(Refusal::EntryNotFound).into(),
+                404,
+                "ERROR_ENTRY_NOT_FOUND",
+            ),
+            (
+                Invalid::body("entries.0", "no line on partner")
+                    .because(Refusal::EntryNotLinkedToPartner)
+                    .into(),
+                400,
+                "ERROR_ENTRY_NOT_LINKED_TO_PARTNER",
+            ),
+            (
+                Invalid::body("entries.1", "already matched")
+                    .because(Refusal::EntryHasInvalidStatus)
+                    .into(),
+                400,
+                "ERROR_ENTRY_HAS_INVALID_STATUS",
+            ),
+            (
+                Invalid::body("currency", "ISO 4217")
+                    .because(Refusal::InvalidCurrencyFormat)
+                    .into(),
+                422,
+                "ERROR_INVALID_CURRENCY_FORMAT",
+            ),
+            (
+                Invalid::body("items.0.debit", "negative")
+                    .because(Refusal::DebitCreditValue)
+                    .into(),
+                422,
+                "ERROR_DEBIT_CREDIT_VALUE",
+            ),
+            (
+                Invalid::body("iban", "already used").because(Refusal::BankCodeAlreadyUsed).into(),
+                422,
+                "ERROR_BANK_CODE_ALREADY_USED",
+            ),
+            (
+                Invalid::body("partner_id", "required")
+                    .because(Refusal::PartnerAccountMissing)
+                    .into(),
+                422,
+                "ERROR_PARTNER_ACCOUNT_MISSING",
+            ),
+            (
+                Invalid::body("items.1.account_info.account_number", "must start with 401")
+                    .because(Refusal::WrongAccountType)
+                    .into(),
+                400,
+                "ERROR_WRONG_ACCOUNT_TYPE",
+            ),
+            (
+                Invalid::query("overwrite_existing", "cannot replace")
+                    .because(Refusal::AttachmentAlreadyExists)
+                    .into(),
+                400,
+                "ERROR_ATTACHMENT_ALREADY_EXISTS",
+            ),
+            (
+                Invalid::body("invoice_number", "too long")
+                    .because(Refusal::InvoiceNumberFormat)
+                    .into(),
+                422,
+                "ERROR_INVALID_FIELD_FORMAT_INVOICE_NUMBER",
             ),
             (
                 AppError::UnknownRoute { method: "GET".into(), path: "/x".into() },
@@ -639,6 +851,23 @@ mod tests {
                 "type": "value_error",
             }])
         );
+    }
+
+    #[test]
+    fn a_refused_fec_names_each_entry_as_a_validation_error() {
+        let unbalanced =
+            AppError::Fec(FecError::Unbalanced { count: 1, named: vec!["VT 12".into()] });
+        assert_eq!(
+            serde_json::to_value(unbalanced.detail()).unwrap(),
+            json!([{
+                "loc": ["fec", "VT 12"],
+                "msg": "the entry is not balanced (debit ≠ credit)",
+                "type": "value_error",
+            }])
+        );
+        let day = chrono::NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
+        let empty = AppError::Fec(FecError::Empty { from: day, to: day });
+        assert_eq!(serde_json::to_value(empty.detail()).unwrap(), json!(""));
     }
 
     #[test]

@@ -44,12 +44,22 @@ pub struct ConnectionItem {
     pub api: String,
     /// What activation learned: `{"access": "society", "society_id"}` or
     /// `{"access": "firm", "folders": [...]}`.
+    #[schema(value_type = Option<Object>)]
     pub data: Option<serde_json::Value>,
     pub status: ConnectionStatus,
     /// On-premise agents only: always null.
+    #[schema(schema_with = always_null)]
     pub agent: Option<serde_json::Value>,
     /// Passerelle reads live: always null.
+    #[schema(schema_with = always_null)]
     pub datalayer: Option<serde_json::Value>,
+}
+
+/// A field Passerelle always answers `null`.
+fn always_null() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::Null)
+        .build()
 }
 
 impl From<Connection> for ConnectionItem {
@@ -167,10 +177,23 @@ pub struct TransactionQuery {
     pub client_request_id: String,
 }
 
+/// `HTTPMethod`: the methods of the writes a transaction records.
+#[derive(ToSchema)]
+#[schema(as = HTTPMethod)]
+#[allow(clippy::upper_case_acronyms, dead_code)]
+enum HttpMethod {
+    POST,
+    PUT,
+    PATCH,
+    DELETE,
+}
+
 /// `ApiTransactionLookupOut`.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ApiTransactionLookupOut {
     pub created_on: DateTime<Utc>,
+    /// The write's method (Chift's `HTTPMethod`): Passerelle records writes only.
+    #[schema(value_type = HttpMethod)]
     pub method: String,
     pub route: String,
     pub status_code: u16,
@@ -196,7 +219,7 @@ pub(crate) fn client_request_id(headers: &HeaderMap) -> Result<Option<String>, I
 #[utoipa::path(get, path = "/consumers/{consumer_id}/connections", tag = "Connections",
     operation_id = "connections_get_connections", params(ConsumerPath),
     responses((status = 200, body = Vec<ConnectionItem>), (status = "4XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn list_connections(
     State(state): State<AppState>,
     tenant: TenantContext,
@@ -217,7 +240,7 @@ pub async fn list_connections(
     operation_id = "connections_create_connection", params(ConsumerPath),
     request_body = PostConnectionItem,
     responses((status = 200, body = LinkItem), (status = "4XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn create_connection(
     State(state): State<AppState>,
     tenant: TenantContext,
@@ -248,7 +271,7 @@ pub async fn create_connection(
 #[utoipa::path(get, path = "/consumers/{consumer_id}/connections/{connectionid}",
     tag = "Connections", operation_id = "connections_get_connection", params(ConnectionPath),
     responses((status = 200, body = ConnectionItem), (status = "4XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn get_connection(
     State(state): State<AppState>,
     tenant: TenantContext,
@@ -264,7 +287,7 @@ pub async fn get_connection(
     tag = "Connections", operation_id = "connections_update_connection", params(ConnectionPath),
     request_body = PatchConnectionItem,
     responses((status = 200, body = LinkItem), (status = "4XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn update_connection(
     State(state): State<AppState>,
     tenant: TenantContext,
@@ -285,7 +308,7 @@ pub async fn update_connection(
 #[utoipa::path(delete, path = "/consumers/{consumer_id}/connections/{connectionid}",
     tag = "Connections", operation_id = "connections_delete_connection", params(ConnectionPath),
     responses((status = 204), (status = "4XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn delete_connection(
     State(state): State<AppState>,
     tenant: TenantContext,
@@ -297,10 +320,10 @@ pub async fn delete_connection(
 
 /// The outcome of a write sent with `x-chift-client-requestid` through this connection.
 #[utoipa::path(get, path = "/consumers/{consumer_id}/connections/{connection_id}/transactions",
-    tag = "Connections", operation_id = "get_transaction_by_client_request_id",
+    tag = "Connections", operation_id = "get_transaction_by_client_request_id_consumers__consumer_id__connections__connection_id__transactions_get",
     params(TransactionPath, TransactionQuery),
     responses((status = 200, body = ApiTransactionLookupOut), (status = "4XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn get_transaction(
     State(state): State<AppState>,
     tenant: TenantContext,

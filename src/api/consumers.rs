@@ -11,7 +11,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::api::extract::{
-    max_chars, not_blank, ConsumerPath, ValidJson, ValidPath, ValidQuery, Validate,
+    max_chars, not_blank, BoolParam, ConsumerPath, ValidJson, ValidPath, ValidQuery, Validate,
 };
 use crate::auth::tenant::TenantContext;
 use crate::domain::consumer::{Consumer, ConsumerFilter, ConsumerPatch, NewConsumer};
@@ -134,12 +134,14 @@ pub struct ConsumersQuery {
     pub search: Option<String>,
     pub internal_reference: Option<String>,
     /// Include the account's name.
+    #[param(value_type = Option<BoolParam>, default = "false")]
     pub include_account: Option<bool>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ConsumerQuery {
+    #[param(value_type = Option<BoolParam>, default = "false")]
     pub include_account: Option<bool>,
 }
 
@@ -158,7 +160,7 @@ async fn account_name(
 #[utoipa::path(get, path = "/consumers", tag = "Consumers", operation_id = "consumers_get_consumers",
     params(ConsumersQuery),
     responses((status = 200, body = Vec<ConsumerItem>), (status = "4XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn list_consumers(
     State(state): State<AppState>,
     tenant: TenantContext,
@@ -175,7 +177,7 @@ pub async fn list_consumers(
 #[utoipa::path(post, path = "/consumers", tag = "Consumers", operation_id = "consumers_create_consumer",
     request_body = PostConsumerItem,
     responses((status = 200, body = ConsumerItem), (status = "4XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn create_consumer(
     State(state): State<AppState>,
     tenant: TenantContext,
@@ -195,7 +197,7 @@ pub async fn create_consumer(
 #[utoipa::path(get, path = "/consumers/{consumer_id}", tag = "Consumers",
     operation_id = "consumers_get_consumer", params(ConsumerPath, ConsumerQuery),
     responses((status = 200, body = ConsumerItem), (status = "4XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn get_consumer(
     State(state): State<AppState>,
     tenant: TenantContext,
@@ -212,7 +214,7 @@ pub async fn get_consumer(
     operation_id = "consumers_update_consumer", params(ConsumerPath),
     request_body = UpdateConsumerItem,
     responses((status = 200, body = ConsumerItem), (status = "4XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn update_consumer(
     State(state): State<AppState>,
     tenant: TenantContext,
@@ -233,7 +235,7 @@ pub async fn update_consumer(
 #[utoipa::path(delete, path = "/consumers/{consumer_id}", tag = "Consumers",
     operation_id = "consumers_delete_consumer", params(ConsumerPath),
     responses((status = 204), (status = "4XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn delete_consumer(
     State(state): State<AppState>,
     tenant: TenantContext,

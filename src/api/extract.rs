@@ -39,6 +39,15 @@ fn unreadable_body() -> Invalid {
     Invalid::body("", "the request body could not be read")
 }
 
+/// `BoolParam`: Chift's boolean query values. The gateway reads the parameters it names as
+/// booleans, which take exactly these two words.
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum BoolParam {
+    True,
+    False,
+}
+
 /// `{consumer_id}`: the consumer a route acts on.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]

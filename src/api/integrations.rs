@@ -76,7 +76,7 @@ fn integration(id: i64) -> Result<ConnectorKind> {
 /// List the available integrations (a bare array).
 #[utoipa::path(get, path = "/integrations", tag = "Integrations", operation_id = "get_integrations",
     responses((status = 200, body = Vec<IntegrationItem>), (status = "4XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn list_integrations(
     State(state): State<AppState>,
     _: TenantContext,
@@ -89,7 +89,7 @@ pub async fn list_integrations(
 #[utoipa::path(get, path = "/integrations/{integration_id}", tag = "Integrations",
     operation_id = "get_integration", params(IntegrationPath),
     responses((status = 200, body = IntegrationItem), (status = "4XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn get_integration(
     State(state): State<AppState>,
     _: TenantContext,

@@ -147,7 +147,7 @@ pub struct IssueQuery {
 #[utoipa::path(get, path = "/issues", tag = "Issues", operation_id = "issues_get_issues",
     params(IssuesQuery),
     responses((status = 200, body = Vec<IssueItem>), (status = "4XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn list(
     State(state): State<AppState>,
     tenant: TenantContext,
@@ -175,7 +175,7 @@ pub async fn list(
 #[utoipa::path(get, path = "/issues/{issue_id}", tag = "Issues", operation_id = "issues_get_issue",
     params(IssuePath, IssueQuery),
     responses((status = 200, body = ExtendedIssueItem), (status = "4XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn get_one(
     State(state): State<AppState>,
     tenant: TenantContext,

@@ -3,6 +3,7 @@
 pub mod accounting;
 pub mod connections;
 pub mod consumers;
+pub mod contract;
 pub mod detach;
 pub mod docs;
 pub mod extract;
@@ -14,9 +15,8 @@ pub mod webhooks;
 
 use axum::routing::get;
 use axum::Router;
-use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::OpenApi as OpenApiDoc;
-use utoipa::{Modify, OpenApi};
+use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::state::AppState;
@@ -30,24 +30,10 @@ use webhooks::EventDocs;
                        then call every other route with `Authorization: Bearer <token>`. Every \
                        error answer is `{\"status\":\"error\",\"message\",\"error_code\",\"detail\"}`."
     ),
-    modifiers(&BearerAuth, &EventDocs),
+    modifiers(&EventDocs),
     components(schemas(crate::error::ErrorBody))
 )]
 struct ApiDoc;
-
-struct BearerAuth;
-
-impl Modify for BearerAuth {
-    fn modify(&self, openapi: &mut OpenApiDoc) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(
-                Http::builder().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build(),
-            ),
-        );
-    }
-}
 
 fn documented() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
@@ -63,12 +49,15 @@ fn documented() -> OpenApiRouter<AppState> {
 
 /// The OpenAPI document generated from the handlers (committed as `openapi/openapi.json`).
 pub fn openapi() -> OpenApiDoc {
-    documented().split_for_parts().1
+    let mut doc = documented().split_for_parts().1;
+    contract::apply(&mut doc);
+    doc
 }
 
 /// Every route: the documented API, `/metrics`, `/openapi.json`, `/docs` and the connect page.
 pub fn router(state: AppState) -> Router {
-    let (api, spec) = documented().split_for_parts();
+    let (api, mut spec) = documented().split_for_parts();
+    contract::apply(&mut spec);
     let spec = spec.to_pretty_json().unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
     api.route("/metrics", get(health::metrics_text))
         .merge(docs::router(spec))

@@ -66,7 +66,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// Exchange client credentials for an access token.
-#[utoipa::path(post, path = "/token", tag = "Token", operation_id = "generate_access_token",
+#[utoipa::path(post, path = "/token", tag = "Token", operation_id = "generate_access_token_token_post",
     request_body = AuthItem,
     responses((status = 200, body = Token),
               (status = 401, description = "Unknown client or wrong secret", body = ErrorBody),

@@ -224,7 +224,7 @@ fn duplicate(e: StoreError, event: &str) -> AppError {
 #[utoipa::path(get, path = "/webhooks/list", tag = "Webhooks",
     operation_id = "webhooks_get_webhook_types",
     responses((status = 200, body = Vec<WebhookItem>), (status = "4XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn list_types(_tenant: TenantContext) -> Json<Vec<WebhookItem>> {
     let items = events::catalogue()
         .into_iter()
@@ -236,7 +236,7 @@ pub async fn list_types(_tenant: TenantContext) -> Json<Vec<WebhookItem>> {
 #[utoipa::path(post, path = "/webhooks", tag = "Webhooks",
     operation_id = "webhooks_create_webhook", request_body = WebhookInstancePostItem,
     responses((status = 200, body = WebhookInstanceGetItem), (status = "4XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn create(
     State(state): State<AppState>,
     tenant: TenantContext,
@@ -268,7 +268,7 @@ pub async fn create(
 #[utoipa::path(get, path = "/webhooks", tag = "Webhooks", operation_id = "webhooks_get_webhooks",
     params(StatusQuery),
     responses((status = 200, body = Vec<WebhookInstanceGetItem>), (status = "4XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn list(
     State(state): State<AppState>,
     tenant: TenantContext,
@@ -282,7 +282,7 @@ pub async fn list(
 #[utoipa::path(get, path = "/webhooks/{webhookid}", tag = "Webhooks",
     operation_id = "webhooks_get_webhook", params(WebhookPath),
     responses((status = 200, body = WebhookInstanceGetItem), (status = "4XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn get_one(
     State(state): State<AppState>,
     tenant: TenantContext,
@@ -297,7 +297,7 @@ pub async fn get_one(
     operation_id = "webhooks_update_webhook", params(WebhookPath),
     request_body = WebhookInstancePatchItem,
     responses((status = 200, body = WebhookInstanceGetItem), (status = "4XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn update(
     State(state): State<AppState>,
     tenant: TenantContext,
@@ -327,7 +327,7 @@ pub async fn update(
 #[utoipa::path(delete, path = "/webhooks/{webhookid}", tag = "Webhooks",
     operation_id = "webhooks_delete_webhook", params(WebhookPath),
     responses((status = 204), (status = "4XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn delete(
     State(state): State<AppState>,
     tenant: TenantContext,
@@ -343,7 +343,7 @@ pub async fn delete(
 #[utoipa::path(get, path = "/webhooks/{webhookid}/logs", tag = "Webhooks",
     operation_id = "webhooks_get_webhook_logs", params(WebhookPath, LogsQuery),
     responses((status = 200, body = Vec<WebhookLogItem>), (status = "4XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn logs(
     State(state): State<AppState>,
     tenant: TenantContext,

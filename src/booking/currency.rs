@@ -3,13 +3,14 @@
 use rust_decimal::Decimal;
 
 use crate::domain::money::Rate;
-use crate::domain::Invalid;
+use crate::domain::{Invalid, Refusal};
 
 /// A document's currency: `None` for euros; another one needs its rate (units per euro).
 pub fn foreign(currency: &str, rate: Option<Rate>) -> Result<Option<(String, Decimal)>, Invalid> {
     let code = currency.trim().to_ascii_uppercase();
     if code.len() != 3 || !code.chars().all(|c| c.is_ascii_alphabetic()) {
-        return Err(Invalid::body("currency", "an ISO 4217 code such as EUR"));
+        return Err(Invalid::body("currency", "an ISO 4217 code such as EUR")
+            .because(Refusal::InvalidCurrencyFormat));
     }
     if code == "EUR" {
         return Ok(None);

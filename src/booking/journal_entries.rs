@@ -12,7 +12,7 @@ use crate::domain::journal_entry::{
 };
 use crate::domain::posting::{label, pdf, piece, AccountRef, JournalRef, Posting, PostingLine};
 use crate::domain::third_party::PartyKind;
-use crate::domain::Invalid;
+use crate::domain::{Invalid, Refusal};
 
 /// Whose account a line of this type is on; `None` for a general account.
 pub fn party_kind(t: EntryLineType) -> Option<PartyKind> {
@@ -39,7 +39,8 @@ fn partner_account(
                 return Err(Invalid::body(
                     format!("{field}.account_info.account_number"),
                     format!("must start with {} for this line type", kind.root()),
-                ));
+                )
+                .because(Refusal::WrongAccountType));
             }
             Ok(AccountRef::NewPartner {
                 kind,
@@ -50,7 +51,8 @@ fn partner_account(
         _ => Err(Invalid::body(
             format!("{field}.account"),
             "required: the partner's id (or account_info to create a client or supplier)",
-        )),
+        )
+        .because(Refusal::PartnerAccountMissing)),
     }
 }
 

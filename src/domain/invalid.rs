@@ -40,6 +40,26 @@ pub enum Refusal {
     AnalyticAccountAlreadyExists,
     BookyearNotFound,
     InvalidBase64,
+    /// An entry to match does not exist.
+    EntryNotFound,
+    /// An entry to match has no line on the partner named.
+    EntryNotLinkedToPartner,
+    /// An entry to match is already matched.
+    EntryHasInvalidStatus,
+    /// A currency that is not an ISO 4217 code.
+    InvalidCurrencyFormat,
+    /// A negative debit or credit.
+    DebitCreditValue,
+    /// A bank account whose IBAN the folder already has.
+    BankCodeAlreadyUsed,
+    /// A partner line (or invoice) without its client or supplier.
+    PartnerAccountMissing,
+    /// An account of the wrong kind for the type of its line.
+    WrongAccountType,
+    /// A document to replace where one exists and cannot be removed.
+    AttachmentAlreadyExists,
+    /// An invoice number the accounting software cannot hold (too long, other characters).
+    InvoiceNumberFormat,
 }
 
 /// One rejected input: which field, the rule it broke, and Chift's name for the refusal when it

@@ -79,7 +79,7 @@ pub struct Operation {
     pub status: OperationStatus,
 }
 
-/// `FinancialEntryLineItem` / `…Out`.
+/// `FinancialEntryLineItem`: one item of a financial entry to write.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct FinancialLine {
     pub account_type: EntryLineType,
@@ -92,17 +92,35 @@ pub struct FinancialLine {
     /// Accepted and not acted on: MyUnisoft letters nothing by itself; match the line with
     /// `POST /matching`.
     pub automated_matching_number: Option<String>,
-    /// The bank or cash account the line is booked against (answers only).
-    #[serde(default)]
-    pub counterpart_account: Option<String>,
 }
 
-/// `FinancialEntryItemIn` / `…Out`.
+/// `FinancialEntryLineItemOut`: an item as written, with the account it was booked against.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct FinancialLineOut {
+    #[serde(flatten)]
+    pub line: FinancialLine,
+    /// The bank or cash account the line is booked against.
+    pub counterpart_account: String,
+}
+
+/// `FinancialEntryItemOut`: a written financial entry, its id and number always given.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct FinancialEntryOut {
+    /// The entry's id.
+    pub id: String,
+    pub date: chrono::NaiveDate,
+    pub journal_id: String,
+    pub currency: String,
+    pub currency_exchange_rate: Option<Rate>,
+    pub reference: Option<String>,
+    /// The number sent, else the entry's piece number, else its id.
+    pub number: String,
+    pub items: Vec<FinancialLineOut>,
+}
+
+/// `FinancialEntryItemIn`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct FinancialEntry {
-    /// The entry's id (answers only).
-    #[serde(default)]
-    pub id: Option<String>,
     pub date: chrono::NaiveDate,
     pub journal_id: String,
     pub currency: String,
@@ -131,12 +149,18 @@ pub struct ExpenseLine {
     pub tax_id: String,
 }
 
-/// `ExpenseItemIn` / `ExpenseItemOut`.
+/// `ExpenseItemOut`: a written expense claim, its entry id always given.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ExpenseOut {
+    /// The expense's entry id.
+    pub id: String,
+    #[serde(flatten)]
+    pub expense: Expense,
+}
+
+/// `ExpenseItemIn`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Expense {
-    /// The expense's entry id (answers only).
-    #[serde(default)]
-    pub id: Option<String>,
     /// The employee (`GET /employees`) whose account is credited.
     pub employee_id: String,
     pub total: Money,

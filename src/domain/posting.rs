@@ -161,7 +161,8 @@ impl Posting {
         for line in &self.lines {
             let f = |name: &str| format!("{}.{name}", line.field);
             if line.debit.is_sign_negative() || line.credit.is_sign_negative() {
-                return Err(Invalid::body(f("debit"), "amounts must not be negative"));
+                return Err(Invalid::body(f("debit"), "amounts must not be negative")
+                    .because(Refusal::DebitCreditValue));
             }
             match (line.debit.is_zero(), line.credit.is_zero()) {
                 (true, true) => {

@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 use crate::connectors::Documents;
 use crate::domain::journal_entry::AttachmentStatus;
 use crate::domain::posting::{pdf, MAX_LABEL};
-use crate::domain::Invalid;
+use crate::domain::{Invalid, Refusal};
 use crate::error::Result;
 use crate::service::accounting::{unsupported, Context};
 use crate::service::{invoices, journal_entries, postings};
@@ -70,6 +70,7 @@ pub async fn attach(
             "overwrite_existing",
             "MyUnisoft cannot delete an entry's documents, so it cannot replace one: send false to add this file beside the existing ones",
         )
+        .because(Refusal::AttachmentAlreadyExists)
         .into());
     }
     Ok(documents.attach(scope, id, &attachment, write).await?)

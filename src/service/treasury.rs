@@ -8,7 +8,9 @@ use crate::booking::treasury::{bank_statement, financial_entry};
 use crate::connectors::{ConnectorError, FolderScope};
 use crate::domain::invoice::Invoice;
 use crate::domain::journal_entry::JournalEntry;
-use crate::domain::operation::{BankStatement, FinancialEntry, InvoicePayment, InvoicePaymentItem};
+use crate::domain::operation::{
+    BankStatement, FinancialEntry, FinancialEntryOut, InvoicePayment, InvoicePaymentItem,
+};
 use crate::domain::Invalid;
 use crate::error::{AppError, Result};
 use crate::service::accounting::{ledger, unsupported, Context};
@@ -23,7 +25,7 @@ pub async fn financial_entry(
     folder: Option<&str>,
     counterpart: Option<&str>,
     entry: &FinancialEntry,
-) -> Result<FinancialEntry> {
+) -> Result<FinancialEntryOut> {
     booking::non_empty(&entry.items, "items", "at least one line")?;
     let scope = ctx.folder(s, folder).await?;
     let journals = ledger(s, ctx)?.journals(scope).await?;

@@ -361,7 +361,8 @@ async fn creating_a_bank_account_creates_its_journal_and_rib() {
         .iter()
         .any(|j| j["code"] == "BQ4" && j["journal_type"] == "financial_operation"));
     let res = app.send_json(Method::POST, &acc(&cid, "bank-accounts"), &tenant, &body).await;
-    chift_error(res, 422, "ERROR_INVALID_BODY").await;
+    let twin = chift_error(res, 422, "ERROR_BANK_CODE_ALREADY_USED").await;
+    assert_eq!(twin["detail"][0]["loc"], json!(["body", "iban"]));
 }
 
 #[tokio::test]

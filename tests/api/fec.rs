@@ -142,3 +142,33 @@ async fn an_empty_window_has_no_fec() {
     let res = app.request(Method::GET, &path, &tenant.token).send().await.unwrap();
     chift_error(res, 404, "ERROR_RESOURCE_NOT_FOUND").await;
 }
+
+/// `Accept` picks the rendering: JSON unless `text/plain` is ranked above `application/json`
+/// (a browser-style `application/json, text/plain, */*` gets the JSON).
+#[tokio::test]
+async fn accept_chooses_between_the_json_and_the_legal_file() {
+    let (app, tenant, cid) = connected(tokens::SOCIETY_PORT).await;
+    let path = acc(&cid, &format!("export-fec?{YEAR}"));
+    for (accept, wanted) in [
+        ("application/json", "application/json"),
+        ("application/json, text/plain, */*", "application/json"),
+        ("*/*", "application/json"),
+        ("text/plain;q=0.9, application/json;q=0.5", "text/plain; charset=utf-8"),
+    ] {
+        let res = app
+            .request(Method::GET, &path, &tenant.token)
+            .header("accept", accept)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200, "{accept}");
+        assert_eq!(res.headers()["content-type"], wanted, "{accept}");
+        let body = res.bytes().await.unwrap();
+        if wanted == "application/json" {
+            let items: Vec<Value> = serde_json::from_slice(&body).unwrap();
+            assert!(!items.is_empty() && items[0]["JournalCode"].is_string(), "{accept}");
+        } else {
+            assert!(body.starts_with(b"JournalCode|JournalLib|"), "{accept}");
+        }
+    }
+}

@@ -212,8 +212,11 @@ async fn bad_invoices_name_the_field_and_write_nothing() {
         // Chift's own code and status where it names the refusal.
         let (status, code) = match field {
             "lines.0.tax_code" => (404, "ERROR_TAX_CODE_NOT_FOUND"),
-            "lines.0.account" => (400, "ERROR_ACCOUNT_NUMBER_NOT_GOOD_SCOPE"),
+            "lines.0.account" | "partner_info.account_number" => {
+                (400, "ERROR_ACCOUNT_NUMBER_NOT_GOOD_SCOPE")
+            }
             "journal_id" => (400, "ERROR_JOURNAL_NOT_GOOD_SCOPE"),
+            "partner_id" => (422, "ERROR_PARTNER_ACCOUNT_MISSING"),
             _ => (422, "ERROR_INVALID_BODY"),
         };
         let error = chift_error(res, status, code).await;
@@ -406,7 +409,7 @@ async fn an_invoice_and_its_payment_are_matched() {
     assert_eq!(read["payments"][0]["id"], paid["id"]);
     assert_eq!(read["payments"][0]["matching_number"], code);
     let again = app.send_json(Method::POST, &accounting(&cid, "matching"), &tenant, &body).await;
-    let error = chift_error(again, 422, "ERROR_INVALID_BODY").await;
+    let error = chift_error(again, 400, "ERROR_ENTRY_HAS_INVALID_STATUS").await;
     assert!(error["message"].as_str().unwrap().contains("already matched"), "{error}");
     let multiple = json!({"matchings": [body, {"entries": ["x", "y"], "partner_id": client}]});
     let res = app
@@ -418,6 +421,7 @@ async fn an_invoice_and_its_payment_are_matched() {
         (Some(false), Some(false))
     );
     assert!(sets[1]["error_msg"]["message"].as_str().unwrap().contains("`x`"), "{sets}");
+    assert_eq!(sets[1]["error_msg"]["error_code"], "ERROR_ENTRY_NOT_FOUND", "{sets}");
 }
 
 #[tokio::test]
@@ -453,7 +457,8 @@ async fn pdfs_sent_with_an_invoice_or_after_it_are_read_back_byte_for_byte() {
     let files = app.all_pages(&tenant, &listing).await;
     let contents: Vec<&str> = files.iter().map(|f| f["base64_string"].as_str().unwrap()).collect();
     assert!(contents.contains(&first.as_str()) && contents.contains(&second.as_str()), "{files:?}");
-    let refused = chift_error(add(true, &second).await, 422, "ERROR_INVALID_QUERY_PARAMETER").await;
+    let refused =
+        chift_error(add(true, &second).await, 400, "ERROR_ATTACHMENT_ALREADY_EXISTS").await;
     assert_eq!(refused["detail"][0]["loc"][1], "overwrite_existing");
     let not_pdf = chift_error(add(false, &b64(b"hello")).await, 422, "ERROR_INVALID_BODY").await;
     assert_eq!(not_pdf["detail"][0]["loc"][1], "pdf");

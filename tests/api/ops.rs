@@ -253,3 +253,46 @@ async fn the_dashboard_and_the_alert_rules_query_metrics_the_gateway_exports() {
         .collect();
     assert!(missing.is_empty(), "metrics without a dashboard panel: {missing:?}");
 }
+
+/// Every list the document declares with Chift's pagination bounds (`page` ≥ 1, `size` 1..100)
+/// refuses a value outside them with a 422 naming the parameter.
+#[tokio::test]
+async fn every_declared_page_bound_is_enforced() {
+    let document: Value = serde_json::from_str(include_str!("../../openapi/openapi.json")).unwrap();
+    let (app, tenant, cid) = connected(tokens::SOCIETY_PORT).await;
+    let mut checked = 0;
+    for (path, item) in document["paths"].as_object().unwrap() {
+        let Some(params) = item["get"]["parameters"].as_array() else { continue };
+        let named = |name: &str| params.iter().find(|p| p["name"] == name && p["in"] == "query");
+        let (Some(page), Some(size)) = (named("page"), named("size")) else { continue };
+        assert_eq!(
+            (&page["schema"]["minimum"], &page["schema"]["default"]),
+            (&Value::from(1), &Value::from(1)),
+            "{path}"
+        );
+        assert_eq!(
+            (&size["schema"]["minimum"], &size["schema"]["maximum"], &size["schema"]["default"]),
+            (&Value::from(1), &Value::from(100), &Value::from(50)),
+            "{path}"
+        );
+        // Lists that need more than the consumer are left to their own suites.
+        let others_required =
+            params.iter().any(|p| p["required"] == true && p["name"] != "consumer_id");
+        if others_required {
+            continue;
+        }
+        let url = path.replace("{consumer_id}", &cid);
+        for (query, name) in [("size=101", "size"), ("size=0", "size"), ("page=0", "page")] {
+            let (status, body) = app.get_json(&tenant, &format!("{url}?{query}")).await;
+            assert_eq!(status, 422, "{path}?{query}: {body}");
+            assert_eq!(body["error_code"], "ERROR_INVALID_QUERY_PARAMETER", "{path}?{query}");
+            assert_eq!(
+                body["detail"][0]["loc"],
+                serde_json::json!(["query", name]),
+                "{path}?{query}"
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 10, "only {checked} lists checked");
+}

@@ -104,6 +104,20 @@ def test_chift_error_codes_reach_the_sdk(bakery):
     with pytest.raises(ChiftException) as raised:
         acc.JournalEntry.create(wrong_journal)
     assert raised.value.error_code == "ERROR_JOURNAL_NOT_FOUND"
+    odd_currency = entry(bakery, f"SDK{secrets.token_hex(3)}")
+    odd_currency["currency"] = "EURO"
+    with pytest.raises(ChiftException) as raised:
+        acc.JournalEntry.create(odd_currency)
+    assert raised.value.error_code == "ERROR_INVALID_CURRENCY_FORMAT"
+    negative = entry(bakery, f"SDK{secrets.token_hex(3)}")
+    negative["items"][0]["debit"] = -80
+    negative["items"][1]["credit"] = -80
+    with pytest.raises(ChiftException) as raised:
+        acc.JournalEntry.create(negative)
+    assert raised.value.error_code == "ERROR_DEBIT_CREDIT_VALUE"
+    with pytest.raises(ChiftException) as raised:
+        acc.Invoice.create(invoice(bakery, "FACTURE№" + secrets.token_hex(3)))
+    assert raised.value.error_code == "ERROR_INVALID_FIELD_FORMAT_INVOICE_NUMBER"
 
 
 def test_invoices_by_type_get_and_create(bakery):

@@ -53,12 +53,12 @@ def generated(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="module")
 def client(generated, gateway):
     """An authenticated generated client, its token got through the generated `POST /token`."""
-    from passerelle_client.api.token import generate_access_token
+    from passerelle_client.api.token import generate_access_token_token_post
     from passerelle_client.models import AuthItem, Token
 
     account = gateway.account
     with generated.Client(base_url=gateway.url, raise_on_unexpected_status=True) as anonymous:
-        token = generate_access_token.sync(
+        token = generate_access_token_token_post.sync(
             client=anonymous,
             body=AuthItem(
                 account_id=uuid.UUID(account.account_id),

@@ -1,11 +1,14 @@
 """Every operation of the committed openapi/openapi.json, driven by Schemathesis against the running
-gateway (valid token, a consumer connected to the sandbox): no answer may be a server error.
+gateway (valid token, a consumer connected to the sandbox): no answer may be a server error, and
+every answer must match what the document declares for the operation (its status among those
+declared, its content type, its body valid under the declared schema).
 
 Its path parameters are pinned to the consumer and its connection (random ids would only meet 404s),
 `folder_id` to the sandbox's society folder. Left out: `POST /token` (wrong secrets from this address
 would lock it out of `/token` for the other tests) and the two `DELETE`s of the pinned consumer and
 connection (the rest would then only meet 404s). Checks: `not_a_server_error`, with no exception for
-502/504: the sandbox is local and healthy, so an upstream error here is the gateway's own mistake.
+502/504 (the sandbox is local and healthy, so an upstream error here is the gateway's own mistake),
+`status_code_conformance`, `content_type_conformance` and `response_schema_conformance`.
 """
 
 from __future__ import annotations
@@ -72,7 +75,8 @@ def test_no_operation_answers_a_server_error(gateway: Gateway, sandbox_tokens: d
             str(st), "--config-file", str(config), "run", str(REPO / "openapi" / "openapi.json"),
             "--url", gateway.url,
             "--header", f"Authorization: Bearer {token}",
-            "--checks", "not_a_server_error",
+            "--checks",
+            "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
             "--max-examples", str(MAX_EXAMPLES),
             "--phases", "examples,fuzzing,stateful",
             # Reads that reach MyUnisoft queue behind the rate governor (20 calls per 10 s per token).

@@ -68,6 +68,7 @@ pub enum Format {
 /// adds `EcritureLib`, the line label of the legal file, which Chift's schema lacks.
 #[derive(Debug, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = FECItemOut))]
 #[allow(non_snake_case)]
 pub struct FecItem {
     pub JournalCode: String,
@@ -88,7 +89,9 @@ pub struct FecItem {
     #[cfg_attr(feature = "openapi", schema(value_type = f64))]
     pub Credit: Decimal,
     pub EcritureLet: String,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub DateLet: Option<chrono::NaiveDate>,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub ValidDate: Option<chrono::NaiveDate>,
     #[serde(with = "formats::amount")]
     #[cfg_attr(feature = "openapi", schema(value_type = f64))]

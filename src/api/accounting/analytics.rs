@@ -59,7 +59,7 @@ impl Validate for AnalyticAccountPatch {
 #[utoipa::path(get, path = "/consumers/{consumer_id}/accounting/analytic-accounts", tag = "Accounting",
     operation_id = "accounting_get_analytic_accounts", params(ConsumerPath, ListQuery),
     responses((status = 200, body = Page<AnalyticAccount>), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn get_analytic_accounts(
     ValidQuery(q): ValidQuery<ListQuery>,
     a: Accounting,
@@ -75,7 +75,7 @@ pub async fn get_analytic_accounts(
 #[utoipa::path(get, path = "/consumers/{consumer_id}/accounting/analytic-accounts/multi-analytic-plans", tag = "Accounting",
     operation_id = "accounting_get_analytic_accounts_multi_plans", params(ConsumerPath, ListQuery),
     responses((status = 200, body = Page<AnalyticAccount>), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn get_analytic_accounts_multi_plans(
     ValidQuery(q): ValidQuery<ListQuery>,
     a: Accounting,
@@ -89,7 +89,7 @@ pub async fn get_analytic_accounts_multi_plans(
 #[utoipa::path(get, path = "/consumers/{consumer_id}/accounting/analytic-accounts/{analytic_account_id}", tag = "Accounting",
     operation_id = "accounting_get_analytic_account", params(ConsumerPath, AccountPath, FolderQuery),
     responses((status = 200, body = AnalyticAccount), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn get_analytic_account(
     ValidPath(p): ValidPath<AccountPath>,
     ValidQuery(q): ValidQuery<FolderQuery>,
@@ -109,7 +109,7 @@ pub async fn get_analytic_account(
 #[utoipa::path(get, path = "/consumers/{consumer_id}/accounting/analytic-accounts/{analytic_account_id}/multi-analytic-plans/{analytic_plan}", tag = "Accounting",
     operation_id = "accounting_get_analytic_account_multi_plans", params(ConsumerPath, AccountInPlanPath, FolderQuery),
     responses((status = 200, body = AnalyticAccount), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn get_analytic_account_multi_plans(
     ValidPath(p): ValidPath<AccountInPlanPath>,
     ValidQuery(q): ValidQuery<FolderQuery>,
@@ -128,7 +128,7 @@ pub async fn get_analytic_account_multi_plans(
     operation_id = "accounting_create_analytic_account", params(ConsumerPath, FolderQuery),
     request_body = NewAnalyticAccount,
     responses((status = 200, body = AnalyticAccount), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn create_analytic_account(
     ValidQuery(q): ValidQuery<FolderQuery>,
     a: Accounting,
@@ -144,7 +144,7 @@ pub async fn create_analytic_account(
     operation_id = "accounting_create_analytic_account_multi_plans", params(ConsumerPath, PlanPath, FolderQuery),
     request_body = NewAnalyticAccount,
     responses((status = 200, body = AnalyticAccount), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn create_analytic_account_multi_plans(
     ValidPath(p): ValidPath<PlanPath>,
     ValidQuery(q): ValidQuery<FolderQuery>,
@@ -162,7 +162,7 @@ pub async fn create_analytic_account_multi_plans(
     operation_id = "accounting_update_analytic_account", params(ConsumerPath, AccountPath, FolderQuery),
     request_body = AnalyticAccountPatch,
     responses((status = 200, body = AnalyticAccount), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn update_analytic_account(
     ValidPath(p): ValidPath<AccountPath>,
     ValidQuery(q): ValidQuery<FolderQuery>,
@@ -180,7 +180,7 @@ pub async fn update_analytic_account(
     operation_id = "accounting_update_analytic_account_multi_plans", params(ConsumerPath, AccountInPlanPath, FolderQuery),
     request_body = AnalyticAccountPatch,
     responses((status = 200, body = AnalyticAccount), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn update_analytic_account_multi_plans(
     ValidPath(p): ValidPath<AccountInPlanPath>,
     ValidQuery(q): ValidQuery<FolderQuery>,

@@ -9,7 +9,9 @@ use utoipa_axum::routes;
 
 use super::{Accounting, Page, Pagination};
 use crate::api::detach::detached;
-use crate::api::extract::{max_chars, ConsumerPath, ValidJson, ValidPath, ValidQuery, Validate};
+use crate::api::extract::{
+    max_chars, BoolParam, ConsumerPath, ValidJson, ValidPath, ValidQuery, Validate,
+};
 use crate::domain::Invalid;
 use crate::error::{ErrorBody, Result};
 use crate::service::attachments::{self as service, AttachmentIn, AttachmentOut};
@@ -39,7 +41,7 @@ pub struct AttachmentsQuery {
 #[utoipa::path(get, path = "/consumers/{consumer_id}/accounting/attachments", tag = "Accounting",
     operation_id = "accounting_get_attachments", params(ConsumerPath, AttachmentsQuery),
     responses((status = 200, body = Page<AttachmentOut>), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn get_attachments(
     ValidQuery(q): ValidQuery<AttachmentsQuery>,
     a: Accounting,
@@ -65,6 +67,7 @@ pub struct PdfPath {
 pub struct PdfQuery {
     pub folder_id: Option<String>,
     #[serde(default)]
+    #[param(value_type = Option<BoolParam>, default = "false")]
     pub overwrite_existing: bool,
 }
 
@@ -82,7 +85,7 @@ impl Validate for AttachmentIn {
     operation_id = "accounting_add_attachment", params(ConsumerPath, PdfPath, PdfQuery),
     request_body = AttachmentIn,
     responses((status = 204), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn add_attachment(
     ValidPath(p): ValidPath<PdfPath>,
     ValidQuery(q): ValidQuery<PdfQuery>,

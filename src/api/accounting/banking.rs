@@ -17,7 +17,7 @@ use crate::state::AppState;
 #[utoipa::path(get, path = "/consumers/{consumer_id}/accounting/bank-accounts", tag = "Accounting",
     operation_id = "accounting_get_bank_accounts", params(ConsumerPath, ListQuery),
     responses((status = 200, body = Page<BankAccount>), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn get_bank_accounts(
     ValidQuery(q): ValidQuery<ListQuery>,
     a: Accounting,
@@ -42,7 +42,7 @@ impl Validate for NewBankAccount {
     operation_id = "accounting_create_bank_account", params(ConsumerPath, FolderQuery),
     request_body = NewBankAccount,
     responses((status = 200, body = BankAccount), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn create_bank_account(
     ValidQuery(q): ValidQuery<FolderQuery>,
     a: Accounting,

@@ -73,20 +73,20 @@ pub struct FecQuery {
 #[utoipa::path(get, path = "/consumers/{consumer_id}/accounting/export-fec", tag = "Accounting",
     operation_id = "accounting_export_fec", params(ConsumerPath, FecQuery),
     responses(
-        (status = 200, body = Vec<FecItem>, content_type = "application/json"),
-        (status = 200, body = String, content_type = "text/plain",
-            description = "The legal file, as an attachment named {SIREN}FEC{AAAAMMJJ}.txt"),
+        (status = 200, description = "`application/json` (the default, and with `Accept: \
+            application/json`): Chift's `FECItemOut[]`. `text/plain` (with `Accept: text/plain` or \
+            `format=txt`): the legal file, as an attachment named {SIREN}FEC{AAAAMMJJ}.txt. Both \
+            carry the same lines in the same order.",
+            content((Vec<FecItem> = "application/json"), (String = "text/plain"))),
         (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn export_fec(
     headers: HeaderMap,
     ValidQuery(q): ValidQuery<FecQuery>,
     a: Accounting,
 ) -> Result<Response> {
-    let accepts_text = headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/plain"));
+    let accepts_text =
+        headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(prefers_text);
     let format = match q.format {
         Some(FecFormat::Txt) => Format::Text {
             separator: q.separator.unwrap_or_default(),
@@ -147,6 +147,46 @@ pub async fn export_fec(
     Ok(response)
 }
 
+/// Whether an `Accept` header asks for the legal file: `text/plain` ranked above
+/// `application/json` (by `q`, then by order). Anything else, `*/*` included, gets the JSON.
+fn prefers_text(accept: &str) -> bool {
+    let rank = |wanted: &str| {
+        accept.split(',').enumerate().find_map(|(i, range)| {
+            let mut parts = range.split(';');
+            let media = parts.next()?.trim();
+            if !media.eq_ignore_ascii_case(wanted) {
+                return None;
+            }
+            let q = parts
+                .filter_map(|p| p.trim().strip_prefix("q="))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            Some((q, i))
+        })
+    };
+    match (rank("text/plain"), rank("application/json")) {
+        (Some((q, _)), None) => q > 0.0,
+        (Some((qt, it)), Some((qj, ij))) => qt > 0.0 && (qt > qj || (qt == qj && it < ij)),
+        (None, _) => false,
+    }
+}
+
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(export_fec))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prefers_text;
+
+    #[test]
+    fn the_legal_file_is_sent_only_when_text_is_preferred() {
+        assert!(prefers_text("text/plain"));
+        assert!(prefers_text("text/plain; charset=utf-8"));
+        assert!(prefers_text("text/plain, application/json;q=0.5"));
+        assert!(!prefers_text("application/json, text/plain, */*"));
+        assert!(!prefers_text("application/json;q=0.5, text/plain;q=0"));
+        assert!(!prefers_text("*/*"));
+        assert!(!prefers_text("application/json"));
+    }
 }

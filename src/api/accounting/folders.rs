@@ -25,7 +25,7 @@ pub struct FolderPath {
 #[utoipa::path(get, path = "/consumers/{consumer_id}/accounting/folders", tag = "Accounting",
     operation_id = "accounting_get_folders", params(ConsumerPath),
     responses((status = 200, body = Vec<Folder>), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn get_folders(a: Accounting) -> Result<Json<Vec<Folder>>> {
     Ok(Json(service::folders(&a.state, &a.ctx).await?))
 }
@@ -34,7 +34,7 @@ pub async fn get_folders(a: Accounting) -> Result<Json<Vec<Folder>>> {
 #[utoipa::path(get, path = "/consumers/{consumer_id}/accounting/folders/{folder_id}", tag = "Accounting",
     operation_id = "accounting_get_folder", params(ConsumerPath, FolderPath),
     responses((status = 200, body = Folder), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn get_folder(
     ValidPath(p): ValidPath<FolderPath>,
     a: Accounting,

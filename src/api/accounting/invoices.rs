@@ -10,7 +10,9 @@ use utoipa_axum::routes;
 
 use super::{alias, Accounting, ListQuery, Page, Pagination, Verb, WithRaw};
 use crate::api::detach::detached;
-use crate::api::extract::{max_chars, ConsumerPath, ValidJson, ValidPath, ValidQuery, Validate};
+use crate::api::extract::{
+    max_chars, BoolParam, ConsumerPath, ValidJson, ValidPath, ValidQuery, Validate,
+};
 use crate::domain::invoice::{Invoice, InvoiceIn, InvoiceType, Payment, PaymentStatus};
 use crate::domain::Invalid;
 use crate::error::{ErrorBody, Result};
@@ -43,14 +45,18 @@ pub struct InvoicesQuery {
     /// Comma-separated journal ids.
     pub journal_ids: Option<String>,
     #[serde(default)]
+    #[param(value_type = Option<BoolParam>, default = "false")]
     pub include_payments: bool,
     #[serde(default)]
+    #[param(default = "all")]
     pub payment_status: PaymentStatus,
     /// Invoices recorded after this instant (MyUnisoft keeps no modification date).
     pub updated_after: Option<DateTime<Utc>>,
     #[serde(default)]
+    #[param(value_type = Option<BoolParam>, default = "false")]
     pub include_invoice_lines: bool,
     #[serde(default)]
+    #[param(value_type = Option<BoolParam>, default = "false")]
     pub include_partner_info: bool,
     /// `pending`, `approved` or `rejected`: MyUnisoft has no approval workflow, every invoice is
     /// `unknown`, so any value selects none.
@@ -71,13 +77,15 @@ pub enum ApprovalFilter {
 pub struct InvoiceQuery {
     pub folder_id: Option<String>,
     #[serde(default)]
+    #[param(value_type = Option<BoolParam>, default = "false")]
     pub include_payments: bool,
     /// No-op: a single invoice always comes with its lines.
     #[serde(default)]
-    #[param(default = false)]
+    #[param(value_type = Option<BoolParam>, default = "false")]
     #[allow(dead_code)] // accepted as a no-op (README)
     pub include_invoice_lines: bool,
     #[serde(default)]
+    #[param(value_type = Option<BoolParam>, default = "false")]
     pub include_partner_info: bool,
 }
 
@@ -92,7 +100,7 @@ pub struct InvoiceWriteQuery {
     /// Merge the lines sharing account, VAT code and analytics into one entry line each
     /// (default true); the invoice read back keeps the lines as sent.
     #[serde(default = "yes")]
-    #[param(default = true)]
+    #[param(value_type = Option<BoolParam>, default = "true")]
     pub regroup_lines: bool,
     /// No-op: the answer always carries the id MyUnisoft gave.
     #[serde(default)]
@@ -149,7 +157,7 @@ impl InvoicesQuery {
 #[utoipa::path(get, path = "/consumers/{consumer_id}/accounting/invoices/type/{invoice_type}", tag = "Accounting",
     operation_id = "accounting_get_invoices_by_type", params(ConsumerPath, TypePath, InvoicesQuery),
     responses((status = 200, body = Page<Invoice>), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn get_invoices_by_type(
     ValidPath(p): ValidPath<TypePath>,
     ValidQuery(q): ValidQuery<InvoicesQuery>,
@@ -169,7 +177,7 @@ pub async fn get_invoices_by_type(
 #[utoipa::path(get, path = "/consumers/{consumer_id}/accounting/invoices/{invoice_id}", tag = "Accounting",
     operation_id = "accounting_get_invoice", params(ConsumerPath, InvoicePath, InvoiceQuery),
     responses((status = 200, body = Invoice), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn get_invoice(
     ValidPath(p): ValidPath<InvoicePath>,
     ValidQuery(q): ValidQuery<InvoiceQuery>,
@@ -187,7 +195,7 @@ pub async fn get_invoice(
 #[utoipa::path(get, path = "/consumers/{consumer_id}/accounting/invoices/id/{invoice_id}/payments", tag = "Accounting",
     operation_id = "accounting_get_payments_by_invoice", params(ConsumerPath, InvoicePath, ListQuery),
     responses((status = 200, body = Page<Payment>), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn get_payments_by_invoice(
     ValidPath(p): ValidPath<InvoicePath>,
     ValidQuery(q): ValidQuery<ListQuery>,
@@ -239,7 +247,7 @@ async fn create(
     operation_id = "accounting_create_invoice", params(ConsumerPath, InvoiceWriteQuery),
     request_body = InvoiceIn,
     responses((status = 200, body = Invoice), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn create_invoice(
     ValidQuery(q): ValidQuery<InvoiceWriteQuery>,
     a: Accounting,
@@ -253,7 +261,7 @@ pub async fn create_invoice(
     operation_id = "accounting_create_invoice_multiple_plans", params(ConsumerPath, InvoiceWriteQuery),
     request_body = InvoiceIn,
     responses((status = 200, body = Invoice), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn create_invoice_multiple_plans(
     ValidQuery(q): ValidQuery<InvoiceWriteQuery>,
     a: Accounting,

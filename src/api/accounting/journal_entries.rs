@@ -10,7 +10,7 @@ use utoipa_axum::routes;
 use super::{alias, Accounting, EntryWriteQuery, FolderQuery, Page, Pagination, Verb, WithRaw};
 use crate::api::detach::detached;
 use crate::api::extract::{
-    max_chars, not_blank, ConsumerPath, ValidJson, ValidPath, ValidQuery, Validate,
+    max_chars, not_blank, BoolParam, ConsumerPath, ValidJson, ValidPath, ValidQuery, Validate,
 };
 use crate::domain::journal_entry::{EntryFilter, GenericJournalEntry, JournalEntry};
 use crate::domain::Invalid;
@@ -26,6 +26,7 @@ pub struct EntriesQuery {
     pub size: Option<u32>,
     pub folder_id: Option<String>,
     /// Include pending entries (MyUnisoft "en attente").
+    #[param(value_type = BoolParam)]
     pub unposted_allowed: bool,
     /// A journal id.
     pub journal_id: Option<String>,
@@ -44,7 +45,7 @@ pub struct EntriesQuery {
 #[utoipa::path(get, path = "/consumers/{consumer_id}/accounting/journal/entries", tag = "Accounting",
     operation_id = "accounting_get_journal_entries", params(ConsumerPath, EntriesQuery),
     responses((status = 200, body = Page<JournalEntry>), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn get_journal_entries(
     ValidQuery(q): ValidQuery<EntriesQuery>,
     a: Accounting,
@@ -77,7 +78,7 @@ pub struct EntryPath {
 #[utoipa::path(get, path = "/consumers/{consumer_id}/accounting/journal/entries/{journal_entry_id}", tag = "Accounting",
     operation_id = "accounting_get_journal_entry", params(ConsumerPath, EntryPath, FolderQuery),
     responses((status = 200, body = JournalEntry), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn get_journal_entry(
     ValidPath(p): ValidPath<EntryPath>,
     ValidQuery(q): ValidQuery<FolderQuery>,
@@ -113,7 +114,7 @@ impl Validate for GenericJournalEntry {
     operation_id = "accounting_create_generic_journal_entry", params(ConsumerPath, EntryWriteQuery),
     request_body = GenericJournalEntry,
     responses((status = 200, body = JournalEntry), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn create_journal_entry(
     ValidQuery(q): ValidQuery<EntryWriteQuery>,
     a: Accounting,
@@ -141,7 +142,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         Verb::Get,
         (ENTRIES, "/consumers/{consumer_id}/accounting/journal/entries/multi-analytic-plans"),
         (
-            "accounting_get_journal_entries_multi_analytic_plans",
+            "accounting_get_journal_entries_multi_plan",
             "The same entries, read with every analytic plan (`analytic_distribution`).",
         ),
         get_journal_entries,

@@ -20,7 +20,7 @@ use crate::state::AppState;
 #[utoipa::path(get, path = "/consumers/{consumer_id}/accounting/journals", tag = "Accounting",
     operation_id = "accounting_get_journals", params(ConsumerPath, ListQuery),
     responses((status = 200, body = Page<Journal>), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn get_journals(
     ValidQuery(q): ValidQuery<ListQuery>,
     a: Accounting,
@@ -39,7 +39,7 @@ pub struct JournalPath {
 #[utoipa::path(get, path = "/consumers/{consumer_id}/accounting/journals/{journal_id}", tag = "Accounting",
     operation_id = "accounting_get_journal", params(ConsumerPath, JournalPath, FolderQuery),
     responses((status = 200, body = Journal), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn get_journal(
     ValidPath(p): ValidPath<JournalPath>,
     ValidQuery(q): ValidQuery<FolderQuery>,
@@ -62,7 +62,7 @@ impl Validate for NewJournal {
     operation_id = "accounting_create_journal", params(ConsumerPath, FolderQuery),
     request_body = NewJournal,
     responses((status = 200, body = Journal), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn create_journal(
     ValidQuery(q): ValidQuery<FolderQuery>,
     a: Accounting,

@@ -20,7 +20,7 @@ use crate::state::AppState;
 #[utoipa::path(get, path = "/consumers/{consumer_id}/accounting/bookyears", tag = "Accounting",
     operation_id = "accounting_get_bookyears", params(ConsumerPath, ListQuery),
     responses((status = 200, body = Page<BookYear>), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn get_bookyears(
     ValidQuery(q): ValidQuery<ListQuery>,
     a: Accounting,
@@ -45,7 +45,7 @@ pub struct ChartQuery {
 #[utoipa::path(get, path = "/consumers/{consumer_id}/accounting/chart-of-accounts", tag = "Accounting",
     operation_id = "accounting_get_chart_of_accounts", params(ConsumerPath, ChartQuery),
     responses((status = 200, body = Page<LedgerAccount>), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn get_chart_of_accounts(
     ValidQuery(q): ValidQuery<ChartQuery>,
     a: Accounting,
@@ -91,7 +91,7 @@ pub struct AccountPath {
 #[utoipa::path(get, path = "/consumers/{consumer_id}/accounting/chart-of-accounts/{account_id}", tag = "Accounting",
     operation_id = "accounting_get_account", params(ConsumerPath, AccountPath, FolderQuery),
     responses((status = 200, body = LedgerAccount), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn get_account(
     ValidPath(p): ValidPath<AccountPath>,
     ValidQuery(q): ValidQuery<FolderQuery>,
@@ -113,7 +113,7 @@ impl Validate for NewLedgerAccount {
     operation_id = "accounting_create_ledger_account", params(ConsumerPath, FolderQuery),
     request_body = NewLedgerAccount,
     responses((status = 200, body = LedgerAccount), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn create_ledger_account(
     ValidQuery(q): ValidQuery<FolderQuery>,
     a: Accounting,
@@ -144,7 +144,7 @@ impl Validate for BalanceFilter {
     operation_id = "accounting_get_accounts_balances", params(ConsumerPath, ListQuery),
     request_body = BalanceFilter,
     responses((status = 200, body = Page<AccountBalance>), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn get_accounts_balances(
     ValidQuery(q): ValidQuery<ListQuery>,
     a: Accounting,

@@ -71,7 +71,7 @@ pub struct MultipleMatchingOut {
     operation_id = "accounting_match_entries", params(ConsumerPath, FolderQuery),
     request_body = MatchingIn,
     responses((status = 200, body = MatchingOut), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn match_entries(
     ValidQuery(q): ValidQuery<FolderQuery>,
     a: Accounting,
@@ -89,7 +89,7 @@ pub async fn match_entries(
     operation_id = "accounting_match_entries_multiple", params(ConsumerPath, FolderQuery),
     request_body = MultipleMatchingIn,
     responses((status = 200, body = Vec<MultipleMatchingOut>), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn match_entries_multiple(
     ValidQuery(q): ValidQuery<FolderQuery>,
     a: Accounting,

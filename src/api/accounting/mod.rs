@@ -59,7 +59,7 @@ pub struct EntryWriteQuery {
     pub ignore_accounting_id: bool,
     /// No-op: the `currency_exchange_rate` sent is always the one booked.
     #[serde(default)]
-    #[param(default = false)]
+    #[param(value_type = Option<crate::api::extract::BoolParam>, default = "false")]
     #[allow(dead_code)] // accepted as a no-op (README)
     pub force_currency_exchange: bool,
 }
@@ -186,6 +186,7 @@ fn slot(item: &mut PathItem, verb: Verb) -> &mut Option<Operation> {
 #[derive(OpenApi)]
 #[openapi(components(schemas(
     AccountTypeFilter,
+    crate::api::extract::BoolParam,
     invoices::ApprovalFilter,
     attachments::DocumentType,
     ::fec::Encoding,

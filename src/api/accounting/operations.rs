@@ -16,7 +16,8 @@ use crate::api::extract::{
     max_chars, not_blank, ConsumerPath, ValidJson, ValidPath, ValidQuery, Validate,
 };
 use crate::domain::operation::{
-    BankStatement, Expense, FinancialEntry, InvoicePayment, Operation, OperationIn,
+    BankStatement, Expense, ExpenseOut, FinancialEntry, FinancialEntryOut, InvoicePayment,
+    Operation, OperationIn,
 };
 use crate::domain::Invalid;
 use crate::error::{ErrorBody, Result};
@@ -41,7 +42,7 @@ pub struct OperationsQuery {
 #[utoipa::path(get, path = "/consumers/{consumer_id}/accounting/miscellaneous-operation", tag = "Accounting",
     operation_id = "accounting_get_miscellaneous_operations", params(ConsumerPath, OperationsQuery),
     responses((status = 200, body = Page<Operation>), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn get_miscellaneous_operations(
     ValidQuery(q): ValidQuery<OperationsQuery>,
     a: Accounting,
@@ -73,7 +74,7 @@ pub struct OperationPath {
 #[utoipa::path(get, path = "/consumers/{consumer_id}/accounting/miscellaneous-operation/{operation_id}", tag = "Accounting",
     operation_id = "accounting_get_miscellaneous_operation", params(ConsumerPath, OperationPath, FolderQuery),
     responses((status = 200, body = Operation), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn get_miscellaneous_operation(
     ValidPath(p): ValidPath<OperationPath>,
     ValidQuery(q): ValidQuery<FolderQuery>,
@@ -98,7 +99,7 @@ impl Validate for OperationIn {
     operation_id = "accounting_create_miscellaneous_operation", params(ConsumerPath, FolderQuery),
     request_body = OperationIn,
     responses((status = 200, body = Operation), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn create_miscellaneous_operation(
     ValidQuery(q): ValidQuery<FolderQuery>,
     a: Accounting,
@@ -142,13 +143,13 @@ impl Validate for FinancialEntry {
 #[utoipa::path(post, path = "/consumers/{consumer_id}/accounting/financial-entries", tag = "Accounting",
     operation_id = "accounting_create_financial_entries", params(ConsumerPath, FinancialQuery),
     request_body = FinancialEntry,
-    responses((status = 200, body = FinancialEntry), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    responses((status = 200, body = FinancialEntryOut), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
+    security(("bearerAuth" = [])))]
 pub async fn create_financial_entries(
     ValidQuery(q): ValidQuery<FinancialQuery>,
     a: Accounting,
     ValidJson(body): ValidJson<FinancialEntry>,
-) -> Result<Json<WithRaw<FinancialEntry>>> {
+) -> Result<Json<WithRaw<FinancialEntryOut>>> {
     detached(async move {
         let work = treasury::financial_entry(
             &a.state,
@@ -157,7 +158,7 @@ pub async fn create_financial_entries(
             q.financial_counterpart_account.as_deref(),
             &body,
         );
-        a.once(|e: &FinancialEntry| e.id.clone(), work).await
+        a.once(|e: &FinancialEntryOut| Some(e.id.clone()), work).await
     })
     .await
 }
@@ -175,16 +176,16 @@ impl Validate for Expense {
 #[utoipa::path(post, path = "/consumers/{consumer_id}/accounting/expenses", tag = "Accounting",
     operation_id = "accounting_create_expense", params(ConsumerPath, FolderQuery),
     request_body = Expense,
-    responses((status = 200, body = Expense), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    responses((status = 200, body = ExpenseOut), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
+    security(("bearerAuth" = [])))]
 pub async fn create_expense(
     ValidQuery(q): ValidQuery<FolderQuery>,
     a: Accounting,
     ValidJson(body): ValidJson<Expense>,
-) -> Result<Json<WithRaw<Expense>>> {
+) -> Result<Json<WithRaw<ExpenseOut>>> {
     detached(async move {
         let work = expenses::create(&a.state, &a.ctx, q.folder_id.as_deref(), &body);
-        a.once(|e: &Expense| e.id.clone(), work).await
+        a.once(|e: &ExpenseOut| Some(e.id.clone()), work).await
     })
     .await
 }
@@ -212,7 +213,7 @@ impl Validate for BankStatement {
     operation_id = "accounting_create_bank_transactions", params(ConsumerPath, FolderQuery),
     request_body = BankStatement,
     responses((status = 200, body = BankStatement), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn create_bank_transactions(
     ValidQuery(q): ValidQuery<FolderQuery>,
     a: Accounting,
@@ -238,7 +239,7 @@ impl Validate for InvoicePayment {
     operation_id = "accounting_create_invoice_payment", params(ConsumerPath, FolderQuery),
     request_body = InvoicePayment,
     responses((status = 204), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn create_invoice_payment(
     ValidQuery(q): ValidQuery<FolderQuery>,
     a: Accounting,

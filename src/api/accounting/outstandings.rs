@@ -7,7 +7,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{Accounting, Page, Pagination};
-use crate::api::extract::{ConsumerPath, ValidQuery};
+use crate::api::extract::{BoolParam, ConsumerPath, ValidQuery};
 use crate::domain::outstanding::{Outstanding, OutstandingFilter, OutstandingType};
 use crate::error::{ErrorBody, Result};
 use crate::service::outstandings as service;
@@ -22,6 +22,7 @@ pub struct OutstandingQuery {
     /// Open items of clients or of suppliers.
     pub r#type: OutstandingType,
     /// `true` adds the entries awaiting validation, with `posted: false`.
+    #[param(value_type = BoolParam)]
     pub unposted_allowed: bool,
 }
 
@@ -37,7 +38,7 @@ pub struct OutstandingQuery {
 #[utoipa::path(get, path = "/consumers/{consumer_id}/accounting/outstandings", tag = "Accounting",
     operation_id = "accounting_get_outstandings", params(ConsumerPath, OutstandingQuery),
     responses((status = 200, body = Page<Outstanding>), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn get_outstandings(
     ValidQuery(q): ValidQuery<OutstandingQuery>,
     a: Accounting,

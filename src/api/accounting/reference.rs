@@ -19,7 +19,7 @@ macro_rules! list_route {
         $(#[$doc])*
         #[utoipa::path(get, path = $path, tag = "Accounting", operation_id = $op, params(ConsumerPath, ListQuery),
             responses((status = 200, body = Page<$item>), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-            security(("bearer" = [])))]
+            security(("bearerAuth" = [])))]
         pub async fn $name(
             ValidQuery(q): ValidQuery<ListQuery>,
             a: Accounting,

@@ -46,10 +46,10 @@ pub struct FolderOnly {
     pub folder_id: Option<String>,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Path)]
+/// `{client_id}` or `{supplier_id}`: the MyUnisoft account id.
+#[derive(Debug, Deserialize)]
 pub struct PartnerPath {
-    /// The MyUnisoft account id.
+    #[serde(alias = "client_id", alias = "supplier_id")]
     pub id: String,
 }
 
@@ -80,13 +80,13 @@ impl Validate for ThirdPartyPatch {
 
 /// The four routes of one kind of third party.
 macro_rules! partner_routes {
-    ($kind:expr, $noun:literal, $list:ident, $create:ident, $get:ident, $update:ident, $path:literal, $item_path:literal) => {
+    ($kind:expr, $noun:literal, $list:ident, $create:ident, $get:ident, $update:ident, $path:literal, $item_path:literal, $id:literal) => {
         #[doc = concat!("The folder's ", $noun, "s (MyUnisoft ", $noun, " accounts with their complementary information; \
             fields without a Chift equivalent are extra keys). One upstream list call per cache lifetime, whatever the page.")]
         #[utoipa::path(get, path = $path, tag = "Accounting", operation_id = concat!("accounting_get_", $noun, "s"),
             params(ConsumerPath, PartnerListQuery),
             responses((status = 200, body = Page<ThirdParty>), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-            security(("bearer" = [])))]
+            security(("bearerAuth" = [])))]
         pub async fn $list(
             ValidQuery(q): ValidQuery<PartnerListQuery>,
             a: Accounting,
@@ -103,7 +103,7 @@ macro_rules! partner_routes {
         #[utoipa::path(post, path = $path, tag = "Accounting", operation_id = concat!("accounting_create_", $noun),
             params(ConsumerPath, PartnerCreateQuery), request_body = NewThirdParty,
             responses((status = 200, body = ThirdParty), (status = 409, body = ErrorBody), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-            security(("bearer" = [])))]
+            security(("bearerAuth" = [])))]
         pub async fn $create(
             ValidQuery(q): ValidQuery<PartnerCreateQuery>,
             a: Accounting,
@@ -117,9 +117,9 @@ macro_rules! partner_routes {
 
         #[doc = concat!("One ", $noun, ".")]
         #[utoipa::path(get, path = $item_path, tag = "Accounting", operation_id = concat!("accounting_get_", $noun),
-            params(ConsumerPath, PartnerPath, FolderOnly),
+            params(ConsumerPath, ($id = String, Path, description = "The MyUnisoft account id."), FolderOnly),
             responses((status = 200, body = ThirdParty), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-            security(("bearer" = [])))]
+            security(("bearerAuth" = [])))]
         pub async fn $get(
             ValidPath(p): ValidPath<PartnerPath>,
             ValidQuery(q): ValidQuery<FolderOnly>,
@@ -132,9 +132,9 @@ macro_rules! partner_routes {
             back, so the other fields and the contacts stay). MyUnisoft allows this with a firm token only. \
             `active: false` archives the ", $noun, ".")]
         #[utoipa::path(patch, path = $item_path, tag = "Accounting", operation_id = concat!("accounting_update_", $noun),
-            params(ConsumerPath, PartnerPath, FolderOnly), request_body = ThirdPartyPatch,
+            params(ConsumerPath, ($id = String, Path, description = "The MyUnisoft account id."), FolderOnly), request_body = ThirdPartyPatch,
             responses((status = 200, body = ThirdParty), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-            security(("bearer" = [])))]
+            security(("bearerAuth" = [])))]
         pub async fn $update(
             ValidPath(p): ValidPath<PartnerPath>,
             ValidQuery(q): ValidQuery<FolderOnly>,
@@ -156,7 +156,8 @@ partner_routes!(
     get_client,
     update_client,
     "/consumers/{consumer_id}/accounting/clients",
-    "/consumers/{consumer_id}/accounting/clients/{id}"
+    "/consumers/{consumer_id}/accounting/clients/{client_id}",
+    "client_id"
 );
 partner_routes!(
     PartyKind::Supplier,
@@ -166,7 +167,8 @@ partner_routes!(
     get_supplier,
     update_supplier,
     "/consumers/{consumer_id}/accounting/suppliers",
-    "/consumers/{consumer_id}/accounting/suppliers/{id}"
+    "/consumers/{consumer_id}/accounting/suppliers/{supplier_id}",
+    "supplier_id"
 );
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -182,9 +184,9 @@ pub struct ContactsQuery {
 /// The contacts of a client or supplier: its main contact first, then its contact list in
 /// MyUnisoft's order.
 #[utoipa::path(get, path = "/consumers/{consumer_id}/accounting/contacts", tag = "Accounting",
-    operation_id = "accounting_get_contacts", params(ConsumerPath, ContactsQuery),
+    operation_id = "accounting_get_partner_contacts", params(ConsumerPath, ContactsQuery),
     responses((status = 200, body = Page<Contact>), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
-    security(("bearer" = [])))]
+    security(("bearerAuth" = [])))]
 pub async fn get_contacts(
     ValidQuery(q): ValidQuery<ContactsQuery>,
     a: Accounting,

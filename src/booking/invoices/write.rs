@@ -244,7 +244,8 @@ fn partner_account(inv: &InvoiceIn) -> Result<AccountRef, Invalid> {
             Err(Invalid::body(
                 "partner_info.account_number",
                 format!("must start with {} for this invoice type", kind.root()),
-            ))
+            )
+            .because(Refusal::AccountNumberNotGoodScope))
         }
         (None, Some(info)) => Ok(AccountRef::NewPartner {
             kind,
@@ -254,7 +255,8 @@ fn partner_account(inv: &InvoiceIn) -> Result<AccountRef, Invalid> {
         (None, None) => Err(Invalid::body(
             "partner_id",
             "required (or partner_info to find or create the partner's account)",
-        )),
+        )
+        .because(Refusal::PartnerAccountMissing)),
     }
 }
 
@@ -425,7 +427,8 @@ pub fn posting(
     let raw_number = inv.invoice_number.clone().unwrap_or_else(|| {
         format!("P{}", &Uuid::new_v4().simple().to_string()[..9]).to_uppercase()
     });
-    let number = piece("invoice_number", &raw_number)?;
+    let number = piece("invoice_number", &raw_number)
+        .map_err(|e| e.because(Refusal::InvoiceNumberFormat))?;
     let reference = inv.reference.as_deref().map(|r| piece("reference", r)).transpose()?;
     let memo = inv.customer_memo.as_deref().or(inv.reference.as_deref()).unwrap_or(&raw_number);
     let lines = lines(inv, codes, default_plan, multi, memo, options.regroup_lines)?;

@@ -10,7 +10,9 @@ use crate::booking::treasury::movement;
 use crate::booking::vat::{vat_account, vat_code};
 use crate::domain::accounting::{Journal, JournalType, VatCode};
 use crate::domain::journal_entry::{EntryLineType, JournalEntry, TaxInfo};
-use crate::domain::operation::{FinancialEntry, FinancialLine};
+use crate::domain::operation::{
+    FinancialEntry, FinancialEntryOut, FinancialLine, FinancialLineOut,
+};
 use crate::domain::posting::{pdf, piece, AccountRef, JournalRef, Posting, PostingLine};
 use crate::domain::Invalid;
 
@@ -146,20 +148,31 @@ pub fn posting(
     .in_euros()
 }
 
-/// The entry as answered once `written`: its id, its number (the one sent, else the entry's),
-/// and the account each item was booked against.
+/// The entry as answered once `written`: its id, its number (the one sent, else the entry's,
+/// else its id), and the account each item was booked against.
 pub fn written(
     entry: &FinancialEntry,
     written: JournalEntry,
     treasury: &Treasury,
-) -> FinancialEntry {
-    let mut out = entry.clone();
-    out.id = Some(written.id.clone());
-    out.number = entry.number.clone().or(written.name).or(Some(written.id));
-    for item in &mut out.items {
-        item.counterpart_account = Some(treasury.account.clone());
+) -> FinancialEntryOut {
+    let items = entry
+        .items
+        .iter()
+        .map(|line| FinancialLineOut {
+            line: line.clone(),
+            counterpart_account: treasury.account.clone(),
+        })
+        .collect();
+    FinancialEntryOut {
+        number: entry.number.clone().or(written.name).unwrap_or_else(|| written.id.clone()),
+        id: written.id,
+        date: entry.date,
+        journal_id: entry.journal_id.clone(),
+        currency: entry.currency.clone(),
+        currency_exchange_rate: entry.currency_exchange_rate,
+        reference: entry.reference.clone(),
+        items,
     }
-    out
 }
 
 #[cfg(test)]
@@ -299,9 +312,14 @@ mod tests {
         }))
         .unwrap();
         let out = written(&sent, back.clone(), &bank());
-        assert_eq!((out.id.as_deref(), out.number.as_deref()), (Some("E9"), Some("BQ-4")));
-        assert_eq!(out.items[0].counterpart_account.as_deref(), Some("512000"));
-        let unnumbered = FinancialEntry { number: None, ..sent };
-        assert_eq!(written(&unnumbered, back, &bank()).number.as_deref(), Some("BQ4"));
+        assert_eq!((out.id.as_str(), out.number.as_str()), ("E9", "BQ-4"));
+        assert_eq!(out.items[0].counterpart_account, "512000");
+        let unnumbered = FinancialEntry { number: None, ..sent.clone() };
+        assert_eq!(written(&unnumbered, back.clone(), &bank()).number, "BQ4");
+        let unnamed = JournalEntry { name: None, ..back };
+        assert_eq!(
+            written(&FinancialEntry { number: None, ..sent }, unnamed, &bank()).number,
+            "E9"
+        );
     }
 }

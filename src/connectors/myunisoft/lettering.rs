@@ -10,7 +10,7 @@ use super::{dto, MyUnisoft};
 use crate::connectors::{ConnectorError, FolderScope, JournalEntries, WriteError};
 use crate::domain::journal_entry::JournalItem;
 use crate::domain::posting::Matched;
-use crate::domain::Invalid;
+use crate::domain::{Invalid, Refusal};
 
 impl MyUnisoft {
     /// The lines of `entries` on `partner`'s account, none of them lettered yet.
@@ -27,9 +27,10 @@ impl MyUnisoft {
                 return Err(Invalid::body(field, format!("entry `{id}` is listed twice")).into());
             }
             let entry = self.journal_entry(scope, id).await.map_err(|e| match e {
-                ConnectorError::NotFound { .. } => {
-                    WriteError::Invalid(Invalid::body(&field, format!("no entry `{id}`")))
-                }
+                ConnectorError::NotFound { .. } => WriteError::Invalid(
+                    Invalid::body(&field, format!("no entry `{id}`"))
+                        .because(Refusal::EntryNotFound),
+                ),
                 other => other.into(),
             })?;
             let on_partner: Vec<JournalItem> = entry
@@ -42,6 +43,7 @@ impl MyUnisoft {
                     field,
                     format!("entry `{id}` has no line on partner `{partner}`"),
                 )
+                .because(Refusal::EntryNotLinkedToPartner)
                 .into());
             }
             if let Some(done) = on_partner.iter().find(|l| !l.matching_numbers.is_empty()) {
@@ -52,6 +54,7 @@ impl MyUnisoft {
                         done.matching_numbers.join(", ")
                     ),
                 )
+                .because(Refusal::EntryHasInvalidStatus)
                 .into());
             }
             lines.extend(on_partner);

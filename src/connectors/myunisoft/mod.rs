@@ -402,6 +402,7 @@ impl Banking for MyUnisoft {
                 "iban",
                 "this IBAN is already a bank account of the folder (MyUnisoft RIB11)",
             )
+            .because(Refusal::BankCodeAlreadyUsed)
             .into());
         }
         let (diary_id, created) = self.bank_journal(scope, new).await?;
