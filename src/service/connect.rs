@@ -11,9 +11,7 @@ use crate::auth::tenant::TenantContext;
 use crate::connectors::TenantConnection;
 use crate::domain::accounting::Folder;
 use crate::domain::connect_link::{ConnectLink, LinkPurpose};
-use crate::domain::connection::{
-    Connection, ConnectionFacts, ConnectionPatch, ConnectorKind, Credential,
-};
+use crate::domain::connection::{Connection, ConnectionFacts, ConnectorKind, Credential};
 use crate::domain::consumer::Consumer;
 use crate::error::{AppError, Result};
 use crate::service::accounting::unsupported;
@@ -90,17 +88,11 @@ pub async fn link_for_existing(
     id: Uuid,
     name: Option<String>,
 ) -> Result<String> {
-    let mut current = connections::get(s, t, consumer, id).await?;
-    if name.is_some() {
-        let patch = ConnectionPatch { name, credentials: None };
-        let renamed =
-            s.store.connections().update(&s.keyring, t.account_id, consumer, id, &patch).await;
-        s.tenancy.forget(consumer);
-        current = renamed?.ok_or(AppError::NotFound {
-            resource: crate::domain::Resource::Connection,
-            id: id.to_string(),
-        })?;
-    }
+    // A new name applies at once, and is announced like any other change of the connection.
+    let current = match name {
+        Some(name) => connections::update(s, t, consumer, id, Some(name), None).await?,
+        None => connections::get(s, t, consumer, id).await?,
+    };
     let parts = NewLinkParts {
         consumer,
         connection: id,

@@ -84,25 +84,8 @@ impl<'p> Connections<'p> {
         row.map(|r| connection(&r)).transpose()
     }
 
-    /// Renames and/or re-seals new credentials; `None` when the connection is not the account's.
-    pub async fn update(
-        &self,
-        keyring: &Keyring,
-        account: Uuid,
-        consumer: Uuid,
-        id: Uuid,
-        patch: &ConnectionPatch,
-    ) -> Result<Option<Connection>, StoreError> {
-        if self.find(account, consumer, id).await?.is_none() {
-            return Ok(None);
-        }
-        let mut tx = self.pool.begin().await?;
-        Self::update_in(&mut tx, keyring, account, consumer, id, patch).await?;
-        tx.commit().await?;
-        self.find(account, consumer, id).await
-    }
-
-    /// [`Self::update`] on the caller's transaction, for a connection known to be the account's.
+    /// Renames and/or re-seals new credentials on the caller's transaction, for a connection known
+    /// to be the account's.
     pub async fn update_in(
         tx: &mut AnyConnection,
         keyring: &Keyring,
@@ -138,22 +121,7 @@ impl<'p> Connections<'p> {
         Ok(())
     }
 
-    pub async fn delete(
-        &self,
-        account: Uuid,
-        consumer: Uuid,
-        id: Uuid,
-    ) -> Result<bool, StoreError> {
-        if self.find(account, consumer, id).await?.is_none() {
-            return Ok(false);
-        }
-        let mut tx = self.pool.begin().await?;
-        let deleted = Self::delete_in(&mut tx, id).await?;
-        tx.commit().await?;
-        Ok(deleted)
-    }
-
-    /// [`Self::delete`] on the caller's transaction, for a connection known to be the account's.
+    /// Deletes a connection on the caller's transaction, for a connection known to be the account's.
     pub async fn delete_in(tx: &mut AnyConnection, id: Uuid) -> Result<bool, StoreError> {
         let done = sqlx::query("DELETE FROM connections WHERE id = $1")
             .bind(id.to_string())
