@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod connectors;
 pub mod crypto;
+pub mod datalayer;
 pub mod domain;
 pub mod error;
 pub mod service;

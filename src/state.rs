@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use axum::extract::FromRef;
 use fec::DiskBudget;
+use secrecy::SecretString;
 use uuid::Uuid;
 
 use crate::auth::secrets::SecretDigests;
@@ -18,6 +19,8 @@ use crate::connectors::myunisoft::client::Client;
 use crate::connectors::myunisoft::MyUnisoft;
 use crate::connectors::Connectors;
 use crate::crypto::Keyring;
+use crate::datalayer::metrics::DatalayerMetrics;
+use crate::datalayer::read::Layered;
 use crate::service::quota::Quota;
 use crate::service::tenancy_cache::TenancyCache;
 use crate::store::{Backend, Store, StoreLeases};
@@ -69,6 +72,10 @@ pub struct Shared {
     pub fec_exports: Arc<Quota<Uuid>>,
     /// Disk the FEC spools of this process may use together.
     pub fec_spool: DiskBudget,
+    /// The data layer's series.
+    pub datalayer_metrics: DatalayerMetrics,
+    /// The MyUnisoft partner key, which signs webhook deliveries.
+    pub webhook_key: SecretString,
 }
 
 /// Set once shutdown begins: readiness then answers 503 and answers close their connection, so
@@ -98,6 +105,8 @@ impl FromRef<AppState> for Metrics {
 impl AppState {
     pub fn new(settings: &Settings, store: Store) -> Result<Self, String> {
         let metrics = Metrics::new().map_err(|e| format!("metrics registry: {e}"))?;
+        let datalayer_metrics =
+            DatalayerMetrics::new(&metrics).map_err(|e| format!("metrics registry: {e}"))?;
         let mu = &settings.myunisoft;
         let budget = Budget {
             calls: mu.rate_calls,
@@ -107,6 +116,7 @@ impl AppState {
             ..Budget::MYUNISOFT
         };
         let limits = settings.limits;
+        let layered_store = store.clone();
         let governor = Governor::new(Arc::new(StoreLeases(store.clone())), budget);
         let client = Client::new(
             &mu.base_url,
@@ -135,7 +145,8 @@ impl AppState {
                 client,
                 REFERENCE_TTL,
                 limits.reference_cache_bytes,
-            )),
+            ))
+            .wrapped(|live| Arc::new(Layered::new(live, layered_store))),
             tenancy,
             public_url: settings.public_url.as_str().into(),
             draining: Draining::default(),
@@ -144,6 +155,8 @@ impl AppState {
             requests: Arc::new(Quota::new(limits.requests_per_account)),
             fec_exports: Arc::new(Quota::new(limits.fec_exports_per_connection)),
             fec_spool: DiskBudget::new(limits.fec_spool_bytes),
+            datalayer_metrics,
+            webhook_key: mu.partner_secret.clone(),
         })))
     }
 }

@@ -47,8 +47,8 @@ pub struct ConnectionItem {
     pub status: ConnectionStatus,
     /// On-premise agents only: always null.
     pub agent: Option<serde_json::Value>,
-    /// Passerelle reads live: always null.
-    pub datalayer: Option<serde_json::Value>,
+    /// The data layer's state (`not_enabled` until enabled).
+    pub datalayer: Option<crate::api::datalayer::DatalayerInfo>,
 }
 
 impl From<Connection> for ConnectionItem {
@@ -197,7 +197,11 @@ pub async fn list_connections(
     ValidPath(path): ValidPath<ConsumerPath>,
 ) -> Result<Json<Vec<ConnectionItem>>> {
     let connections = service::list(&state, &tenant, path.consumer_id).await?;
-    Ok(Json(connections.into_iter().map(ConnectionItem::from).collect()))
+    let mut items: Vec<ConnectionItem> = connections.into_iter().map(ConnectionItem::from).collect();
+    for item in &mut items {
+        item.datalayer = Some(crate::api::datalayer::info(&state, item.connectionid).await?);
+    }
+    Ok(Json(items))
 }
 
 /// Create a connection with its credentials (stored encrypted, never returned). With
@@ -240,7 +244,9 @@ pub async fn get_connection(
     ValidPath(path): ValidPath<ConnectionPath>,
 ) -> Result<Json<ConnectionItem>> {
     let connection = service::get(&state, &tenant, path.consumer_id, path.connectionid).await?;
-    Ok(Json(connection.into()))
+    let mut item = ConnectionItem::from(connection);
+    item.datalayer = Some(crate::api::datalayer::info(&state, item.connectionid).await?);
+    Ok(Json(item))
 }
 
 /// Rename a connection or replace its credentials.

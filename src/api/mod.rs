@@ -3,6 +3,7 @@
 pub mod accounting;
 pub mod connections;
 pub mod consumers;
+pub mod datalayer;
 pub mod detach;
 pub mod docs;
 pub mod extract;
@@ -51,6 +52,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .merge(token::router())
         .merge(consumers::router())
         .merge(connections::router())
+        .merge(datalayer::router())
         .merge(integrations::router())
         .merge(accounting::router())
         .merge(health::router())
@@ -64,6 +66,7 @@ pub fn openapi() -> OpenApiDoc {
 /// Every route: the documented API, `/metrics`, `/openapi.json` and `/docs`.
 pub fn router(state: AppState) -> Router {
     let (api, spec) = documented().split_for_parts();
+    let api = api.layer(axum::middleware::from_fn_with_state(state.clone(), datalayer::reads));
     let spec = spec.to_pretty_json().unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
     api.route("/metrics", get(health::metrics_text)).merge(docs::router(spec)).with_state(state)
 }

@@ -314,15 +314,68 @@ pub trait Schemes: Send + Sync {
     async fn schemes(&self, scope: FolderScope<'_>) -> ConnectorResult<Vec<Scheme>>;
 }
 
+/// Reference data a connector keeps between calls, dropped on demand (a sync must read what is
+/// upstream now).
+pub trait Fresh: Send + Sync {
+    /// Forgets what is kept for `connection` (its folder `folder`, or its connection-wide reads).
+    fn forget(&self, connection: Uuid, folder: Option<i64>);
+}
+
+/// Every capability of one connector, behind one object.
+pub trait Connector:
+    Activation
+    + Folders
+    + Ledger
+    + Analytics
+    + Movements
+    + Outstandings
+    + Banking
+    + Payroll
+    + ThirdParties
+    + JournalEntries
+    + Postings
+    + Documents
+    + Fresh
+{
+}
+
+impl<T> Connector for T where
+    T: Activation
+        + Folders
+        + Ledger
+        + Analytics
+        + Movements
+        + Outstandings
+        + Banking
+        + Payroll
+        + ThirdParties
+        + JournalEntries
+        + Postings
+        + Documents
+        + Fresh
+{
+}
+
 /// Every connector, by kind.
 #[derive(Clone)]
 pub struct Connectors {
-    myunisoft: Arc<myunisoft::MyUnisoft>,
+    myunisoft: Arc<dyn Connector>,
 }
 
 impl Connectors {
     pub fn new(myunisoft: myunisoft::MyUnisoft) -> Self {
         Self { myunisoft: Arc::new(myunisoft) }
+    }
+
+    /// The same connectors, each wrapped by `wrap` (which keeps the one it is given to call).
+    pub fn wrapped(self, wrap: impl FnOnce(Arc<dyn Connector>) -> Arc<dyn Connector>) -> Self {
+        Self { myunisoft: wrap(self.myunisoft) }
+    }
+
+    pub fn fresh(&self, kind: ConnectorKind) -> &dyn Fresh {
+        match kind {
+            ConnectorKind::MyUnisoft => self.myunisoft.as_ref(),
+        }
     }
 
     pub fn activation(&self, kind: ConnectorKind) -> Option<&dyn Activation> {

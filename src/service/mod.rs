@@ -7,6 +7,7 @@ pub mod analytics;
 pub mod attachments;
 pub mod connections;
 pub mod consumers;
+pub mod datalayer;
 pub mod expenses;
 pub mod fec;
 pub mod idempotent;

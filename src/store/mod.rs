@@ -5,6 +5,7 @@ mod accounts;
 pub mod changes;
 mod connections;
 mod consumers;
+mod datalayer;
 mod idempotency;
 mod login_failures;
 mod slots;
@@ -20,6 +21,7 @@ use uuid::Uuid;
 pub use accounts::{Accounts, NewAccount};
 pub use connections::Connections;
 pub use consumers::Consumers;
+pub use datalayer::{Datalayer, Enabled, Finished, Record, Run, SetChanges};
 pub use idempotency::{Begun, Idempotency, IdempotencyKey, Lease, Outcome, TransactionRecord};
 pub use login_failures::{LoginFailures, SharedFailures};
 pub use slots::{Slots, StoreLeases};
@@ -120,6 +122,10 @@ impl Store {
 
     pub fn login_failures(&self) -> LoginFailures<'_> {
         LoginFailures::new(&self.pool)
+    }
+
+    pub fn datalayer(&self) -> Datalayer<'_> {
+        Datalayer::new(&self.pool, self.backend)
     }
 
     pub fn slots(&self) -> Slots<'_> {

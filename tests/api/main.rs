@@ -8,6 +8,7 @@ mod bounds;
 mod cli;
 mod connections;
 mod consumers;
+mod datalayer;
 mod entry_writes;
 mod errors;
 mod fec;

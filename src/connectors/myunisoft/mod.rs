@@ -62,6 +62,12 @@ fn today() -> String {
     chrono::Utc::now().date_naive().format("%Y-%m-%d").to_string()
 }
 
+impl super::Fresh for MyUnisoft {
+    fn forget(&self, connection: Uuid, folder: Option<i64>) {
+        self.cache.invalidate(&Scope { connection, folder });
+    }
+}
+
 impl MyUnisoft {
     pub fn new(client: Client, cache_ttl: Duration, cache_bytes: usize) -> Self {
         Self { client, cache: ReferenceCache::new(cache_ttl, cache_bytes) }

@@ -1,0 +1,288 @@
+//! The data layer, end to end: `serve` processes over one database and the sandbox over HTTP.
+
+use std::time::{Duration, Instant};
+
+use reqwest::Response;
+use serde_json::{json, Value};
+
+use myunisoft_sandbox::Faults;
+
+use crate::process::{account_create, connect_consumer, token, Env, Gateway};
+use crate::support::{chift_error, sandbox, tokens, Sandbox, SandboxConfig, TestDb};
+
+fn dl_env(db: &TestDb, sb: &Sandbox) -> Env {
+    Env::new(db, &[9u8; 32], sb).set("PASSERELLE_DATALAYER_LEASE_SECS", "2")
+}
+
+struct Client {
+    http: reqwest::Client,
+    token: String,
+    cid: String,
+    connection: String,
+}
+
+impl Client {
+    async fn get(&self, gw: &Gateway, path: &str, datalayer: Option<&str>) -> Response {
+        let url = gw.url(&format!("/consumers/{}/accounting{path}", self.cid));
+        let mut req = self.http.get(url).bearer_auth(&self.token);
+        if let Some(mode) = datalayer {
+            req = req.header("x-chift-datalayer", mode);
+        }
+        req.send().await.unwrap()
+    }
+
+    async fn post(&self, gw: &Gateway, what: &str, body: Value) -> Response {
+        let url = gw.url(&format!("/consumers/{}/connections/{}/{what}", self.cid, self.connection));
+        self.http.post(url).bearer_auth(&self.token).json(&body).send().await.unwrap()
+    }
+
+    async fn status(&self, gw: &Gateway) -> Value {
+        let url = gw.url(&format!("/consumers/{}/connections/{}", self.cid, self.connection));
+        let res = self.http.get(url).bearer_auth(&self.token).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        res.json::<Value>().await.unwrap()["datalayer"].clone()
+    }
+
+    /// Waits (up to `limit`) until the data layer is ready.
+    async fn ready(&self, gw: &Gateway, limit: Duration) -> Value {
+        let start = Instant::now();
+        loop {
+            let status = self.status(gw).await;
+            if status["status"] == "ready" {
+                return status;
+            }
+            assert!(start.elapsed() < limit, "not ready after {limit:?}: {status}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+async fn client(gw: &Gateway, env: &Env, api_token: &str) -> Client {
+    let account = account_create(env);
+    let token = token(gw, &account).await;
+    let (cid, connection) = connect_consumer(gw, &token, "Boulangerie", api_token).await;
+    Client { http: reqwest::Client::new(), token, cid, connection }
+}
+
+/// The reads compared, each as the live read and as the data-layer read.
+const ROUTES: &[&str] = &[
+    "/folders",
+    "/bookyears",
+    "/chart-of-accounts?size=100",
+    "/chart-of-accounts?page=2&size=7",
+    "/journals",
+    "/vat-codes",
+    "/payment-methods",
+    "/payment-terms",
+    "/analytic-plans",
+    "/analytic-accounts/multi-analytic-plans",
+    "/bank-accounts",
+    "/employees",
+    "/clients",
+    "/clients?search=a",
+    "/suppliers?size=3&page=2",
+    "/outstandings?type=client",
+    "/outstandings?type=supplier&unposted_allowed=true",
+    "/journal/entries?size=100",
+    "/journal/entries?unposted_allowed=true&size=100",
+    "/journal/entries?date_from=2026-01-01&date_to=2026-06-30&size=10&page=2",
+    "/invoices/type/customer_invoice?size=100",
+    "/invoices/type/supplier_invoice?include_payments=true&include_partner_info=true",
+    "/invoices/type/customer_invoice?payment_status=unpaid&include_invoice_lines=true",
+];
+
+async fn json_of(res: Response) -> (u16, Value) {
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_connection_enabled_is_pending_then_serves_what_live_serves() {
+    let db = TestDb::new().await;
+    let sb = sandbox(SandboxConfig::default()).await;
+    // The first process does not sync: the data layer stays pending until a second one does.
+    let quiet = Gateway::start(dl_env(&db, &sb).set("PASSERELLE_DATALAYER_SYNC", "off")).await;
+    let c = client(&quiet, &dl_env(&db, &sb), tokens::SOCIETY_PORT).await;
+    assert_eq!(c.status(&quiet).await, json!({"status": "not_enabled", "last_sync_date": null}));
+    let res = c.get(&quiet, "/journals", Some("true")).await;
+    chift_error(res, 409, "ERROR_DATALAYER_NOT_ENABLED").await;
+
+    let res = c.post(&quiet, "enable_datalayer", json!({"full_history": true})).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(c.status(&quiet).await["status"], "syncing");
+    let res = c.get(&quiet, "/journals", Some("true")).await;
+    chift_error(res, 409, "ERROR_DATALAYER_SYNC_PENDING").await;
+    let res = c.get(&quiet, "/journals", Some("if_available")).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["x-chift-datalayer-source"], "classic");
+
+    let syncing = Gateway::start(dl_env(&db, &sb)).await;
+    let status = c.ready(&quiet, Duration::from_secs(30)).await;
+    assert!(status["last_sync_date"].is_string(), "{status}");
+
+    sb.clear_requests();
+    for route in ROUTES {
+        let (stored_status, stored) = {
+            let res = c.get(&quiet, route, Some("true")).await;
+            assert_eq!(res.headers()["x-chift-datalayer-source"], "datalayer", "{route}");
+            assert!(res.headers().contains_key("x-chift-datalayer-synced-at"), "{route}");
+            json_of(res).await
+        };
+        assert!(sb.requests().is_empty(), "{route} called upstream: {:?}", sb.requests());
+        let (live_status, live) = json_of(c.get(&quiet, route, None).await).await;
+        assert_eq!((stored_status, &stored), (live_status, &live), "{route}");
+        assert_eq!(live_status, 200, "{route}: {live}");
+        sb.clear_requests();
+    }
+    drop(syncing);
+}
+
+/// Reads every page of invoices of `kind` from the data layer.
+async fn stored_ids(c: &Client, gw: &Gateway, route: &str) -> Vec<String> {
+    let res = c.get(gw, route, Some("true")).await;
+    assert_eq!(res.status(), 200);
+    let page: Value = res.json().await.unwrap();
+    page["items"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn a_write_is_read_back_from_the_data_layer_at_once() {
+    let db = TestDb::new().await;
+    let sb = sandbox(SandboxConfig::default()).await;
+    let env = || dl_env(&db, &sb).set("PASSERELLE_DATALAYER_INTERVAL_SECS", "3600");
+    let gw = Gateway::start(env()).await;
+    let c = client(&gw, &env(), tokens::SOCIETY_PORT).await;
+    assert_eq!(c.post(&gw, "enable_datalayer", json!({"full_history": true})).await.status(), 200);
+    c.ready(&gw, Duration::from_secs(30)).await;
+
+    let url = gw.url(&format!("/consumers/{}/accounting/clients", c.cid));
+    let body = json!({"name": "Fromagerie Lune", "addresses": []});
+    let res = c.http.post(url).bearer_auth(&c.token).json(&body).send().await.unwrap();
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let created: Value = res.json().await.unwrap();
+    let id = created["id"].as_str().unwrap().to_owned();
+    let listed = stored_ids(&c, &gw, "/clients?size=100").await;
+    assert!(listed.contains(&id), "{id} not in {listed:?}");
+    let res = c.get(&gw, &format!("/clients/{id}"), Some("true")).await;
+    assert_eq!(res.headers()["x-chift-datalayer-source"], "datalayer");
+    assert_eq!(res.json::<Value>().await.unwrap()["name"], "Fromagerie Lune");
+}
+
+#[tokio::test]
+async fn disabling_drops_the_stored_copy() {
+    let db = TestDb::new().await;
+    let sb = sandbox(SandboxConfig::default()).await;
+    let gw = Gateway::start(dl_env(&db, &sb)).await;
+    let c = client(&gw, &dl_env(&db, &sb), tokens::SOCIETY_PORT).await;
+    assert_eq!(c.post(&gw, "enable_datalayer", json!({})).await.status(), 200);
+    c.ready(&gw, Duration::from_secs(30)).await;
+    let res = c.post(&gw, "refresh_datalayer", json!({})).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.json::<Value>().await.unwrap()["status"], "triggered");
+    assert_eq!(c.post(&gw, "disable_datalayer", json!({})).await.status(), 204);
+    assert_eq!(c.status(&gw).await["status"], "not_enabled");
+    chift_error(c.get(&gw, "/journals", Some("true")).await, 409, "ERROR_DATALAYER_NOT_ENABLED")
+        .await;
+    let res = c.post(&gw, "enable_datalayer", json!({"entity_filter": {"shops": ["1"]}})).await;
+    let body = chift_error(res, 422, "ERROR_INVALID_BODY").await;
+    assert!(body.to_string().contains("entity_filter.shops"), "{body}");
+}
+
+#[tokio::test]
+async fn two_replicas_never_sync_one_connection_at_once_and_a_killed_one_is_taken_over() {
+    let db = TestDb::new().await;
+    let sb = sandbox(SandboxConfig::default()).await;
+    // Slow upstream calls: a sync takes seconds, long enough to kill its process mid-way.
+    sb.set_faults(Faults { latency: Duration::from_millis(150), ..Faults::default() });
+    let env = || dl_env(&db, &sb).set("PASSERELLE_DATALAYER_INTERVAL_SECS", "1");
+    let first = Gateway::start(env()).await;
+    let c = client(&first, &env(), tokens::SOCIETY_PORT).await;
+    assert_eq!(c.post(&first, "enable_datalayer", json!({"full_history": true})).await.status(), 200);
+    // Let the first process claim the sync, then kill it mid-sync.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let second = Gateway::start(env()).await;
+    let third = Gateway::start(env()).await;
+    first.kill();
+    let status = c.ready(&second, Duration::from_secs(60)).await;
+    assert_eq!(status["status"], "ready");
+    // A few more syncs by the two survivors, every second.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    drop(third);
+    let runs = runs_of(&db, &c.connection).await;
+    assert!(runs.len() >= 3, "{runs:?}");
+    assert!(runs[0].2.is_none(), "the killed process never finished its run: {runs:?}");
+    let finished: Vec<_> = runs.iter().filter(|r| r.2.is_some()).collect();
+    for pair in finished.windows(2) {
+        let (a, b) = (pair[0], pair[1]);
+        assert!(a.2.unwrap() <= b.1, "runs overlap: {a:?} and {b:?}");
+    }
+    assert!(runs[1].1 >= runs[0].1 + 2_000_000, "taken over after the lease: {runs:?}");
+    drop(second);
+}
+
+/// The connection's sync runs: (owner, started, finished).
+async fn runs_of(db: &TestDb, connection: &str) -> Vec<(String, i64, Option<i64>)> {
+    use sqlx::{Connection, Row};
+    let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
+    let rows = sqlx::query(
+        "SELECT owner, started_at, finished_at FROM datalayer_sync_runs \
+         WHERE connection_id = $1 ORDER BY started_at",
+    )
+    .bind(connection)
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    rows.iter()
+        .map(|r| (r.get("owner"), r.get("started_at"), r.get::<Option<i64>, _>("finished_at")))
+        .collect()
+}
+
+#[tokio::test]
+async fn forged_or_stale_webhooks_are_refused_and_a_signed_one_triggers_a_sync() {
+    let db = TestDb::new().await;
+    let sb = sandbox(SandboxConfig::default()).await;
+    let env = || dl_env(&db, &sb).set("PASSERELLE_DATALAYER_INTERVAL_SECS", "3600");
+    let gw = Gateway::start(env()).await;
+    let c = client(&gw, &env(), tokens::SOCIETY_PORT).await;
+    assert_eq!(c.post(&gw, "enable_datalayer", json!({})).await.status(), 200);
+    let first = c.ready(&gw, Duration::from_secs(30)).await;
+    let body = br#"[{"name":"thirdParty","operation":"DELETE","scope":{"schemaId":1,"accountingFolderId":4821},"data":{"code":"0X"},"webhookId":1,"createdAt":1}]"#;
+    let deliver = |date: String, signature: String| {
+        c.http
+            .post(gw.url("/myunisoft/webhooks"))
+            .header("date", date)
+            .header("signature", signature)
+            .header("content-type", "application/json")
+            .body(body.to_vec())
+            .send()
+    };
+    let now = chrono::Utc::now().timestamp_millis();
+    let key = crate::support::PARTNER_SECRET.as_bytes();
+    let sign = |date: &str| passerelle::datalayer::webhooks::sign(key, body, date);
+    let forged = passerelle::datalayer::webhooks::sign(b"not the key", body, &now.to_string());
+    assert_eq!(deliver(now.to_string(), forged).await.unwrap().status(), 401);
+    let old = (now - 600_000).to_string();
+    assert_eq!(deliver(old.clone(), sign(&old)).await.unwrap().status(), 401);
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let now = chrono::Utc::now().timestamp_millis().to_string();
+    assert_eq!(deliver(now.clone(), sign(&now)).await.unwrap().status(), 204);
+    assert_eq!(deliver(now.clone(), sign(&now)).await.unwrap().status(), 204, "a duplicate");
+    let start = Instant::now();
+    loop {
+        let status = c.status(&gw).await;
+        if status["last_sync_date"] != first["last_sync_date"] {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(2), "no sync within 2 s: {status}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let metrics = reqwest::get(gw.url("/metrics")).await.unwrap().text().await.unwrap();
+    for line in [
+        r#"passerelle_datalayer_webhooks_total{outcome="accepted"} 1"#,
+        r#"passerelle_datalayer_webhooks_total{outcome="duplicate"} 1"#,
+        r#"passerelle_datalayer_webhooks_total{outcome="bad_signature"} 1"#,
+        r#"passerelle_datalayer_webhooks_total{outcome="stale"} 1"#,
+    ] {
+        assert!(metrics.contains(line), "{line} missing");
+    }
+}
