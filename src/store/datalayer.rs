@@ -69,6 +69,9 @@ pub struct Run {
     pub outcome: Option<String>,
 }
 
+/// `next_run_at` of a job being run (no refresh asked since it was claimed).
+const RUNNING: i64 = i64::MAX / 2;
+
 const COLUMNS: &str = "connection_id, account_id, consumer_id, from_date, folder_ids, \
                        covered_from, covers_all, last_sync_at, next_run_at, last_error, webhook_id";
 
@@ -212,10 +215,13 @@ impl<'p> Datalayer<'p> {
             Backend::Postgres => " FOR UPDATE SKIP LOCKED",
             Backend::Sqlite => "",
         };
+        // A claimed job is marked RUNNING: a refresh asked meanwhile brings it back to now
+        // (and the job runs again once done); a lapsed claim of a dead process is claimable.
         let sql = format!(
-            "UPDATE datalayer_connections SET lease_owner = $1, lease_until = $3 \
+            "UPDATE datalayer_connections SET lease_owner = $1, lease_until = $3, \
+             next_run_at = {RUNNING} \
              WHERE connection_id = (SELECT connection_id FROM datalayer_connections \
-                 WHERE next_run_at <= $2 AND lease_until <= $2 \
+                 WHERE (next_run_at <= $2 OR next_run_at >= {RUNNING}) AND lease_until <= $2 \
                  ORDER BY next_run_at LIMIT 1{lock}) \
              AND lease_until <= $2 RETURNING {COLUMNS}"
         );
@@ -253,20 +259,22 @@ impl<'p> Datalayer<'p> {
         now: i64,
     ) -> Result<bool, StoreError> {
         let id = connection.to_string();
-        let next = "next_run_at = CASE WHEN next_run_at > $4 THEN $5 ELSE next_run_at END";
+        let next = format!(
+            "next_run_at = CASE WHEN next_run_at >= {RUNNING} THEN $4 ELSE next_run_at END"
+        );
         let done = match f.error {
             None => {
                 let sql = format!(
                     "UPDATE datalayer_connections SET lease_owner = NULL, lease_until = 0, \
-                     last_error = NULL, last_sync_at = $4, {next}, covered_from = $3, \
+                     last_error = NULL, last_sync_at = $5, {next}, covered_from = $3, \
                      covers_all = $6 WHERE connection_id = $1 AND lease_owner = $2"
                 );
                 sqlx::query(&sql)
                     .bind(id)
                     .bind(owner)
                     .bind(f.covered_from.map(|d| d.format("%Y-%m-%d").to_string()))
-                    .bind(now)
                     .bind(f.next_run_at)
+                    .bind(now)
                     .bind(i64::from(f.covers_all))
                     .execute(self.pool)
                     .await?
@@ -280,7 +288,6 @@ impl<'p> Datalayer<'p> {
                     .bind(id)
                     .bind(owner)
                     .bind(error)
-                    .bind(now)
                     .bind(f.next_run_at)
                     .execute(self.pool)
                     .await?
