@@ -15,6 +15,9 @@ CREATE TABLE datalayer_connections (
     covers_all    BIGINT NOT NULL DEFAULT 0,
     last_sync_at  BIGINT,
     next_run_at   BIGINT NOT NULL,
+    -- What the next run reads (comma-separated groups of sets, e.g. `parties,entries`): NULL for
+    -- everything. Webhooks ask for the groups their events touch.
+    targets       TEXT,
     lease_owner   TEXT,
     lease_until   BIGINT NOT NULL DEFAULT 0,
     last_error    TEXT,

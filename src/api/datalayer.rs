@@ -177,9 +177,9 @@ pub async fn myunisoft_webhook(
     let key = state.webhook_key.expose_secret().as_bytes();
     let now_ms = now_micros() / 1000;
     let checked = webhooks::verify(key, &body, text("date"), text("signature"), now_ms)
-        .and_then(|()| webhooks::folders(&body));
-    let folders = match checked {
-        Ok(folders) => folders,
+        .and_then(|()| webhooks::refreshes(&body));
+    let refreshes = match checked {
+        Ok(refreshes) => refreshes,
         Err(refused) => {
             let outcome = match refused {
                 Refused::BadSignature => Delivery::BadSignature,
@@ -195,7 +195,7 @@ pub async fn myunisoft_webhook(
         }
     };
     let signature = text("signature").unwrap_or_default().trim().to_ascii_lowercase();
-    if !service::delivery(&state, &signature, &folders).await? {
+    if !service::delivery(&state, &signature, &refreshes).await? {
         state.datalayer_metrics.webhook(Delivery::Duplicate);
         return Ok(StatusCode::NO_CONTENT);
     }

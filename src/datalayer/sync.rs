@@ -160,8 +160,10 @@ impl Engine {
         let fresh = self.connectors.fresh(kind);
         fresh.forget(connection.id, None);
         let folders = self.connectors.folders(kind).ok_or_else(|| unsupported("folders"))?;
-        let listed = folders.folders(&connection).await?;
-        self.keep(job, kinds::CONNECTION_WIDE, kinds::FOLDERS, &listed).await?;
+        if job.wants(Group::Folders) {
+            let listed = folders.folders(&connection).await?;
+            self.keep(job, kinds::CONNECTION_WIDE, kinds::FOLDERS, &listed).await?;
+        }
         let reachable = match &connection.facts {
             ConnectionFacts::Society { society_id, .. } => vec![*society_id],
             ConnectionFacts::Firm { folders, .. } => folders.clone(),
@@ -199,6 +201,46 @@ impl Engine {
         let ledger = c.ledger(kind).ok_or_else(|| unsupported("the ledger"))?;
         let years = ledger.bookyears(scope).await?;
         self.keep(job, scope.folder, kinds::BOOKYEARS, &years).await?;
+        if job.wants(Group::Reference) {
+            self.reference(job, scope).await?;
+        }
+        if job.wants(Group::Parties) {
+            if let Some(parties) = c.third_parties(kind) {
+                for party in [PartyKind::Client, PartyKind::Supplier] {
+                    let Some(set) = kinds::parties(party) else { continue };
+                    let all = parties.third_parties(scope, party).await;
+                    self.optional(job, scope.folder, set, all).await?;
+                }
+            }
+        }
+        let meets = |y: &crate::domain::accounting::BookYear| job.from_date.is_none_or(|f| y.end >= f);
+        let from = years.iter().filter(|y| meets(y)).map(|y| y.start).min();
+        let all = years.iter().all(meets);
+        if !job.wants(Group::Entries) {
+            return Ok((from, all));
+        }
+        if let Some(outstandings) = c.outstandings(kind) {
+            for filter in kinds::outstanding_filters() {
+                let open = outstandings.outstandings(scope, filter).await;
+                self.optional(job, scope.folder, &kinds::outstandings(filter), open).await?;
+            }
+        }
+        if let Some(entries) = c.journal_entries(kind) {
+            // Whole fiscal years: what is stored starts where a year starts.
+            let window = if all { None } else { from };
+            let read = entries.journal_entries(scope, window, None, true).await?;
+            let stored: Vec<StoredEntry> = read.iter().map(StoredEntry::of).collect();
+            self.keep(job, scope.folder, kinds::ENTRIES, &stored).await?;
+        }
+        Ok((from, all))
+    }
+
+    /// The chart, journals, VAT codes, payment methods and terms, analytics, bank accounts and
+    /// employees of one folder.
+    async fn reference(&self, job: &Enabled, scope: FolderScope<'_>) -> Result<(), SyncError> {
+        let kind = scope.connection.kind;
+        let c = &self.connectors;
+        let ledger = c.ledger(kind).ok_or_else(|| unsupported("the ledger"))?;
         self.optional(job, scope.folder, kinds::ACCOUNTS, ledger.accounts(scope).await).await?;
         self.optional(job, scope.folder, kinds::JOURNALS, ledger.journals(scope).await).await?;
         self.optional(job, scope.folder, kinds::VAT_CODES, ledger.vat_codes(scope).await).await?;
@@ -220,30 +262,7 @@ impl Engine {
             let employees = payroll.employees(scope).await;
             self.optional(job, scope.folder, kinds::EMPLOYEES, employees).await?;
         }
-        if let Some(parties) = c.third_parties(kind) {
-            for party in [PartyKind::Client, PartyKind::Supplier] {
-                let Some(set) = kinds::parties(party) else { continue };
-                let all = parties.third_parties(scope, party).await;
-                self.optional(job, scope.folder, set, all).await?;
-            }
-        }
-        if let Some(outstandings) = c.outstandings(kind) {
-            for filter in kinds::outstanding_filters() {
-                let open = outstandings.outstandings(scope, filter).await;
-                self.optional(job, scope.folder, &kinds::outstandings(filter), open).await?;
-            }
-        }
-        let meets = |y: &crate::domain::accounting::BookYear| job.from_date.is_none_or(|f| y.end >= f);
-        let from = years.iter().filter(|y| meets(y)).map(|y| y.start).min();
-        let all = years.iter().all(meets);
-        if let Some(entries) = c.journal_entries(kind) {
-            // Whole fiscal years: what is stored starts where a year starts.
-            let window = if all { None } else { from };
-            let read = entries.journal_entries(scope, window, None, true).await?;
-            let stored: Vec<StoredEntry> = read.iter().map(StoredEntry::of).collect();
-            self.keep(job, scope.folder, kinds::ENTRIES, &stored).await?;
-        }
-        Ok((from, all))
+        Ok(())
     }
 
     /// Stores a set read, or (when the software refuses that read for good) forgets it so that
@@ -285,6 +304,37 @@ impl Engine {
             self.store.datalayer().replace_set(job.connection, folder, kind, &records, now_micros()).await?;
         self.metrics.records(kind, &changes);
         Ok(())
+    }
+}
+
+/// Groups of sets a run can be limited to (webhooks name what their events touched).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Group {
+    Folders,
+    Reference,
+    Parties,
+    Entries,
+}
+
+impl Group {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Group::Folders => "folders",
+            Group::Reference => "reference",
+            Group::Parties => "parties",
+            Group::Entries => "entries",
+        }
+    }
+}
+
+trait Wants {
+    fn wants(&self, group: Group) -> bool;
+}
+
+impl Wants for Enabled {
+    /// Book years are read by every run: what the entries cover follows from them.
+    fn wants(&self, group: Group) -> bool {
+        self.targets.as_ref().is_none_or(|t| t.iter().any(|g| g == group.as_str()))
     }
 }
 

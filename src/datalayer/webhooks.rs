@@ -6,6 +6,8 @@ use hmac::{Hmac, Mac};
 use serde::Deserialize;
 use sha2::Sha256;
 
+use super::sync::Group;
+
 /// How old (or how far ahead) a delivery's `date` may be.
 pub const TOLERANCE_MS: i64 = 5 * 60 * 1000;
 
@@ -68,24 +70,36 @@ struct Scope {
     accounting_folder_id: Option<i64>,
 }
 
-/// The event names that change what the data layer keeps.
-const RELEVANT: [&str; 6] = [
-    "accountingLineEntry",
-    "accountingEntryLettering",
-    "thirdParty",
-    "exercice",
-    "accountingFolder",
-    "connector",
-];
+/// What an event asks to read again: a group of sets, or (`None`) everything.
+fn group(name: &str) -> Option<Option<Group>> {
+    match name {
+        "accountingLineEntry" | "accountingEntryLettering" | "exercice" => {
+            Some(Some(Group::Entries))
+        }
+        "thirdParty" => Some(Some(Group::Parties)),
+        "accountingFolder" | "connector" => Some(None),
+        _ => None,
+    }
+}
 
-/// What a delivery asks to refresh: the folders its relevant events name (`None` in the list
-/// for an event about no folder in particular).
-pub fn folders(body: &[u8]) -> Result<Vec<Option<i64>>, Refused> {
+/// One refresh a delivery asks for: of a folder (`None`: of every folder), of a group of sets
+/// (`None`: of everything).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Refresh {
+    pub folder: Option<i64>,
+    pub group: Option<Group>,
+}
+
+/// The refreshes a delivery asks for (events about something the data layer does not keep
+/// ask for none).
+pub fn refreshes(body: &[u8]) -> Result<Vec<Refresh>, Refused> {
     let events: Vec<Event> = serde_json::from_slice(body).map_err(|_| Refused::Malformed)?;
-    let mut out: Vec<Option<i64>> = events
+    let mut out: Vec<Refresh> = events
         .iter()
-        .filter(|e| RELEVANT.contains(&e.name.as_str()))
-        .map(|e| e.scope.accounting_folder_id)
+        .filter_map(|e| {
+            let group = group(&e.name)?;
+            Some(Refresh { folder: e.scope.accounting_folder_id, group })
+        })
         .collect();
     out.sort_unstable();
     out.dedup();
@@ -105,7 +119,10 @@ mod tests {
         let date = now.to_string();
         let sig = sign(KEY, BODY, &date);
         assert_eq!(verify(KEY, BODY, Some(&date), Some(&sig), now + 1000), Ok(()));
-        assert_eq!(folders(BODY), Ok(vec![Some(42)]));
+        assert_eq!(
+            refreshes(BODY),
+            Ok(vec![Refresh { folder: Some(42), group: Some(Group::Parties) }])
+        );
     }
 
     #[test]
@@ -121,7 +138,7 @@ mod tests {
         let late = now + TOLERANCE_MS + 1;
         assert_eq!(verify(KEY, BODY, Some(&date), Some(&sig), late), Err(Refused::Stale));
         assert_eq!(verify(KEY, BODY, None, Some(&sig), now), Err(Refused::Stale));
-        assert_eq!(folders(b"{}"), Err(Refused::Malformed));
-        assert_eq!(folders(br#"[{"name":"visitedPage","scope":{"schemaId":1}}]"#), Ok(vec![]));
+        assert_eq!(refreshes(b"{}"), Err(Refused::Malformed));
+        assert_eq!(refreshes(br#"[{"name":"visitedPage","scope":{"schemaId":1}}]"#), Ok(vec![]));
     }
 }

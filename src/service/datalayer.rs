@@ -9,7 +9,8 @@ use uuid::Uuid;
 
 use crate::auth::tenant::TenantContext;
 use crate::datalayer::read::ReadPlan;
-use crate::datalayer::webhooks;
+use crate::datalayer::sync::Group;
+use crate::datalayer::webhooks::{self, Refresh};
 use crate::domain::connection::{ConnectionFacts, ConnectionStatus};
 use crate::domain::Invalid;
 use crate::error::{AppError, Result};
@@ -170,6 +171,7 @@ pub async fn enable(
         next_run_at: 0,
         last_error: None,
         webhook_id: None,
+        targets: None,
     };
     s.store.datalayer().enable(&enabled, now_micros()).await?;
     tracing::info!(connection.id = %id, ?from_date, "data layer enabled");
@@ -235,16 +237,16 @@ pub async fn serve(
 }
 
 /// Schedules the syncs a verified webhook delivery asks for: every enabled connection reaching
-/// one of `folders` (any, for an event about no folder) is due now. `false` when the delivery
-/// (by its signature) was accepted already.
-pub async fn delivery(s: &AppState, signature: &str, folders: &[Option<i64>]) -> Result<bool> {
+/// a folder named is due now, for the groups of sets its events touched. `false` when the
+/// delivery (by its signature) was accepted already.
+pub async fn delivery(s: &AppState, signature: &str, refreshes: &[Refresh]) -> Result<bool> {
     let now = now_micros();
     let forget_before = now - webhooks::TOLERANCE_MS * 2 * 1000;
     let store = s.store.datalayer();
     if !store.delivery_first_seen(signature, now, forget_before).await? {
         return Ok(false);
     }
-    if folders.is_empty() {
+    if refreshes.is_empty() {
         return Ok(true);
     }
     for enabled in store.all().await? {
@@ -255,10 +257,20 @@ pub async fn delivery(s: &AppState, signature: &str, folders: &[Option<i64>]) ->
             ConnectionFacts::Society { society_id, .. } => *society_id == folder,
             ConnectionFacts::Firm { folders, .. } => folders.contains(&folder),
         };
-        if folders.iter().any(|f| f.is_none_or(reaches)) {
-            store.request_run(enabled.connection, now).await?;
-            tracing::info!(connection.id = %enabled.connection, "webhook: sync due now");
+        let asked: Vec<Option<Group>> = refreshes
+            .iter()
+            .filter(|r| r.folder.is_none_or(reaches))
+            .map(|r| r.group)
+            .collect();
+        if asked.is_empty() {
+            continue;
         }
+        let groups: Option<Vec<&str>> = asked.iter().map(|g| g.map(Group::as_str)).collect();
+        match groups {
+            Some(groups) => store.request_targets(enabled.connection, &groups, now).await?,
+            None => store.request_run(enabled.connection, now).await?,
+        };
+        tracing::info!(connection.id = %enabled.connection, ?asked, "webhook: sync due now");
     }
     Ok(true)
 }

@@ -33,6 +33,8 @@ pub struct Enabled {
     pub next_run_at: i64,
     pub last_error: Option<String>,
     pub webhook_id: Option<String>,
+    /// The groups of sets the next run reads; `None` for all of them.
+    pub targets: Option<Vec<String>>,
 }
 
 /// One record as stored: its upstream id and its JSON.
@@ -73,7 +75,8 @@ pub struct Run {
 const RUNNING: i64 = i64::MAX / 2;
 
 const COLUMNS: &str = "connection_id, account_id, consumer_id, from_date, folder_ids, \
-                       covered_from, covers_all, last_sync_at, next_run_at, last_error, webhook_id";
+                       covered_from, covers_all, last_sync_at, next_run_at, last_error, \
+                       webhook_id, targets";
 
 fn hash(body: &str) -> String {
     Sha256::digest(body.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
@@ -109,6 +112,8 @@ fn enabled(row: &AnyRow) -> Result<Enabled, StoreError> {
         next_run_at: column(row, "next_run_at")?,
         last_error: column(row, "last_error")?,
         webhook_id: column(row, "webhook_id")?,
+        targets: column::<Option<String>>(row, "targets")?
+            .map(|t| t.split(',').filter(|g| !g.is_empty()).map(str::to_owned).collect()),
     })
 }
 
@@ -183,17 +188,60 @@ impl<'p> Datalayer<'p> {
         rows.iter().map(enabled).collect()
     }
 
-    /// Makes the connection due by `at` (sooner if it already was); `false` when not enabled.
+    /// Makes the connection due by `at` for a run of everything; `false` when not enabled.
     pub async fn request_run(&self, connection: Uuid, at: i64) -> Result<bool, StoreError> {
         let done = sqlx::query(
-            "UPDATE datalayer_connections SET next_run_at = $2 \
-             WHERE connection_id = $1 AND next_run_at > $2",
+            "UPDATE datalayer_connections SET next_run_at = $2, targets = NULL \
+             WHERE connection_id = $1",
         )
         .bind(connection.to_string())
         .bind(at)
         .execute(self.pool)
         .await?;
-        Ok(done.rows_affected() > 0 || self.get(connection).await?.is_some())
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Makes the connection due by `at` for the groups `targets` (added to those already due;
+    /// a run of everything already due stays one).
+    pub async fn request_targets(
+        &self,
+        connection: Uuid,
+        targets: &[&str],
+        at: i64,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query(
+            "SELECT next_run_at, targets FROM datalayer_connections WHERE connection_id = $1",
+        )
+        .bind(connection.to_string())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else { return Ok(false) };
+        let next: i64 = column(&row, "next_run_at")?;
+        let current: Option<String> = column(&row, "targets")?;
+        let due = next <= at;
+        let merged = match (due, current) {
+            // Everything is due already.
+            (true, None) => None,
+            (true, Some(c)) => {
+                let mut all: Vec<&str> = c.split(',').chain(targets.iter().copied()).collect();
+                all.sort_unstable();
+                all.dedup();
+                Some(all.join(","))
+            }
+            (false, _) => Some(targets.join(",")),
+        };
+        sqlx::query(
+            "UPDATE datalayer_connections SET next_run_at = $2, targets = $3 \
+             WHERE connection_id = $1",
+        )
+        .bind(connection.to_string())
+        .bind(at.min(next))
+        .bind(merged)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     /// Every enabled connection.
@@ -259,8 +307,10 @@ impl<'p> Datalayer<'p> {
         now: i64,
     ) -> Result<bool, StoreError> {
         let id = connection.to_string();
+        // A run asked for meanwhile (next_run_at no longer RUNNING) keeps its time and targets.
         let next = format!(
-            "next_run_at = CASE WHEN next_run_at >= {RUNNING} THEN $4 ELSE next_run_at END"
+            "targets = CASE WHEN next_run_at >= {RUNNING} THEN NULL ELSE targets END, \
+             next_run_at = CASE WHEN next_run_at >= {RUNNING} THEN $4 ELSE next_run_at END"
         );
         let done = match f.error {
             None => {

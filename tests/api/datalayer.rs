@@ -240,8 +240,14 @@ async fn runs_of(db: &TestDb, connection: &str) -> Vec<(String, i64, Option<i64>
 #[tokio::test]
 async fn forged_or_stale_webhooks_are_refused_and_a_signed_one_triggers_a_sync() {
     let db = TestDb::new().await;
-    let sb = sandbox(SandboxConfig::default()).await;
-    let env = || dl_env(&db, &sb).set("PASSERELLE_DATALAYER_INTERVAL_SECS", "3600");
+    // A budget the first sync does not exhaust: the refresh a webhook asks for is not kept
+    // waiting by it.
+    let sb = sandbox(SandboxConfig { rate_limit: 200, ..SandboxConfig::default() }).await;
+    let env = || {
+        dl_env(&db, &sb)
+            .set("PASSERELLE_DATALAYER_INTERVAL_SECS", "3600")
+            .set("MYUNISOFT_RATE_LIMIT", "200")
+    };
     let gw = Gateway::start(env()).await;
     let c = client(&gw, &env(), tokens::SOCIETY_PORT).await;
     assert_eq!(c.post(&gw, "enable_datalayer", json!({})).await.status(), 200);
