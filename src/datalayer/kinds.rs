@@ -112,23 +112,37 @@ keyed_by_id!(
     Outstanding,
 );
 
-/// A journal entry as stored: as answered, plus what Passerelle kept with an entry it wrote
-/// (never answered, but the invoice read of the entry uses it).
+/// A journal entry as stored: as answered, plus what is never answered but read by the rules
+/// above (what Passerelle kept with an entry it wrote; which lines are partly lettered).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StoredEntry {
     #[serde(flatten)]
     entry: JournalEntry,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     passerelle_metadata: Option<serde_json::Value>,
+    /// Indexes of the lines whose lettering is partial.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    passerelle_partial_lines: Vec<usize>,
 }
 
 impl StoredEntry {
     pub fn of(entry: &JournalEntry) -> Self {
-        Self { entry: entry.clone(), passerelle_metadata: entry.metadata.clone() }
+        let partial = entry.items.iter().enumerate().filter(|(_, i)| i.matching_partial);
+        Self {
+            entry: entry.clone(),
+            passerelle_metadata: entry.metadata.clone(),
+            passerelle_partial_lines: partial.map(|(n, _)| n).collect(),
+        }
     }
 
     pub fn into_entry(self) -> JournalEntry {
-        JournalEntry { metadata: self.passerelle_metadata, ..self.entry }
+        let mut entry = JournalEntry { metadata: self.passerelle_metadata, ..self.entry };
+        for n in self.passerelle_partial_lines {
+            if let Some(item) = entry.items.get_mut(n) {
+                item.matching_partial = true;
+            }
+        }
+        entry
     }
 }
 
@@ -142,6 +156,23 @@ impl Keyed for StoredEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every field the rules read survives the store, answered or not.
+    #[test]
+    fn a_stored_entry_reads_back_as_it_was() {
+        let json = serde_json::json!({
+            "id": "e1", "reference": null, "name": null, "journal_id": "j", "journal_name": null,
+            "date": "2026-01-02", "due_date": null, "due_dates": [], "posted": true,
+            "attachments_info": {"status": "no"}, "items": [], "created_on": null,
+            "entry_id": "7", "document_currency": null, "document_exchange_rate": null
+        });
+        let mut entry: JournalEntry = serde_json::from_value(json).unwrap();
+        entry.metadata = Some(serde_json::json!({"invoice": {"n": 1}}));
+        let text = serde_json::to_string(&StoredEntry::of(&entry)).unwrap();
+        let back = serde_json::from_str::<StoredEntry>(&text).unwrap().into_entry();
+        assert_eq!(back, entry);
+        assert_eq!(back.metadata, entry.metadata);
+    }
 
     #[test]
     fn each_outstanding_filter_has_its_own_listed_kind() {
