@@ -314,6 +314,19 @@ pub trait Schemes: Send + Sync {
     async fn schemes(&self, scope: FolderScope<'_>) -> ConnectorResult<Vec<Scheme>>;
 }
 
+/// Webhook subscriptions upstream: deliveries of the software's change events to `post_url`.
+#[async_trait]
+pub trait Subscriptions: Send + Sync {
+    /// Subscribes to `events`; answers the subscription's id.
+    async fn subscribe(
+        &self,
+        connection: &TenantConnection,
+        post_url: &str,
+        events: &[&str],
+    ) -> ConnectorResult<String>;
+    async fn unsubscribe(&self, connection: &TenantConnection, id: &str) -> ConnectorResult<()>;
+}
+
 /// Reference data a connector keeps between calls, dropped on demand (a sync must read what is
 /// upstream now).
 pub trait Fresh: Send + Sync {
@@ -335,6 +348,7 @@ pub trait Connector:
     + JournalEntries
     + Postings
     + Documents
+    + Subscriptions
     + Fresh
 {
 }
@@ -352,6 +366,7 @@ impl<T> Connector for T where
         + JournalEntries
         + Postings
         + Documents
+        + Subscriptions
         + Fresh
 {
 }
@@ -370,6 +385,12 @@ impl Connectors {
     /// The same connectors, each wrapped by `wrap` (which keeps the one it is given to call).
     pub fn wrapped(self, wrap: impl FnOnce(Arc<dyn Connector>) -> Arc<dyn Connector>) -> Self {
         Self { myunisoft: wrap(self.myunisoft) }
+    }
+
+    pub fn subscriptions(&self, kind: ConnectorKind) -> &dyn Subscriptions {
+        match kind {
+            ConnectorKind::MyUnisoft => self.myunisoft.as_ref(),
+        }
     }
 
     pub fn fresh(&self, kind: ConnectorKind) -> &dyn Fresh {

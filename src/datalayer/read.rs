@@ -18,8 +18,8 @@ use uuid::Uuid;
 use super::kinds::{self, Keyed, StoredEntry};
 use crate::connectors::{
     Activation, Analytics, Banking, Connector, ConnectorResult, Documents, FolderScope, Folders,
-    Fresh, JournalEntries, Ledger, Movements, Outstandings, Payroll, Postings, TenantConnection,
-    ThirdParties, WriteError,
+    Fresh, JournalEntries, Ledger, Movements, Outstandings, Payroll, Postings, Subscriptions,
+    TenantConnection, ThirdParties, WriteError,
 };
 use crate::domain::accounting::{
     AccountBalance, AnalyticPlan, BalanceFilter, BankAccount, BookYear, Employee, Folder, Journal,
@@ -568,6 +568,22 @@ impl Documents for Layered {
         max_bytes: usize,
     ) -> ConnectorResult<Option<Vec<u8>>> {
         self.live.download(scope, file, max_bytes).await
+    }
+}
+
+#[async_trait]
+impl Subscriptions for Layered {
+    async fn subscribe(
+        &self,
+        connection: &TenantConnection,
+        post_url: &str,
+        events: &[&str],
+    ) -> ConnectorResult<String> {
+        self.live.subscribe(connection, post_url, events).await
+    }
+
+    async fn unsubscribe(&self, connection: &TenantConnection, id: &str) -> ConnectorResult<()> {
+        self.live.unsubscribe(connection, id).await
     }
 }
 

@@ -167,6 +167,9 @@ pub async fn update(
 
 pub async fn delete(s: &AppState, t: &TenantContext, consumer: Uuid, id: Uuid) -> Result<()> {
     consumers::get(s, t, consumer).await?;
+    if s.store.datalayer().get(id).await?.is_some() {
+        crate::service::datalayer::disable(s, t, consumer, id).await?;
+    }
     let deleted = s.store.connections().delete(t.account_id, consumer, id).await;
     s.tenancy.forget(consumer);
     if !deleted? {

@@ -175,7 +175,43 @@ pub async fn enable(
     };
     s.store.datalayer().enable(&enabled, now_micros()).await?;
     tracing::info!(connection.id = %id, ?from_date, "data layer enabled");
+    if matches!(connection.facts, Some(ConnectionFacts::Firm { .. })) {
+        subscribe(s, t, consumer, id).await?;
+    }
     info(s, id).await
+}
+
+/// The events that change what the data layer keeps.
+const EVENTS: [&str; 6] = [
+    "accountingLineEntry",
+    "accountingEntryLettering",
+    "thirdParty",
+    "exercice",
+    "accountingFolder",
+    "connector",
+];
+
+/// Subscribes a firm-token connection to MyUnisoft's webhooks (once); a refusal leaves it
+/// polling on its cadence.
+async fn subscribe(s: &AppState, t: &TenantContext, consumer: Uuid, id: Uuid) -> Result<()> {
+    let store = s.store.datalayer();
+    if store.get(id).await?.is_some_and(|e| e.webhook_id.is_some()) {
+        return Ok(());
+    }
+    let selector = Selector { connection: Some(id), folder: None };
+    let connection = accounting::context(s, t, consumer, &selector).await?.connection;
+    let url = format!("{}/myunisoft/webhooks", s.public_url);
+    let subscriptions = s.connectors.subscriptions(connection.kind);
+    match subscriptions.subscribe(&connection, &url, &EVENTS).await {
+        Ok(webhook) => {
+            store.set_webhook(id, Some(&webhook)).await?;
+            tracing::info!(connection.id = %id, %webhook, "subscribed to MyUnisoft webhooks");
+        }
+        Err(e) => {
+            tracing::warn!(connection.id = %id, error = %e, "webhooks refused; the data layer polls")
+        }
+    }
+    Ok(())
 }
 
 /// Asks for a sync now; `false` when the data layer is not enabled on the connection.
@@ -184,9 +220,22 @@ pub async fn refresh(s: &AppState, t: &TenantContext, consumer: Uuid, id: Uuid) 
     Ok(s.store.datalayer().request_run(id, now_micros()).await?)
 }
 
-/// Disables it and drops what was stored.
+/// Disables it and drops what was stored (unsubscribing from MyUnisoft's webhooks).
 pub async fn disable(s: &AppState, t: &TenantContext, consumer: Uuid, id: Uuid) -> Result<()> {
     owned(s, t, consumer, id).await?;
+    let webhook = s.store.datalayer().get(id).await?.and_then(|e| e.webhook_id);
+    if let Some(webhook) = webhook {
+        let selector = Selector { connection: Some(id), folder: None };
+        match accounting::context(s, t, consumer, &selector).await {
+            Ok(ctx) => {
+                let subscriptions = s.connectors.subscriptions(ctx.connection.kind);
+                if let Err(e) = subscriptions.unsubscribe(&ctx.connection, &webhook).await {
+                    tracing::warn!(connection.id = %id, error = %e, "webhook not unsubscribed");
+                }
+            }
+            Err(e) => tracing::warn!(connection.id = %id, error = %e, "webhook not unsubscribed"),
+        }
+    }
     if s.store.datalayer().disable(id).await? {
         tracing::info!(connection.id = %id, "data layer disabled; stored records dropped");
     }

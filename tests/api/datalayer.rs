@@ -317,3 +317,45 @@ async fn forged_or_stale_webhooks_are_refused_and_a_signed_one_triggers_a_sync()
         assert!(metrics.contains(line), "{line} missing");
     }
 }
+
+#[tokio::test]
+async fn a_third_party_deleted_in_myunisoft_leaves_the_data_layer_within_2_s_of_its_webhook() {
+    let db = TestDb::new().await;
+    let sb = sandbox(SandboxConfig { rate_limit: 200, ..SandboxConfig::default() }).await;
+    let env = || {
+        dl_env(&db, &sb)
+            .set("PASSERELLE_DATALAYER_INTERVAL_SECS", "3600")
+            .set("MYUNISOFT_RATE_LIMIT", "200")
+    };
+    let gw = Gateway::start(env()).await;
+    let c = client(&gw, &env(), tokens::FIRM).await;
+    let only = json!({"entity_filter": {"folder_ids": ["4821"]}});
+    assert_eq!(c.post(&gw, "enable_datalayer", only).await.status(), 200);
+    assert_eq!(sb.webhook_subscriptions(), 1, "a firm connection subscribes");
+    c.ready(&gw, Duration::from_secs(30)).await;
+
+    // Written through Passerelle: in the data layer at once.
+    let url = gw.url(&format!("/consumers/{}/accounting/clients?folder_id=4821", c.cid));
+    let body = json!({"name": "Cave Saint-Jean", "account_number": "411CAVE", "addresses": []});
+    let res = c.http.post(url).bearer_auth(&c.token).json(&body).send().await.unwrap();
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
+    let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let route = "/clients?folder_id=4821&size=100";
+    assert!(stored_ids(&c, &gw, route).await.contains(&id));
+
+    // Deleted by a person in MyUnisoft: gone once its webhook is heard.
+    let admin = format!("http://{}/_sandbox/folders/4821/third-parties/411CAVE", sb.local_addr());
+    let res = c.http.delete(admin).send().await.unwrap();
+    assert_eq!(res.status(), 204);
+    let deleted = Instant::now();
+    while stored_ids(&c, &gw, route).await.contains(&id) {
+        assert!(deleted.elapsed() < Duration::from_secs(2), "still listed 2 s after its webhook");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (_, live) = json_of(c.get(&gw, route, None).await).await;
+    let (_, stored) = json_of(c.get(&gw, route, Some("true")).await).await;
+    assert_eq!(first_difference(&stored, &live, String::new()), None);
+
+    assert_eq!(c.post(&gw, "disable_datalayer", json!({})).await.status(), 204);
+    assert_eq!(sb.webhook_subscriptions(), 0, "disabling unsubscribes");
+}

@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -25,6 +25,41 @@ pub(crate) fn router() -> Router<SharedState> {
         .route("/_sandbox/folders/{folder}/entries/{entry}/validate", post(validate))
         .route("/_sandbox/tokens", get(list_tokens))
         .route("/_sandbox/large", put(set_large))
+        .route("/_sandbox/folders/{folder}/third-parties/{number}", delete(delete_third_party))
+}
+
+/// Deletes a client or supplier account as a person would in MyUnisoft (refused while entries
+/// use it), and sends the `thirdParty` DELETE event.
+async fn delete_third_party(
+    State(shared): State<SharedState>,
+    Path((folder, number)): Path<(i64, String)>,
+) -> Response {
+    let refused = |status, error: &str| (status, Json(json!({ "error": error }))).into_response();
+    {
+        let mut world = shared.world();
+        let Ok((folder_data, _)) = world.folder_mut(folder) else {
+            return refused(StatusCode::NOT_FOUND, "no such folder");
+        };
+        let Some(at) = folder_data
+            .accounts
+            .iter()
+            .position(|a| a.number == number && crate::world::is_third_party_number(&a.number))
+        else {
+            return refused(StatusCode::NOT_FOUND, "no such third party");
+        };
+        let id = folder_data.accounts[at].id;
+        let used = folder_data
+            .entries
+            .iter()
+            .chain(&folder_data.pending)
+            .any(|e| e.lines.iter().any(|l| l.account_id == id));
+        if used {
+            return refused(StatusCode::CONFLICT, "entries use this account");
+        }
+        folder_data.accounts.remove(at);
+    }
+    shared.webhooks.emit(folder, "thirdParty", "DELETE", json!({ "code": number }));
+    StatusCode::NO_CONTENT.into_response()
 }
 
 async fn requests(State(shared): State<SharedState>) -> Response {

@@ -13,6 +13,7 @@ mod movements;
 mod outstandings;
 mod posting;
 mod third_parties;
+mod webhooks;
 
 use std::sync::Arc;
 use std::time::Duration;
