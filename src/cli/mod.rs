@@ -1,6 +1,7 @@
 //! The command line: `serve`, `migrate`, `account create`, `rotate-key`, `openapi`, `sandbox`,
-//! `demo` and `export-fec`.
+//! `demo`, `export-fec` and `datalayer`.
 
+mod datalayer;
 mod demo;
 mod export_fec;
 
@@ -43,6 +44,11 @@ pub enum Command {
     RotateKey,
     /// Print the OpenAPI document.
     Openapi,
+    /// The data layer of a consumer's connections: status, enable, refresh.
+    Datalayer {
+        #[command(subcommand)]
+        command: datalayer::DatalayerCommand,
+    },
     /// Write the legal FEC file of a consumer's folder (same checks as the HTTP export), with
     /// progress on stderr. Reads the same environment as `serve`.
     ExportFec(export_fec::ExportFec),
@@ -91,6 +97,7 @@ pub async fn run(cli: Cli) -> CliResult {
             export_fec::run(args).await
         }
         Command::Sandbox { listen } => sandbox(listen).await,
+        Command::Datalayer { command } => datalayer::run(command).await,
         Command::Openapi => {
             let spec = crate::api::openapi().to_pretty_json().map_err(|e| e.to_string())?;
             println!("{spec}");

@@ -200,13 +200,33 @@ async fn disabling_drops_the_stored_copy() {
     let res = c.post(&gw, "refresh_datalayer", json!({})).await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.json::<Value>().await.unwrap()["status"], "triggered");
+    let cli = |args: &[&str]| -> Value {
+        let mut all = vec!["datalayer"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--consumer", &c.cid]);
+        let out = dl_env(&db, &sb).run(&all);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let shown = cli(&["status"]);
+    let connection = &shown["connections"][0];
+    assert_eq!(connection["status"], "ready", "{shown}");
+    assert!(connection["records"]["journals"].as_i64().unwrap() > 0, "{shown}");
+    assert!(connection["records"]["entries"].as_i64().unwrap() > 0, "{shown}");
+    assert_eq!(cli(&["refresh"])["due"], json!([c.connection]));
+
     assert_eq!(c.post(&gw, "disable_datalayer", json!({})).await.status(), 204);
     assert_eq!(c.status(&gw).await["status"], "not_enabled");
+    let shown = cli(&["status"]);
+    assert_eq!(shown["connections"][0]["status"], "not_enabled");
+    assert_eq!(shown["connections"][0]["records"], json!({}), "the stored copy is dropped");
     chift_error(c.get(&gw, "/journals", Some("true")).await, 409, "ERROR_DATALAYER_NOT_ENABLED")
         .await;
     let res = c.post(&gw, "enable_datalayer", json!({"entity_filter": {"shops": ["1"]}})).await;
     let body = chift_error(res, 422, "ERROR_INVALID_BODY").await;
     assert!(body.to_string().contains("entity_filter.shops"), "{body}");
+    assert_eq!(cli(&["enable", "--full-history"])["enabled"], json!([c.connection]));
+    c.ready(&gw, Duration::from_secs(30)).await;
 }
 
 #[tokio::test]
