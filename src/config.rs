@@ -543,7 +543,9 @@ impl DatalayerSettings {
         let sync = match env.var("PASSERELLE_DATALAYER_SYNC").as_deref() {
             None | Some("on") => true,
             Some("off") => false,
-            Some(_) => return Err(ConfigError::new("PASSERELLE_DATALAYER_SYNC", "must be on or off")),
+            Some(_) => {
+                return Err(ConfigError::new("PASSERELLE_DATALAYER_SYNC", "must be on or off"))
+            }
         };
         Ok(Self {
             interval: seconds(env, "PASSERELLE_DATALAYER_INTERVAL_SECS", 300, 1)?,

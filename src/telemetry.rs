@@ -204,7 +204,10 @@ impl Metrics {
     }
 
     /// Adds series defined elsewhere (their labels must be closed sets too).
-    pub fn register(&self, c: Box<dyn prometheus::core::Collector>) -> Result<(), prometheus::Error> {
+    pub fn register(
+        &self,
+        c: Box<dyn prometheus::core::Collector>,
+    ) -> Result<(), prometheus::Error> {
         self.registry.register(c)
     }
 

@@ -197,7 +197,8 @@ pub async fn list_connections(
     ValidPath(path): ValidPath<ConsumerPath>,
 ) -> Result<Json<Vec<ConnectionItem>>> {
     let connections = service::list(&state, &tenant, path.consumer_id).await?;
-    let mut items: Vec<ConnectionItem> = connections.into_iter().map(ConnectionItem::from).collect();
+    let mut items: Vec<ConnectionItem> =
+        connections.into_iter().map(ConnectionItem::from).collect();
     for item in &mut items {
         item.datalayer = Some(crate::api::datalayer::info(&state, item.connectionid).await?);
     }

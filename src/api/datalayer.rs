@@ -238,7 +238,8 @@ pub async fn reads(State(state): State<AppState>, request: Request, next: Next) 
     let (mut parts, body) = request.into_parts();
     let decided = async {
         let tenant = TenantContext::from_request_parts(&mut parts, &state).await?;
-        let ValidPath(path) = ValidPath::<ConsumerPath>::from_request_parts(&mut parts, &state).await?;
+        let ValidPath(path) =
+            ValidPath::<ConsumerPath>::from_request_parts(&mut parts, &state).await?;
         let connection = parts
             .headers
             .get("x-chift-connectionid")

@@ -100,7 +100,9 @@ async fn enable(
     let from_date = match (from, full_history) {
         (_, true) => None,
         (Some(d), false) => Some(d),
-        (None, false) => chrono::Utc::now().date_naive().checked_sub_months(chrono::Months::new(12)),
+        (None, false) => {
+            chrono::Utc::now().date_naive().checked_sub_months(chrono::Months::new(12))
+        }
     };
     for &connection in &ids {
         let enabled = Enabled {

@@ -107,10 +107,16 @@ impl Engine {
         self.metrics.sync_finished(error.is_none(), elapsed);
         match &error {
             None => tracing::info!(connection = %job.connection, ?elapsed, "data layer synced"),
-            Some(e) => tracing::warn!(connection = %job.connection, error = %e, "data layer sync failed"),
+            Some(e) => {
+                tracing::warn!(connection = %job.connection, error = %e, "data layer sync failed")
+            }
         }
         let covered = outcome.ok();
-        let retry = if error.is_some() { self.cadence.interval.min(Duration::from_secs(30)) } else { self.cadence.interval };
+        let retry = if error.is_some() {
+            self.cadence.interval.min(Duration::from_secs(30))
+        } else {
+            self.cadence.interval
+        };
         let finished = Finished {
             covered_from: covered.as_ref().and_then(|c| c.from),
             covers_all: covered.as_ref().is_some_and(|c| c.all),
@@ -213,7 +219,8 @@ impl Engine {
                 }
             }
         }
-        let meets = |y: &crate::domain::accounting::BookYear| job.from_date.is_none_or(|f| y.end >= f);
+        let meets =
+            |y: &crate::domain::accounting::BookYear| job.from_date.is_none_or(|f| y.end >= f);
         let from = years.iter().filter(|y| meets(y)).map(|y| y.start).min();
         let all = years.iter().all(meets);
         if !job.wants(Group::Entries) {
@@ -300,8 +307,11 @@ impl Engine {
                 Ok(Record { id: item.key(), body })
             })
             .collect::<Result<Vec<_>, SyncError>>()?;
-        let changes =
-            self.store.datalayer().replace_set(job.connection, folder, kind, &records, now_micros()).await?;
+        let changes = self
+            .store
+            .datalayer()
+            .replace_set(job.connection, folder, kind, &records, now_micros())
+            .await?;
         self.metrics.records(kind, &changes);
         Ok(())
     }

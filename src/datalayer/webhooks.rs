@@ -131,8 +131,14 @@ mod tests {
         let date = now.to_string();
         let sig = sign(KEY, BODY, &date);
         let tampered = [BODY, b" "].concat();
-        assert_eq!(verify(KEY, &tampered, Some(&date), Some(&sig), now), Err(Refused::BadSignature));
-        assert_eq!(verify(b"other", BODY, Some(&date), Some(&sig), now), Err(Refused::BadSignature));
+        assert_eq!(
+            verify(KEY, &tampered, Some(&date), Some(&sig), now),
+            Err(Refused::BadSignature)
+        );
+        assert_eq!(
+            verify(b"other", BODY, Some(&date), Some(&sig), now),
+            Err(Refused::BadSignature)
+        );
         assert_eq!(verify(KEY, BODY, Some(&date), Some("zz"), now), Err(Refused::BadSignature));
         assert_eq!(verify(KEY, BODY, Some(&date), None, now), Err(Refused::BadSignature));
         let late = now + TOLERANCE_MS + 1;

@@ -306,11 +306,8 @@ pub async fn delivery(s: &AppState, signature: &str, refreshes: &[Refresh]) -> R
             ConnectionFacts::Society { society_id, .. } => *society_id == folder,
             ConnectionFacts::Firm { folders, .. } => folders.contains(&folder),
         };
-        let asked: Vec<Option<Group>> = refreshes
-            .iter()
-            .filter(|r| r.folder.is_none_or(reaches))
-            .map(|r| r.group)
-            .collect();
+        let asked: Vec<Option<Group>> =
+            refreshes.iter().filter(|r| r.folder.is_none_or(reaches)).map(|r| r.group).collect();
         if asked.is_empty() {
             continue;
         }
@@ -354,7 +351,10 @@ mod tests {
             entity_filter: Some([(k.to_owned(), vec![v.to_owned()])].into()),
             ..Window::default()
         };
-        assert_eq!(filter("folder_ids", "x").resolve(today).unwrap_err().field, "entity_filter.folder_ids");
+        assert_eq!(
+            filter("folder_ids", "x").resolve(today).unwrap_err().field,
+            "entity_filter.folder_ids"
+        );
         assert_eq!(filter("shops", "1").resolve(today).unwrap_err().field, "entity_filter.shops");
         assert_eq!(filter("folder_ids", "7").resolve(today).unwrap().1, Some(vec![7]));
     }

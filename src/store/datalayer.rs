@@ -124,15 +124,9 @@ impl<'p> Datalayer<'p> {
 
     /// Enables the data layer on a connection (or changes what it keeps), due for a sync now.
     /// Changing the window forgets what was stored.
-    pub async fn enable(
-        &self,
-        e: &Enabled,
-        now: i64,
-    ) -> Result<(), StoreError> {
-        let folders = e
-            .folders
-            .as_ref()
-            .map(|f| f.iter().map(i64::to_string).collect::<Vec<_>>().join(","));
+    pub async fn enable(&self, e: &Enabled, now: i64) -> Result<(), StoreError> {
+        let folders =
+            e.folders.as_ref().map(|f| f.iter().map(i64::to_string).collect::<Vec<_>>().join(","));
         let from = e.from_date.map(|d| d.format("%Y-%m-%d").to_string());
         if let Some(existing) = self.get(e.connection).await? {
             if existing.from_date == e.from_date && existing.folders == e.folders {
@@ -176,8 +170,7 @@ impl<'p> Datalayer<'p> {
 
     pub async fn get(&self, connection: Uuid) -> Result<Option<Enabled>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM datalayer_connections WHERE connection_id = $1");
-        let row =
-            sqlx::query(&sql).bind(connection.to_string()).fetch_optional(self.pool).await?;
+        let row = sqlx::query(&sql).bind(connection.to_string()).fetch_optional(self.pool).await?;
         row.as_ref().map(enabled).transpose()
     }
 
@@ -479,7 +472,12 @@ impl<'p> Datalayer<'p> {
     }
 
     /// Forgets a set (its reads go live again).
-    pub async fn drop_set(&self, connection: Uuid, folder: i64, kind: &str) -> Result<(), StoreError> {
+    pub async fn drop_set(
+        &self,
+        connection: Uuid,
+        folder: i64,
+        kind: &str,
+    ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         for table in ["datalayer_sets", "datalayer_records"] {
             sqlx::query(&format!(

@@ -32,7 +32,8 @@ impl Client {
     }
 
     async fn post(&self, gw: &Gateway, what: &str, body: Value) -> Response {
-        let url = gw.url(&format!("/consumers/{}/connections/{}/{what}", self.cid, self.connection));
+        let url =
+            gw.url(&format!("/consumers/{}/connections/{}/{what}", self.cid, self.connection));
         self.http.post(url).bearer_auth(&self.token).json(&body).send().await.unwrap()
     }
 
@@ -238,7 +239,10 @@ async fn two_replicas_never_sync_one_connection_at_once_and_a_killed_one_is_take
     let env = || dl_env(&db, &sb).set("PASSERELLE_DATALAYER_INTERVAL_SECS", "1");
     let first = Gateway::start(env()).await;
     let c = client(&first, &env(), tokens::SOCIETY_PORT).await;
-    assert_eq!(c.post(&first, "enable_datalayer", json!({"full_history": true})).await.status(), 200);
+    assert_eq!(
+        c.post(&first, "enable_datalayer", json!({"full_history": true})).await.status(),
+        200
+    );
     // Let the first process claim the sync, then kill it mid-sync.
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let second = Gateway::start(env()).await;

@@ -20,8 +20,8 @@ use super::errors::{self, ApiError, RequestContext};
 use super::faults::Action;
 use super::limits::RateHeaders;
 use super::mutex::lock;
-use super::server::SharedState;
 use super::scope::SOCIETY_HEADER;
+use super::server::SharedState;
 use super::tokens::{Access, Grant};
 use super::transport::Peer;
 

@@ -20,8 +20,8 @@ use super::limits::{Limits, Stats};
 use super::mutex::lock;
 use super::recording::{RecordedRequest, RequestLog};
 use super::transport::{Peer, SandboxListener};
-use super::world::World;
 use super::webhooks::{self, Webhooks};
+use super::world::World;
 use super::{admin, pipeline, routes, seed, SandboxConfig};
 
 /// Bodies up to this size are read (JSON entries may carry base64 attachments).

@@ -99,7 +99,8 @@ impl Webhooks {
     pub(crate) fn after_write(&self, folder: Option<i64>, method: &str, route: &str, body: &[u8]) {
         let Some(folder) = folder else { return };
         let answer: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
-        let id = answer.get("entry_id").or_else(|| answer.get("id")).cloned().unwrap_or(Value::Null);
+        let id =
+            answer.get("entry_id").or_else(|| answer.get("id")).cloned().unwrap_or(Value::Null);
         match (method, route) {
             ("POST", "/api/v1/entry" | "/api/v1/entry/temp") => {
                 self.emit(folder, "accountingLineEntry", "CREATE", json!({ "id": id }));
@@ -153,7 +154,7 @@ async fn subscribe(
         post_url: new.post_url,
         on_events: new.on_events,
         token: grant.token.clone(),
-        access: grant.access.clone(),
+        access: grant.access,
     };
     let out = view(&sub);
     subscriptions.push(sub);
