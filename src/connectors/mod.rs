@@ -252,6 +252,14 @@ pub trait JournalEntries: Send + Sync {
         scope: FolderScope<'_>,
         id: &str,
     ) -> ConnectorResult<JournalEntry>;
+    /// Entries recorded upstream from `since` to `until` (by the software's own timestamp,
+    /// whatever their accounting date), pending ones included: what changed since a sync.
+    async fn entries_recorded(
+        &self,
+        scope: FolderScope<'_>,
+        since: chrono::NaiveDate,
+        until: chrono::NaiveDate,
+    ) -> ConnectorResult<Vec<JournalEntry>>;
 }
 
 /// Entries written: each lands exactly once and is answered as read back.

@@ -502,6 +502,15 @@ impl JournalEntries for Layered {
             }
         }
     }
+
+    async fn entries_recorded(
+        &self,
+        scope: FolderScope<'_>,
+        since: NaiveDate,
+        until: NaiveDate,
+    ) -> ConnectorResult<Vec<JournalEntry>> {
+        self.live_only(scope.connection.id, self.live.entries_recorded(scope, since, until)).await
+    }
 }
 
 #[async_trait]

@@ -12,11 +12,13 @@ use uuid::Uuid;
 
 use super::kinds::{self, Keyed, StoredEntry};
 use super::metrics::DatalayerMetrics;
-use crate::connectors::{ConnectorError, Connectors, FolderScope, TenantConnection};
+use crate::connectors::{
+    ConnectorError, Connectors, FolderScope, JournalEntries, TenantConnection,
+};
 use crate::crypto::Keyring;
 use crate::domain::connection::ConnectionFacts;
 use crate::domain::third_party::PartyKind;
-use crate::store::{now_micros, Enabled, Finished, Record, Store};
+use crate::store::{now_micros, Enabled, Finished, Record, SetChanges, Store};
 
 /// How the engine paces itself.
 #[derive(Debug, Clone, Copy)]
@@ -233,6 +235,9 @@ impl Engine {
             }
         }
         if let Some(entries) = c.journal_entries(kind) {
+            if self.recorded_since_last_sync(job, scope, entries).await? {
+                return Ok((from, all));
+            }
             // Whole fiscal years: what is stored starts where a year starts.
             let window = if all { None } else { from };
             let read = entries.journal_entries(scope, window, None, true).await?;
@@ -240,6 +245,41 @@ impl Engine {
             self.keep(job, scope.folder, kinds::ENTRIES, &stored).await?;
         }
         Ok((from, all))
+    }
+
+    /// A run asked for by webhooks, after a first sync: the entries recorded upstream since the
+    /// last sync day (`dateFilter=myunisoft`) are added or replaced; `false` when the window
+    /// cannot be read that way, and the entries are read whole (which also finds deletions, as
+    /// every run on the cadence does).
+    async fn recorded_since_last_sync(
+        &self,
+        job: &Enabled,
+        scope: FolderScope<'_>,
+        entries: &dyn JournalEntries,
+    ) -> Result<bool, SyncError> {
+        let (Some(_), Some(last)) = (&job.targets, job.last_sync_at) else { return Ok(false) };
+        let today = chrono::Utc::now().date_naive();
+        let read = match entries.entries_recorded(scope, last.date_naive(), today).await {
+            Ok(read) => read,
+            Err(e) if e.is_transient() => return Err(e.into()),
+            Err(e) => {
+                tracing::info!(error = %e, "data layer: entries read whole");
+                return Ok(false);
+            }
+        };
+        let store = self.store.datalayer();
+        let mut changes = SetChanges::default();
+        for entry in read.iter().map(StoredEntry::of) {
+            let body = serde_json::to_string(&entry)
+                .map_err(|e| SyncError::Connection(format!("{}: {e}", kinds::ENTRIES)))?;
+            let record = Record { id: entry.key(), body };
+            let at = now_micros();
+            if store.upsert(job.connection, scope.folder, kinds::ENTRIES, &record, at).await? {
+                changes.changed += 1;
+            }
+        }
+        self.metrics.records(kinds::ENTRIES, &changes);
+        Ok(true)
     }
 
     /// The chart, journals, VAT codes, payment methods and terms, analytics, bank accounts and

@@ -512,7 +512,9 @@ impl<'p> Datalayer<'p> {
              WHERE EXISTS (SELECT 1 FROM datalayer_sets \
                  WHERE connection_id = $1 AND folder = $2 AND kind = $3) \
              ON CONFLICT (connection_id, folder, kind, record_id) DO UPDATE SET \
-             body = $5, hash = $6, last_changed = $7, deleted_at = NULL",
+             body = $5, hash = $6, deleted_at = NULL, last_changed = CASE \
+                 WHEN datalayer_records.hash = $6 AND datalayer_records.deleted_at IS NULL \
+                 THEN datalayer_records.last_changed ELSE $7 END",
         )
         .bind(connection.to_string())
         .bind(folder)

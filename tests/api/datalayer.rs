@@ -297,7 +297,7 @@ async fn forged_or_stale_webhooks_are_refused_and_a_signed_one_triggers_a_sync()
     let c = client(&gw, &env(), tokens::SOCIETY_PORT).await;
     assert_eq!(c.post(&gw, "enable_datalayer", json!({})).await.status(), 200);
     let first = c.ready(&gw, Duration::from_secs(30)).await;
-    let body = br#"[{"name":"thirdParty","operation":"DELETE","scope":{"schemaId":1,"accountingFolderId":4821},"data":{"code":"0X"},"webhookId":1,"createdAt":1}]"#;
+    let body = br#"[{"name":"accountingLineEntry","operation":"CREATE","scope":{"schemaId":1,"accountingFolderId":4821},"data":{"id":1},"webhookId":1,"createdAt":1}]"#;
     let deliver = |date: String, signature: String| {
         c.http
             .post(gw.url("/myunisoft/webhooks"))
@@ -315,6 +315,7 @@ async fn forged_or_stale_webhooks_are_refused_and_a_signed_one_triggers_a_sync()
     let old = (now - 600_000).to_string();
     assert_eq!(deliver(old.clone(), sign(&old)).await.unwrap().status(), 401);
     tokio::time::sleep(Duration::from_millis(1100)).await;
+    sb.clear_requests();
     let now = chrono::Utc::now().timestamp_millis().to_string();
     assert_eq!(deliver(now.clone(), sign(&now)).await.unwrap().status(), 204);
     assert_eq!(deliver(now.clone(), sign(&now)).await.unwrap().status(), 204, "a duplicate");
@@ -331,6 +332,16 @@ async fn forged_or_stale_webhooks_are_refused_and_a_signed_one_triggers_a_sync()
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    // An entry event reads what MyUnisoft recorded since the last sync, not every year again.
+    let incremental = sb
+        .requests()
+        .iter()
+        .any(|r| r.path == "/api/v1/mad/entries" && r.query.contains("dateFilter=myunisoft"));
+    assert!(incremental, "{:?}", sb.requests());
+    let route = "/journal/entries?unposted_allowed=true&size=100";
+    let (_, live) = json_of(c.get(&gw, route, None).await).await;
+    let (_, stored) = json_of(c.get(&gw, route, Some("true")).await).await;
+    assert_eq!(first_difference(&stored, &live, String::new()), None);
     let metrics = reqwest::get(gw.url("/metrics")).await.unwrap().text().await.unwrap();
     for line in [
         r#"passerelle_datalayer_webhooks_total{outcome="accepted"} 1"#,
