@@ -354,7 +354,7 @@ async fn forged_or_stale_webhooks_are_refused_and_a_signed_one_triggers_a_sync()
 }
 
 #[tokio::test]
-async fn a_third_party_deleted_in_myunisoft_leaves_the_data_layer_within_2_s_of_its_webhook() {
+async fn changes_made_in_myunisoft_reach_the_data_layer_within_2_s_of_their_webhooks() {
     let db = TestDb::new().await;
     let sb = sandbox(SandboxConfig { rate_limit: 200, ..SandboxConfig::default() }).await;
     let env = || {
@@ -390,6 +390,42 @@ async fn a_third_party_deleted_in_myunisoft_leaves_the_data_layer_within_2_s_of_
     let (_, live) = json_of(c.get(&gw, route, None).await).await;
     let (_, stored) = json_of(c.get(&gw, route, Some("true")).await).await;
     assert_eq!(first_difference(&stored, &live, String::new()), None);
+
+    // Renamed in MyUnisoft.
+    let sandbox_admin =
+        |path: &str| format!("http://{}/_sandbox/folders/4821{path}", sb.local_addr());
+    let body = json!({"label": "HOTEL DES DUNES"});
+    let res = c.http.patch(sandbox_admin("/third-parties/411HOTEL")).json(&body).send().await;
+    assert_eq!(res.unwrap().status(), 204);
+    let renamed = Instant::now();
+    loop {
+        let (_, page) = json_of(c.get(&gw, route, Some("true")).await).await;
+        if page["items"].as_array().unwrap().iter().any(|i| i["name"] == "HOTEL DES DUNES") {
+            break;
+        }
+        assert!(renamed.elapsed() < Duration::from_secs(2), "not renamed 2 s after its webhook");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // A fiscal year closed in MyUnisoft.
+    let years = "/bookyears?folder_id=4821";
+    let (_, before) = json_of(c.get(&gw, years, Some("true")).await).await;
+    let open = before["items"].as_array().unwrap().iter().find(|y| y["closed"] == false).unwrap();
+    let id = open["id"].as_str().unwrap().to_owned();
+    let res = c.http.post(sandbox_admin(&format!("/exercices/{id}/close"))).send().await;
+    assert_eq!(res.unwrap().status(), 204);
+    let closed = Instant::now();
+    loop {
+        let (_, page) = json_of(c.get(&gw, years, Some("true")).await).await;
+        let year = page["items"].as_array().unwrap().iter().find(|y| y["id"] == id.as_str());
+        if year.unwrap()["closed"] == true {
+            let (_, live) = json_of(c.get(&gw, years, None).await).await;
+            assert_eq!(first_difference(&page, &live, String::new()), None);
+            break;
+        }
+        assert!(closed.elapsed() < Duration::from_secs(2), "not closed 2 s after its webhook");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 
     assert_eq!(c.post(&gw, "disable_datalayer", json!({})).await.status(), 204);
     assert_eq!(sb.webhook_subscriptions(), 0, "disabling unsubscribes");
