@@ -430,3 +430,34 @@ async fn changes_made_in_myunisoft_reach_the_data_layer_within_2_s_of_their_webh
     assert_eq!(c.post(&gw, "disable_datalayer", json!({})).await.status(), 204);
     assert_eq!(sb.webhook_subscriptions(), 0, "disabling unsubscribes");
 }
+
+#[tokio::test]
+async fn without_webhooks_a_change_arrives_within_one_poll_interval() {
+    let db = TestDb::new().await;
+    let sb = sandbox(SandboxConfig { rate_limit: 200, ..SandboxConfig::default() }).await;
+    let env = || {
+        dl_env(&db, &sb)
+            .set("PASSERELLE_DATALAYER_INTERVAL_SECS", "2")
+            .set("MYUNISOFT_RATE_LIMIT", "200")
+    };
+    let gw = Gateway::start(env()).await;
+    // A society token: MyUnisoft offers it no webhooks, so the data layer polls.
+    let c = client(&gw, &env(), tokens::SOCIETY_PORT).await;
+    assert_eq!(c.post(&gw, "enable_datalayer", json!({})).await.status(), 200);
+    c.ready(&gw, Duration::from_secs(30)).await;
+    assert_eq!(sb.webhook_subscriptions(), 0);
+
+    let admin = format!("http://{}/_sandbox/folders/4821/third-parties/411HOTEL", sb.local_addr());
+    let body = json!({"label": "HOTEL DU PHARE"});
+    assert_eq!(c.http.patch(admin).json(&body).send().await.unwrap().status(), 204);
+    let changed = Instant::now();
+    loop {
+        let (_, page) = json_of(c.get(&gw, "/clients?size=100", Some("true")).await).await;
+        if page["items"].as_array().unwrap().iter().any(|i| i["name"] == "HOTEL DU PHARE") {
+            break;
+        }
+        // One interval, plus the time of the sync that reads it.
+        assert!(changed.elapsed() < Duration::from_secs(5), "not polled within an interval");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
