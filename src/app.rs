@@ -95,17 +95,17 @@ async fn enforce_timeout(State(after): State<Duration>, mut req: Request, next: 
 /// errors once, with their source.
 async fn chift_errors(req: Request, next: Next) -> Response {
     let method = req.method().clone();
-    let path = req.uri().path().to_owned();
+    let path = telemetry::loggable_path(req.uri().path()).into_owned();
     let res = next.run(req).await;
     if let Some(LoggedError(error)) = res.extensions().get::<LoggedError>() {
         tracing::error!(error = ?error, "request failed");
     }
     let status = res.status();
-    let is_json = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-    if status.is_success() || status.is_redirection() || status.is_informational() || is_json {
+    // JSON is already Chift's shape; HTML is the connect page's, meant for a person.
+    let is_shaped = res.headers().get(header::CONTENT_TYPE).is_some_and(|v| {
+        v.as_bytes().starts_with(b"application/json") || v.as_bytes().starts_with(b"text/html")
+    });
+    if status.is_success() || status.is_redirection() || status.is_informational() || is_shaped {
         return res;
     }
     chift_shaped(status, method, path, res)

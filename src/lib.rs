@@ -6,6 +6,7 @@ pub mod auth;
 pub mod booking;
 pub mod cli;
 pub mod config;
+pub mod connect;
 pub mod connectors;
 pub mod crypto;
 pub mod datalayer;

@@ -10,6 +10,7 @@ use fec::DiskBudget;
 use secrecy::SecretString;
 use uuid::Uuid;
 
+use crate::auth::connect_link::ConnectKeys;
 use crate::auth::secrets::SecretDigests;
 use crate::auth::throttle::{Limits, LoginThrottle};
 use crate::auth::token::JwtKeys;
@@ -54,12 +55,14 @@ pub struct Shared {
     pub keyring: Arc<Keyring>,
     pub jwt: Arc<JwtKeys>,
     pub secrets: Arc<SecretDigests>,
+    /// Signs activation links and the connect page's CSRF tokens.
+    pub connect_keys: Arc<ConnectKeys>,
     pub throttle: Arc<LoginThrottle>,
     pub metrics: Metrics,
     pub connectors: Connectors,
     /// Consumers and their opened connections, kept between calls.
     pub tenancy: Arc<TenancyCache>,
-    /// Base of the links answered by connection writes.
+    /// Base of the links answered by connection writes and of the connect page.
     pub public_url: Arc<str>,
     pub draining: Draining,
     /// How long a write with a client request id holds its request without renewing.
@@ -139,6 +142,7 @@ impl AppState {
             keyring: Arc::new(settings.keyring.clone()),
             jwt: Arc::new(JwtKeys::new(&settings.jwt_secret)),
             secrets: Arc::new(SecretDigests::new(&settings.jwt_secret)),
+            connect_keys: Arc::new(ConnectKeys::new(&settings.jwt_secret)),
             throttle: Arc::new(throttle),
             metrics,
             connectors: Connectors::new(MyUnisoft::new(

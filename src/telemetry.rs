@@ -95,11 +95,20 @@ pub fn request_span(req: &Request) -> Span {
         "request",
         otel.kind = "server",
         http.request.method = %req.method(),
-        url.path = %req.uri().path(),
+        url.path = %loggable_path(req.uri().path()),
         request_id = %request_id,
         http.route = tracing::field::Empty,
         tenant.id = tracing::field::Empty,
     )
+}
+
+/// A request path as it may be logged or echoed: the token of an activation link
+/// (`/connect/{token}`, a secret) is left out.
+pub fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    match path.strip_prefix("/connect/") {
+        Some(rest) if !rest.starts_with("assets/") => "/connect/{token}".into(),
+        _ => path.into(),
+    }
 }
 
 /// The route template that served a request, carried out on the response for the metrics.
@@ -257,4 +266,16 @@ pub async fn track_metrics(
     let route = res.extensions().get::<RouteTemplate>().map_or("unmatched", |r| r.0.as_str());
     metrics.observe(route, method, res.status(), started.elapsed());
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn an_activation_links_token_is_never_logged() {
+        assert_eq!(loggable_path("/connect/abc.def"), "/connect/{token}");
+        assert_eq!(loggable_path("/connect/assets/connect.css"), "/connect/assets/connect.css");
+        assert_eq!(loggable_path("/consumers/1/connections"), "/consumers/1/connections");
+    }
 }

@@ -18,6 +18,7 @@ use crate::auth::tenant::TenantContext;
 use crate::domain::connection::{Connection, Credential};
 use crate::domain::Invalid;
 use crate::error::{ErrorBody, Result};
+use crate::service::connect;
 use crate::service::connections::{self as service, ConnectionRequest};
 use crate::state::AppState;
 use crate::store::TransactionRecord;
@@ -85,13 +86,15 @@ impl std::fmt::Debug for CredentialItem {
     }
 }
 
-fn credential_list(items: Option<Vec<CredentialItem>>) -> Option<Vec<Credential>> {
-    items.map(|v| v.into_iter().map(|c| Credential { key: c.key, value: c.value }).collect())
+fn credential_list(items: Vec<CredentialItem>) -> Vec<Credential> {
+    items.into_iter().map(|c| Credential { key: c.key, value: c.value }).collect()
 }
 
-/// `PostConnectionItem`. Passerelle has no hosted activation page, so `credentials` is required
-/// (MyUnisoft: `api_token`); `integrationid` defaults to MyUnisoft and `name` to the integration's
-/// name. `country`, `redirect` and `apis` are accepted and ignored.
+/// `PostConnectionItem`. Without `credentials`, the answer's `url` is an activation link to the
+/// hosted connect page (single use, 30 minutes) where the customer gives their own key; with
+/// them (MyUnisoft: `api_token`), the connection is created at once. `integrationid` defaults to
+/// MyUnisoft and `name` to the integration's name. `country`, `redirect` and `apis` are accepted
+/// and ignored.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PostConnectionItem {
     pub integrationid: Option<i64>,
@@ -103,7 +106,9 @@ pub struct PostConnectionItem {
     pub apis: Option<Vec<String>>,
 }
 
-/// `PatchConnectionItem`: a new name and/or new credentials.
+/// `PatchConnectionItem`: a new name and/or new credentials. Without `credentials`, the answer's
+/// `url` is an activation link where the customer gives a new key and chooses folders again; the
+/// connection keeps its id, data and history.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PatchConnectionItem {
     #[schema(max_length = 80)]
@@ -129,7 +134,8 @@ impl Validate for PatchConnectionItem {
     }
 }
 
-/// `LinkItem`: where the connection can be read back.
+/// `LinkItem`: the activation link to hand to the customer (a write without credentials), or
+/// where the connection can be read back (a write with credentials).
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct LinkItem {
     pub url: String,
@@ -205,10 +211,13 @@ pub async fn list_connections(
     Ok(Json(items))
 }
 
-/// Create a connection with its credentials (stored encrypted, never returned). With
-/// `x-chift-client-requestid`, a replay answers 409 `REQUEST_ALREADY_PROCESSED` once the first
-/// call is done (`REQUEST_IN_PROCESS` while it runs) and finishes a call whose outcome was
-/// uncertain.
+/// Create a connection: without `credentials`, answer an activation link to the hosted connect
+/// page (single use, 30 minutes; the connection exists once the customer completed it, and their
+/// browser goes back to the consumer's `redirect_url` with `consumerId`, `connectionId`,
+/// `connectionStatus`, `error` and `isExpiredError`); with them, check them upstream and store
+/// them encrypted (never returned). With `x-chift-client-requestid`, a replay of a write with
+/// credentials answers 409 `REQUEST_ALREADY_PROCESSED` once the first call is done
+/// (`REQUEST_IN_PROCESS` while it runs) and finishes a call whose outcome was uncertain.
 #[utoipa::path(post, path = "/consumers/{consumer_id}/connections", tag = "Connections",
     operation_id = "connections_create_connection", params(ConsumerPath),
     request_body = PostConnectionItem,
@@ -221,10 +230,16 @@ pub async fn create_connection(
     ValidPath(path): ValidPath<ConsumerPath>,
     ValidJson(body): ValidJson<PostConnectionItem>,
 ) -> Result<Json<LinkItem>> {
+    let Some(given) = body.credentials else {
+        let url =
+            connect::link_for_new(&state, &tenant, path.consumer_id, body.integrationid, body.name)
+                .await?;
+        return Ok(Json(LinkItem { url }));
+    };
     let request = ConnectionRequest {
         integration_id: body.integrationid,
         name: body.name,
-        credentials: credential_list(body.credentials),
+        credentials: credential_list(given),
     };
     let request_id = client_request_id(&headers)?;
     let created = detached(async move {
@@ -250,7 +265,8 @@ pub async fn get_connection(
     Ok(Json(item))
 }
 
-/// Rename a connection or replace its credentials.
+/// Rename a connection and replace its credentials, or (without `credentials`) answer an
+/// activation link where the customer gives a new key and chooses folders again.
 #[utoipa::path(patch, path = "/consumers/{consumer_id}/connections/{connectionid}",
     tag = "Connections", operation_id = "connections_update_connection", params(ConnectionPath),
     request_body = PatchConnectionItem,
@@ -262,16 +278,13 @@ pub async fn update_connection(
     ValidPath(path): ValidPath<ConnectionPath>,
     ValidJson(body): ValidJson<PatchConnectionItem>,
 ) -> Result<Json<LinkItem>> {
-    let credentials = credential_list(body.credentials);
-    let updated = service::update(
-        &state,
-        &tenant,
-        path.consumer_id,
-        path.connectionid,
-        body.name,
-        credentials,
-    )
-    .await?;
+    let (consumer, id) = (path.consumer_id, path.connectionid);
+    let Some(given) = body.credentials else {
+        let url = connect::link_for_existing(&state, &tenant, consumer, id, body.name).await?;
+        return Ok(Json(LinkItem { url }));
+    };
+    let credentials = Some(credential_list(given));
+    let updated = service::update(&state, &tenant, consumer, id, body.name, credentials).await?;
     Ok(Json(link(&state, &updated)))
 }
 

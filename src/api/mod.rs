@@ -63,10 +63,13 @@ pub fn openapi() -> OpenApiDoc {
     documented().split_for_parts().1
 }
 
-/// Every route: the documented API, `/metrics`, `/openapi.json` and `/docs`.
+/// Every route: the documented API, `/metrics`, `/openapi.json`, `/docs` and the connect page.
 pub fn router(state: AppState) -> Router {
     let (api, spec) = documented().split_for_parts();
     let api = api.layer(axum::middleware::from_fn_with_state(state.clone(), datalayer::reads));
     let spec = spec.to_pretty_json().unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
-    api.route("/metrics", get(health::metrics_text)).merge(docs::router(spec)).with_state(state)
+    api.route("/metrics", get(health::metrics_text))
+        .merge(docs::router(spec))
+        .merge(crate::connect::router())
+        .with_state(state)
 }

@@ -27,7 +27,7 @@ const DIGEST_PREFIX: &str = "hmac-sha256$";
 const DIGEST_KEY_LABEL: &[u8] = b"passerelle client secret digest v1";
 
 /// `prefix` followed by `bytes` random bytes, URL-safe.
-fn random_token(prefix: &str, bytes: usize) -> String {
+pub(crate) fn random_token(prefix: &str, bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     OsRng.fill_bytes(&mut buf);
     format!("{prefix}{}", URL_SAFE_NO_PAD.encode(buf))
@@ -50,7 +50,7 @@ pub fn is_client_id(client_id: &str) -> bool {
         })
 }
 
-type HmacSha256 = Hmac<Sha256>;
+pub(crate) type HmacSha256 = Hmac<Sha256>;
 
 /// Computes and checks the stored form of client secrets.
 pub struct SecretDigests {
@@ -64,9 +64,7 @@ impl SecretDigests {
     /// Keyed by HMAC-SHA256(jwt_secret, label): every process that issues or checks secrets
     /// (`serve`, `account create`, `demo`) already holds the JWT secret.
     pub fn new(jwt_secret: &SecretString) -> Self {
-        let mut derive = mac(jwt_secret.expose_secret().as_bytes());
-        derive.update(DIGEST_KEY_LABEL);
-        let key = mac(&derive.finalize().into_bytes());
+        let key = derived_mac(jwt_secret, DIGEST_KEY_LABEL);
         let mut digests = Self { key, decoy: String::new() };
         digests.decoy = digests.digest(&new_client_secret());
         digests
@@ -97,6 +95,14 @@ impl SecretDigests {
 
 fn mac(key: &[u8]) -> HmacSha256 {
     HmacSha256::new_from_slice(key).expect("HMAC takes keys of any length")
+}
+
+/// An HMAC-SHA256 keyed by HMAC-SHA256(jwt_secret, label): one key per purpose, none equal to the
+/// JWT signing key, and the same in every process that holds the JWT secret.
+pub(crate) fn derived_mac(jwt_secret: &SecretString, label: &[u8]) -> HmacSha256 {
+    let mut derive = mac(jwt_secret.expose_secret().as_bytes());
+    derive.update(label);
+    mac(&derive.finalize().into_bytes())
 }
 
 /// Checks `secret` against an Argon2 PHC string stored before the digests (slow: run it on the

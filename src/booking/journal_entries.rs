@@ -101,6 +101,7 @@ fn item_line(
         due_date: entry.due_date.filter(|_| is_partner),
         currency_amount: None,
         analytics: item.analytic_distribution.clone().unwrap_or_default(),
+        payment_method: None,
     })
 }
 

@@ -100,6 +100,7 @@ fn posting_line(
         due_date: None,
         currency_amount: None,
         analytics,
+        payment_method: None,
     })
 }
 

@@ -70,6 +70,8 @@ pub(crate) mod tests {
             deductible_account: Some("445660".into()),
             payable_account: Some("445712".into()),
             reversed,
+            country: None,
+            withholding_tax: false,
         }
     }
 

@@ -1,7 +1,13 @@
 //! `passerelle demo`: the whole product on one machine with no set-up — embedded SQLite under the
 //! data dir, the MyUnisoft sandbox on a free local port, the gateway on 127.0.0.1:8080, and an
-//! account, a consumer and an active connection ready to call.
+//! account, a consumer and an active connection ready to call; a second consumer with a fresh
+//! activation link to try the connect page; and the ready `export-fec` command.
+//!
+//! The sandbox lives in memory: every run starts it afresh from its seed. What the gateway recorded
+//! about writes to the previous run's sandbox (the outcomes of `x-chift-client-requestid`) is
+//! forgotten at start, so nothing points at records that no longer exist.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
@@ -19,7 +25,7 @@ use crate::config::{self, DatabaseSettings, Env, MyUnisoftSettings, ProcessEnv, 
 use crate::crypto::{Keyring, MasterKey};
 use crate::domain::connection::Credential;
 use crate::domain::consumer::NewConsumer;
-use crate::service::{accounts, connections, consumers};
+use crate::service::{accounts, connect, connections, consumers};
 use crate::state::AppState;
 use crate::store::Store;
 use crate::telemetry;
@@ -34,7 +40,27 @@ struct DemoState {
     client_id: String,
     client_secret: String,
     consumer_id: Uuid,
+    /// The second consumer, connected through the connect page.
+    #[serde(default)]
+    link_consumer_id: Option<Uuid>,
+    /// This run's activation link for it (single use, 30 minutes).
+    #[serde(default)]
+    activation_link: Option<String>,
+    /// What `passerelle export-fec` needs while this run lasts (the sandbox's port changes).
+    #[serde(default)]
+    export_fec: Option<ExportFecHint>,
 }
+
+/// The environment `passerelle export-fec` reads, and a command ready to paste.
+#[derive(Serialize, Deserialize)]
+struct ExportFecHint {
+    env: BTreeMap<String, String>,
+    command: String,
+}
+
+/// The year of the sandbox's seeded books, and the folder of the demo's firm token to export.
+const FEC_YEAR: i32 = 2025;
+const FEC_FOLDER: i64 = 4821;
 
 fn random_base64(bytes: usize) -> String {
     use argon2::password_hash::rand_core::{OsRng, RngCore};
@@ -107,10 +133,10 @@ async fn provision(state: &AppState, mut demo: DemoState) -> Result<DemoState, S
     let request = connections::ConnectionRequest {
         integration_id: None,
         name: Some("MyUnisoft sandbox".into()),
-        credentials: Some(vec![Credential {
+        credentials: vec![Credential {
             key: "api_token".into(),
             value: sandbox::tokens::FIRM.into(),
-        }]),
+        }],
     };
     connections::create(state, &tenant, consumer.id, request, None)
         .await
@@ -119,7 +145,64 @@ async fn provision(state: &AppState, mut demo: DemoState) -> Result<DemoState, S
     demo.client_id = issued.client_id;
     demo.client_secret = issued.client_secret;
     demo.consumer_id = consumer.id;
+    demo.link_consumer_id = None;
     Ok(demo)
+}
+
+/// A fresh activation link for the second consumer (created if needed): a link creating its
+/// connection, or re-keying the one a previous run's visit created.
+async fn activation_link(state: &AppState, demo: &mut DemoState) -> Result<String, String> {
+    let tenant = TenantContext { account_id: demo.account_id };
+    let known = match demo.link_consumer_id {
+        Some(id) => {
+            state.store.consumers().find(demo.account_id, id).await.map_err(|e| e.to_string())?
+        }
+        None => None,
+    };
+    let consumer = match known {
+        Some(consumer) => consumer,
+        None => {
+            let new = NewConsumer {
+                name: "Cabinet Lien".into(),
+                email: None,
+                internal_reference: Some("demo-connect-page".into()),
+                redirect_url: None,
+            };
+            consumers::create(state, &tenant, &new).await.map_err(|e| e.to_string())?
+        }
+    };
+    demo.link_consumer_id = Some(consumer.id);
+    let existing =
+        connections::list(state, &tenant, consumer.id).await.map_err(|e| e.to_string())?;
+    let link = match existing.first() {
+        Some(c) => connect::link_for_existing(state, &tenant, consumer.id, c.id, None).await,
+        None => connect::link_for_new(state, &tenant, consumer.id, None, None).await,
+    };
+    link.map_err(|e| e.to_string())
+}
+
+/// What `passerelle export-fec` needs to export the demo consumer's folder while the demo runs.
+fn export_fec_hint(demo: &DemoState, database_url: &str, sandbox: &Sandbox) -> ExportFecHint {
+    let env: BTreeMap<String, String> = [
+        ("DATABASE_URL", database_url.to_owned()),
+        ("PASSERELLE_MASTER_KEY", demo.master_key.clone()),
+        ("PASSERELLE_JWT_SECRET", demo.jwt_secret.clone()),
+        ("MYUNISOFT_BASE_URL", sandbox.base_url()),
+        ("MYUNISOFT_THIRD_PARTY_SECRET", sandbox::PARTNER_SECRET.to_owned()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let binary = std::env::current_exe()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| "passerelle".into());
+    let assignments: Vec<String> = env.iter().map(|(k, v)| format!("{k}='{v}'")).collect();
+    let command = format!(
+        "{} {binary} export-fec --consumer {} --folder {FEC_FOLDER} --year {FEC_YEAR} -o .",
+        assignments.join(" "),
+        demo.consumer_id
+    );
+    ExportFecHint { env, command }
 }
 
 pub async fn run() -> Result<(), String> {
@@ -137,7 +220,14 @@ pub async fn run() -> Result<(), String> {
         Sandbox::start("127.0.0.1:0".parse().map_err(|_| "loopback")?, SandboxConfig::default())
             .await
             .map_err(|e| format!("sandbox: {e}"))?;
-    let database = DatabaseSettings::from_env(&env).map_err(|e| e.to_string())?;
+    let data = data.canonicalize().map_err(|e| format!("PASSERELLE_DATA_DIR: {e}"))?;
+    let database = match env.var("DATABASE_URL") {
+        Some(_) => DatabaseSettings::from_env(&env).map_err(|e| e.to_string())?,
+        // An absolute path, so that the printed export-fec command works from anywhere.
+        None => DatabaseSettings {
+            url: format!("sqlite://{}?mode=rwc", data.join("passerelle.db").display()),
+        },
+    };
     let store = Store::open(&database.url).await.map_err(|e| format!("DATABASE_URL: {e}"))?;
     let state_file = data.join("demo.json");
     let existing = load(&state_file);
@@ -148,32 +238,56 @@ pub async fn run() -> Result<(), String> {
         client_id: String::new(),
         client_secret: String::new(),
         consumer_id: Uuid::nil(),
+        link_consumer_id: None,
+        activation_link: None,
+        export_fec: None,
     };
     let seeded = existing.is_some();
     let demo = existing.unwrap_or(fresh);
+    let database_url = database.url.clone();
     let settings = settings(listen, database, &demo, &sandbox)?;
     let app = App::build(&settings, store.clone()).await?;
-    let demo = if seeded
-        && store.accounts().find(demo.account_id).await.map_err(|e| e.to_string())?.is_some()
-    {
+    let known = seeded
+        && store.accounts().find(demo.account_id).await.map_err(|e| e.to_string())?.is_some();
+    let mut demo = if known {
+        // The sandbox starts afresh: forget the outcomes of writes sent to the previous one.
+        store.idempotency().forget_account(demo.account_id).await.map_err(|e| e.to_string())?;
         demo
     } else {
-        let demo = provision(app.state(), demo).await?;
-        save(&state_file, &demo)?;
-        demo
+        provision(app.state(), demo).await?
     };
-    print_welcome(listen, &sandbox, &demo);
+    let link = activation_link(app.state(), &mut demo).await?;
+    demo.activation_link = Some(link);
+    demo.export_fec = Some(export_fec_hint(&demo, &database_url, &sandbox));
+    save(&state_file, &demo)?;
+    print_welcome(listen, &sandbox, &demo, &state_file, known);
     let shutdown = app::drain_on_signal(app.state().draining.clone(), settings.shutdown_drain);
     app.serve(shutdown).await.map_err(|e| format!("server: {e}"))?;
     store.close().await;
     Ok(())
 }
 
-fn print_welcome(listen: SocketAddr, sandbox: &Sandbox, d: &DemoState) {
+fn print_welcome(
+    listen: SocketAddr,
+    sandbox: &Sandbox,
+    d: &DemoState,
+    state_file: &Path,
+    restarted: bool,
+) {
     let base = format!("http://{listen}");
     let cid = d.consumer_id;
+    let link = d.activation_link.as_deref().unwrap_or_default();
+    let fec = d.export_fec.as_ref().map(|h| h.command.as_str()).unwrap_or_default();
+    let afresh = if restarted {
+        "The sandbox started afresh (its data lives in memory): the seeded books are back, what you \
+wrote in the last run is gone,\nand the gateway forgot the outcomes it had recorded for those writes. \
+Your account, consumers and connections are kept."
+    } else {
+        "First run: account, consumers and connection created. The sandbox's data lives in memory and \
+starts afresh at every run."
+    };
     println!(
-        r#"Passerelle demo is running.
+        r#"Passerelle demo is running. {afresh}
 
   gateway      {base}   (API docs: {base}/docs)
   sandbox      {sandbox}   (MyUnisoft simulator; the demo connection is a firm token reaching folders 4821, 4822 and 4823)
@@ -182,16 +296,19 @@ fn print_welcome(listen: SocketAddr, sandbox: &Sandbox, d: &DemoState) {
   clientId     {client_id}
   clientSecret {client_secret}
   consumerId   {cid}
+  (all kept in {state})
 
-Try it:
+Try it (needs curl and jq):
 
   TOKEN=$(curl -s {base}/token -H 'content-type: application/json' \
     -d '{{"clientId":"{client_id}","clientSecret":"{client_secret}","accountId":"{account}"}}' | jq -r .access_token)
   curl -s -H "Authorization: Bearer $TOKEN" {base}/consumers/{cid}/accounting/folders
   curl -s -H "Authorization: Bearer $TOKEN" "{base}/consumers/{cid}/accounting/journals?folder_id=4821"
   curl -s -H "Authorization: Bearer $TOKEN" "{base}/consumers/{cid}/accounting/chart-of-accounts?folder_id=4821&classes=6"
+  curl -s -H "Authorization: Bearer $TOKEN" -H 'Accept: text/plain' \
+    "{base}/consumers/{cid}/accounting/export-fec?folder_id=4821&date_from=2025-01-01&date_to=2025-12-31"
 
-With Chift's Python SDK (pip install chift==0.6.17):
+With Chift's Python SDK (pip install chift==0.6.17; it has no FEC call: use the curl above):
 
   import chift
   chift.client_id, chift.client_secret = "{client_id}", "{client_secret}"
@@ -200,10 +317,25 @@ With Chift's Python SDK (pip install chift==0.6.17):
   print(acc.Folder.all())
   print(acc.Journal.all(params={{"folder_id": "4821"}}))
 
+The connect page, as your customer sees it (single use, valid 30 minutes; a new link at every start):
+
+  {link}
+
+  Paste this sandbox firm key there, then choose folders:
+  {firm}
+  (a refused key to try first: {revoked})
+
+The legal FEC file of folder 4821 with the operators' command, while the demo runs (also in {state}):
+
+  {fec}
+
 Stop with Ctrl-C."#,
         sandbox = sandbox.base_url(),
         account = d.account_id,
         client_id = d.client_id,
         client_secret = d.client_secret,
+        state = state_file.display(),
+        firm = sandbox::tokens::FIRM,
+        revoked = sandbox::tokens::REVOKED,
     );
 }

@@ -10,6 +10,8 @@ pub struct Folder {
     /// Pass it back as `folder_id`.
     pub id: String,
     pub name: String,
+    /// Whether calls may go to the folder: the customer's choice on the connect page (every folder
+    /// when the key was pushed through the API).
     pub selected: Option<bool>,
     pub active: Option<bool>,
     pub vat: Option<String>,
@@ -26,6 +28,7 @@ pub struct FolderAddress {
     pub r#box: Option<String>,
     pub postal_code: Option<String>,
     pub city: Option<String>,
+    #[serde(default)]
     pub country: Option<String>,
 }
 
@@ -111,6 +114,12 @@ pub struct LedgerAccount {
     pub active: bool,
     pub r#type: AccountType,
     pub tax_information: Option<AccountTaxInformation>,
+    /// Always null: MyUnisoft keeps no category on an account (its class is its first digit).
+    #[serde(default)]
+    pub accounting_category: Option<String>,
+    /// Always null: MyUnisoft links no reporting scheme (RGS, SBR…) to accounts.
+    #[serde(default)]
+    pub scheme_ids: Option<Vec<String>>,
 }
 
 /// `LedgerAccountItemIn`.
@@ -168,6 +177,18 @@ pub enum JournalInType {
     MiscellaneousOperation,
 }
 
+/// `NextDocumentNumber`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct NextDocumentNumber {
+    pub bookyear_name: Option<String>,
+    pub next_document_number: Option<String>,
+    pub start_date: Option<chrono::NaiveDate>,
+    pub end_date: Option<chrono::NaiveDate>,
+}
+
+/// The suspense account bank lines without a known counterpart are booked on.
+pub const SUSPENSE_ACCOUNT: &str = "471000";
+
 /// `Journal`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Journal {
@@ -178,6 +199,20 @@ pub struct Journal {
     pub counterpart_account: Option<String>,
     pub currency: Option<String>,
     pub blocked: bool,
+    /// The IBAN of the bank account (MyUnisoft RIB) linked to a bank journal.
+    #[serde(default)]
+    pub iban: Option<String>,
+    /// Always empty: MyUnisoft imposes no numbering of its own (documents keep their number).
+    #[serde(default)]
+    pub next_document_numbers: Vec<NextDocumentNumber>,
+    /// False: MyUnisoft books lines in euros, so a document in another currency needs its
+    /// `currency_exchange_rate`.
+    #[serde(default)]
+    pub other_currencies_allowed: bool,
+    /// For bank and cash journals, the suspense account transactions without a known
+    /// counterpart are booked on (471000); else null.
+    #[serde(default)]
+    pub unallocated_account: Option<String>,
 }
 
 /// `JournalIn`.
@@ -220,6 +255,12 @@ pub struct VatCode {
     pub deductible_account: Option<String>,
     pub payable_account: Option<String>,
     pub reversed: bool,
+    /// Always null: MyUnisoft VAT codes are not restricted to one country.
+    #[serde(default)]
+    pub country: Option<String>,
+    /// False: MyUnisoft has no withholding tax.
+    #[serde(default)]
+    pub withholding_tax: bool,
 }
 
 /// `AnalyticPlanItem`.
@@ -230,6 +271,9 @@ pub struct AnalyticPlan {
     pub active: bool,
     /// The plan's code in the software (an extra field).
     pub code: Option<String>,
+    /// Always null: MyUnisoft's analytic axes have no hierarchy.
+    #[serde(default)]
+    pub parent_id: Option<String>,
 }
 
 /// `AccountingPaymentMethod`.
@@ -264,6 +308,9 @@ pub struct BankAccount {
     pub bank_name: Option<String>,
     pub journal_id: Option<String>,
     pub ledger_account: Option<String>,
+    /// The suspense account bank lines without a known counterpart are booked on (471000).
+    #[serde(default)]
+    pub unallocated_account: Option<String>,
 }
 
 /// `BankAccountItemIn`.

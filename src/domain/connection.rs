@@ -93,7 +93,26 @@ pub enum ConnectionFacts {
     /// A token for one folder.
     Society { society_id: i64, schema_id: Option<i64> },
     /// A token for every folder of a firm its user can see; `folder_id` picks one per call.
-    Firm { schema_id: Option<i64>, folders: Vec<i64> },
+    /// `selected`: the folders the customer chose on the connect page (only those are served);
+    /// absent when credentials were pushed through the API (every folder is then served).
+    Firm {
+        schema_id: Option<i64>,
+        folders: Vec<i64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        selected: Option<Vec<i64>>,
+    },
+}
+
+impl ConnectionFacts {
+    /// Whether calls may go to `folder`: a society token's own; for a firm token, a folder the
+    /// customer selected (any folder when nothing was selected).
+    pub fn is_selected(&self, folder: i64) -> bool {
+        match self {
+            ConnectionFacts::Society { society_id, .. } => *society_id == folder,
+            ConnectionFacts::Firm { selected: Some(selected), .. } => selected.contains(&folder),
+            ConnectionFacts::Firm { selected: None, .. } => true,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

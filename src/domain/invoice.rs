@@ -92,6 +92,37 @@ pub struct InvoiceLine {
     pub analytic_distribution: Option<Vec<AnalyticDistribution>>,
 }
 
+/// `WithholdingTax`: a tax the payer withholds from the invoice (mostly Spain).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct WithholdingTax {
+    pub tax_rate: Rate,
+    pub tax_code: String,
+    pub tax_amount: Money,
+}
+
+/// `InvoiceCorrection`: accounts and tax codes of an automatic rounding-correction line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct InvoiceCorrection {
+    pub sale_invoice_correction_tax_code: Option<String>,
+    pub purchase_invoice_correction_tax_code: Option<String>,
+    pub invoice_correction_credit_account_number: Option<String>,
+    pub invoice_correction_debit_account_number: Option<String>,
+}
+
+/// `PaymentTermAccountInfo`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PaymentTermAccountInfo {
+    pub amount: Money,
+    pub iban: String,
+}
+
+/// `NlPaymentTermsSplit`: the Dutch G/N split of a payment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct NlPaymentTermsSplit {
+    pub g_account: PaymentTermAccountInfo,
+    pub n_account: PaymentTermAccountInfo,
+}
+
 /// `InvoiceItemIn…`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct InvoiceIn {
@@ -123,14 +154,32 @@ pub struct InvoiceIn {
     pub lines: Vec<InvoiceLine>,
     pub start_date: Option<chrono::NaiveDate>,
     pub end_date: Option<chrono::NaiveDate>,
+    /// A payment method id (`GET /payment-methods`), set on the partner line.
     pub payment_method_id: Option<String>,
+    /// Kept with the entry and read back.
     pub delivery_date: Option<chrono::NaiveDate>,
+    /// Refused when set: MyUnisoft has no withholding tax.
+    #[serde(default)]
+    pub withholding_tax: Option<WithholdingTax>,
+    /// Refused when set: MyUnisoft books no correction line; totals must be the sums of the lines.
+    #[serde(default)]
+    pub invoice_correction: Option<InvoiceCorrection>,
+    /// ISO 3166-1 alpha-2; kept with the entry.
+    #[serde(default)]
+    pub shipping_country: Option<String>,
+    /// Refused when set: MyUnisoft has no Dutch G/N split payment.
+    #[serde(default)]
+    pub nl_payment_terms_split: Option<NlPaymentTermsSplit>,
 }
 
 /// `InvoiceItemDueDatesOut`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct InvoiceDueDate {
     pub due_date: chrono::NaiveDate,
+    /// The payment method's name (MyUnisoft's payment type on the partner line).
+    #[serde(default)]
+    pub payment_method: Option<String>,
+    pub payment_method_id: Option<String>,
     pub amount: Money,
 }
 
@@ -157,6 +206,17 @@ pub struct Payment {
     pub reconciled: bool,
     pub communication: Option<String>,
     pub matching_number: Option<String>,
+}
+
+/// `InvoiceApprovalStatus`: MyUnisoft has no approval workflow, so every invoice is `unknown`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = InvoiceApprovalStatus)]
+pub enum ApprovalStatus {
+    Unknown,
+    Pending,
+    Approved,
+    Rejected,
 }
 
 /// `InvoiceItemOut…`.
@@ -188,6 +248,12 @@ pub struct Invoice {
     pub due_dates: Vec<InvoiceDueDate>,
     pub attachments_info: AttachmentsInfo,
     pub accounting_info: AccountingInfo,
-    pub approval_status: String,
+    pub approval_status: ApprovalStatus,
     pub payment_method_id: Option<String>,
+    /// Always null: MyUnisoft has no withholding tax.
+    #[serde(default)]
+    pub withholding_tax: Option<WithholdingTax>,
+    /// As sent when Passerelle wrote the invoice; MyUnisoft has no delivery date otherwise.
+    #[serde(default)]
+    pub delivery_date: Option<chrono::NaiveDate>,
 }

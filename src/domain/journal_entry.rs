@@ -41,11 +41,58 @@ pub struct JournalItem {
     /// The lettering leaves part of the line open (MyUnisoft's partial lettering).
     #[serde(skip)]
     pub matching_partial: bool,
+    /// The payment method the line is to be paid with (MyUnisoft's payment type on the line).
+    #[serde(skip)]
+    pub payment_method: Option<PaymentMethodRef>,
 }
 
+/// A payment method named on a line: its id and name.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PaymentMethodRef {
+    pub id: String,
+    pub name: Option<String>,
+}
+
+/// `JournalItemDueDatesOut`: what the partner lines due on a date add up to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct DueDate {
     pub due_date: chrono::NaiveDate,
+    /// The payment method's name (MyUnisoft's payment type on the partner line).
+    #[serde(default)]
+    pub payment_method: Option<String>,
+    #[serde(default)]
+    pub payment_method_id: Option<String>,
+    #[serde(default)]
+    pub debit: Money,
+    #[serde(default)]
+    pub credit: Money,
+}
+
+impl DueDate {
+    /// The due dates of `items` that are partner lines, by date and payment method.
+    pub fn of_lines<'a>(items: impl IntoIterator<Item = &'a JournalItem>) -> Vec<DueDate> {
+        let mut out: Vec<DueDate> = Vec::new();
+        for item in items {
+            let Some(due_date) = item.due_date else { continue };
+            let method = item.payment_method.as_ref();
+            let id = method.map(|m| m.id.clone());
+            match out.iter_mut().find(|d| d.due_date == due_date && d.payment_method_id == id) {
+                Some(d) => {
+                    d.debit = d.debit + item.debit;
+                    d.credit = d.credit + item.credit;
+                }
+                None => out.push(DueDate {
+                    due_date,
+                    payment_method: method.and_then(|m| m.name.clone()),
+                    payment_method_id: id,
+                    debit: item.debit,
+                    credit: item.credit,
+                }),
+            }
+        }
+        out.sort_by_key(|d| d.due_date);
+        out
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -57,9 +104,30 @@ pub enum AttachmentStatus {
     No,
 }
 
+/// `ItemAttachmentInfoAttachment`: a file attached to an entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(as = ItemAttachmentInfoAttachment)]
+pub struct AttachedFile {
+    pub filename: Option<String>,
+    /// Always null: MyUnisoft's download links carry a token, so the file is read through
+    /// `GET /attachments` (status `yes_to_request`).
+    pub url: Option<String>,
+}
+
+/// `ItemAttachmentInfoOut`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct AttachmentsInfo {
     pub status: AttachmentStatus,
+    /// The names of the files attached (`GET /attachments` gives their content).
+    #[serde(default)]
+    pub attachments: Vec<AttachedFile>,
+}
+
+impl AttachmentsInfo {
+    /// No file attached.
+    pub fn none() -> Self {
+        AttachmentsInfo { status: AttachmentStatus::No, attachments: Vec::new() }
+    }
 }
 
 /// A journal entry. `id` is the partner id it was created with when it has one (it survives

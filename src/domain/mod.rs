@@ -3,6 +3,7 @@
 pub mod account;
 pub mod accounting;
 pub mod analytics;
+pub mod connect_link;
 pub mod connection;
 pub mod consumer;
 mod invalid;

@@ -7,6 +7,11 @@ use utoipa::ToSchema;
 
 use super::journal_entry::{EntryLineType, TaxInfo};
 
+/// Fields of a request never echoed in its answer (the file went upstream).
+fn withheld<T>(_: &T) -> bool {
+    true
+}
+
 /// `MiscellaneousOperationLineType`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -106,9 +111,10 @@ pub struct FinancialEntry {
     pub reference: Option<String>,
     pub number: Option<String>,
     pub items: Vec<FinancialLine>,
-    #[serde(default, skip_serializing)]
+    /// Base64 of a PDF, attached to the entry in MyUnisoft (never echoed in the answer).
+    #[serde(default, skip_serializing_if = "withheld")]
     pub pdf: Option<String>,
-    #[serde(default, skip_serializing)]
+    #[serde(default, skip_serializing_if = "withheld")]
     pub pdf_name: Option<String>,
 }
 
@@ -142,18 +148,29 @@ pub struct Expense {
     #[serde(default)]
     pub currency_exchange_rate: Option<Rate>,
     pub date: chrono::NaiveDate,
-    #[serde(default, skip_serializing)]
+    /// Base64 of a PDF, attached to the entry in MyUnisoft (never echoed in the answer).
+    #[serde(default, skip_serializing_if = "withheld")]
     pub pdf: Option<String>,
-    #[serde(default, skip_serializing)]
+    #[serde(default, skip_serializing_if = "withheld")]
     pub pdf_name: Option<String>,
     pub lines: Vec<ExpenseLine>,
+}
+
+/// `BankTransactionCounterpartType`: whose account a transaction's counterpart is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = BankTransactionCounterpartType)]
+pub enum CounterpartType {
+    Customer,
+    Supplier,
+    Employee,
 }
 
 /// `BankTransactionCounterpartItem`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct TransactionCounterpart {
     /// `customer` or `supplier` with `id` books the line on that partner.
-    pub counterpart_type: Option<String>,
+    pub counterpart_type: Option<CounterpartType>,
     pub id: Option<String>,
     pub name: Option<String>,
     pub iban: Option<String>,
@@ -193,11 +210,13 @@ pub struct BankStatement {
     pub bank_account_id: String,
     pub currency: String,
     pub external_bank_statement_id: Option<String>,
-    #[serde(default, skip_serializing)]
+    /// Refused when set: MyUnisoft keeps no statement balance to check it against.
+    #[serde(default, skip_serializing_if = "withheld")]
     pub opening_balance: Option<Money>,
-    #[serde(default, skip_serializing)]
+    /// Base64 of a PDF, attached to the entry in MyUnisoft (never echoed in the answer).
+    #[serde(default, skip_serializing_if = "withheld")]
     pub pdf: Option<String>,
-    #[serde(default, skip_serializing)]
+    #[serde(default, skip_serializing_if = "withheld")]
     pub pdf_name: Option<String>,
     pub items: Vec<BankTransaction>,
 }

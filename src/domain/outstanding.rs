@@ -31,6 +31,19 @@ pub struct OutstandingDueDate {
     pub amount: Money,
 }
 
+/// `OriginalOutstandingItem`: the document an open item carried over from an earlier fiscal
+/// year comes from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct OriginalOutstanding {
+    pub id: Option<String>,
+    pub number: Option<String>,
+    pub journal_id: Option<String>,
+    pub journal_type: Option<JournalType>,
+    pub date: Option<chrono::NaiveDate>,
+    pub due_date: Option<chrono::NaiveDate>,
+    pub reference: Option<String>,
+}
+
 /// `OutstandingItem`: one open invoice, refund or unmatched payment of a third party.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Outstanding {
@@ -54,4 +67,8 @@ pub struct Outstanding {
     pub matching_numbers: Vec<String>,
     pub payment_communication: Option<String>,
     pub posted: bool,
+    /// Always null: MyUnisoft carries an earlier year's open items into the next as opening
+    /// lines with no link to the entry they came from.
+    #[serde(default)]
+    pub original_document: Option<OriginalOutstanding>,
 }

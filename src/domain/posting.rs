@@ -51,6 +51,8 @@ pub struct PostingLine {
     /// The amount in the document's currency when it is not the folder's.
     pub currency_amount: Option<Decimal>,
     pub analytics: Vec<AnalyticDistribution>,
+    /// The payment method id the line is to be paid with (a partner line's).
+    pub payment_method: Option<String>,
 }
 
 impl PostingLine {
@@ -71,6 +73,7 @@ impl PostingLine {
             due_date: None,
             currency_amount: None,
             analytics: vec![],
+            payment_method: None,
         }
     }
 }
@@ -353,6 +356,7 @@ mod tests {
             due_date: None,
             currency_amount: None,
             analytics: vec![],
+            payment_method: None,
         }
     }
 

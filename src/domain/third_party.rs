@@ -96,6 +96,61 @@ pub struct PartnerIban {
     pub mandate_reference: Option<String>,
 }
 
+/// `BankAccountRoutingType`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = BankAccountRoutingType)]
+pub enum RoutingType {
+    Ach,
+    SortCode,
+    Bsb,
+    Transit,
+    Ifsc,
+    Clabe,
+    Unknown,
+}
+
+/// `RoutingCodeItem`: a domestic routing code (banks outside the IBAN scheme).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(as = RoutingCodeItem)]
+pub struct RoutingCode {
+    pub r#type: RoutingType,
+    pub value: Option<String>,
+}
+
+/// `BankAccountsItem`: a bank account of a client or supplier, as Chift lists them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(as = BankAccountsItem)]
+pub struct PartnerBankAccount {
+    /// The first account of the record is the primary one.
+    pub is_primary: bool,
+    /// MyUnisoft keeps no currency on a third party's IBAN: null.
+    pub currency: Option<String>,
+    pub iban: Option<String>,
+    pub bic_swift: Option<String>,
+    /// Only for banks outside the IBAN scheme, which MyUnisoft does not hold: null.
+    pub account_number: Option<String>,
+    pub routing_code: Option<RoutingCode>,
+}
+
+impl PartnerBankAccount {
+    /// Chift's list of `ibans`, the first one primary.
+    pub fn list(ibans: &[PartnerIban]) -> Vec<Self> {
+        ibans
+            .iter()
+            .enumerate()
+            .map(|(i, b)| PartnerBankAccount {
+                is_primary: i == 0,
+                currency: None,
+                iban: Some(b.iban.clone()),
+                bic_swift: b.bic.clone(),
+                account_number: None,
+                routing_code: None,
+            })
+            .collect()
+    }
+}
+
 /// `ClientItemOut` / `SupplierItemOut`. The fields after `addresses` are what MyUnisoft holds that
 /// Chift has no field for (extra keys, which Chift clients keep).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -127,6 +182,9 @@ pub struct ThirdParty {
     /// MyUnisoft keeps no modification date on accounts: always null.
     pub last_updated_on: Option<chrono::DateTime<chrono::Utc>>,
     pub addresses: Vec<Address>,
+    /// The record's IBANs (MyUnisoft `iban_list`), the first one primary.
+    #[serde(default)]
+    pub bank_accounts: Vec<PartnerBankAccount>,
     // --- MyUnisoft fields without a Chift field ---
     /// Every IBAN on the record (Chift's `iban` is the first).
     pub ibans: Vec<PartnerIban>,

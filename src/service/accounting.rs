@@ -85,7 +85,8 @@ pub async fn context(
 
 impl Context {
     /// The folder a folder-scoped call goes to: a society token's own, or for a firm token the
-    /// `folder_id` given, which must be one of its folders.
+    /// `folder_id` given, which must be one of its folders and, when the customer chose folders on
+    /// the connect page, one of those (the only one chosen is the default).
     pub async fn folder(&self, s: &AppState, folder_id: Option<&str>) -> Result<FolderScope<'_>> {
         let requested = folder_id
             .map(|f| {
@@ -94,19 +95,34 @@ impl Context {
                 })
             })
             .transpose()?;
-        let folder = match (&self.connection.facts, requested) {
+        let facts = &self.connection.facts;
+        let folder = match (facts, requested) {
             (ConnectionFacts::Society { society_id, .. }, None) => *society_id,
             (ConnectionFacts::Society { society_id, .. }, Some(f)) if f == *society_id => f,
             (ConnectionFacts::Society { society_id, .. }, Some(_)) => {
                 let rule = format!("this connection's token reaches folder {society_id} only");
                 return Err(Invalid::query("folder_id", rule).into());
             }
-            (ConnectionFacts::Firm { folders, .. }, None) => {
+            (ConnectionFacts::Firm { selected: Some(selected), .. }, None)
+                if selected.len() == 1 =>
+            {
+                selected[0]
+            }
+            (ConnectionFacts::Firm { folders, selected, .. }, None) => {
+                let reached = selected.as_ref().unwrap_or(folders).len();
                 let rule = format!(
-                    "required: this connection's firm token reaches {} folders; list them with \
+                    "required: this connection reaches {reached} folders; list them with \
                      GET /consumers/{}/accounting/folders and pass one as folder_id",
-                    folders.len(),
                     self.consumer
+                );
+                return Err(Invalid::query("folder_id", rule).into());
+            }
+            (ConnectionFacts::Firm { .. }, Some(f)) if !facts.is_selected(f) => {
+                let rule = format!(
+                    "folder {f} was not selected when the customer connected; PATCH \
+                     /consumers/{}/connections/{} without credentials gives a link to change \
+                     the selection",
+                    self.consumer, self.connection.id
                 );
                 return Err(Invalid::query("folder_id", rule).into());
             }
@@ -137,10 +153,16 @@ pub(crate) fn ledger<'s>(s: &'s AppState, ctx: &Context) -> Result<&'s dyn Ledge
     s.connectors.ledger(ctx.kind()).ok_or_else(|| unsupported("the ledger", ctx.kind()))
 }
 
+/// The folders the connection reaches, each marked `selected` when calls may go to it.
 async fn folders_of(s: &AppState, ctx: &Context) -> Result<Vec<Folder>> {
     let folders: &dyn Folders =
         s.connectors.folders(ctx.kind()).ok_or_else(|| unsupported("folders", ctx.kind()))?;
-    Ok(folders.folders(&ctx.connection).await?)
+    let mut all = folders.folders(&ctx.connection).await?;
+    for folder in &mut all {
+        let id = folder.id.parse::<i64>().ok();
+        folder.selected = Some(id.is_some_and(|id| ctx.connection.facts.is_selected(id)));
+    }
+    Ok(all)
 }
 
 pub async fn folders(s: &AppState, ctx: &Context) -> Result<Vec<Folder>> {
@@ -197,8 +219,20 @@ pub async fn balances(
     Ok(ledger(s, ctx)?.balances(ctx.folder(s, folder).await?, filter).await?)
 }
 
+/// The folder's journals, each bank journal with the IBAN of the bank account linked to it.
 pub async fn journals(s: &AppState, ctx: &Context, folder: Option<&str>) -> Result<Vec<Journal>> {
-    Ok(ledger(s, ctx)?.journals(ctx.folder(s, folder).await?).await?)
+    let scope = ctx.folder(s, folder).await?;
+    let mut journals = ledger(s, ctx)?.journals(scope).await?;
+    if let Some(banking) = s.connectors.banking(ctx.kind()) {
+        let accounts = banking.bank_accounts(scope).await?;
+        for journal in &mut journals {
+            journal.iban = accounts
+                .iter()
+                .find(|b| b.journal_id.as_deref() == Some(journal.id.as_str()))
+                .and_then(|b| b.iban.clone());
+        }
+    }
+    Ok(journals)
 }
 
 pub async fn journal(

@@ -22,7 +22,7 @@ use crate::store::{IdempotencyKey, TransactionRecord};
 pub struct ConnectionRequest {
     pub integration_id: Option<i64>,
     pub name: Option<String>,
-    pub credentials: Option<Vec<Credential>>,
+    pub credentials: Vec<Credential>,
 }
 
 /// The route template recorded for idempotent connection creation.
@@ -85,7 +85,7 @@ pub async fn get(s: &AppState, t: &TenantContext, consumer: Uuid, id: Uuid) -> R
 
 /// Checks new credentials with the software (MyUnisoft: `GET /key/info?mode=extended`, which
 /// also activates a new key) and learns what they reach. A refusal stores nothing.
-async fn activate(
+pub(crate) async fn activate(
     s: &AppState,
     kind: ConnectorKind,
     id: Uuid,
@@ -111,10 +111,7 @@ pub async fn create(
 ) -> Result<Connection> {
     consumers::get(s, t, consumer).await?;
     let kind = connector(request.integration_id)?;
-    let given = request.credentials.ok_or_else(|| {
-        Invalid::body("credentials", "required: Passerelle has no hosted activation page")
-    })?;
-    let credentials = credentials(kind, given)?;
+    let credentials = credentials(kind, request.credentials)?;
     let name = request.name.unwrap_or_else(|| kind.name().to_owned());
     let store = |id: Uuid| async move {
         let facts = activate(s, kind, id, &credentials).await?;

@@ -5,6 +5,7 @@ pub mod accounting;
 pub mod accounts;
 pub mod analytics;
 pub mod attachments;
+pub mod connect;
 pub mod connections;
 pub mod consumers;
 pub mod datalayer;

@@ -39,27 +39,7 @@ impl<'p> Connections<'p> {
         account: Uuid,
         new: &NewConnection,
     ) -> Result<Connection, StoreError> {
-        let owner = Owner { account, consumer: new.consumer_id, connection: new.id };
-        let sealed = seal(keyring, owner, &new.credentials)?;
-        let now = now_micros();
-        sqlx::query(
-            "INSERT INTO connections (id, consumer_id, integration_id, name, status, key_id, \
-             nonce, credentials, data, created_at, updated_at, aad_version) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11)",
-        )
-        .bind(new.id.to_string())
-        .bind(new.consumer_id.to_string())
-        .bind(new.kind.integration_id())
-        .bind(&new.name)
-        .bind(ConnectionStatus::Active.as_str())
-        .bind(sealed.key_id)
-        .bind(sealed.nonce)
-        .bind(sealed.ciphertext)
-        .bind(facts_json(&new.facts)?)
-        .bind(now)
-        .bind(AAD_OWNER)
-        .execute(self.pool)
-        .await?;
+        insert_row(self.pool, keyring, account, new).await?;
         self.find(account, new.consumer_id, new.id)
             .await?
             .ok_or_else(|| StoreError::Corrupt("connection vanished right after its insert".into()))
@@ -207,6 +187,67 @@ impl<'p> Connections<'p> {
     }
 }
 
+/// Inserts an active connection with its credentials sealed (on a pool or in a transaction).
+pub(super) async fn insert_row<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    keyring: &Keyring,
+    account: Uuid,
+    new: &NewConnection,
+) -> Result<(), StoreError> {
+    let owner = Owner { account, consumer: new.consumer_id, connection: new.id };
+    let sealed = seal(keyring, owner, &new.credentials)?;
+    let now = now_micros();
+    sqlx::query(
+        "INSERT INTO connections (id, consumer_id, integration_id, name, status, key_id, \
+         nonce, credentials, data, created_at, updated_at, aad_version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11)",
+    )
+    .bind(new.id.to_string())
+    .bind(new.consumer_id.to_string())
+    .bind(new.kind.integration_id())
+    .bind(&new.name)
+    .bind(ConnectionStatus::Active.as_str())
+    .bind(sealed.key_id)
+    .bind(sealed.nonce)
+    .bind(sealed.ciphertext)
+    .bind(facts_json(&new.facts)?)
+    .bind(now)
+    .bind(AAD_OWNER)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Gives the consumer's connection `id` new credentials and what their activation learned, and
+/// makes it active; `false` when there is no such connection.
+pub(super) async fn rekey_row<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    keyring: &Keyring,
+    account: Uuid,
+    consumer: Uuid,
+    id: Uuid,
+    credentials: &Credentials,
+    facts: &ConnectionFacts,
+) -> Result<bool, StoreError> {
+    let sealed = seal(keyring, Owner { account, consumer, connection: id }, credentials)?;
+    let done = sqlx::query(
+        "UPDATE connections SET key_id = $3, nonce = $4, credentials = $5, data = $6, \
+         status = $7, updated_at = $8, aad_version = $9 WHERE id = $1 AND consumer_id = $2",
+    )
+    .bind(id.to_string())
+    .bind(consumer.to_string())
+    .bind(sealed.key_id)
+    .bind(sealed.nonce)
+    .bind(sealed.ciphertext)
+    .bind(facts_json(facts)?)
+    .bind(ConnectionStatus::Active.as_str())
+    .bind(now_micros())
+    .bind(AAD_OWNER)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// `aad_version` of credentials bound to their connection id only (sealed before the full binding).
 const AAD_CONNECTION: i64 = 1;
 /// `aad_version` of credentials bound to their account, consumer and connection.
@@ -276,7 +317,7 @@ fn open(keyring: &Keyring, owner: Owner, row: &AnyRow) -> Result<Credentials, St
     })
 }
 
-fn facts_json(facts: &ConnectionFacts) -> Result<String, StoreError> {
+pub(super) fn facts_json(facts: &ConnectionFacts) -> Result<String, StoreError> {
     serde_json::to_string(facts).map_err(|e| StoreError::Corrupt(format!("connection facts: {e}")))
 }
 

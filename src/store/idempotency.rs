@@ -222,6 +222,19 @@ impl<'p> Idempotency<'p> {
         .await?;
         Ok(purged.rows_affected())
     }
+
+    /// Deletes every record of the account's consumers (`passerelle demo`: the writes they recorded
+    /// went to a sandbox that is gone); returns how many.
+    pub async fn forget_account(&self, account: Uuid) -> Result<u64, StoreError> {
+        let forgotten = sqlx::query(
+            "DELETE FROM idempotency_records WHERE consumer_id IN \
+             (SELECT id FROM consumers WHERE account_id = $1)",
+        )
+        .bind(account.to_string())
+        .execute(self.pool)
+        .await?;
+        Ok(forgotten.rows_affected())
+    }
 }
 
 fn record(row: &AnyRow) -> Result<TransactionRecord, StoreError> {

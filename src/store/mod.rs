@@ -3,6 +3,7 @@
 
 mod accounts;
 pub mod changes;
+mod connect_links;
 mod connections;
 mod consumers;
 mod datalayer;
@@ -19,6 +20,7 @@ use sqlx::AnyPool;
 use uuid::Uuid;
 
 pub use accounts::{Accounts, NewAccount};
+pub use connect_links::{Completion, ConnectLinks};
 pub use connections::Connections;
 pub use consumers::Consumers;
 pub use datalayer::{Datalayer, Enabled, Finished, Record, Run, SetChanges};
@@ -110,6 +112,10 @@ impl Store {
 
     pub fn consumers(&self) -> Consumers<'_> {
         Consumers::new(&self.pool)
+    }
+
+    pub fn connect_links(&self) -> ConnectLinks<'_> {
+        ConnectLinks::new(&self.pool)
     }
 
     pub fn connections(&self) -> Connections<'_> {

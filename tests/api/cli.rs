@@ -379,40 +379,55 @@ async fn traces_are_exported_over_otlp_when_an_endpoint_is_set() {
     assert!(traces.iter().all(|(_, kind, size)| kind == "application/x-protobuf" && *size > 0));
 }
 
-#[tokio::test]
-async fn demo_starts_everything_and_its_connection_answers() {
-    let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let child = Command::new(BIN)
+/// `passerelle demo` in `dir` on `port`, once ready.
+async fn start_demo(dir: &std::path::Path, port: u16) -> std::process::Child {
+    let mut child = Command::new(BIN)
         .arg("demo")
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("PASSERELLE_DATA_DIR", dir.path())
+        .env("PASSERELLE_DATA_DIR", dir)
         .env("PASSERELLE_LISTEN", format!("127.0.0.1:{port}"))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut ready = false;
     for _ in 0..100 {
-        if reqwest::get(format!("{base}/health/ready")).await.is_ok_and(|r| r.status() == 200) {
-            ready = true;
-            break;
+        let ready = reqwest::get(format!("http://127.0.0.1:{port}/health/ready")).await;
+        if ready.is_ok_and(|r| r.status() == 200) {
+            return child;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert!(ready, "the demo gateway did not start");
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("the demo gateway did not start");
+}
+
+/// Stops the demo; returns what it printed.
+async fn stop_demo(child: std::process::Child) -> String {
+    let pid = child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output()).await.unwrap().unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[tokio::test]
+async fn demo_starts_everything_and_its_connection_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let child = start_demo(dir.path(), port).await;
+    let base = format!("http://127.0.0.1:{port}");
     let saved: Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("demo.json")).unwrap()).unwrap();
     let body = json!({"clientId": saved["clientId"], "clientSecret": saved["clientSecret"], "accountId": saved["accountId"]});
     let http = reqwest::Client::new();
     let token: Value =
         http.post(format!("{base}/token")).json(&body).send().await.unwrap().json().await.unwrap();
+    let token = token["access_token"].as_str().unwrap().to_owned();
     let consumer = saved["consumerId"].as_str().unwrap();
     let folders: Value = http
         .get(format!("{base}/consumers/{consumer}/accounting/folders"))
-        .bearer_auth(token["access_token"].as_str().unwrap())
+        .bearer_auth(&token)
         .send()
         .await
         .unwrap()
@@ -420,17 +435,77 @@ async fn demo_starts_everything_and_its_connection_answers() {
         .await
         .unwrap();
     assert_eq!(folders[0]["name"], "BOULANGERIE DU PORT");
-    assert!(Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap()
-        .success());
-    let out = tokio::task::spawn_blocking(move || child.wait_with_output()).await.unwrap().unwrap();
-    let printed = String::from_utf8_lossy(&out.stdout);
+
+    // The activation link opens the connect page.
+    let link = saved["activationLink"].as_str().unwrap();
+    assert!(link.starts_with(&format!("{base}/connect/")), "{link}");
+    let page = http.get(link).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("name=\"api_token\""));
+
+    // The export-fec command kept in demo.json works while the demo runs.
+    let hint = &saved["exportFec"];
+    assert!(hint["command"].as_str().unwrap().contains("export-fec --consumer"), "{hint}");
+    let out = tempfile::tempdir().unwrap();
+    let mut command = Command::new(BIN);
+    command.env_clear().current_dir(out.path()).args([
+        "export-fec",
+        "--consumer",
+        consumer,
+        "--folder",
+        "4821",
+        "--year",
+        "2025",
+        "-o",
+        ".",
+    ]);
+    for (name, value) in hint["env"].as_object().unwrap() {
+        command.env(name, value.as_str().unwrap());
+    }
+    let done = tokio::task::spawn_blocking(move || command.output().unwrap()).await.unwrap();
+    assert!(done.status.success(), "{}", String::from_utf8_lossy(&done.stderr));
+    assert!(out.path().join("912345675FEC20251231.txt").is_file());
+
+    // A write recorded with its request id, then a restart: the sandbox starts afresh, and the
+    // gateway forgets what it recorded about writes to the old one.
+    let second = saved["linkConsumerId"].as_str().unwrap();
+    let res = http
+        .post(format!("{base}/consumers/{second}/connections"))
+        .bearer_auth(&token)
+        .header("x-chift-client-requestid", "before-restart")
+        .json(&json!({"credentials": [{"key": "api_token", "value": tokens::SOCIETY_PORT}]}))
+        .send()
+        .await
+        .unwrap();
+    let url = res.json::<Value>().await.unwrap()["url"].as_str().unwrap().to_owned();
+    let conn = url.rsplit('/').next().unwrap().to_owned();
+    let lookup = format!(
+        "{base}/consumers/{second}/connections/{conn}/transactions?client_request_id=before-restart"
+    );
+    let status = |token: String, lookup: String| async move {
+        let res = reqwest::Client::new().get(lookup).bearer_auth(token).send().await.unwrap();
+        res.status().as_u16()
+    };
+    assert_eq!(status(token.clone(), lookup.clone()).await, 200);
+    let printed = stop_demo(child).await;
     assert!(
         printed.contains(saved["clientSecret"].as_str().unwrap()) && printed.contains("curl"),
         "{printed}"
     );
+    assert!(printed.contains(link) && printed.contains(tokens::FIRM), "{printed}");
+    assert!(printed.contains("starts afresh at every run"), "{printed}");
+
+    let child = start_demo(dir.path(), port).await;
+    let again: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("demo.json")).unwrap()).unwrap();
+    assert_eq!(again["clientSecret"], saved["clientSecret"], "the account is kept");
+    assert_ne!(again["activationLink"], saved["activationLink"], "a new link at every start");
+    let token: Value =
+        http.post(format!("{base}/token")).json(&body).send().await.unwrap().json().await.unwrap();
+    let token = token["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(status(token, lookup).await, 404, "no record of the old sandbox lingers");
+    let printed = stop_demo(child).await;
+    assert!(printed.contains("The sandbox started afresh"), "{printed}");
 }
 
 #[tokio::test]

@@ -145,16 +145,9 @@ pub(crate) async fn token(gateway: &Gateway, account: &Value) -> String {
     res.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned()
 }
 
-/// A consumer named `name` with a connection on `api_token`, through `gateway`: (consumer id,
-/// connection id).
-pub(crate) async fn connect_consumer(
-    gateway: &Gateway,
-    token: &str,
-    name: &str,
-    api_token: &str,
-) -> (String, String) {
-    let http = reqwest::Client::new();
-    let consumer: Value = http
+/// A consumer named `name`, through `gateway`: its id.
+pub(crate) async fn create_consumer(gateway: &Gateway, token: &str, name: &str) -> String {
+    let consumer: Value = reqwest::Client::new()
         .post(gateway.url("/consumers"))
         .bearer_auth(token)
         .json(&json!({"name": name}))
@@ -164,7 +157,19 @@ pub(crate) async fn connect_consumer(
         .json()
         .await
         .unwrap();
-    let cid = consumer["consumerid"].as_str().unwrap().to_owned();
+    consumer["consumerid"].as_str().unwrap().to_owned()
+}
+
+/// A consumer named `name` with a connection on `api_token`, through `gateway`: (consumer id,
+/// connection id).
+pub(crate) async fn connect_consumer(
+    gateway: &Gateway,
+    token: &str,
+    name: &str,
+    api_token: &str,
+) -> (String, String) {
+    let http = reqwest::Client::new();
+    let cid = create_consumer(gateway, token, name).await;
     let body = json!({"credentials": [{"key": "api_token", "value": api_token}]});
     let res = http
         .post(gateway.url(&format!("/consumers/{cid}/connections")))

@@ -51,6 +51,8 @@ class Gateway:
     url: str
     account: Account
     other_account: Account
+    # The gateway's own database (sqlite:// or postgres://), for tests that age a record.
+    database_url: str
 
 
 def _binary() -> Path:
@@ -219,6 +221,7 @@ def gateway(tmp_path_factory: pytest.TempPathFactory, sandbox: MyUnisoftSandbox)
         env = {
             **os.environ,
             "PASSERELLE_LISTEN": f"127.0.0.1:{port}",
+            "PASSERELLE_PUBLIC_URL": f"http://127.0.0.1:{port}",
             "DATABASE_URL": database_url,
             "PASSERELLE_MASTER_KEY": base64.b64encode(os.urandom(32)).decode(),
             "PASSERELLE_JWT_SECRET": secrets.token_urlsafe(36),  # 48 url-safe characters
@@ -237,7 +240,7 @@ def gateway(tmp_path_factory: pytest.TempPathFactory, sandbox: MyUnisoftSandbox)
         try:
             base_url = f"http://127.0.0.1:{port}"
             _wait_until_ready(proc, base_url, stderr_path)
-            yield Gateway(url=base_url, account=account, other_account=other_account)
+            yield Gateway(url=base_url, account=account, other_account=other_account, database_url=database_url)
         finally:
             _stop(proc)
 

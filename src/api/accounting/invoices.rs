@@ -8,13 +8,14 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{alias, Accounting, FolderQuery, ListQuery, Page, Pagination, Verb, WithRaw};
+use super::{alias, Accounting, ListQuery, Page, Pagination, Verb, WithRaw};
 use crate::api::detach::detached;
 use crate::api::extract::{max_chars, ConsumerPath, ValidJson, ValidPath, ValidQuery, Validate};
 use crate::domain::invoice::{Invoice, InvoiceIn, InvoiceType, Payment, PaymentStatus};
 use crate::domain::Invalid;
 use crate::error::{ErrorBody, Result};
 use crate::service::invoices::{self as service, InvoiceFilter};
+use crate::service::invoices::{refuse_unsupported, WriteOptions};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -70,8 +71,51 @@ pub struct InvoiceQuery {
     pub folder_id: Option<String>,
     #[serde(default)]
     pub include_payments: bool,
+    /// No-op: a single invoice always comes with its lines.
+    #[serde(default)]
+    #[param(default = false)]
+    #[allow(dead_code)] // accepted as a no-op (README)
+    pub include_invoice_lines: bool,
     #[serde(default)]
     pub include_partner_info: bool,
+}
+
+/// `folder_id` and Chift's options of an invoice creation.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct InvoiceWriteQuery {
+    pub folder_id: Option<String>,
+    /// `mmYYYY`: the period to book in. MyUnisoft books an entry in the period of its date, so
+    /// the invoice date must fall in it (else 422, nothing written).
+    pub force_financial_period: Option<String>,
+    /// Merge the lines sharing account, VAT code and analytics into one entry line each
+    /// (default true); the invoice read back keeps the lines as sent.
+    #[serde(default = "yes")]
+    #[param(default = true)]
+    pub regroup_lines: bool,
+    /// No-op: the answer always carries the id MyUnisoft gave.
+    #[serde(default)]
+    #[param(default = false)]
+    #[allow(dead_code)] // accepted as a no-op (README)
+    pub ignore_accounting_id: bool,
+    /// No-op: the `currency_exchange_rate` sent is always the one booked.
+    #[serde(default)]
+    #[param(default = false)]
+    #[allow(dead_code)] // accepted as a no-op (README)
+    pub force_currency_exchange: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl InvoiceWriteQuery {
+    fn options(&self) -> WriteOptions {
+        WriteOptions {
+            regroup_lines: self.regroup_lines,
+            financial_period: self.force_financial_period.clone(),
+        }
+    }
 }
 
 impl InvoicesQuery {
@@ -154,18 +198,21 @@ pub async fn get_payments_by_invoice(
 
 impl Validate for InvoiceIn {
     fn validate(&self) -> Result<(), Invalid> {
-        max_chars("pdf_name", self.pdf_name.as_deref(), 200)
+        max_chars("pdf_name", self.pdf_name.as_deref(), 200)?;
+        refuse_unsupported(self)
     }
 }
 
 async fn create(
     a: Accounting,
-    folder: Option<String>,
+    q: InvoiceWriteQuery,
     inv: InvoiceIn,
     multi: bool,
 ) -> Result<Json<WithRaw<Invoice>>> {
+    let options = q.options();
+    let folder = q.folder_id;
     detached(async move {
-        let work = service::create(&a.state, &a.ctx, folder.as_deref(), &inv, multi);
+        let work = service::create(&a.state, &a.ctx, folder.as_deref(), &inv, multi, &options);
         a.once(|i: &Invoice| Some(i.id.clone()), work).await
     })
     .await
@@ -179,33 +226,37 @@ async fn create(
 /// rate, header totals = sums of lines, due date not before the invoice date. Partners are
 /// `partner_id`, or `partner_info` found or created (a later failure says what was created).
 /// Line descriptions are cut to MyUnisoft's 50 characters in the books and kept whole in the
-/// invoice read back. `status: draft` creates a pending entry. `regroup_lines`,
-/// `force_financial_period` and `force_currency_exchange` are accepted and have no effect.
+/// invoice read back. `status: draft` creates a pending entry. `payment_method_id` is set on
+/// the partner line (and read back on `due_dates`). `regroup_lines` (default true) merges the
+/// lines sharing account, VAT code and analytics; `force_financial_period` must be the invoice
+/// date's month; `withholding_tax`, `invoice_correction` and `nl_payment_terms_split` are
+/// refused (422: MyUnisoft has no equivalent); `ignore_accounting_id` and
+/// `force_currency_exchange` are no-ops.
 #[utoipa::path(post, path = "/consumers/{consumer_id}/accounting/invoices", tag = "Accounting",
-    operation_id = "accounting_create_invoice", params(ConsumerPath, FolderQuery),
+    operation_id = "accounting_create_invoice", params(ConsumerPath, InvoiceWriteQuery),
     request_body = InvoiceIn,
     responses((status = 200, body = Invoice), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn create_invoice(
-    ValidQuery(q): ValidQuery<FolderQuery>,
+    ValidQuery(q): ValidQuery<InvoiceWriteQuery>,
     a: Accounting,
     ValidJson(inv): ValidJson<InvoiceIn>,
 ) -> Result<Json<WithRaw<Invoice>>> {
-    create(a, q.folder_id, inv, false).await
+    create(a, q, inv, false).await
 }
 
 /// The same, with `analytic_distribution` (every plan) on the lines.
 #[utoipa::path(post, path = "/consumers/{consumer_id}/accounting/invoices/multi-analytic-plans", tag = "Accounting",
-    operation_id = "accounting_create_invoice_multiple_plans", params(ConsumerPath, FolderQuery),
+    operation_id = "accounting_create_invoice_multiple_plans", params(ConsumerPath, InvoiceWriteQuery),
     request_body = InvoiceIn,
     responses((status = 200, body = Invoice), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn create_invoice_multiple_plans(
-    ValidQuery(q): ValidQuery<FolderQuery>,
+    ValidQuery(q): ValidQuery<InvoiceWriteQuery>,
     a: Accounting,
     ValidJson(inv): ValidJson<InvoiceIn>,
 ) -> Result<Json<WithRaw<Invoice>>> {
-    create(a, q.folder_id, inv, true).await
+    create(a, q, inv, true).await
 }
 
 pub fn router() -> OpenApiRouter<AppState> {

@@ -7,7 +7,7 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::{alias, Accounting, FolderQuery, Page, Pagination, Verb, WithRaw};
+use super::{alias, Accounting, EntryWriteQuery, FolderQuery, Page, Pagination, Verb, WithRaw};
 use crate::api::detach::detached;
 use crate::api::extract::{
     max_chars, not_blank, ConsumerPath, ValidJson, ValidPath, ValidQuery, Validate,
@@ -109,12 +109,12 @@ impl Validate for GenericJournalEntry {
 /// `ignore_accounting_id` are accepted and have no effect: amounts in another currency are
 /// always brought to euros with `currency_exchange_rate`.
 #[utoipa::path(post, path = "/consumers/{consumer_id}/accounting/journal-entries", tag = "Accounting",
-    operation_id = "accounting_create_generic_journal_entry", params(ConsumerPath, FolderQuery),
+    operation_id = "accounting_create_generic_journal_entry", params(ConsumerPath, EntryWriteQuery),
     request_body = GenericJournalEntry,
     responses((status = 200, body = JournalEntry), (status = "4XX", body = ErrorBody), (status = "5XX", body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn create_journal_entry(
-    ValidQuery(q): ValidQuery<FolderQuery>,
+    ValidQuery(q): ValidQuery<EntryWriteQuery>,
     a: Accounting,
     ValidJson(entry): ValidJson<GenericJournalEntry>,
 ) -> Result<Json<WithRaw<JournalEntry>>> {

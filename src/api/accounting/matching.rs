@@ -61,6 +61,7 @@ pub struct MultipleMatchingOut {
     pub matching_number: Option<String>,
     pub processed: bool,
     /// Why the set was not matched: the Chift error body.
+    #[schema(value_type = Option<Object>)]
     pub error_msg: Option<serde_json::Value>,
 }
 

@@ -36,11 +36,31 @@ use crate::domain::Invalid;
 use crate::error::Result;
 use crate::state::AppState;
 
-/// `folder_id`: the MyUnisoft society id. Optional with a society token, required with a firm token.
+/// `folder_id`: the MyUnisoft society id. Optional with a society token, required with a firm token
+/// unless the customer kept exactly one folder on the connect page.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FolderQuery {
     pub folder_id: Option<String>,
+}
+
+/// `folder_id` and Chift's options of the writes that become entries. Both options are accepted
+/// as no-ops (see the README): Passerelle always waits for MyUnisoft's id, and always books the
+/// `currency_exchange_rate` sent (MyUnisoft applies no rate of its own to imported lines).
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EntryWriteQuery {
+    pub folder_id: Option<String>,
+    /// No-op: the answer always carries the id MyUnisoft gave.
+    #[serde(default)]
+    #[param(default = false)]
+    #[allow(dead_code)] // accepted as a no-op (README)
+    pub ignore_accounting_id: bool,
+    /// No-op: the `currency_exchange_rate` sent is always the one booked.
+    #[serde(default)]
+    #[param(default = false)]
+    #[allow(dead_code)] // accepted as a no-op (README)
+    pub force_currency_exchange: bool,
 }
 
 /// Chift pagination: `page` ≥ 1 (default 1), `size` 1..100 (default 50).

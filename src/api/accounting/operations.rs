@@ -117,6 +117,16 @@ pub struct FinancialQuery {
     pub folder_id: Option<String>,
     /// The bank or cash account to book against instead of the journal's.
     pub financial_counterpart_account: Option<String>,
+    /// No-op: the answer always carries the id MyUnisoft gave.
+    #[serde(default)]
+    #[param(default = false)]
+    #[allow(dead_code)] // accepted as a no-op (README)
+    pub ignore_accounting_id: bool,
+    /// No-op: the `currency_exchange_rate` sent is always the one booked.
+    #[serde(default)]
+    #[param(default = false)]
+    #[allow(dead_code)] // accepted as a no-op (README)
+    pub force_currency_exchange: bool,
 }
 
 impl Validate for FinancialEntry {
@@ -182,13 +192,22 @@ pub async fn create_expense(
 impl Validate for BankStatement {
     fn validate(&self) -> Result<(), Invalid> {
         not_blank("bank_account_id", Some(&self.bank_account_id))?;
+        if self.opening_balance.is_some() {
+            return Err(Invalid::body(
+                "opening_balance",
+                "MyUnisoft has no equivalent (it keeps no bank statement balance): send null or \
+                 leave it out",
+            ));
+        }
         max_chars("pdf_name", self.pdf_name.as_deref(), 200)
     }
 }
 
 /// Record a bank statement: one entry in the bank account's journal; per transaction the bank
 /// line, its counterpart (a `customer`/`supplier` counterpart's account, else
-/// `general_ledger_account`, else the suspense account 471000) and any fee on 627000.
+/// `general_ledger_account`, else the suspense account 471000) and any fee on 627000. `pdf`
+/// is attached to the entry; `opening_balance` is refused (422: MyUnisoft keeps no statement
+/// balance).
 #[utoipa::path(post, path = "/consumers/{consumer_id}/accounting/bank-transactions", tag = "Accounting",
     operation_id = "accounting_create_bank_transactions", params(ConsumerPath, FolderQuery),
     request_body = BankStatement,

@@ -8,7 +8,8 @@ use rust_decimal::Decimal;
 use crate::booking::invoices::Journals;
 use crate::domain::accounting::{JournalType, VatCode};
 use crate::domain::invoice::{
-    AccountingInfo, Invoice, InvoiceDueDate, InvoiceLine, InvoiceStatus, InvoiceType,
+    AccountingInfo, ApprovalStatus, Invoice, InvoiceDueDate, InvoiceLine, InvoiceStatus,
+    InvoiceType,
 };
 use crate::domain::journal_entry::{JournalEntry, JournalItem};
 use crate::domain::money::{Money, Rate};
@@ -180,6 +181,8 @@ fn due_dates(partners: &[&JournalItem], sign: Decimal) -> Vec<InvoiceDueDate> {
         .filter_map(|p| {
             p.due_date.map(|due_date| InvoiceDueDate {
                 due_date,
+                payment_method: p.payment_method.as_ref().and_then(|m| m.name.clone()),
+                payment_method_id: p.payment_method.as_ref().map(|m| m.id.clone()),
                 amount: Money(sign * (p.debit - p.credit)),
             })
         })
@@ -234,8 +237,12 @@ pub fn invoice(entry: &JournalEntry, journal: JournalType, codes: &[VatCode]) ->
             main_currency_total: Money(sign * net),
             account_number: partners.first().map(|p| p.account_number.clone()),
         },
-        approval_status: "unknown".into(),
-        payment_method_id: sent.text("payment_method_id"),
+        approval_status: ApprovalStatus::Unknown,
+        payment_method_id: sent.text("payment_method_id").or_else(|| {
+            partners.iter().find_map(|p| p.payment_method.as_ref().map(|m| m.id.clone()))
+        }),
+        withholding_tax: None,
+        delivery_date: sent.text("delivery_date").and_then(|d| d.parse().ok()),
     })
 }
 
@@ -248,7 +255,7 @@ pub fn as_invoice(entry: &JournalEntry, journals: &Journals, codes: &[VatCode]) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::journal_entry::{AttachmentStatus, AttachmentsInfo};
+    use crate::domain::journal_entry::AttachmentsInfo;
 
     fn item(account: &str, partner: bool, debit: i64, credit: i64) -> JournalItem {
         JournalItem {
@@ -268,6 +275,7 @@ mod tests {
             analytic_account_name: None,
             due_date: None,
             matching_partial: false,
+            payment_method: None,
         }
     }
 
@@ -282,7 +290,7 @@ mod tests {
             due_date: None,
             due_dates: vec![],
             posted: true,
-            attachments_info: AttachmentsInfo { status: AttachmentStatus::No },
+            attachments_info: AttachmentsInfo::none(),
             items,
             created_on: None,
             entry_id: "51".into(),

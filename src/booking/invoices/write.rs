@@ -21,6 +21,99 @@ use crate::domain::posting::{
 use crate::domain::third_party::PartyKind;
 use crate::domain::{Invalid, Refusal};
 
+/// Chift's options of an invoice creation that change what is booked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WriteOptions {
+    /// Merge the goods lines sharing account, VAT code and analytics (Chift's default).
+    pub regroup_lines: bool,
+    /// `force_financial_period` (`mmYYYY`) as sent.
+    pub financial_period: Option<String>,
+}
+
+impl Default for WriteOptions {
+    fn default() -> Self {
+        WriteOptions { regroup_lines: true, financial_period: None }
+    }
+}
+
+/// What MyUnisoft has no equivalent for, refused before anything is written; a shipping
+/// country must be ISO 3166-1 alpha-2.
+pub fn refuse_unsupported(inv: &InvoiceIn) -> Result<(), Invalid> {
+    let none = |field: &str, what: &str| {
+        Err(Invalid::body(
+            field,
+            format!("MyUnisoft has no equivalent ({what}): send null or leave it out"),
+        ))
+    };
+    if inv.withholding_tax.is_some() {
+        return none("withholding_tax", "no withholding tax on an entry");
+    }
+    if inv.invoice_correction.is_some() {
+        return none(
+            "invoice_correction",
+            "no correction line: the totals must be the sums of the lines",
+        );
+    }
+    if inv.nl_payment_terms_split.is_some() {
+        return none("nl_payment_terms_split", "no Dutch G/N split payment");
+    }
+    match inv.shipping_country.as_deref().map(str::trim) {
+        Some(c) if c.len() != 2 || !c.chars().all(|c| c.is_ascii_alphabetic()) => {
+            Err(Invalid::body("shipping_country", "must be an ISO 3166-1 alpha-2 code, e.g. FR"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// `force_financial_period` (`mmYYYY`): MyUnisoft books an entry in the period of its date and
+/// has no other accounting period, so the invoice date must fall in that month.
+pub fn check_period(inv: &InvoiceIn, options: &WriteOptions) -> Result<(), Invalid> {
+    let Some(period) = options.financial_period.as_deref().map(str::trim) else { return Ok(()) };
+    let field = "force_financial_period";
+    let parsed = (period.len() == 6 && period.chars().all(|c| c.is_ascii_digit()))
+        .then(|| (period[..2].parse::<u32>().ok(), period[2..].parse::<i32>().ok()))
+        .and_then(|(m, y)| Some((m?, y?)))
+        .filter(|(m, _)| (1..=12).contains(m));
+    let Some((month, year)) = parsed else {
+        return Err(Invalid::query(field, "must be a month as mmYYYY, e.g. 032026"));
+    };
+    use chrono::Datelike;
+    if (inv.invoice_date.month(), inv.invoice_date.year()) != (month, year) {
+        return Err(Invalid::query(
+            field,
+            format!(
+                "MyUnisoft books an entry in the period of its date and has no other: \
+                 invoice_date {} is not in {month:02}/{year}",
+                inv.invoice_date
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Merges the goods lines booked on the same account with the same analytics (the VAT code
+/// is part of the key through `keys`), netting their amounts; a merged line whose labels
+/// differ takes `memo`.
+fn regrouped(goods: Vec<(PostingLine, Option<String>)>, memo: &str) -> Vec<PostingLine> {
+    let mut out: Vec<(PostingLine, Option<String>)> = Vec::new();
+    for (line, code) in goods {
+        let same = out.iter_mut().find(|(o, c)| {
+            *c == code && o.account == line.account && o.analytics == line.analytics
+        });
+        match same {
+            Some((merged, _)) => {
+                let net = merged.debit - merged.credit + line.debit - line.credit;
+                (merged.debit, merged.credit) = sided(Decimal::ONE, net);
+                if merged.label != line.label {
+                    merged.label = label(memo);
+                }
+            }
+            None => out.push((line, code)),
+        }
+    }
+    out.into_iter().map(|(l, _)| l).filter(|l| !(l.debit.is_zero() && l.credit.is_zero())).collect()
+}
+
 /// How far a line's tax may be from its untaxed amount × rate: a cent.
 const TAX_TOLERANCE: Decimal = Decimal::from_parts(1, 0, 0, false, 2);
 
@@ -204,6 +297,7 @@ fn goods_line(
         due_date: None,
         currency_amount: None,
         analytics: line_analytics(line, multi, default_plan, field)?,
+        payment_method: None,
     }))
 }
 
@@ -265,22 +359,31 @@ fn lines(
     default_plan: Option<&str>,
     multi: bool,
     memo: &str,
+    regroup: bool,
 ) -> Result<Vec<PostingLine>, Invalid> {
     let sign = inv.invoice_type.partner_sign();
     let (debit, credit) = sided(sign, *inv.total);
     let mut lines = vec![PostingLine {
         due_date: Some(inv.due_date),
+        payment_method: inv.payment_method_id.as_deref().map(|m| m.trim().to_owned()),
         ..PostingLine::new("partner_id", partner_account(inv)?, memo, debit, credit)
     }];
     let (mut vat, mut reversed) = (VatTotals::new(), VatTotals::new());
+    let mut goods = Vec::new();
     for (i, line) in inv.lines.iter().enumerate() {
         let field = format!("lines.{i}");
-        let goods = goods_line(line, &field, sign, memo, multi, default_plan)?;
-        let Some(goods) = goods else { continue };
-        lines.push(goods);
+        let Some(booked) = goods_line(line, &field, sign, memo, multi, default_plan)? else {
+            continue;
+        };
+        goods.push((booked, line.tax_code.clone()));
         let tax_code = line.tax_code.as_deref().unwrap_or_default();
         let code = vat_code(codes, tax_code, &format!("{field}.tax_code"))?;
         add_vat(line, &field, code, inv.invoice_type.is_sale(), &mut vat, &mut reversed)?;
+    }
+    if regroup {
+        lines.extend(regrouped(goods, memo));
+    } else {
+        lines.extend(goods.into_iter().map(|(l, _)| l));
     }
     lines.extend(vat_lines(vat, reversed, sign, memo));
     Ok(lines)
@@ -301,6 +404,8 @@ fn metadata(inv: &InvoiceIn, raw_number: &str) -> serde_json::Value {
         "customer_memo": inv.customer_memo,
         "payment_term_id": inv.payment_term_id,
         "payment_method_id": inv.payment_method_id,
+        "delivery_date": inv.delivery_date,
+        "shipping_country": inv.shipping_country.as_deref().map(|c| c.trim().to_ascii_uppercase()),
         "lines": inv.lines,
     }})
 }
@@ -312,7 +417,10 @@ pub fn posting(
     codes: &[VatCode],
     default_plan: Option<&str>,
     multi: bool,
+    options: &WriteOptions,
 ) -> Result<Posting, Invalid> {
+    refuse_unsupported(inv)?;
+    check_period(inv, options)?;
     check_amounts(inv, codes)?;
     let raw_number = inv.invoice_number.clone().unwrap_or_else(|| {
         format!("P{}", &Uuid::new_v4().simple().to_string()[..9]).to_uppercase()
@@ -320,7 +428,7 @@ pub fn posting(
     let number = piece("invoice_number", &raw_number)?;
     let reference = inv.reference.as_deref().map(|r| piece("reference", r)).transpose()?;
     let memo = inv.customer_memo.as_deref().or(inv.reference.as_deref()).unwrap_or(&raw_number);
-    let lines = lines(inv, codes, default_plan, multi, memo)?;
+    let lines = lines(inv, codes, default_plan, multi, memo, options.regroup_lines)?;
     Posting {
         journal: match &inv.journal_id {
             Some(id) => JournalRef::Id(id.clone()),
@@ -369,7 +477,14 @@ mod tests {
     fn each_invoice_type_books_its_sides() {
         let codes = [code("20", 20, false)];
         let d = Decimal::from;
-        let sale = posting(&invoice(InvoiceType::CustomerInvoice), &codes, None, false).unwrap();
+        let sale = posting(
+            &invoice(InvoiceType::CustomerInvoice),
+            &codes,
+            None,
+            false,
+            &WriteOptions::default(),
+        )
+        .unwrap();
         assert_eq!(
             sides(&sale),
             vec![
@@ -382,11 +497,24 @@ mod tests {
         assert_eq!(sale.journal, JournalRef::Default(JournalKind::Sales));
         assert_eq!(sale.number.as_deref(), Some("FA1"));
         assert_eq!(sale.lines[0].due_date, "2026-03-01".parse().ok());
-        let refund = posting(&invoice(InvoiceType::SupplierRefund), &codes, None, false).unwrap();
+        let refund = posting(
+            &invoice(InvoiceType::SupplierRefund),
+            &codes,
+            None,
+            false,
+            &WriteOptions::default(),
+        )
+        .unwrap();
         assert_eq!(sides(&refund)[0], ("partner 77".into(), d(132), d(0)));
         assert_eq!(sides(&refund)[3], ("445660".into(), d(0), d(22)));
-        let purchase =
-            posting(&invoice(InvoiceType::SupplierInvoice), &codes, None, false).unwrap();
+        let purchase = posting(
+            &invoice(InvoiceType::SupplierInvoice),
+            &codes,
+            None,
+            false,
+            &WriteOptions::default(),
+        )
+        .unwrap();
         assert_eq!(sides(&purchase)[0], ("partner 77".into(), d(0), d(132)));
         assert_eq!(sides(&purchase)[1], ("706000".into(), d(100), d(0)));
         assert_eq!(purchase.journal, JournalRef::Default(JournalKind::Purchases));
@@ -400,7 +528,8 @@ mod tests {
         inv.lines[0].total = Money(Decimal::from(100));
         (inv.untaxed_amount, inv.tax_amount, inv.total) =
             (Money(Decimal::from(100)), Money::ZERO, Money(Decimal::from(100)));
-        let p = posting(&inv, &[code("20", 20, true)], None, false).unwrap();
+        let p =
+            posting(&inv, &[code("20", 20, true)], None, false, &WriteOptions::default()).unwrap();
         let d = Decimal::from;
         assert_eq!(
             sides(&p),
@@ -419,7 +548,7 @@ mod tests {
         let field = |f: fn(&mut InvoiceIn)| {
             let mut inv = invoice(InvoiceType::CustomerInvoice);
             f(&mut inv);
-            posting(&inv, &codes, None, false).unwrap_err().field
+            posting(&inv, &codes, None, false, &WriteOptions::default()).unwrap_err().field
         };
         assert_eq!(field(|i| i.lines[0].total = Money(Decimal::from(121))), "lines.0.total");
         assert_eq!(field(|i| i.lines[1].tax_rate = Rate(Decimal::from(10))), "lines.1.tax_rate");
@@ -434,7 +563,56 @@ mod tests {
         off.lines[0].total = Money(Decimal::new(12001, 2));
         off.tax_amount = Money(Decimal::new(2201, 2));
         off.total = Money(Decimal::new(13201, 2));
-        assert!(posting(&off, &codes, None, false).is_ok(), "a cent of rounding is allowed");
+        assert!(
+            posting(&off, &codes, None, false, &WriteOptions::default()).is_ok(),
+            "a cent of rounding is allowed"
+        );
+    }
+
+    #[test]
+    fn lines_on_one_account_vat_code_and_analytics_are_regrouped_unless_asked_not_to() {
+        let codes = [code("20", 20, false)];
+        let mut inv = invoice(InvoiceType::CustomerInvoice);
+        inv.lines[1].account_number = Some("706000".into());
+        let d = Decimal::from;
+        let grouped = posting(&inv, &codes, None, false, &WriteOptions::default()).unwrap();
+        assert_eq!(sides(&grouped)[1], ("706000".into(), d(0), d(110)));
+        assert_eq!(grouped.lines.len(), 3, "partner, one sales line, VAT");
+        let apart = WriteOptions { regroup_lines: false, ..WriteOptions::default() };
+        assert_eq!(posting(&inv, &codes, None, false, &apart).unwrap().lines.len(), 4);
+        inv.lines[0].analytic_account = Some("9051".into());
+        let split = posting(&inv, &codes, Some("411"), false, &WriteOptions::default()).unwrap();
+        assert_eq!(split.lines.len(), 4, "other analytics, other line");
+    }
+
+    #[test]
+    fn a_forced_period_must_be_the_invoice_dates_month() {
+        let inv = invoice(InvoiceType::CustomerInvoice);
+        let with = |p: &str| {
+            let options = WriteOptions { financial_period: Some(p.into()), ..Default::default() };
+            check_period(&inv, &options)
+        };
+        assert!(with("022026").is_ok());
+        let other = with("032026").unwrap_err();
+        assert_eq!(other.field, "force_financial_period");
+        assert!(other.rule.contains("2026-02-01 is not in 03/2026"), "{}", other.rule);
+        assert!(with("2026-02").unwrap_err().rule.contains("mmYYYY"));
+        assert!(with("132026").is_err());
+    }
+
+    #[test]
+    fn what_myunisoft_has_no_equivalent_for_is_refused_by_name() {
+        let mut inv = invoice(InvoiceType::CustomerInvoice);
+        inv.shipping_country = Some("be".into());
+        assert!(refuse_unsupported(&inv).is_ok());
+        inv.nl_payment_terms_split = serde_json::from_value(serde_json::json!({
+            "g_account": {"amount": 1, "iban": "NL02ABNA0123456789"},
+            "n_account": {"amount": 2, "iban": "NL91ABNA0417164300"}
+        }))
+        .unwrap();
+        let refused = refuse_unsupported(&inv).unwrap_err();
+        assert_eq!(refused.field, "nl_payment_terms_split");
+        assert!(refused.rule.starts_with("MyUnisoft has no equivalent"));
     }
 
     #[test]

@@ -6,14 +6,14 @@ use rust_decimal::Decimal;
 
 use crate::booking::text_or;
 use crate::booking::treasury::movement;
-use crate::domain::accounting::BankAccount;
-use crate::domain::operation::{BankStatement, BankTransaction};
+use crate::domain::accounting::{BankAccount, SUSPENSE_ACCOUNT};
+use crate::domain::operation::{BankStatement, BankTransaction, CounterpartType};
 use crate::domain::posting::{pdf, piece, AccountRef, JournalRef, Posting, PostingLine};
 use crate::domain::third_party::PartyKind;
 use crate::domain::Invalid;
 
 /// Suspense account for bank lines whose counterpart is unknown.
-const SUSPENSE: &str = "471000";
+const SUSPENSE: &str = SUSPENSE_ACCOUNT;
 /// Bank charges.
 const BANK_FEES: &str = "627000";
 
@@ -49,11 +49,10 @@ fn bank(statement: &BankStatement, accounts: &[BankAccount]) -> Result<(String, 
 /// else suspense.
 fn counterpart(item: &BankTransaction) -> AccountRef {
     let partner = item.counterpart.as_ref().and_then(|c| {
-        let kind = match c.counterpart_type.as_deref() {
-            Some("customer") | Some("client") => PartyKind::Client,
-            Some("supplier") => PartyKind::Supplier,
-            Some("employee") => PartyKind::Employee,
-            _ => return None,
+        let kind = match c.counterpart_type? {
+            CounterpartType::Customer => PartyKind::Client,
+            CounterpartType::Supplier => PartyKind::Supplier,
+            CounterpartType::Employee => PartyKind::Employee,
         };
         c.id.clone().map(|id| AccountRef::Partner { kind, id })
     });
@@ -161,6 +160,7 @@ mod tests {
             bank_name: None,
             journal_id: Some("5".into()),
             ledger_account: Some("512000".into()),
+            unallocated_account: None,
         }]
     }
 

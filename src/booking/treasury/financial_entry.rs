@@ -176,6 +176,10 @@ mod tests {
             counterpart_account: account.map(str::to_owned),
             currency: None,
             blocked: false,
+            iban: None,
+            next_document_numbers: vec![],
+            other_currencies_allowed: false,
+            unallocated_account: None,
         }
     }
 

@@ -144,6 +144,10 @@ mod tests {
             counterpart_account: Some(account.into()),
             currency: None,
             blocked,
+            iban: None,
+            next_document_numbers: vec![],
+            other_currencies_allowed: false,
+            unallocated_account: None,
         }
     }
 

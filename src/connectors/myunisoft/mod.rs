@@ -220,7 +220,11 @@ impl Activation for MyUnisoft {
                 let list: dto::SocietyList = decode("/society", &list)?;
                 let folders = list.society_array.iter().map(|s| s.society_id).collect();
                 self.cache.invalidate(&Scope { connection, folder: None });
-                Ok(ConnectionFacts::Firm { schema_id: info.target.schema_id, folders })
+                Ok(ConnectionFacts::Firm {
+                    schema_id: info.target.schema_id,
+                    folders,
+                    selected: None,
+                })
             }
             _ => {
                 let society_id = info.target.society_id.ok_or_else(|| {

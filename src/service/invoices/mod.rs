@@ -4,6 +4,7 @@
 
 use crate::booking::invoices::payments::payments_of;
 use crate::booking::invoices::read::as_invoice;
+pub use crate::booking::invoices::write::{refuse_unsupported, WriteOptions};
 use crate::booking::invoices::{write, Journals};
 use crate::connectors::ConnectorError;
 use crate::domain::accounting::VatCode;
@@ -12,7 +13,7 @@ use crate::domain::invoice::{
 };
 use crate::domain::journal_entry::{EntryFilter, JournalEntry};
 use crate::domain::third_party::PartyKind;
-use crate::domain::Resource;
+use crate::domain::{Invalid, Resource};
 use crate::error::{AppError, Result};
 use crate::service::accounting::{ledger, Context};
 use crate::service::{journal_entries, postings, third_parties};
@@ -188,12 +189,24 @@ pub async fn create(
     folder: Option<&str>,
     inv: &InvoiceIn,
     multi: bool,
+    options: &WriteOptions,
 ) -> Result<Invoice> {
+    write::check_period(inv, options)?;
     let (journals, codes) = reference(s, ctx, folder).await?;
+    if let Some(id) = inv.payment_method_id.as_deref().map(str::trim) {
+        let methods = ledger(s, ctx)?.payment_methods(ctx.folder(s, folder).await?).await?;
+        if !methods.iter().any(|m| m.id == id) {
+            return Err(Invalid::body(
+                "payment_method_id",
+                format!("no payment method {id} in this folder (GET /payment-methods)"),
+            )
+            .into());
+        }
+    }
     let wanted = !multi && inv.lines.iter().any(|l| l.analytic_account.is_some());
     let default_plan = postings::default_plan(s, ctx, folder, wanted).await?;
     write::check_journal(inv, &journals)?;
-    let posting = write::posting(inv, &codes, default_plan.as_deref(), multi)?;
+    let posting = write::posting(inv, &codes, default_plan.as_deref(), multi, options)?;
     let scope = ctx.folder(s, folder).await?;
     let entry = postings::post(s, ctx, scope, &posting).await?;
     as_invoice(&entry, &journals, &codes).ok_or_else(|| {

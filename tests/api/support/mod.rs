@@ -247,6 +247,20 @@ impl TestApp {
 
 /// Reads.
 impl TestApp {
+    /// A connection's credentials as stored, opened with the gateway's keyring.
+    pub async fn credentials(
+        &self,
+        tenant: &Tenant,
+        cid: &str,
+        conn: &str,
+    ) -> passerelle::domain::connection::Credentials {
+        let (account, cid, conn) =
+            (tenant.account.account_id, cid.parse().unwrap(), conn.parse().unwrap());
+        let connections = self.store.connections();
+        let found = connections.credentials(&self.settings.keyring, account, cid, conn).await;
+        found.unwrap().expect("the connection exists")
+    }
+
     /// A GET's status and JSON body.
     pub async fn get_json(&self, tenant: &Tenant, path: &str) -> (u16, Value) {
         let res = self.request(Method::GET, path, &tenant.token).send().await.unwrap();

@@ -50,6 +50,8 @@ pub(crate) fn ledger_account(a: &DetailedAccount) -> LedgerAccount {
         r#type: account_type(&a.account_number),
         tax_information: (!tax_codes.is_empty())
             .then_some(AccountTaxInformation { tax_codes, mode: AccountTaxMode::Free }),
+        accounting_category: None,
+        scheme_ids: None,
     }
 }
 
@@ -61,6 +63,8 @@ pub(crate) fn upserted_account(a: &UpsertedAccount) -> LedgerAccount {
         active: true,
         r#type: account_type(&a.account_number),
         tax_information: None,
+        accounting_category: None,
+        scheme_ids: None,
     }
 }
 

@@ -4,7 +4,7 @@
 use formats::iban;
 
 use crate::connectors::myunisoft::dto::{Diary, Rib};
-use crate::domain::accounting::BankAccount;
+use crate::domain::accounting::{BankAccount, SUSPENSE_ACCOUNT};
 
 /// A BIC: 4 letters (bank), the IBAN's country, 2 characters (place), optionally 3 (branch).
 pub(crate) fn bic_error(bic: &str, iban: &str) -> Option<&'static str> {
@@ -30,6 +30,7 @@ pub(crate) fn bank_account(r: &Rib, journals: &[Diary]) -> BankAccount {
         bank_name: r.rib_label.clone().or_else(|| r.bic.clone()),
         journal_id: r.diary_id.map(|id| id.to_string()),
         ledger_account: journal.and_then(|j| j.account.as_ref()?.number.clone()),
+        unallocated_account: Some(SUSPENSE_ACCOUNT.to_owned()),
     }
 }
 

@@ -1,14 +1,12 @@
 //! Journal entries from MAD entries. MyUnisoft books every line in EUR (the folder's currency):
 //! lines are given in EUR, and a foreign document's currency and rate are kept on the entry.
 
-use std::collections::BTreeSet;
-
 use rust_decimal::Decimal;
 
 use crate::connectors::myunisoft::dto::{EntryMovement, LetteringState, MadEntry};
 use crate::domain::journal_entry::{
-    AnalyticDistribution, AnalyticShare, AttachmentStatus, AttachmentsInfo, DueDate, JournalEntry,
-    JournalItem,
+    AnalyticDistribution, AnalyticShare, AttachedFile, AttachmentStatus, AttachmentsInfo, DueDate,
+    JournalEntry, JournalItem, PaymentMethodRef,
 };
 use crate::domain::money::{Money, Rate};
 
@@ -72,6 +70,26 @@ fn item(m: &EntryMovement, default_plan: Option<&str>) -> JournalItem {
         analytic_account_name: main.and_then(|s| s.name.clone()),
         due_date: m.due_date,
         matching_partial: m.lettering.as_ref().is_some_and(|l| l.state == LetteringState::Partial),
+        payment_method: m
+            .payment
+            .as_ref()
+            .map(|p| PaymentMethodRef { id: p.producer_id.clone(), name: p.name.clone() }),
+    }
+}
+
+/// The files of an entry, by name: their content is read through `GET /attachments`, since
+/// MyUnisoft's download links carry a token.
+fn attachments_info(e: &MadEntry) -> AttachmentsInfo {
+    if e.attachments.is_empty() {
+        return AttachmentsInfo::none();
+    }
+    AttachmentsInfo {
+        status: AttachmentStatus::YesToRequest,
+        attachments: e
+            .attachments
+            .keys()
+            .map(|name| AttachedFile { filename: Some(name.clone()), url: None })
+            .collect(),
     }
 }
 
@@ -83,12 +101,7 @@ pub(crate) fn journal_entry(
 ) -> JournalEntry {
     let props = e.additional_producer_properties.as_ref();
     let items: Vec<JournalItem> = e.movements.iter().map(|m| item(m, default_plan)).collect();
-    let due_dates: BTreeSet<_> = e
-        .movements
-        .iter()
-        .filter(|m| m.account.as_ref().and_then(|a| a.number.as_deref()).is_some_and(is_partner))
-        .filter_map(|m| m.due_date)
-        .collect();
+    let due_dates = DueDate::of_lines(items.iter().filter(|i| i.partner_id.is_some()));
     let (document_currency, document_rate) = match &e.currency {
         Some(c) if c.code != "EUR" => (Some(c.code.clone()), c.rate),
         _ => (None, None),
@@ -103,15 +116,9 @@ pub(crate) fn journal_entry(
         journal_name: e.journal.name.clone(),
         date: e.date,
         due_date: e.due_date,
-        due_dates: due_dates.into_iter().map(|due_date| DueDate { due_date }).collect(),
+        due_dates,
         posted,
-        attachments_info: AttachmentsInfo {
-            status: if e.attachments.is_empty() {
-                AttachmentStatus::No
-            } else {
-                AttachmentStatus::YesToRequest
-            },
-        },
+        attachments_info: attachments_info(e),
         items,
         created_on: props
             .and_then(|p| p.created_at)
@@ -166,6 +173,28 @@ mod tests {
         let credit: Decimal = entry.items.iter().map(|i| i.credit).sum();
         assert_eq!(debit, credit, "balanced to the cent");
         assert_eq!(entry.due_dates.len(), 1);
+        let due = &entry.due_dates[0];
+        assert_eq!(
+            (due.payment_method_id.as_deref(), due.payment_method.as_deref()),
+            (Some("11094"), Some("Chèque"))
+        );
+        assert_eq!(*due.debit, d("3881.6"));
+        assert_eq!(entry.attachments_info, AttachmentsInfo::none());
+    }
+
+    #[test]
+    fn attachments_are_listed_by_name_without_their_tokened_link() {
+        let mut sale = entries().into_iter().find(|e| e.producer_id == "51000243").unwrap();
+        sale.attachments.insert(
+            "FV260125.pdf".into(),
+            serde_json::json!({"type": "URL", "value": "https://x.example/ged/document/1-secret/download"}),
+        );
+        let info = journal_entry(&sale, true, None).attachments_info;
+        assert_eq!(info.status, AttachmentStatus::YesToRequest);
+        assert_eq!(
+            info.attachments,
+            vec![AttachedFile { filename: Some("FV260125.pdf".into()), url: None }]
+        );
     }
 
     #[test]

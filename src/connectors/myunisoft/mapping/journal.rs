@@ -1,7 +1,7 @@
 //! Journals: MyUnisoft diaries and their types.
 
 use crate::connectors::myunisoft::dto::Diary;
-use crate::domain::accounting::{Journal, JournalInType, JournalType};
+use crate::domain::accounting::{Journal, JournalInType, JournalType, SUSPENSE_ACCOUNT};
 use crate::domain::Invalid;
 
 /// MyUnisoft's journal type code → the normalized (read side) type.
@@ -44,14 +44,20 @@ pub(crate) fn journal_code(code: &str) -> Result<&str, Invalid> {
 }
 
 pub(crate) fn journal(d: &Diary) -> Journal {
+    let kind = journal_type(d.diary_type_code.as_deref());
     Journal {
         id: d.diary_id.to_string(),
         code: d.code.clone().filter(|c| !c.is_empty()),
         name: d.name.clone(),
-        journal_type: journal_type(d.diary_type_code.as_deref()),
+        journal_type: kind,
         counterpart_account: d.account.as_ref().and_then(|a| a.number.clone()),
         currency: Some("EUR".into()),
         blocked: d.blocked || d.closed,
+        iban: None,
+        next_document_numbers: Vec::new(),
+        other_currencies_allowed: false,
+        unallocated_account: (kind == JournalType::FinancialOperation)
+            .then(|| SUSPENSE_ACCOUNT.to_owned()),
     }
 }
 

@@ -86,6 +86,7 @@ fn item(kind: OutstandingType, line: &Line, open_amount: Decimal) -> Outstanding
         matching_numbers: matching_number(m).into_iter().collect(),
         payment_communication: None,
         posted: line.posted,
+        original_document: None,
     }
 }
 

@@ -118,7 +118,11 @@ pub(crate) fn new_entry(
             piece2: posting.number.clone(),
             currency: posting.currency.as_ref().map(|(code, _)| code.clone()),
             value_currency: posting.currency.as_ref().and(line.currency_amount),
-            payment_type_id: -1,
+            payment_type_id: line
+                .payment_method
+                .as_deref()
+                .and_then(|id| id.parse().ok())
+                .unwrap_or(-1),
             analytique,
         })
         .collect();
@@ -168,6 +172,7 @@ mod tests {
                 due_date: None,
                 currency_amount: Some(Decimal::new(100, 0)),
                 analytics: vec![],
+                payment_method: None,
             })
             .collect();
         let p = Posting {

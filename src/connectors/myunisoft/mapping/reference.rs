@@ -33,6 +33,7 @@ pub(crate) fn analytic_plan(a: &Axis) -> AnalyticPlan {
         name: a.label.clone().or_else(|| a.code.clone()).unwrap_or_else(|| a.id_axe.to_string()),
         active: true,
         code: a.code.clone(),
+        parent_id: None,
     }
 }
 

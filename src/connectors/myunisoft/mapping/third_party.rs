@@ -5,8 +5,8 @@ use crate::connectors::myunisoft::dto::{
     AccountDetails, ContactWrite, Country, IbanWrite, Info, InfoWrite,
 };
 use crate::domain::third_party::{
-    Address, AddressType, Contact, Labelled, NewAddress, NewThirdParty, PartnerIban, PartyKind,
-    ThirdParty, ThirdPartyPatch,
+    Address, AddressType, Contact, Labelled, NewAddress, NewThirdParty, PartnerBankAccount,
+    PartnerIban, PartyKind, ThirdParty, ThirdPartyPatch,
 };
 use crate::domain::Invalid;
 
@@ -128,6 +128,7 @@ pub(crate) fn third_party(a: &AccountDetails, countries: &[Country]) -> ThirdPar
         third_party_account: Some(a.account_number.clone()),
         last_updated_on: None,
         addresses: address(info, countries).into_iter().collect(),
+        bank_accounts: PartnerBankAccount::list(&ibans),
         ibans,
         payment_terms: info.payment_deadline.as_ref().map(|d| Labelled {
             id: Some(d.id_payment_deadline.to_string()),
@@ -579,6 +580,9 @@ mod tests {
         assert_eq!(t.ibans[0].bic.as_deref(), Some("BNPAFRPPBRE"));
         assert_eq!(t.ibans[0].bank_name.as_deref(), Some("BNP Paribas Brest"));
         assert_eq!(t.ibans[0].mandate_reference.as_deref(), Some("RUM-0042"));
+        assert!(t.bank_accounts[0].is_primary);
+        assert_eq!(t.bank_accounts[0].iban.as_deref(), Some(t.ibans[0].iban.as_str()));
+        assert_eq!(t.bank_accounts[0].bic_swift.as_deref(), Some("BNPAFRPPBRE"));
         assert_eq!(t.payment_terms.as_ref().unwrap().name.as_deref(), Some("30 jours fin de mois"));
         assert_eq!(t.payment_method.as_ref().unwrap().code.as_deref(), Some("VIRT"));
         assert_eq!(t.director.as_deref(), Some("Marc-Antoine PÉRON"));

@@ -42,6 +42,8 @@ pub(crate) fn vat_code(v: &VatParam) -> VatCode {
         deductible_account: deductible,
         payable_account: payable,
         reversed: type_code.starts_with("AUTO"),
+        country: None,
+        withholding_tax: false,
     }
 }
 
