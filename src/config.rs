@@ -527,3 +527,32 @@ mod tests {
         assert_eq!(db.url, format!("sqlite://{path}/passerelle.db?mode=rwc"));
     }
 }
+
+/// How the data layer's sync engine paces itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DatalayerSettings {
+    /// `PASSERELLE_DATALAYER_INTERVAL_SECS` (default 300): between two syncs of one connection.
+    pub interval: Duration,
+    /// `PASSERELLE_DATALAYER_LEASE_SECS` (default 30): how long a claimed sync holds without
+    /// renewal; a process that died mid-sync is taken over after it.
+    pub lease: Duration,
+    /// `PASSERELLE_DATALAYER_SYNC` (default `on`): `off` keeps this process out of syncing.
+    pub sync: bool,
+}
+
+impl DatalayerSettings {
+    pub fn from_env(env: &impl Env) -> Result<Self, ConfigError> {
+        let sync = match env.var("PASSERELLE_DATALAYER_SYNC").as_deref() {
+            None | Some("on") => true,
+            Some("off") => false,
+            Some(_) => {
+                return Err(ConfigError::new("PASSERELLE_DATALAYER_SYNC", "must be on or off"))
+            }
+        };
+        Ok(Self {
+            interval: seconds(env, "PASSERELLE_DATALAYER_INTERVAL_SECS", 300, 1)?,
+            lease: seconds(env, "PASSERELLE_DATALAYER_LEASE_SECS", 30, 1)?,
+            sync,
+        })
+    }
+}

@@ -41,6 +41,10 @@ pub enum ErrorCode {
     UnexpectedMyunisoftError,
     /// Not in Chift's catalogue: a create that would duplicate an existing record (409).
     ErrorDuplicateRecord,
+    /// A read asked for the data layer before its first sync finished (409).
+    ErrorDatalayerSyncPending,
+    /// Not in Chift's catalogue: a read asked for the data layer of a connection without it (409).
+    ErrorDatalayerNotEnabled,
     ErrorAccountNumberNotFound,
     ErrorAccountNumberNotGoodScope,
     ErrorAnalyticAccountAlreadyExists,
@@ -134,6 +138,10 @@ impl ErrorCode {
                 "The analytic plan doesn't exist in the accounting system."
             }
             C::ErrorBookyearNotFound => "The accounting system is not set up for this date.",
+            C::ErrorDatalayerSyncPending => {
+                "The data layer of this connection has not finished its first sync yet."
+            }
+            C::ErrorDatalayerNotEnabled => "The data layer is not enabled for this connection.",
             C::ErrorEmployeeNotFound => "The employee doesn't exist in the accounting system.",
             C::ErrorEntryNotBalanced => "The entry is not balanced.",
             C::ErrorEntryNotFound => "The entry doesn't exist in the accounting system.",
@@ -213,6 +221,10 @@ pub enum AppError {
     Duplicate { resource: Resource, id: String },
     #[error("not ready: {0}")]
     Unavailable(String),
+    #[error("the data layer of connection `{connection}` has not finished its first sync; retry later or read without x-chift-datalayer: true")]
+    DatalayerSyncPending { connection: String },
+    #[error("the data layer is not enabled on connection `{connection}`; enable it with POST …/connections/{connection}/enable_datalayer or send x-chift-datalayer: if_available")]
+    DatalayerNotEnabled { connection: String },
     /// A tenant already runs as many of these as one replica serves it at once.
     #[error("{limit} {what} are already running; retry in 1 s")]
     Busy { what: &'static str, limit: u32 },
@@ -259,6 +271,12 @@ impl AppError {
             ),
             AppError::AlreadyProcessed { .. } => (StatusCode::CONFLICT, C::RequestAlreadyProcessed),
             AppError::InProcess { .. } => (StatusCode::CONFLICT, C::RequestInProcess),
+            AppError::DatalayerSyncPending { .. } => {
+                (StatusCode::CONFLICT, C::ErrorDatalayerSyncPending)
+            }
+            AppError::DatalayerNotEnabled { .. } => {
+                (StatusCode::CONFLICT, C::ErrorDatalayerNotEnabled)
+            }
             AppError::Timeout { .. } => (StatusCode::GATEWAY_TIMEOUT, C::ErrorUnknown),
             AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, C::ErrorUnknown),
             AppError::Busy { .. } => (StatusCode::TOO_MANY_REQUESTS, C::ErrorConnectorUnavailable),
@@ -692,6 +710,16 @@ mod tests {
                 "REQUEST_ALREADY_PROCESSED",
             ),
             (AppError::InProcess { client_request_id: "r".into() }, 409, "REQUEST_IN_PROCESS"),
+            (
+                AppError::DatalayerSyncPending { connection: "c".into() },
+                409,
+                "ERROR_DATALAYER_SYNC_PENDING",
+            ),
+            (
+                AppError::DatalayerNotEnabled { connection: "c".into() },
+                409,
+                "ERROR_DATALAYER_NOT_ENABLED",
+            ),
             (AppError::Timeout { after: second }, 504, "ERROR_UNKNOWN"),
             (AppError::Unavailable("database".into()), 503, "ERROR_UNKNOWN"),
             (

@@ -9,6 +9,7 @@ pub mod config;
 pub mod connect;
 pub mod connectors;
 pub mod crypto;
+pub mod datalayer;
 pub mod domain;
 pub mod error;
 pub mod service;

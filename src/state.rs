@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use axum::extract::FromRef;
 use fec::DiskBudget;
+use secrecy::SecretString;
 use uuid::Uuid;
 
 use crate::auth::connect_link::ConnectKeys;
@@ -19,6 +20,8 @@ use crate::connectors::myunisoft::client::Client;
 use crate::connectors::myunisoft::MyUnisoft;
 use crate::connectors::Connectors;
 use crate::crypto::Keyring;
+use crate::datalayer::metrics::DatalayerMetrics;
+use crate::datalayer::read::Layered;
 use crate::service::quota::Quota;
 use crate::service::tenancy_cache::TenancyCache;
 use crate::store::{Backend, Store, StoreLeases};
@@ -74,6 +77,10 @@ pub struct Shared {
     pub fec_spool: DiskBudget,
     /// Where webhooks may point and how they are delivered.
     pub webhooks: crate::webhooks::WebhookSettings,
+    /// The data layer's series.
+    pub datalayer_metrics: DatalayerMetrics,
+    /// The MyUnisoft partner key, which signs webhook deliveries.
+    pub webhook_key: SecretString,
 }
 
 /// Set once shutdown begins: readiness then answers 503 and answers close their connection, so
@@ -103,6 +110,8 @@ impl FromRef<AppState> for Metrics {
 impl AppState {
     pub fn new(settings: &Settings, store: Store) -> Result<Self, String> {
         let metrics = Metrics::new().map_err(|e| format!("metrics registry: {e}"))?;
+        let datalayer_metrics =
+            DatalayerMetrics::new(&metrics).map_err(|e| format!("metrics registry: {e}"))?;
         let mu = &settings.myunisoft;
         let budget = Budget {
             calls: mu.rate_calls,
@@ -112,6 +121,7 @@ impl AppState {
             ..Budget::MYUNISOFT
         };
         let limits = settings.limits;
+        let layered_store = store.clone();
         let governor = Governor::new(Arc::new(StoreLeases(store.clone())), budget);
         let client = Client::new(
             &mu.base_url,
@@ -141,7 +151,8 @@ impl AppState {
                 client,
                 REFERENCE_TTL,
                 limits.reference_cache_bytes,
-            )),
+            ))
+            .wrapped(|live| Arc::new(Layered::new(live, layered_store))),
             tenancy,
             public_url: settings.public_url.as_str().into(),
             draining: Draining::default(),
@@ -151,6 +162,8 @@ impl AppState {
             fec_exports: Arc::new(Quota::new(limits.fec_exports_per_connection)),
             fec_spool: DiskBudget::new(limits.fec_spool_bytes),
             webhooks: settings.webhooks,
+            datalayer_metrics,
+            webhook_key: mu.partner_secret.clone(),
         })))
     }
 }

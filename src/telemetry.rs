@@ -212,6 +212,14 @@ impl Metrics {
         self.governor_wait.observe(waited.as_secs_f64());
     }
 
+    /// Adds series defined elsewhere (their labels must be closed sets too).
+    pub fn register(
+        &self,
+        c: Box<dyn prometheus::core::Collector>,
+    ) -> Result<(), prometheus::Error> {
+        self.registry.register(c)
+    }
+
     pub fn cache_lookup(&self, hit: bool) {
         self.cache_lookups.with_label_values(&[if hit { "hit" } else { "miss" }]).inc();
     }

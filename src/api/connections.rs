@@ -50,9 +50,8 @@ pub struct ConnectionItem {
     /// On-premise agents only: always null.
     #[schema(schema_with = always_null)]
     pub agent: Option<serde_json::Value>,
-    /// Passerelle reads live: always null.
-    #[schema(schema_with = always_null)]
-    pub datalayer: Option<serde_json::Value>,
+    /// The data layer's state (`not_enabled` until enabled).
+    pub datalayer: Option<crate::api::datalayer::DatalayerInfo>,
 }
 
 /// A field Passerelle always answers `null`.
@@ -226,7 +225,12 @@ pub async fn list_connections(
     ValidPath(path): ValidPath<ConsumerPath>,
 ) -> Result<Json<Vec<ConnectionItem>>> {
     let connections = service::list(&state, &tenant, path.consumer_id).await?;
-    Ok(Json(connections.into_iter().map(ConnectionItem::from).collect()))
+    let mut items: Vec<ConnectionItem> =
+        connections.into_iter().map(ConnectionItem::from).collect();
+    for item in &mut items {
+        item.datalayer = Some(crate::api::datalayer::info(&state, item.connectionid).await?);
+    }
+    Ok(Json(items))
 }
 
 /// Create a connection: without `credentials`, answer an activation link to the hosted connect
@@ -278,7 +282,9 @@ pub async fn get_connection(
     ValidPath(path): ValidPath<ConnectionPath>,
 ) -> Result<Json<ConnectionItem>> {
     let connection = service::get(&state, &tenant, path.consumer_id, path.connectionid).await?;
-    Ok(Json(connection.into()))
+    let mut item = ConnectionItem::from(connection);
+    item.datalayer = Some(crate::api::datalayer::info(&state, item.connectionid).await?);
+    Ok(Json(item))
 }
 
 /// Rename a connection and replace its credentials, or (without `credentials`) answer an

@@ -4,6 +4,7 @@ pub mod accounting;
 pub mod connections;
 pub mod consumers;
 pub mod contract;
+pub mod datalayer;
 pub mod detach;
 pub mod docs;
 pub mod extract;
@@ -40,6 +41,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .merge(token::router())
         .merge(consumers::router())
         .merge(connections::router())
+        .merge(datalayer::router())
         .merge(integrations::router())
         .merge(accounting::router())
         .merge(webhooks::router())
@@ -58,6 +60,7 @@ pub fn openapi() -> OpenApiDoc {
 pub fn router(state: AppState) -> Router {
     let (api, mut spec) = documented().split_for_parts();
     contract::apply(&mut spec);
+    let api = api.layer(axum::middleware::from_fn_with_state(state.clone(), datalayer::reads));
     let spec = spec.to_pretty_json().unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
     api.route("/metrics", get(health::metrics_text))
         .merge(docs::router(spec))

@@ -1,6 +1,7 @@
 //! The command line: `serve`, `migrate`, `account create`, `rotate-key`, `openapi`, `sandbox`,
-//! `demo` and `export-fec`.
+//! `demo`, `export-fec` and `datalayer`.
 
+mod datalayer;
 mod demo;
 mod export_fec;
 
@@ -14,7 +15,8 @@ use serde_json::json;
 use crate::api::detach;
 use crate::app::{self, App};
 use crate::auth::secrets::SecretDigests;
-use crate::config::{self, DatabaseSettings, ProcessEnv, Settings};
+use crate::config::{self, DatabaseSettings, DatalayerSettings, ProcessEnv, Settings};
+use crate::datalayer::sync::{Cadence, Engine};
 use crate::service::{accounts, idempotent};
 use crate::store::Store;
 use crate::telemetry;
@@ -42,6 +44,11 @@ pub enum Command {
     RotateKey,
     /// Print the OpenAPI document.
     Openapi,
+    /// The data layer of a consumer's connections: status, enable, refresh.
+    Datalayer {
+        #[command(subcommand)]
+        command: datalayer::DatalayerCommand,
+    },
     /// Write the legal FEC file of a consumer's folder (same checks as the HTTP export), with
     /// progress on stderr. Reads the same environment as `serve`.
     ExportFec(export_fec::ExportFec),
@@ -90,6 +97,7 @@ pub async fn run(cli: Cli) -> CliResult {
             export_fec::run(args).await
         }
         Command::Sandbox { listen } => sandbox(listen).await,
+        Command::Datalayer { command } => datalayer::run(command).await,
         Command::Openapi => {
             let spec = crate::api::openapi().to_pretty_json().map_err(|e| e.to_string())?;
             println!("{spec}");
@@ -124,6 +132,9 @@ async fn serve() -> CliResult {
     let addr = app.local_addr().map_err(|e| e.to_string())?;
     tracing::info!(%addr, backend = ?store.backend(), "passerelle listening");
     tokio::spawn(idempotent::purge_every(app.state().clone(), Duration::from_secs(3600)));
+    if let Some(engine) = datalayer_engine(app.state())? {
+        tokio::spawn(engine.run());
+    }
     let shutdown = app::drain_on_signal(app.state().draining.clone(), settings.shutdown_drain);
     app.serve(shutdown).await.map_err(|e| format!("server: {e}"))?;
     if !detach::finish_writes(settings.request_timeout).await {
@@ -132,6 +143,26 @@ async fn serve() -> CliResult {
     store.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The data layer's sync engine of this process, unless `PASSERELLE_DATALAYER_SYNC=off`.
+fn datalayer_engine(state: &crate::state::AppState) -> Result<Option<Engine>, String> {
+    let settings = DatalayerSettings::from_env(&ProcessEnv).map_err(|e| e.to_string())?;
+    if !settings.sync {
+        return Ok(None);
+    }
+    Ok(Some(Engine {
+        store: state.store.clone(),
+        connectors: state.connectors.clone(),
+        keyring: state.keyring.clone(),
+        metrics: state.datalayer_metrics.clone(),
+        cadence: Cadence {
+            interval: settings.interval,
+            lease: settings.lease,
+            poll: Duration::from_millis(250),
+        },
+        owner: format!("pid{}-{}", std::process::id(), uuid::Uuid::new_v4()),
+    }))
 }
 
 async fn create_account(name: &str) -> CliResult {

@@ -252,6 +252,14 @@ pub trait JournalEntries: Send + Sync {
         scope: FolderScope<'_>,
         id: &str,
     ) -> ConnectorResult<JournalEntry>;
+    /// Entries recorded upstream from `since` to `until` (by the software's own timestamp,
+    /// whatever their accounting date), pending ones included: what changed since a sync.
+    async fn entries_recorded(
+        &self,
+        scope: FolderScope<'_>,
+        since: chrono::NaiveDate,
+        until: chrono::NaiveDate,
+    ) -> ConnectorResult<Vec<JournalEntry>>;
 }
 
 /// Entries written: each lands exactly once and is answered as read back.
@@ -314,15 +322,89 @@ pub trait Schemes: Send + Sync {
     async fn schemes(&self, scope: FolderScope<'_>) -> ConnectorResult<Vec<Scheme>>;
 }
 
+/// Webhook subscriptions upstream: deliveries of the software's change events to `post_url`.
+#[async_trait]
+pub trait Subscriptions: Send + Sync {
+    /// Subscribes to `events`; answers the subscription's id.
+    async fn subscribe(
+        &self,
+        connection: &TenantConnection,
+        post_url: &str,
+        events: &[&str],
+    ) -> ConnectorResult<String>;
+    async fn unsubscribe(&self, connection: &TenantConnection, id: &str) -> ConnectorResult<()>;
+}
+
+/// Reference data a connector keeps between calls, dropped on demand (a sync must read what is
+/// upstream now).
+pub trait Fresh: Send + Sync {
+    /// Forgets what is kept for `connection` (its folder `folder`, or its connection-wide reads).
+    fn forget(&self, connection: Uuid, folder: Option<i64>);
+}
+
+/// Every capability of one connector, behind one object.
+pub trait Connector:
+    Activation
+    + Folders
+    + Ledger
+    + Analytics
+    + Movements
+    + Outstandings
+    + Banking
+    + Payroll
+    + ThirdParties
+    + JournalEntries
+    + Postings
+    + Documents
+    + Subscriptions
+    + Fresh
+{
+}
+
+impl<T> Connector for T where
+    T: Activation
+        + Folders
+        + Ledger
+        + Analytics
+        + Movements
+        + Outstandings
+        + Banking
+        + Payroll
+        + ThirdParties
+        + JournalEntries
+        + Postings
+        + Documents
+        + Subscriptions
+        + Fresh
+{
+}
+
 /// Every connector, by kind.
 #[derive(Clone)]
 pub struct Connectors {
-    myunisoft: Arc<myunisoft::MyUnisoft>,
+    myunisoft: Arc<dyn Connector>,
 }
 
 impl Connectors {
     pub fn new(myunisoft: myunisoft::MyUnisoft) -> Self {
         Self { myunisoft: Arc::new(myunisoft) }
+    }
+
+    /// The same connectors, each wrapped by `wrap` (which keeps the one it is given to call).
+    pub fn wrapped(self, wrap: impl FnOnce(Arc<dyn Connector>) -> Arc<dyn Connector>) -> Self {
+        Self { myunisoft: wrap(self.myunisoft) }
+    }
+
+    pub fn subscriptions(&self, kind: ConnectorKind) -> &dyn Subscriptions {
+        match kind {
+            ConnectorKind::MyUnisoft => self.myunisoft.as_ref(),
+        }
+    }
+
+    pub fn fresh(&self, kind: ConnectorKind) -> &dyn Fresh {
+        match kind {
+            ConnectorKind::MyUnisoft => self.myunisoft.as_ref(),
+        }
     }
 
     pub fn activation(&self, kind: ConnectorKind) -> Option<&dyn Activation> {

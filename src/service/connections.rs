@@ -190,6 +190,9 @@ pub async fn update(
 
 pub async fn delete(s: &AppState, t: &TenantContext, consumer: Uuid, id: Uuid) -> Result<()> {
     let current = get(s, t, consumer, id).await?;
+    if s.store.datalayer().get(id).await?.is_some() {
+        crate::service::datalayer::disable(s, t, consumer, id).await?;
+    }
     let event = Event::connection(
         CONNECTION_DELETED,
         consumer,

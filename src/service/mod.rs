@@ -8,6 +8,7 @@ pub mod attachments;
 pub mod connect;
 pub mod connections;
 pub mod consumers;
+pub mod datalayer;
 pub mod expenses;
 pub mod fec;
 pub mod idempotent;

@@ -6,6 +6,7 @@ pub mod changes;
 mod connect_links;
 mod connections;
 mod consumers;
+mod datalayer;
 mod idempotency;
 mod issues;
 mod login_failures;
@@ -25,6 +26,7 @@ pub use accounts::{Accounts, NewAccount};
 pub use connect_links::{Completion, ConnectLinks};
 pub use connections::Connections;
 pub use consumers::Consumers;
+pub use datalayer::{Datalayer, Enabled, Finished, Record, Run, SetChanges};
 pub use idempotency::{Begun, Idempotency, IdempotencyKey, Lease, Outcome, TransactionRecord};
 pub use issues::{Issue, IssueEvent, IssueFilter, Issues, Occurrence};
 pub use login_failures::{LoginFailures, SharedFailures};
@@ -132,6 +134,10 @@ impl Store {
 
     pub fn login_failures(&self) -> LoginFailures<'_> {
         LoginFailures::new(&self.pool)
+    }
+
+    pub fn datalayer(&self) -> Datalayer<'_> {
+        Datalayer::new(&self.pool, self.backend)
     }
 
     pub fn slots(&self) -> Slots<'_> {

@@ -10,6 +10,7 @@ mod connect;
 mod connections;
 mod consumers;
 mod contract_fields;
+mod datalayer;
 mod entry_writes;
 mod errors;
 mod fec;

@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -25,6 +25,101 @@ pub(crate) fn router() -> Router<SharedState> {
         .route("/_sandbox/folders/{folder}/entries/{entry}/validate", post(validate))
         .route("/_sandbox/tokens", get(list_tokens))
         .route("/_sandbox/large", put(set_large))
+        .route(
+            "/_sandbox/folders/{folder}/third-parties/{number}",
+            delete(delete_third_party).patch(rename_third_party),
+        )
+        .route("/_sandbox/folders/{folder}/exercices/{id}/close", post(close_exercice))
+}
+
+#[derive(Debug, Deserialize)]
+struct Rename {
+    label: String,
+}
+
+/// Renames a client or supplier as a person would in MyUnisoft, and sends the `thirdParty`
+/// UPDATE event.
+async fn rename_third_party(
+    State(shared): State<SharedState>,
+    Path((folder, number)): Path<(i64, String)>,
+    Json(rename): Json<Rename>,
+) -> Response {
+    {
+        let mut world = shared.world();
+        let Ok((folder_data, _)) = world.folder_mut(folder) else {
+            return missing("no such folder");
+        };
+        let found = folder_data
+            .accounts
+            .iter_mut()
+            .find(|a| a.number == number && crate::world::is_third_party_number(&a.number));
+        let Some(account) = found else { return missing("no such third party") };
+        if let Some(info) = account.info.as_mut() {
+            info.name = Some(rename.label.clone());
+        }
+        account.label = rename.label;
+    }
+    shared.webhooks.emit(folder, "thirdParty", "UPDATE", json!({ "code": number }));
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// Closes a fiscal year as an accountant would, and sends the `exercice` UPDATE event.
+async fn close_exercice(
+    State(shared): State<SharedState>,
+    Path((folder, id)): Path<(i64, i64)>,
+) -> Response {
+    {
+        let mut world = shared.world();
+        let Ok((folder_data, _)) = world.folder_mut(folder) else {
+            return missing("no such folder");
+        };
+        let Some(year) = folder_data.exercices.iter_mut().find(|e| e.id == id) else {
+            return missing("no such exercice");
+        };
+        let at = chrono::Utc::now().date_naive();
+        year.closure = Some(crate::world::Closure { at, by: (1, "Admin", "Sandbox") });
+    }
+    let state = json!({ "closed": true });
+    shared.webhooks.emit(folder, "exercice", "UPDATE", json!({ "id": id, "currentState": state }));
+    StatusCode::NO_CONTENT.into_response()
+}
+
+fn missing(what: &str) -> Response {
+    (StatusCode::NOT_FOUND, Json(json!({ "error": what }))).into_response()
+}
+
+/// Deletes a client or supplier account as a person would in MyUnisoft (refused while entries
+/// use it), and sends the `thirdParty` DELETE event.
+async fn delete_third_party(
+    State(shared): State<SharedState>,
+    Path((folder, number)): Path<(i64, String)>,
+) -> Response {
+    {
+        let mut world = shared.world();
+        let Ok((folder_data, _)) = world.folder_mut(folder) else {
+            return missing("no such folder");
+        };
+        let Some(at) = folder_data
+            .accounts
+            .iter()
+            .position(|a| a.number == number && crate::world::is_third_party_number(&a.number))
+        else {
+            return missing("no such third party");
+        };
+        let id = folder_data.accounts[at].id;
+        let used = folder_data
+            .entries
+            .iter()
+            .chain(&folder_data.pending)
+            .any(|e| e.lines.iter().any(|l| l.account_id == id));
+        if used {
+            let error = json!({ "error": "entries use this account" });
+            return (StatusCode::CONFLICT, Json(error)).into_response();
+        }
+        folder_data.accounts.remove(at);
+    }
+    shared.webhooks.emit(folder, "thirdParty", "DELETE", json!({ "code": number }));
+    StatusCode::NO_CONTENT.into_response()
 }
 
 async fn requests(State(shared): State<SharedState>) -> Response {

@@ -24,6 +24,7 @@ mod seed;
 mod server;
 pub mod tokens;
 mod transport;
+mod webhooks;
 mod world;
 
 use std::time::Duration;

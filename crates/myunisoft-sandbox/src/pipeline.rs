@@ -20,8 +20,9 @@ use super::errors::{self, ApiError, RequestContext};
 use super::faults::Action;
 use super::limits::RateHeaders;
 use super::mutex::lock;
+use super::scope::SOCIETY_HEADER;
 use super::server::SharedState;
-use super::tokens::Grant;
+use super::tokens::{Access, Grant};
 use super::transport::Peer;
 
 /// How long a truncated body waits after its first half, so that half reaches the client.
@@ -116,13 +117,22 @@ async fn run_with_fault(
 ) -> (Response, Ending) {
     let is_write = !matches!(parts.method, Method::GET | Method::HEAD);
     let plan = lock(&shared.faults).draw(is_write);
+    let change = is_write.then(|| Change::of(&parts, &grant));
     if !plan.latency.is_zero() {
         tokio::time::sleep(plan.latency).await;
     }
     parts.extensions.insert(grant);
     let request = Request::from_parts(parts, body);
     match plan.action {
-        None => (next.run(request).await, Ending::Answer),
+        None => {
+            let response = next.run(request).await;
+            match change {
+                Some(change) if response.status().is_success() => {
+                    (change.announce(shared, response).await, Ending::Answer)
+                }
+                _ => (response, Ending::Answer),
+            }
+        }
         Some(Action::Status(status)) => {
             (ApiError::for_status(status).into_response(), Ending::Answer)
         }
@@ -132,6 +142,39 @@ async fn run_with_fault(
         Some(Action::Reset) => (StatusCode::BAD_GATEWAY.into_response(), Ending::Reset),
         Some(Action::Truncate) => (next.run(request).await, Ending::Truncate),
         Some(Action::ResetAfterWrite) => (next.run(request).await, Ending::Reset),
+    }
+}
+
+/// A write, for the webhook event its success sends.
+struct Change {
+    folder: Option<i64>,
+    method: String,
+    path: String,
+}
+
+impl Change {
+    fn of(parts: &Parts, grant: &Grant) -> Self {
+        let folder = match grant.access {
+            Access::Society(id) => Some(id),
+            Access::Firm => parts
+                .headers
+                .get(SOCIETY_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse().ok()),
+        };
+        let path = parts
+            .extensions
+            .get::<OriginalUri>()
+            .map_or_else(|| parts.uri.path().to_owned(), |u| u.0.path().to_owned());
+        Change { folder, method: parts.method.to_string(), path }
+    }
+
+    /// Sends the event of the write (its answer tells the id), and gives the answer back.
+    async fn announce(self, shared: &SharedState, response: Response) -> Response {
+        let (parts, body) = response.into_parts();
+        let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
+        shared.webhooks.after_write(self.folder, &self.method, &self.path, &bytes);
+        Response::from_parts(parts, Body::from(bytes))
     }
 }
 

@@ -20,6 +20,7 @@ use super::limits::{Limits, Stats};
 use super::mutex::lock;
 use super::recording::{RecordedRequest, RequestLog};
 use super::transport::{Peer, SandboxListener};
+use super::webhooks::{self, Webhooks};
 use super::world::World;
 use super::{admin, pipeline, routes, seed, SandboxConfig};
 
@@ -40,6 +41,8 @@ pub(crate) struct Shared {
     pub(crate) pregenerate: AtomicBool,
     /// The last rendered large answer, by request.
     pub(crate) rendered: Mutex<Option<(String, bytes::Bytes)>>,
+    /// Webhook subscriptions, and the deliveries they are sent.
+    pub(crate) webhooks: Webhooks,
 }
 
 pub(crate) type SharedState = Arc<Shared>;
@@ -55,6 +58,7 @@ impl Shared {
             large_movements: AtomicU64::new(0),
             pregenerate: AtomicBool::new(false),
             rendered: Mutex::new(None),
+            webhooks: Webhooks::default(),
         }
     }
 
@@ -70,6 +74,7 @@ impl Shared {
 /// The whole HTTP surface.
 pub(crate) fn router(shared: SharedState) -> Router {
     let api = routes::router()
+        .merge(webhooks::router())
         .fallback(routes::unknown_route)
         .layer(middleware::from_fn_with_state(Arc::clone(&shared), pipeline::pipeline))
         .layer(DefaultBodyLimit::max(BODY_LIMIT));
@@ -135,6 +140,11 @@ impl Sandbox {
     }
 
     /// Replaces the faults (and restarts the random sequence from `faults.seed`).
+    /// How many webhook subscriptions are live.
+    pub fn webhook_subscriptions(&self) -> usize {
+        self.shared.webhooks.count()
+    }
+
     pub fn set_faults(&self, faults: Faults) {
         *lock(&self.shared.faults) = FaultState::new(faults);
     }

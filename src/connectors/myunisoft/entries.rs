@@ -96,4 +96,26 @@ impl JournalEntries for MyUnisoft {
         let (entry, posted) = self.mad_entry(scope, id).await?;
         Ok(journal_entry(&entry, posted, plan.as_deref()))
     }
+
+    /// `GET /mad/entries?startDate&endDate&dateFilter=myunisoft`, posted then pending.
+    async fn entries_recorded(
+        &self,
+        scope: FolderScope<'_>,
+        since: NaiveDate,
+        until: NaiveDate,
+    ) -> ConnectorResult<Vec<JournalEntry>> {
+        let plan = self.default_plan(scope).await?;
+        let call = || {
+            Call::get("/mad/entries")
+                .query("version", "1.0.0")
+                .query("startDate", since)
+                .query("endDate", until)
+                .query("dateFilter", "myunisoft")
+        };
+        let posted: Vec<dto::MadEntry> = self.fresh(scope, call()).await?;
+        let pending: Vec<dto::MadEntry> = self.fresh(scope, call().query("draft", true)).await?;
+        let posted = posted.iter().map(|e| journal_entry(e, true, plan.as_deref()));
+        let pending = pending.iter().map(|e| journal_entry(e, false, plan.as_deref()));
+        Ok(posted.chain(pending).collect())
+    }
 }

@@ -13,6 +13,7 @@ mod movements;
 mod outstandings;
 mod posting;
 mod third_parties;
+mod webhooks;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -60,6 +61,12 @@ fn auth(connection: &TenantConnection, folder: Option<i64>) -> Auth<'_> {
 
 fn today() -> String {
     chrono::Utc::now().date_naive().format("%Y-%m-%d").to_string()
+}
+
+impl super::Fresh for MyUnisoft {
+    fn forget(&self, connection: Uuid, folder: Option<i64>) {
+        self.cache.invalidate(&Scope { connection, folder });
+    }
 }
 
 impl MyUnisoft {

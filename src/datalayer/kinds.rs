@@ -1,0 +1,187 @@
+//! The kinds of records the data layer keeps, and the upstream id each is stored under.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::accounting::{
+    AnalyticPlan, BankAccount, BookYear, Employee, Folder, Journal, LedgerAccount, PaymentMethod,
+    PaymentTerm, VatCode,
+};
+use crate::domain::analytics::AnalyticAccount;
+use crate::domain::journal_entry::JournalEntry;
+use crate::domain::outstanding::{Outstanding, OutstandingFilter, OutstandingType};
+use crate::domain::third_party::{PartyKind, ThirdParty};
+
+/// The folder number of sets that belong to the connection, not to one folder.
+pub const CONNECTION_WIDE: i64 = 0;
+
+pub const FOLDERS: &str = "folders";
+pub const BOOKYEARS: &str = "bookyears";
+pub const ACCOUNTS: &str = "accounts";
+pub const JOURNALS: &str = "journals";
+pub const VAT_CODES: &str = "vat_codes";
+pub const PAYMENT_METHODS: &str = "payment_methods";
+pub const PAYMENT_TERMS: &str = "payment_terms";
+pub const ANALYTIC_PLANS: &str = "analytic_plans";
+pub const ANALYTIC_ACCOUNTS: &str = "analytic_accounts";
+pub const BANK_ACCOUNTS: &str = "bank_accounts";
+pub const EMPLOYEES: &str = "employees";
+pub const CLIENTS: &str = "clients";
+pub const SUPPLIERS: &str = "suppliers";
+pub const ENTRIES: &str = "entries";
+
+/// Every kind stored, for operators (outstandings once per filter).
+pub const ALL: [&str; 18] = [
+    FOLDERS,
+    BOOKYEARS,
+    ACCOUNTS,
+    JOURNALS,
+    VAT_CODES,
+    PAYMENT_METHODS,
+    PAYMENT_TERMS,
+    ANALYTIC_PLANS,
+    ANALYTIC_ACCOUNTS,
+    BANK_ACCOUNTS,
+    EMPLOYEES,
+    CLIENTS,
+    SUPPLIERS,
+    ENTRIES,
+    "outstandings_client",
+    "outstandings_client_unposted",
+    "outstandings_supplier",
+    "outstandings_supplier_unposted",
+];
+
+/// The set of clients or suppliers (employees read as third parties are not kept).
+pub fn parties(kind: PartyKind) -> Option<&'static str> {
+    match kind {
+        PartyKind::Client => Some(CLIENTS),
+        PartyKind::Supplier => Some(SUPPLIERS),
+        PartyKind::Employee => None,
+    }
+}
+
+/// The kind of the open items one filter reads.
+pub fn outstandings(filter: OutstandingFilter) -> String {
+    let whose = match filter.kind {
+        OutstandingType::Client => "client",
+        OutstandingType::Supplier => "supplier",
+    };
+    let pending = if filter.unposted_allowed { "_unposted" } else { "" };
+    format!("outstandings_{whose}{pending}")
+}
+
+/// Every filter of open items, each kept as its own set.
+pub fn outstanding_filters() -> [OutstandingFilter; 4] {
+    let f = |kind, unposted_allowed| OutstandingFilter { kind, unposted_allowed };
+    [
+        f(OutstandingType::Client, false),
+        f(OutstandingType::Client, true),
+        f(OutstandingType::Supplier, false),
+        f(OutstandingType::Supplier, true),
+    ]
+}
+
+/// The upstream id a record is stored under.
+pub trait Keyed {
+    fn key(&self) -> String;
+}
+
+macro_rules! keyed_by_id {
+    ($($t:ty),* $(,)?) => {
+        $(impl Keyed for $t {
+            fn key(&self) -> String {
+                self.id.clone()
+            }
+        })*
+    };
+}
+
+keyed_by_id!(
+    Folder,
+    BookYear,
+    LedgerAccount,
+    Journal,
+    VatCode,
+    PaymentMethod,
+    PaymentTerm,
+    AnalyticPlan,
+    AnalyticAccount,
+    BankAccount,
+    Employee,
+    ThirdParty,
+    Outstanding,
+);
+
+/// A journal entry as stored: as answered, plus what is never answered but read by the rules
+/// above (what Passerelle kept with an entry it wrote; which lines are partly lettered).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StoredEntry {
+    #[serde(flatten)]
+    entry: JournalEntry,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    passerelle_metadata: Option<serde_json::Value>,
+    /// Indexes of the lines whose lettering is partial.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    passerelle_partial_lines: Vec<usize>,
+}
+
+impl StoredEntry {
+    pub fn of(entry: &JournalEntry) -> Self {
+        let partial = entry.items.iter().enumerate().filter(|(_, i)| i.matching_partial);
+        Self {
+            entry: entry.clone(),
+            passerelle_metadata: entry.metadata.clone(),
+            passerelle_partial_lines: partial.map(|(n, _)| n).collect(),
+        }
+    }
+
+    pub fn into_entry(self) -> JournalEntry {
+        let mut entry = JournalEntry { metadata: self.passerelle_metadata, ..self.entry };
+        for n in self.passerelle_partial_lines {
+            if let Some(item) = entry.items.get_mut(n) {
+                item.matching_partial = true;
+            }
+        }
+        entry
+    }
+}
+
+impl Keyed for StoredEntry {
+    fn key(&self) -> String {
+        // MyUnisoft's own id: a partner id can be shared by a pending and a validated entry.
+        format!("{}:{}", self.entry.entry_id, self.entry.posted)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every field the rules read survives the store, answered or not.
+    #[test]
+    fn a_stored_entry_reads_back_as_it_was() {
+        let json = serde_json::json!({
+            "id": "e1", "reference": null, "name": null, "journal_id": "j", "journal_name": null,
+            "date": "2026-01-02", "due_date": null, "due_dates": [], "posted": true,
+            "attachments_info": {"status": "no"}, "items": [], "created_on": null,
+            "entry_id": "7", "document_currency": null, "document_exchange_rate": null
+        });
+        let mut entry: JournalEntry = serde_json::from_value(json).unwrap();
+        entry.metadata = Some(serde_json::json!({"invoice": {"n": 1}}));
+        let text = serde_json::to_string(&StoredEntry::of(&entry)).unwrap();
+        let back = serde_json::from_str::<StoredEntry>(&text).unwrap().into_entry();
+        assert_eq!(back, entry);
+        assert_eq!(back.metadata, entry.metadata);
+    }
+
+    #[test]
+    fn each_outstanding_filter_has_its_own_listed_kind() {
+        let kinds: Vec<String> = outstanding_filters().into_iter().map(outstandings).collect();
+        for kind in &kinds {
+            assert!(ALL.contains(&kind.as_str()), "{kind}");
+        }
+        let mut unique = kinds.clone();
+        unique.dedup();
+        assert_eq!(unique.len(), 4);
+    }
+}

@@ -1,0 +1,393 @@
+//! The sync engine, run inside `serve`: each process claims due connections (one at a time,
+//! under a lease it renews while it works), reads every kept set live through the connector
+//! (so through the same rate governor as live calls) and replaces the stored copy, keeping
+//! tombstones of what disappeared.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::kinds::{self, Keyed, StoredEntry};
+use super::metrics::DatalayerMetrics;
+use crate::connectors::{
+    ConnectorError, Connectors, FolderScope, JournalEntries, TenantConnection,
+};
+use crate::crypto::Keyring;
+use crate::domain::connection::ConnectionFacts;
+use crate::domain::third_party::PartyKind;
+use crate::store::{now_micros, Enabled, Finished, Record, SetChanges, Store};
+
+/// How the engine paces itself.
+#[derive(Debug, Clone, Copy)]
+pub struct Cadence {
+    /// Between two syncs of one connection.
+    pub interval: Duration,
+    /// How long a claim holds without renewal (a dead process's claim lapses after it).
+    pub lease: Duration,
+    /// How often an idle process looks for due connections.
+    pub poll: Duration,
+}
+
+impl Default for Cadence {
+    fn default() -> Self {
+        Self {
+            interval: Duration::from_secs(300),
+            lease: Duration::from_secs(30),
+            poll: Duration::from_millis(500),
+        }
+    }
+}
+
+/// What one process needs to sync connections.
+#[derive(Clone)]
+pub struct Engine {
+    pub store: Store,
+    pub connectors: Connectors,
+    pub keyring: Arc<Keyring>,
+    pub metrics: DatalayerMetrics,
+    pub cadence: Cadence,
+    /// This process, as named on its claims.
+    pub owner: String,
+}
+
+/// Why a sync stopped.
+#[derive(Debug, thiserror::Error)]
+enum SyncError {
+    #[error("{0}")]
+    Upstream(#[from] ConnectorError),
+    #[error("database: {0}")]
+    Store(#[from] crate::store::StoreError),
+    #[error("{0}")]
+    Connection(String),
+}
+
+/// What a finished sync covered.
+struct Covered {
+    from: Option<NaiveDate>,
+    all: bool,
+}
+
+fn micros(d: Duration) -> i64 {
+    i64::try_from(d.as_micros()).unwrap_or(i64::MAX)
+}
+
+impl Engine {
+    /// Claims and syncs due connections for as long as the process runs.
+    pub async fn run(self) {
+        tracing::info!(owner = %self.owner, "data layer sync engine started");
+        loop {
+            match self.run_once().await {
+                Ok(true) => {}
+                Ok(false) => tokio::time::sleep(self.cadence.poll).await,
+                Err(e) => {
+                    tracing::warn!(error = %e, "data layer: claiming a sync failed");
+                    tokio::time::sleep(self.cadence.poll).await;
+                }
+            }
+        }
+    }
+
+    /// Claims one due connection and syncs it; `false` when none was due.
+    pub async fn run_once(&self) -> Result<bool, crate::store::StoreError> {
+        let now = now_micros();
+        let until = now + micros(self.cadence.lease);
+        let Some(job) = self.store.datalayer().claim(&self.owner, now, until).await? else {
+            return Ok(false);
+        };
+        let run = Uuid::new_v4();
+        self.store.datalayer().run_started(run, job.connection, &self.owner, now).await?;
+        let started = Instant::now();
+        let outcome = tokio::select! {
+            outcome = self.sync(&job) => outcome,
+            lost = self.hold(job.connection) => Err(SyncError::Connection(lost)),
+        };
+        let elapsed = started.elapsed();
+        let error = outcome.as_ref().err().map(ToString::to_string);
+        self.metrics.sync_finished(error.is_none(), elapsed);
+        match &error {
+            None => tracing::info!(connection = %job.connection, ?elapsed, "data layer synced"),
+            Some(e) => {
+                tracing::warn!(connection = %job.connection, error = %e, "data layer sync failed")
+            }
+        }
+        let covered = outcome.ok();
+        let retry = if error.is_some() {
+            self.cadence.interval.min(Duration::from_secs(30))
+        } else {
+            self.cadence.interval
+        };
+        let finished = Finished {
+            covered_from: covered.as_ref().and_then(|c| c.from),
+            covers_all: covered.as_ref().is_some_and(|c| c.all),
+            error: error.as_deref(),
+            next_run_at: now_micros() + micros(retry),
+        };
+        self.store.datalayer().finish(job.connection, &self.owner, &finished, now_micros()).await?;
+        let label = error.as_deref().map_or("ok", |_| "failed");
+        self.store.datalayer().run_finished(run, label, now_micros()).await?;
+        Ok(true)
+    }
+
+    /// Renews the claim until it is lost (disabled, or taken over after a lapse).
+    async fn hold(&self, connection: Uuid) -> String {
+        let every = self.cadence.lease / 3;
+        loop {
+            tokio::time::sleep(every).await;
+            let until = now_micros() + micros(self.cadence.lease);
+            match self.store.datalayer().renew(connection, &self.owner, until).await {
+                Ok(true) => {}
+                Ok(false) => return "the claim was lost (disabled or taken over)".into(),
+                Err(e) => tracing::warn!(error = %e, "data layer: renewing a claim failed"),
+            }
+        }
+    }
+
+    async fn open(&self, job: &Enabled) -> Result<TenantConnection, SyncError> {
+        let connections = self.store.connections();
+        let missing = || SyncError::Connection("the connection no longer exists".into());
+        let found = connections.find(job.account, job.consumer, job.connection).await?;
+        let connection = found.ok_or_else(missing)?;
+        let facts = connection
+            .facts
+            .ok_or_else(|| SyncError::Connection("the connection was never activated".into()))?;
+        let credentials = connections
+            .credentials(&self.keyring, job.account, job.consumer, job.connection)
+            .await?
+            .ok_or_else(missing)?;
+        TenantConnection::new(job.connection, connection.kind, &credentials, facts)
+            .map_err(SyncError::Upstream)
+    }
+
+    /// Reads every kept set of the connection live and stores it.
+    async fn sync(&self, job: &Enabled) -> Result<Covered, SyncError> {
+        let connection = self.open(job).await?;
+        let kind = connection.kind;
+        let fresh = self.connectors.fresh(kind);
+        fresh.forget(connection.id, None);
+        let folders = self.connectors.folders(kind).ok_or_else(|| unsupported("folders"))?;
+        if job.wants(Group::Folders) {
+            let listed = folders.folders(&connection).await?;
+            self.keep(job, kinds::CONNECTION_WIDE, kinds::FOLDERS, &listed).await?;
+        }
+        let reachable = match &connection.facts {
+            ConnectionFacts::Society { society_id, .. } => vec![*society_id],
+            ConnectionFacts::Firm { folders, .. } => folders.clone(),
+        };
+        let kept: Vec<i64> = reachable
+            .into_iter()
+            .filter(|f| job.folders.as_ref().is_none_or(|wanted| wanted.contains(f)))
+            .collect();
+        let mut covered = Covered { from: None, all: true };
+        for folder in kept {
+            fresh.forget(connection.id, Some(folder));
+            let scope = FolderScope { connection: &connection, folder };
+            let (from, all) = self.sync_folder(job, scope).await?;
+            covered.all &= all;
+            covered.from = match (covered.from, from) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                (a, b) => a.or(b),
+            };
+        }
+        if covered.all {
+            covered.from = None;
+        }
+        Ok(covered)
+    }
+
+    /// One folder: reference data whole, then the entries of the fiscal years of the window.
+    /// Answers the first date its entries cover and whether every year is stored.
+    async fn sync_folder(
+        &self,
+        job: &Enabled,
+        scope: FolderScope<'_>,
+    ) -> Result<(Option<NaiveDate>, bool), SyncError> {
+        let kind = scope.connection.kind;
+        let c = &self.connectors;
+        let ledger = c.ledger(kind).ok_or_else(|| unsupported("the ledger"))?;
+        let years = ledger.bookyears(scope).await?;
+        self.keep(job, scope.folder, kinds::BOOKYEARS, &years).await?;
+        if job.wants(Group::Reference) {
+            self.reference(job, scope).await?;
+        }
+        if job.wants(Group::Parties) {
+            if let Some(parties) = c.third_parties(kind) {
+                for party in [PartyKind::Client, PartyKind::Supplier] {
+                    let Some(set) = kinds::parties(party) else { continue };
+                    let all = parties.third_parties(scope, party).await;
+                    self.optional(job, scope.folder, set, all).await?;
+                }
+            }
+        }
+        let meets =
+            |y: &crate::domain::accounting::BookYear| job.from_date.is_none_or(|f| y.end >= f);
+        let from = years.iter().filter(|y| meets(y)).map(|y| y.start).min();
+        let all = years.iter().all(meets);
+        if !job.wants(Group::Entries) {
+            return Ok((from, all));
+        }
+        if let Some(outstandings) = c.outstandings(kind) {
+            for filter in kinds::outstanding_filters() {
+                let open = outstandings.outstandings(scope, filter).await;
+                self.optional(job, scope.folder, &kinds::outstandings(filter), open).await?;
+            }
+        }
+        if let Some(entries) = c.journal_entries(kind) {
+            if self.recorded_since_last_sync(job, scope, entries).await? {
+                return Ok((from, all));
+            }
+            // Whole fiscal years: what is stored starts where a year starts.
+            let window = if all { None } else { from };
+            let read = entries.journal_entries(scope, window, None, true).await?;
+            let stored: Vec<StoredEntry> = read.iter().map(StoredEntry::of).collect();
+            self.keep(job, scope.folder, kinds::ENTRIES, &stored).await?;
+        }
+        Ok((from, all))
+    }
+
+    /// A run asked for by webhooks, after a first sync: the entries recorded upstream since the
+    /// last sync day (`dateFilter=myunisoft`) are added or replaced; `false` when the window
+    /// cannot be read that way, and the entries are read whole (which also finds deletions, as
+    /// every run on the cadence does).
+    async fn recorded_since_last_sync(
+        &self,
+        job: &Enabled,
+        scope: FolderScope<'_>,
+        entries: &dyn JournalEntries,
+    ) -> Result<bool, SyncError> {
+        let (Some(_), Some(last)) = (&job.targets, job.last_sync_at) else { return Ok(false) };
+        let today = chrono::Utc::now().date_naive();
+        let read = match entries.entries_recorded(scope, last.date_naive(), today).await {
+            Ok(read) => read,
+            Err(e) if e.is_transient() => return Err(e.into()),
+            Err(e) => {
+                tracing::info!(error = %e, "data layer: entries read whole");
+                return Ok(false);
+            }
+        };
+        let store = self.store.datalayer();
+        let mut changes = SetChanges::default();
+        for entry in read.iter().map(StoredEntry::of) {
+            let body = serde_json::to_string(&entry)
+                .map_err(|e| SyncError::Connection(format!("{}: {e}", kinds::ENTRIES)))?;
+            let record = Record { id: entry.key(), body };
+            let at = now_micros();
+            if store.upsert(job.connection, scope.folder, kinds::ENTRIES, &record, at).await? {
+                changes.changed += 1;
+            }
+        }
+        self.metrics.records(kinds::ENTRIES, &changes);
+        Ok(true)
+    }
+
+    /// The chart, journals, VAT codes, payment methods and terms, analytics, bank accounts and
+    /// employees of one folder.
+    async fn reference(&self, job: &Enabled, scope: FolderScope<'_>) -> Result<(), SyncError> {
+        let kind = scope.connection.kind;
+        let c = &self.connectors;
+        let ledger = c.ledger(kind).ok_or_else(|| unsupported("the ledger"))?;
+        self.optional(job, scope.folder, kinds::ACCOUNTS, ledger.accounts(scope).await).await?;
+        self.optional(job, scope.folder, kinds::JOURNALS, ledger.journals(scope).await).await?;
+        self.optional(job, scope.folder, kinds::VAT_CODES, ledger.vat_codes(scope).await).await?;
+        let methods = ledger.payment_methods(scope).await;
+        self.optional(job, scope.folder, kinds::PAYMENT_METHODS, methods).await?;
+        let terms = ledger.payment_terms(scope).await;
+        self.optional(job, scope.folder, kinds::PAYMENT_TERMS, terms).await?;
+        if let Some(analytics) = c.analytics(kind) {
+            let plans = analytics.analytic_plans(scope).await;
+            self.optional(job, scope.folder, kinds::ANALYTIC_PLANS, plans).await?;
+            let accounts = analytics.analytic_accounts(scope, None).await;
+            self.optional(job, scope.folder, kinds::ANALYTIC_ACCOUNTS, accounts).await?;
+        }
+        if let Some(banking) = c.banking(kind) {
+            let banks = banking.bank_accounts(scope).await;
+            self.optional(job, scope.folder, kinds::BANK_ACCOUNTS, banks).await?;
+        }
+        if let Some(payroll) = c.payroll(kind) {
+            let employees = payroll.employees(scope).await;
+            self.optional(job, scope.folder, kinds::EMPLOYEES, employees).await?;
+        }
+        Ok(())
+    }
+
+    /// Stores a set read, or (when the software refuses that read for good) forgets it so that
+    /// reads of it go live; a transient failure stops the sync.
+    async fn optional<T: Serialize + Keyed>(
+        &self,
+        job: &Enabled,
+        folder: i64,
+        kind: &str,
+        read: Result<Vec<T>, ConnectorError>,
+    ) -> Result<(), SyncError> {
+        match read {
+            Ok(items) => self.keep(job, folder, kind, &items).await,
+            Err(e) if e.is_transient() => Err(e.into()),
+            Err(e) => {
+                tracing::info!(kind, error = %e, "data layer: set not kept, read live");
+                self.store.datalayer().drop_set(job.connection, folder, kind).await?;
+                Ok(())
+            }
+        }
+    }
+
+    async fn keep<T: Serialize + Keyed>(
+        &self,
+        job: &Enabled,
+        folder: i64,
+        kind: &str,
+        items: &[T],
+    ) -> Result<(), SyncError> {
+        let records = items
+            .iter()
+            .map(|item| {
+                let body = serde_json::to_string(item)
+                    .map_err(|e| SyncError::Connection(format!("{kind}: {e}")))?;
+                Ok(Record { id: item.key(), body })
+            })
+            .collect::<Result<Vec<_>, SyncError>>()?;
+        let changes = self
+            .store
+            .datalayer()
+            .replace_set(job.connection, folder, kind, &records, now_micros())
+            .await?;
+        self.metrics.records(kind, &changes);
+        Ok(())
+    }
+}
+
+/// Groups of sets a run can be limited to (webhooks name what their events touched).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Group {
+    Folders,
+    Reference,
+    Parties,
+    Entries,
+}
+
+impl Group {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Group::Folders => "folders",
+            Group::Reference => "reference",
+            Group::Parties => "parties",
+            Group::Entries => "entries",
+        }
+    }
+}
+
+trait Wants {
+    fn wants(&self, group: Group) -> bool;
+}
+
+impl Wants for Enabled {
+    /// Book years are read by every run: what the entries cover follows from them.
+    fn wants(&self, group: Group) -> bool {
+        self.targets.as_ref().is_none_or(|t| t.iter().any(|g| g == group.as_str()))
+    }
+}
+
+fn unsupported(what: &str) -> SyncError {
+    SyncError::Connection(format!("the connector does not read {what}"))
+}

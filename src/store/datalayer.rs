@@ -1,0 +1,648 @@
+//! The data layer's tables: the enabled connections (each one its own sync job, claimed under a
+//! lease), the stored sets of records with their hashes and tombstones, the sync runs and the
+//! webhook deliveries already accepted.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use sha2::{Digest, Sha256};
+use sqlx::any::AnyRow;
+use sqlx::AnyPool;
+use uuid::Uuid;
+
+use super::{column, timestamp, uuid, Backend, StoreError};
+
+pub struct Datalayer<'p> {
+    pool: &'p AnyPool,
+    backend: Backend,
+}
+
+/// An enabled connection: what to keep, how far the stored copy goes and its sync state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Enabled {
+    pub connection: Uuid,
+    pub account: Uuid,
+    pub consumer: Uuid,
+    pub from_date: Option<NaiveDate>,
+    /// Folders to keep; `None` for every reachable folder.
+    pub folders: Option<Vec<i64>>,
+    pub covered_from: Option<NaiveDate>,
+    /// Every fiscal year of every kept folder is stored.
+    pub covers_all: bool,
+    pub last_sync_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub next_run_at: i64,
+    pub last_error: Option<String>,
+    pub webhook_id: Option<String>,
+    /// The groups of sets the next run reads; `None` for all of them.
+    pub targets: Option<Vec<String>>,
+}
+
+/// One record as stored: its upstream id and its JSON.
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub id: String,
+    pub body: String,
+}
+
+/// What replacing a set found.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SetChanges {
+    pub added: u64,
+    pub changed: u64,
+    pub removed: u64,
+    pub kept: u64,
+}
+
+/// How a sync run ended.
+#[derive(Debug, Clone)]
+pub struct Finished<'a> {
+    pub covered_from: Option<NaiveDate>,
+    pub covers_all: bool,
+    pub error: Option<&'a str>,
+    pub next_run_at: i64,
+}
+
+/// One sync run, as audited.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Run {
+    pub owner: String,
+    pub started_at: i64,
+    pub finished_at: Option<i64>,
+    pub outcome: Option<String>,
+}
+
+/// `next_run_at` of a job being run (no refresh asked since it was claimed).
+const RUNNING: i64 = i64::MAX / 2;
+
+const COLUMNS: &str = "connection_id, account_id, consumer_id, from_date, folder_ids, \
+                       covered_from, covers_all, last_sync_at, next_run_at, last_error, \
+                       webhook_id, targets";
+
+fn hash(body: &str) -> String {
+    Sha256::digest(body.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn date(text: Option<String>) -> Result<Option<NaiveDate>, StoreError> {
+    text.map(|t| {
+        NaiveDate::parse_from_str(&t, "%Y-%m-%d")
+            .map_err(|_| StoreError::Corrupt(format!("`{t}` is not a date")))
+    })
+    .transpose()
+}
+
+fn enabled(row: &AnyRow) -> Result<Enabled, StoreError> {
+    let folders: Option<String> = column(row, "folder_ids")?;
+    let folders = folders
+        .map(|f| {
+            f.split(',')
+                .filter(|s| !s.is_empty())
+                .map(|s| s.parse().map_err(|_| StoreError::Corrupt(format!("folder `{s}`"))))
+                .collect::<Result<Vec<i64>, _>>()
+        })
+        .transpose()?;
+    Ok(Enabled {
+        connection: uuid(&column::<String>(row, "connection_id")?)?,
+        account: uuid(&column::<String>(row, "account_id")?)?,
+        consumer: uuid(&column::<String>(row, "consumer_id")?)?,
+        from_date: date(column(row, "from_date")?)?,
+        folders,
+        covered_from: date(column(row, "covered_from")?)?,
+        covers_all: column::<i64>(row, "covers_all")? != 0,
+        last_sync_at: column::<Option<i64>>(row, "last_sync_at")?.map(timestamp).transpose()?,
+        next_run_at: column(row, "next_run_at")?,
+        last_error: column(row, "last_error")?,
+        webhook_id: column(row, "webhook_id")?,
+        targets: column::<Option<String>>(row, "targets")?
+            .map(|t| t.split(',').filter(|g| !g.is_empty()).map(str::to_owned).collect()),
+    })
+}
+
+impl<'p> Datalayer<'p> {
+    pub(super) fn new(pool: &'p AnyPool, backend: Backend) -> Self {
+        Self { pool, backend }
+    }
+
+    /// Enables the data layer on a connection (or changes what it keeps), due for a sync now.
+    /// Changing the window forgets what was stored.
+    pub async fn enable(&self, e: &Enabled, now: i64) -> Result<(), StoreError> {
+        let folders =
+            e.folders.as_ref().map(|f| f.iter().map(i64::to_string).collect::<Vec<_>>().join(","));
+        let from = e.from_date.map(|d| d.format("%Y-%m-%d").to_string());
+        if let Some(existing) = self.get(e.connection).await? {
+            if existing.from_date == e.from_date && existing.folders == e.folders {
+                self.request_run(e.connection, now).await?;
+                return Ok(());
+            }
+            self.disable(e.connection).await?;
+        }
+        sqlx::query(
+            "INSERT INTO datalayer_connections (connection_id, account_id, consumer_id, \
+             from_date, folder_ids, next_run_at, enabled_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
+        )
+        .bind(e.connection.to_string())
+        .bind(e.account.to_string())
+        .bind(e.consumer.to_string())
+        .bind(from)
+        .bind(folders)
+        .bind(now)
+        .execute(self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Disables it and drops every stored record; `false` when it was not enabled.
+    pub async fn disable(&self, connection: Uuid) -> Result<bool, StoreError> {
+        let id = connection.to_string();
+        let mut tx = self.pool.begin().await?;
+        for table in ["datalayer_records", "datalayer_sets", "datalayer_sync_runs"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE connection_id = $1"))
+                .bind(&id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let done = sqlx::query("DELETE FROM datalayer_connections WHERE connection_id = $1")
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    pub async fn get(&self, connection: Uuid) -> Result<Option<Enabled>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM datalayer_connections WHERE connection_id = $1");
+        let row = sqlx::query(&sql).bind(connection.to_string()).fetch_optional(self.pool).await?;
+        row.as_ref().map(enabled).transpose()
+    }
+
+    /// The enabled connections of a consumer.
+    pub async fn of_consumer(&self, consumer: Uuid) -> Result<Vec<Enabled>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM datalayer_connections WHERE consumer_id = $1");
+        let rows = sqlx::query(&sql).bind(consumer.to_string()).fetch_all(self.pool).await?;
+        rows.iter().map(enabled).collect()
+    }
+
+    /// Makes the connection due by `at` for a run of everything; `false` when not enabled.
+    pub async fn request_run(&self, connection: Uuid, at: i64) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE datalayer_connections SET next_run_at = $2, targets = NULL \
+             WHERE connection_id = $1",
+        )
+        .bind(connection.to_string())
+        .bind(at)
+        .execute(self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Makes the connection due by `at` for the groups `targets` (added to those already due;
+    /// a run of everything already due stays one).
+    pub async fn request_targets(
+        &self,
+        connection: Uuid,
+        targets: &[&str],
+        at: i64,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query(
+            "SELECT next_run_at, targets FROM datalayer_connections WHERE connection_id = $1",
+        )
+        .bind(connection.to_string())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else { return Ok(false) };
+        let next: i64 = column(&row, "next_run_at")?;
+        let current: Option<String> = column(&row, "targets")?;
+        let due = next <= at;
+        let merged = match (due, current) {
+            // Everything is due already.
+            (true, None) => None,
+            (true, Some(c)) => {
+                let mut all: Vec<&str> = c.split(',').chain(targets.iter().copied()).collect();
+                all.sort_unstable();
+                all.dedup();
+                Some(all.join(","))
+            }
+            (false, _) => Some(targets.join(",")),
+        };
+        sqlx::query(
+            "UPDATE datalayer_connections SET next_run_at = $2, targets = $3 \
+             WHERE connection_id = $1",
+        )
+        .bind(connection.to_string())
+        .bind(at.min(next))
+        .bind(merged)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Every enabled connection.
+    pub async fn all(&self) -> Result<Vec<Enabled>, StoreError> {
+        let sql = format!("SELECT {COLUMNS} FROM datalayer_connections ORDER BY connection_id");
+        let rows = sqlx::query(&sql).fetch_all(self.pool).await?;
+        rows.iter().map(enabled).collect()
+    }
+
+    /// Claims one due connection whose lease has lapsed, leased to `owner` until `until`:
+    /// `FOR UPDATE SKIP LOCKED` on PostgreSQL, so replicas never claim the same one.
+    pub async fn claim(
+        &self,
+        owner: &str,
+        now: i64,
+        until: i64,
+    ) -> Result<Option<Enabled>, StoreError> {
+        let lock = match self.backend {
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        // A claimed job is marked RUNNING: a refresh asked meanwhile brings it back to now
+        // (and the job runs again once done); a lapsed claim of a dead process is claimable.
+        let sql = format!(
+            "UPDATE datalayer_connections SET lease_owner = $1, lease_until = $3, \
+             next_run_at = {RUNNING} \
+             WHERE connection_id = (SELECT connection_id FROM datalayer_connections \
+                 WHERE (next_run_at <= $2 OR next_run_at >= {RUNNING}) AND lease_until <= $2 \
+                 ORDER BY next_run_at LIMIT 1{lock}) \
+             AND lease_until <= $2 RETURNING {COLUMNS}"
+        );
+        let row =
+            sqlx::query(&sql).bind(owner).bind(now).bind(until).fetch_optional(self.pool).await?;
+        row.as_ref().map(enabled).transpose()
+    }
+
+    /// Renews `owner`'s lease; `false` when it no longer holds it (lapsed and taken, or disabled).
+    pub async fn renew(
+        &self,
+        connection: Uuid,
+        owner: &str,
+        until: i64,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE datalayer_connections SET lease_until = $3 \
+             WHERE connection_id = $1 AND lease_owner = $2",
+        )
+        .bind(connection.to_string())
+        .bind(owner)
+        .bind(until)
+        .execute(self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Ends `owner`'s run: records its outcome and releases the lease. A success stamps the
+    /// sync time; a failure keeps the previous one.
+    pub async fn finish(
+        &self,
+        connection: Uuid,
+        owner: &str,
+        f: &Finished<'_>,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let id = connection.to_string();
+        // A run asked for meanwhile (next_run_at no longer RUNNING) keeps its time and targets.
+        let next = format!(
+            "targets = CASE WHEN next_run_at >= {RUNNING} THEN NULL ELSE targets END, \
+             next_run_at = CASE WHEN next_run_at >= {RUNNING} THEN $4 ELSE next_run_at END"
+        );
+        let done = match f.error {
+            None => {
+                let sql = format!(
+                    "UPDATE datalayer_connections SET lease_owner = NULL, lease_until = 0, \
+                     last_error = NULL, last_sync_at = $5, {next}, covered_from = $3, \
+                     covers_all = $6 WHERE connection_id = $1 AND lease_owner = $2"
+                );
+                sqlx::query(&sql)
+                    .bind(id)
+                    .bind(owner)
+                    .bind(f.covered_from.map(|d| d.format("%Y-%m-%d").to_string()))
+                    .bind(f.next_run_at)
+                    .bind(now)
+                    .bind(i64::from(f.covers_all))
+                    .execute(self.pool)
+                    .await?
+            }
+            Some(error) => {
+                let sql = format!(
+                    "UPDATE datalayer_connections SET lease_owner = NULL, lease_until = 0, \
+                     last_error = $3, {next} WHERE connection_id = $1 AND lease_owner = $2"
+                );
+                sqlx::query(&sql)
+                    .bind(id)
+                    .bind(owner)
+                    .bind(error)
+                    .bind(f.next_run_at)
+                    .execute(self.pool)
+                    .await?
+            }
+        };
+        Ok(done.rows_affected() > 0)
+    }
+
+    pub async fn set_webhook(&self, connection: Uuid, id: Option<&str>) -> Result<(), StoreError> {
+        sqlx::query("UPDATE datalayer_connections SET webhook_id = $2 WHERE connection_id = $1")
+            .bind(connection.to_string())
+            .bind(id)
+            .execute(self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Replaces the set `kind` of `folder` with `records` (in that order): new ones are added,
+    /// changed ones (by content hash) stamped, missing ones kept as tombstones.
+    pub async fn replace_set(
+        &self,
+        connection: Uuid,
+        folder: i64,
+        kind: &str,
+        records: &[Record],
+        now: i64,
+    ) -> Result<SetChanges, StoreError> {
+        let id = connection.to_string();
+        let mut tx = self.pool.begin().await?;
+        let rows = sqlx::query(
+            "SELECT record_id, hash, position, deleted_at FROM datalayer_records \
+             WHERE connection_id = $1 AND folder = $2 AND kind = $3",
+        )
+        .bind(&id)
+        .bind(folder)
+        .bind(kind)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut existing: HashMap<String, (String, i64, bool)> = HashMap::new();
+        for row in &rows {
+            let deleted: Option<i64> = column(row, "deleted_at")?;
+            existing.insert(
+                column(row, "record_id")?,
+                (column(row, "hash")?, column(row, "position")?, deleted.is_some()),
+            );
+        }
+        let mut changes = SetChanges::default();
+        for (position, record) in records.iter().enumerate() {
+            let position = i64::try_from(position).unwrap_or(i64::MAX);
+            let digest = hash(&record.body);
+            match existing.remove(&record.id) {
+                None => {
+                    changes.added += 1;
+                    sqlx::query(
+                        "INSERT INTO datalayer_records (connection_id, folder, kind, record_id, \
+                         position, body, hash, first_seen, last_changed) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) \
+                         ON CONFLICT (connection_id, folder, kind, record_id) DO UPDATE SET \
+                         position = $5, body = $6, hash = $7, last_changed = $8, deleted_at = NULL",
+                    )
+                    .bind(&id)
+                    .bind(folder)
+                    .bind(kind)
+                    .bind(&record.id)
+                    .bind(position)
+                    .bind(&record.body)
+                    .bind(&digest)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                Some((old, _, deleted)) if old != digest || deleted => {
+                    changes.changed += 1;
+                    sqlx::query(
+                        "UPDATE datalayer_records SET position = $5, body = $6, hash = $7, \
+                         last_changed = $8, deleted_at = NULL WHERE connection_id = $1 \
+                         AND folder = $2 AND kind = $3 AND record_id = $4",
+                    )
+                    .bind(&id)
+                    .bind(folder)
+                    .bind(kind)
+                    .bind(&record.id)
+                    .bind(position)
+                    .bind(&record.body)
+                    .bind(&digest)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                Some((_, old_position, _)) => {
+                    changes.kept += 1;
+                    if old_position != position {
+                        sqlx::query(
+                            "UPDATE datalayer_records SET position = $5 WHERE connection_id = $1 \
+                             AND folder = $2 AND kind = $3 AND record_id = $4",
+                        )
+                        .bind(&id)
+                        .bind(folder)
+                        .bind(kind)
+                        .bind(&record.id)
+                        .bind(position)
+                        .execute(&mut *tx)
+                        .await?;
+                    }
+                }
+            }
+        }
+        for (gone, (_, _, deleted)) in existing {
+            if deleted {
+                continue;
+            }
+            changes.removed += 1;
+            sqlx::query(
+                "UPDATE datalayer_records SET deleted_at = $5, last_changed = $5 \
+                 WHERE connection_id = $1 AND folder = $2 AND kind = $3 AND record_id = $4",
+            )
+            .bind(&id)
+            .bind(folder)
+            .bind(kind)
+            .bind(&gone)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        sqlx::query(
+            "INSERT INTO datalayer_sets (connection_id, folder, kind, synced_at) \
+             SELECT $1, $2, $3, $4 WHERE EXISTS \
+                 (SELECT 1 FROM datalayer_connections WHERE connection_id = $1) \
+             ON CONFLICT (connection_id, folder, kind) DO UPDATE SET synced_at = $4",
+        )
+        .bind(&id)
+        .bind(folder)
+        .bind(kind)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(changes)
+    }
+
+    /// Forgets a set (its reads go live again).
+    pub async fn drop_set(
+        &self,
+        connection: Uuid,
+        folder: i64,
+        kind: &str,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        for table in ["datalayer_sets", "datalayer_records"] {
+            sqlx::query(&format!(
+                "DELETE FROM {table} WHERE connection_id = $1 AND folder = $2 AND kind = $3"
+            ))
+            .bind(connection.to_string())
+            .bind(folder)
+            .bind(kind)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Adds or replaces one record of a stored set (after a write acknowledged upstream); nothing
+    /// when the set is not stored. `true` when it was.
+    pub async fn upsert(
+        &self,
+        connection: Uuid,
+        folder: i64,
+        kind: &str,
+        record: &Record,
+        now: i64,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO datalayer_records (connection_id, folder, kind, record_id, position, \
+             body, hash, first_seen, last_changed) \
+             SELECT $1, $2, $3, $4, \
+                 (SELECT COALESCE(MAX(position), -1) + 1 FROM datalayer_records \
+                  WHERE connection_id = $1 AND folder = $2 AND kind = $3), $5, $6, $7, $7 \
+             WHERE EXISTS (SELECT 1 FROM datalayer_sets \
+                 WHERE connection_id = $1 AND folder = $2 AND kind = $3) \
+             ON CONFLICT (connection_id, folder, kind, record_id) DO UPDATE SET \
+             body = $5, hash = $6, deleted_at = NULL, last_changed = CASE \
+                 WHEN datalayer_records.hash = $6 AND datalayer_records.deleted_at IS NULL \
+                 THEN datalayer_records.last_changed ELSE $7 END",
+        )
+        .bind(connection.to_string())
+        .bind(folder)
+        .bind(kind)
+        .bind(&record.id)
+        .bind(&record.body)
+        .bind(hash(&record.body))
+        .bind(now)
+        .execute(self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// The live records of a stored set, in order; `None` when the set is not stored.
+    pub async fn read_set(
+        &self,
+        connection: Uuid,
+        folder: i64,
+        kind: &str,
+    ) -> Result<Option<Vec<String>>, StoreError> {
+        let id = connection.to_string();
+        let stored = sqlx::query(
+            "SELECT 1 AS one FROM datalayer_sets \
+             WHERE connection_id = $1 AND folder = $2 AND kind = $3",
+        )
+        .bind(&id)
+        .bind(folder)
+        .bind(kind)
+        .fetch_optional(self.pool)
+        .await?;
+        if stored.is_none() {
+            return Ok(None);
+        }
+        let rows = sqlx::query(
+            "SELECT body FROM datalayer_records WHERE connection_id = $1 AND folder = $2 \
+             AND kind = $3 AND deleted_at IS NULL ORDER BY position, record_id",
+        )
+        .bind(&id)
+        .bind(folder)
+        .bind(kind)
+        .fetch_all(self.pool)
+        .await?;
+        rows.iter().map(|r| column(r, "body")).collect::<Result<Vec<_>, _>>().map(Some)
+    }
+
+    /// Stored (not deleted) records per kind, for operators.
+    pub async fn counts(&self, connection: Uuid) -> Result<Vec<(String, i64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT kind, COUNT(*) AS n FROM datalayer_records \
+             WHERE connection_id = $1 AND deleted_at IS NULL GROUP BY kind ORDER BY kind",
+        )
+        .bind(connection.to_string())
+        .fetch_all(self.pool)
+        .await?;
+        rows.iter().map(|r| Ok((column(r, "kind")?, column(r, "n")?))).collect()
+    }
+
+    pub async fn run_started(
+        &self,
+        run: Uuid,
+        connection: Uuid,
+        owner: &str,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO datalayer_sync_runs (id, connection_id, owner, started_at) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(run.to_string())
+        .bind(connection.to_string())
+        .bind(owner)
+        .bind(now)
+        .execute(self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn run_finished(&self, run: Uuid, outcome: &str, now: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE datalayer_sync_runs SET finished_at = $2, outcome = $3 WHERE id = $1")
+            .bind(run.to_string())
+            .bind(now)
+            .bind(outcome)
+            .execute(self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The connection's sync runs, oldest first.
+    pub async fn runs(&self, connection: Uuid) -> Result<Vec<Run>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT owner, started_at, finished_at, outcome FROM datalayer_sync_runs \
+             WHERE connection_id = $1 ORDER BY started_at",
+        )
+        .bind(connection.to_string())
+        .fetch_all(self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Run {
+                    owner: column(r, "owner")?,
+                    started_at: column(r, "started_at")?,
+                    finished_at: column(r, "finished_at")?,
+                    outcome: column(r, "outcome")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Records a webhook delivery by its signature; `false` when it was seen already. Deliveries
+    /// older than `forget_before` are forgotten (they are refused as stale anyway).
+    pub async fn delivery_first_seen(
+        &self,
+        signature: &str,
+        now: i64,
+        forget_before: i64,
+    ) -> Result<bool, StoreError> {
+        sqlx::query("DELETE FROM datalayer_webhook_deliveries WHERE received_at < $1")
+            .bind(forget_before)
+            .execute(self.pool)
+            .await?;
+        let done = sqlx::query(
+            "INSERT INTO datalayer_webhook_deliveries (signature, received_at) VALUES ($1, $2) \
+             ON CONFLICT (signature) DO NOTHING",
+        )
+        .bind(signature)
+        .bind(now)
+        .execute(self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+}
