@@ -7,7 +7,7 @@ use crate::domain::accounting::{
     PaymentTerm, VatCode,
 };
 use crate::domain::analytics::AnalyticAccount;
-use crate::domain::journal_entry::JournalEntry;
+use crate::domain::journal_entry::{JournalEntry, PaymentMethodRef};
 use crate::domain::outstanding::{Outstanding, OutstandingFilter, OutstandingType};
 use crate::domain::third_party::{PartyKind, ThirdParty};
 
@@ -113,34 +113,56 @@ keyed_by_id!(
 );
 
 /// A journal entry as stored: as answered, plus what is never answered but read by the rules
-/// above (what Passerelle kept with an entry it wrote; which lines are partly lettered).
+/// above (what Passerelle kept with an entry it wrote; each line's lettering state and payment
+/// method).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StoredEntry {
     #[serde(flatten)]
     entry: JournalEntry,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     passerelle_metadata: Option<serde_json::Value>,
-    /// Indexes of the lines whose lettering is partial.
+    /// The unanswered fields of each line, by position (empty when none has any).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    passerelle_partial_lines: Vec<usize>,
+    passerelle_lines: Vec<LineExtras>,
+}
+
+/// The fields of a line that are not answered.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct LineExtras {
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    partial: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    payment_method_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    payment_method_name: Option<String>,
 }
 
 impl StoredEntry {
     pub fn of(entry: &JournalEntry) -> Self {
-        let partial = entry.items.iter().enumerate().filter(|(_, i)| i.matching_partial);
+        let lines: Vec<LineExtras> = entry
+            .items
+            .iter()
+            .map(|i| LineExtras {
+                partial: i.matching_partial,
+                payment_method_id: i.payment_method.as_ref().map(|m| m.id.clone()),
+                payment_method_name: i.payment_method.as_ref().and_then(|m| m.name.clone()),
+            })
+            .collect();
+        let any = lines.iter().any(|l| *l != LineExtras::default());
         Self {
             entry: entry.clone(),
             passerelle_metadata: entry.metadata.clone(),
-            passerelle_partial_lines: partial.map(|(n, _)| n).collect(),
+            passerelle_lines: if any { lines } else { vec![] },
         }
     }
 
     pub fn into_entry(self) -> JournalEntry {
         let mut entry = JournalEntry { metadata: self.passerelle_metadata, ..self.entry };
-        for n in self.passerelle_partial_lines {
-            if let Some(item) = entry.items.get_mut(n) {
-                item.matching_partial = true;
-            }
+        for (item, extras) in entry.items.iter_mut().zip(self.passerelle_lines) {
+            item.matching_partial = extras.partial;
+            item.payment_method = extras
+                .payment_method_id
+                .map(|id| PaymentMethodRef { id, name: extras.payment_method_name });
         }
         entry
     }

@@ -150,8 +150,24 @@ impl<'p> Datalayer<'p> {
         Ok(())
     }
 
-    /// Disables it and drops every stored record; `false` when it was not enabled.
+    /// Disables it and drops every stored record; `false` when it was not enabled. A sync
+    /// writing the same rows may deadlock with it: the database then drops one of the two, and
+    /// this one is tried again.
     pub async fn disable(&self, connection: Uuid) -> Result<bool, StoreError> {
+        let mut attempt = 0;
+        loop {
+            match self.try_disable(connection).await {
+                Err(sqlx::Error::Database(e))
+                    if e.code().as_deref() == Some("40P01") && attempt < 3 =>
+                {
+                    attempt += 1;
+                }
+                done => return Ok(done?),
+            }
+        }
+    }
+
+    async fn try_disable(&self, connection: Uuid) -> Result<bool, sqlx::Error> {
         let id = connection.to_string();
         let mut tx = self.pool.begin().await?;
         for table in ["datalayer_records", "datalayer_sets", "datalayer_sync_runs"] {
