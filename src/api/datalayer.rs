@@ -38,6 +38,7 @@ pub const COVERED_FROM: &str = "x-chift-datalayer-covered-from";
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct DatalayerInfo {
     /// `not_enabled`, `syncing`, `ready` or `stale` (the last sync failed).
+    #[schema(schema_with = status_schema)]
     pub status: String,
     pub last_sync_date: Option<chrono::DateTime<chrono::Utc>>,
 }
@@ -83,11 +84,22 @@ impl Validate for DatalayerRefreshBody {
     }
 }
 
+/// Chift's `DatalayerStatus` enum.
+fn status_schema() -> utoipa::openapi::schema::Object {
+    use crate::service::datalayer::Status;
+    let all = [Status::NotEnabled, Status::Syncing, Status::Ready, Status::Stale];
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(all.map(Status::as_str)))
+        .build()
+}
+
 /// `TriggerResponse`.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct TriggerResponse {
     pub status: String,
     pub message: String,
+    #[schema(value_type = Option<Object>)]
     pub data: Option<serde_json::Value>,
 }
 
