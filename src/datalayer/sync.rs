@@ -22,7 +22,6 @@ use crate::domain::third_party::PartyKind;
 use crate::service::issues;
 use crate::store::{
     now_micros, Changed, Datalayer, Enabled, Finished, Occurrence, Record, SetChanges, Store,
-    StoreError,
 };
 use crate::webhooks::{outbox, Event};
 
@@ -316,7 +315,7 @@ impl Engine {
             changes.changed += 1;
             let changed = [Changed { id: record.id, change, body: Some(record.body) }];
             let queued = announce::changes(&mut tx, job, folder, set, &changed).await?;
-            committed(tx, queued).await?;
+            outbox::commit(tx, queued).await?;
         }
         self.metrics.records(kinds::ENTRIES, &changes);
         Ok(true)
@@ -403,7 +402,7 @@ impl Engine {
         } else {
             announce::changes(&mut tx, job, folder, kind, &replaced.changed).await?
         };
-        committed(tx, queued).await?;
+        outbox::commit(tx, queued).await?;
         self.metrics.records(kind, &replaced.changes);
         Ok(())
     }
@@ -438,18 +437,6 @@ impl Wants for Enabled {
     fn wants(&self, group: Group) -> bool {
         self.targets.as_ref().is_none_or(|t| t.iter().any(|g| g == group.as_str()))
     }
-}
-
-/// Commits a change with its announcements, and has them delivered at once.
-async fn committed(
-    tx: sqlx::Transaction<'static, sqlx::Any>,
-    queued: u64,
-) -> Result<(), StoreError> {
-    tx.commit().await?;
-    if queued > 0 {
-        outbox::wake();
-    }
-    Ok(())
 }
 
 fn unsupported(what: &str) -> SyncError {
