@@ -110,7 +110,9 @@ async fn changes_made_in_myunisoft_arrive_as_signed_record_events() {
     let rename = json!({"label": "HOTEL DES DUNES"});
     let res = books.http.patch(sandbox_admin(&sb, "/third-parties/411HOTEL")).json(&rename);
     assert_eq!(res.send().await.unwrap().status(), 204);
+    let edited = std::time::Instant::now();
     let updated = receiver.wait_for("accounting.client.updated", 1, WAIT).await;
+    eprintln!("edited in MyUnisoft to accounting.client.updated received: {:?}", edited.elapsed());
     check_delivery(&updated[0], &books);
     let event = &updated[0].body;
     assert_eq!(event["record_type"], "client");
