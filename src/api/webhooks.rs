@@ -400,7 +400,8 @@ pub struct IssueCreatedEventBody {
     pub level: String,
 }
 
-/// The body of `account.datalayer.refresh_executed`.
+/// The body of `account.datalayer.refresh_executed`: a sync run of the connection's data layer
+/// ended.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct DatalayerEventBody {
     pub accountid: Uuid,
@@ -408,7 +409,11 @@ pub struct DatalayerEventBody {
     pub consumerid: Uuid,
     pub created: i64,
     pub connectionid: Uuid,
-    pub folder_id: String,
+    /// `ok`, or `failed` (the failure is also counted in the connection's issue
+    /// `ERROR_DATALAYER_SYNC`).
+    pub status: String,
+    /// Why the run failed; null when it succeeded.
+    pub error: Option<String>,
 }
 
 /// The body of `accounting.<record>.<change>` (Passerelle's events; Chift has none): a record of

@@ -10,6 +10,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::announce;
 use super::kinds::{self, Keyed, StoredEntry};
 use super::metrics::DatalayerMetrics;
 use crate::connectors::{
@@ -18,7 +19,11 @@ use crate::connectors::{
 use crate::crypto::Keyring;
 use crate::domain::connection::ConnectionFacts;
 use crate::domain::third_party::PartyKind;
-use crate::store::{now_micros, Enabled, Finished, Record, SetChanges, Store};
+use crate::service::issues;
+use crate::store::{
+    now_micros, Changed, Datalayer, Enabled, Finished, Occurrence, Record, SetChanges, Store,
+};
+use crate::webhooks::{outbox, Event};
 
 /// How the engine paces itself.
 #[derive(Debug, Clone, Copy)]
@@ -128,7 +133,37 @@ impl Engine {
         self.store.datalayer().finish(job.connection, &self.owner, &finished, now_micros()).await?;
         let label = error.as_deref().map_or("ok", |_| "failed");
         self.store.datalayer().run_finished(run, label, now_micros()).await?;
+        self.report(&job, run, error.as_deref()).await;
         Ok(true)
+    }
+
+    /// Announces the run's end (`account.datalayer.refresh_executed`) and counts a failure in
+    /// the connection's issue `ERROR_DATALAYER_SYNC` (a success closes the connection's issues).
+    async fn report(&self, job: &Enabled, run: Uuid, error: Option<&str>) {
+        let event = Event::datalayer_refreshed(job.consumer, job.connection, error);
+        if let Err(e) = outbox::publish(&self.store, job.account, &event).await {
+            tracing::warn!(error = %e, "announcing a data layer refresh failed");
+        }
+        let Some(error) = error else {
+            issues::resolved(&self.store, job.account, job.connection).await;
+            return;
+        };
+        let found = self.store.connections().find(job.account, job.consumer, job.connection).await;
+        let integration_id = found.ok().flatten().map_or(0, |c| c.kind.integration_id());
+        let occurrence = Occurrence {
+            account: job.account,
+            consumer: Some(job.consumer),
+            subject: job.connection,
+            integration_id,
+            error_code: "ERROR_DATALAYER_SYNC".into(),
+            http_status: 502,
+            title: "The data layer's sync fails".into(),
+            description: error.to_owned(),
+            level: "warning",
+            execution_id: run.to_string(),
+            context: None,
+        };
+        issues::record(&self.store, &occurrence).await;
     }
 
     /// Renews the claim until it is lost (disabled, or taken over after a lapse).
@@ -267,16 +302,20 @@ impl Engine {
                 return Ok(false);
             }
         };
-        let store = self.store.datalayer();
         let mut changes = SetChanges::default();
         for entry in read.iter().map(StoredEntry::of) {
             let body = serde_json::to_string(&entry)
                 .map_err(|e| SyncError::Connection(format!("{}: {e}", kinds::ENTRIES)))?;
             let record = Record { id: entry.key(), body };
+            let mut tx = self.store.begin().await?;
+            let (folder, set) = (scope.folder, kinds::ENTRIES);
             let at = now_micros();
-            if store.upsert(job.connection, scope.folder, kinds::ENTRIES, &record, at).await? {
-                changes.changed += 1;
-            }
+            let change = Datalayer::upsert_on(&mut tx, job.connection, folder, set, &record, at);
+            let Some(change) = change.await? else { continue };
+            changes.changed += 1;
+            let changed = [Changed { id: record.id, change, body: Some(record.body) }];
+            let queued = announce::changes(&mut tx, job, folder, set, &changed).await?;
+            outbox::commit(tx, queued).await?;
         }
         self.metrics.records(kinds::ENTRIES, &changes);
         Ok(true)
@@ -347,12 +386,24 @@ impl Engine {
                 Ok(Record { id: item.key(), body })
             })
             .collect::<Result<Vec<_>, SyncError>>()?;
-        let changes = self
-            .store
-            .datalayer()
-            .replace_set(job.connection, folder, kind, &records, now_micros())
-            .await?;
-        self.metrics.records(kind, &changes);
+        let mut tx = self.store.begin().await?;
+        let replaced = Datalayer::replace_set_on(
+            &mut tx,
+            job.connection,
+            folder,
+            kind,
+            &records,
+            now_micros(),
+        )
+        .await?;
+        // A set's first load is what was there before anybody could subscribe: not announced.
+        let queued = if replaced.first_load {
+            0
+        } else {
+            announce::changes(&mut tx, job, folder, kind, &replaced.changed).await?
+        };
+        outbox::commit(tx, queued).await?;
+        self.metrics.records(kind, &replaced.changes);
         Ok(())
     }
 }

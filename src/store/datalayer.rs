@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
-use sqlx::AnyPool;
+use sqlx::{AnyConnection, AnyPool};
 use uuid::Uuid;
 
 use super::{column, timestamp, uuid, Backend, StoreError};
@@ -51,6 +51,32 @@ pub struct SetChanges {
     pub changed: u64,
     pub removed: u64,
     pub kept: u64,
+}
+
+/// What became of one record of a stored set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordChange {
+    Added,
+    Changed,
+    Removed,
+}
+
+/// One record a write to a set added, changed or tombstoned, with its JSON (as last stored,
+/// when removed).
+#[derive(Debug, Clone)]
+pub struct Changed {
+    pub id: String,
+    pub change: RecordChange,
+    pub body: Option<String>,
+}
+
+/// What replacing a set did: the counts, each record that changed, and whether the set was
+/// stored before (its first load changes nothing anybody saw).
+#[derive(Debug, Clone, Default)]
+pub struct Replaced {
+    pub changes: SetChanges,
+    pub changed: Vec<Changed>,
+    pub first_load: bool,
 }
 
 /// How a sync run ended.
@@ -374,8 +400,34 @@ impl<'p> Datalayer<'p> {
         records: &[Record],
         now: i64,
     ) -> Result<SetChanges, StoreError> {
-        let id = connection.to_string();
         let mut tx = self.pool.begin().await?;
+        let replaced =
+            Self::replace_set_on(&mut tx, connection, folder, kind, records, now).await?;
+        tx.commit().await?;
+        Ok(replaced.changes)
+    }
+
+    /// [`Self::replace_set`] on the caller's transaction (so that what it announces commits
+    /// with it), answering each record that changed.
+    pub async fn replace_set_on(
+        tx: &mut AnyConnection,
+        connection: Uuid,
+        folder: i64,
+        kind: &str,
+        records: &[Record],
+        now: i64,
+    ) -> Result<Replaced, StoreError> {
+        let id = connection.to_string();
+        let stored = sqlx::query(
+            "SELECT 1 AS one FROM datalayer_sets \
+             WHERE connection_id = $1 AND folder = $2 AND kind = $3",
+        )
+        .bind(&id)
+        .bind(folder)
+        .bind(kind)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let mut changed = Vec::new();
         let rows = sqlx::query(
             "SELECT record_id, hash, position, deleted_at FROM datalayer_records \
              WHERE connection_id = $1 AND folder = $2 AND kind = $3",
@@ -400,6 +452,11 @@ impl<'p> Datalayer<'p> {
             match existing.remove(&record.id) {
                 None => {
                     changes.added += 1;
+                    changed.push(Changed {
+                        id: record.id.clone(),
+                        change: RecordChange::Added,
+                        body: Some(record.body.clone()),
+                    });
                     sqlx::query(
                         "INSERT INTO datalayer_records (connection_id, folder, kind, record_id, \
                          position, body, hash, first_seen, last_changed) \
@@ -420,6 +477,12 @@ impl<'p> Datalayer<'p> {
                 }
                 Some((old, _, deleted)) if old != digest || deleted => {
                     changes.changed += 1;
+                    let change = if deleted { RecordChange::Added } else { RecordChange::Changed };
+                    changed.push(Changed {
+                        id: record.id.clone(),
+                        change,
+                        body: Some(record.body.clone()),
+                    });
                     sqlx::query(
                         "UPDATE datalayer_records SET position = $5, body = $6, hash = $7, \
                          last_changed = $8, deleted_at = NULL WHERE connection_id = $1 \
@@ -459,17 +522,19 @@ impl<'p> Datalayer<'p> {
                 continue;
             }
             changes.removed += 1;
-            sqlx::query(
+            let last: Option<String> = sqlx::query_scalar(
                 "UPDATE datalayer_records SET deleted_at = $5, last_changed = $5 \
-                 WHERE connection_id = $1 AND folder = $2 AND kind = $3 AND record_id = $4",
+                 WHERE connection_id = $1 AND folder = $2 AND kind = $3 AND record_id = $4 \
+                 RETURNING body",
             )
             .bind(&id)
             .bind(folder)
             .bind(kind)
             .bind(&gone)
             .bind(now)
-            .execute(&mut *tx)
+            .fetch_optional(&mut *tx)
             .await?;
+            changed.push(Changed { id: gone, change: RecordChange::Removed, body: last });
         }
         sqlx::query(
             "INSERT INTO datalayer_sets (connection_id, folder, kind, synced_at) \
@@ -483,8 +548,7 @@ impl<'p> Datalayer<'p> {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
-        Ok(changes)
+        Ok(Replaced { changes, changed, first_load: stored.is_none() })
     }
 
     /// Forgets a set (its reads go live again).
@@ -510,7 +574,7 @@ impl<'p> Datalayer<'p> {
     }
 
     /// Adds or replaces one record of a stored set (after a write acknowledged upstream); nothing
-    /// when the set is not stored. `true` when it was.
+    /// when the set is not stored. `true` when that changed what was stored.
     pub async fn upsert(
         &self,
         connection: Uuid,
@@ -519,6 +583,40 @@ impl<'p> Datalayer<'p> {
         record: &Record,
         now: i64,
     ) -> Result<bool, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let change = Self::upsert_on(&mut conn, connection, folder, kind, record, now).await?;
+        Ok(change.is_some())
+    }
+
+    /// [`Self::upsert`] on the caller's transaction: what it did to the record, `None` when
+    /// nothing (the set is not stored, or the record was stored as it is).
+    pub async fn upsert_on(
+        tx: &mut AnyConnection,
+        connection: Uuid,
+        folder: i64,
+        kind: &str,
+        record: &Record,
+        now: i64,
+    ) -> Result<Option<RecordChange>, StoreError> {
+        let digest = hash(&record.body);
+        let before = sqlx::query(
+            "SELECT hash, deleted_at FROM datalayer_records \
+             WHERE connection_id = $1 AND folder = $2 AND kind = $3 AND record_id = $4",
+        )
+        .bind(connection.to_string())
+        .bind(folder)
+        .bind(kind)
+        .bind(&record.id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let change = match &before {
+            None => Some(RecordChange::Added),
+            Some(row) if column::<Option<i64>>(row, "deleted_at")?.is_some() => {
+                Some(RecordChange::Added)
+            }
+            Some(row) if column::<String>(row, "hash")? != digest => Some(RecordChange::Changed),
+            Some(_) => None,
+        };
         let done = sqlx::query(
             "INSERT INTO datalayer_records (connection_id, folder, kind, record_id, position, \
              body, hash, first_seen, last_changed) \
@@ -537,11 +635,11 @@ impl<'p> Datalayer<'p> {
         .bind(kind)
         .bind(&record.id)
         .bind(&record.body)
-        .bind(hash(&record.body))
+        .bind(&digest)
         .bind(now)
-        .execute(self.pool)
+        .execute(&mut *tx)
         .await?;
-        Ok(done.rows_affected() > 0)
+        Ok(change.filter(|_| done.rows_affected() > 0))
     }
 
     /// The live records of a stored set, in order; `None` when the set is not stored.

@@ -26,7 +26,9 @@ pub use accounts::{Accounts, NewAccount};
 pub use connect_links::{Completion, ConnectLinks};
 pub use connections::Connections;
 pub use consumers::Consumers;
-pub use datalayer::{Datalayer, Enabled, Finished, Record, Run, SetChanges};
+pub use datalayer::{
+    Changed, Datalayer, Enabled, Finished, Record, RecordChange, Replaced, Run, SetChanges,
+};
 pub use idempotency::{Begun, Idempotency, IdempotencyKey, Lease, Outcome, TransactionRecord};
 pub use issues::{Issue, IssueEvent, IssueFilter, Issues, Occurrence};
 pub use login_failures::{LoginFailures, SharedFailures};

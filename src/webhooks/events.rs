@@ -145,15 +145,14 @@ impl Event {
             .with("level", json!(level))
     }
 
-    /// `account.datalayer.refresh_executed`: the data layer finished refreshing a folder.
-    pub fn datalayer_refreshed(consumer: Uuid, connection: Uuid, folder_id: &str) -> Self {
-        Self::new(
-            DATALAYER_REFRESHED,
-            Some(consumer),
-            format!("datalayer/{connection}/{folder_id}"),
-        )
-        .with("connectionid", json!(connection))
-        .with("folder_id", json!(folder_id))
+    /// `account.datalayer.refresh_executed`: a sync run of the connection's data layer ended;
+    /// `status` `ok` or `failed`, with its `error`.
+    pub fn datalayer_refreshed(consumer: Uuid, connection: Uuid, error: Option<&str>) -> Self {
+        let status = if error.is_some() { "failed" } else { "ok" };
+        Self::new(DATALAYER_REFRESHED, Some(consumer), format!("datalayer/{connection}"))
+            .with("connectionid", json!(connection))
+            .with("status", json!(status))
+            .with("error", json!(error))
     }
 
     /// `accounting.<record>.<change>`: `connectionid`, `folder_id`, `record_type`, `record_id`,

@@ -39,11 +39,18 @@ pub async fn commit_with(
     event: &Event,
 ) -> Result<u64, StoreError> {
     let queued = enqueue(&mut tx, account, event).await?;
+    commit(tx, queued).await?;
+    Ok(queued)
+}
+
+/// Commits a change with the `queued` deliveries enqueued on its transaction, and wakes the
+/// worker when there are any.
+pub async fn commit(tx: Transaction<'static, Any>, queued: u64) -> Result<(), StoreError> {
     tx.commit().await?;
     if queued > 0 {
         wake();
     }
-    Ok(queued)
+    Ok(())
 }
 
 /// Enqueues `event` in its own transaction (a change made outside the database, such as an

@@ -21,6 +21,8 @@ mod operations;
 mod ops;
 mod outstandings;
 mod process;
+mod receiver;
+mod record_events;
 mod replays;
 mod replicas;
 mod rolling;

@@ -9,7 +9,10 @@ use passerelle::domain::connection::{
     ConnectionFacts, ConnectorKind, Credential, Credentials, NewConnection,
 };
 use passerelle::domain::consumer::{ConsumerFilter, ConsumerPatch, NewConsumer};
-use passerelle::store::{Begun, IdempotencyKey, Lease, NewAccount, Outcome, Store, StoreError};
+use passerelle::store::{
+    Begun, Datalayer, Enabled, IdempotencyKey, Lease, NewAccount, Outcome, Record, RecordChange,
+    Store, StoreError,
+};
 use uuid::Uuid;
 
 use crate::support::{random_key, TestDb};
@@ -46,6 +49,7 @@ on_both_backends!(
     only_one_concurrent_caller_claims_a_client_request_id,
     an_uncertain_or_abandoned_request_is_claimed_again_as_the_same_write,
     records_past_retention_are_purged_and_live_ones_kept,
+    replacing_a_set_names_each_record_added_changed_or_removed_after_its_first_load,
 );
 
 async fn open(db: &TestDb) -> Store {
@@ -373,4 +377,73 @@ async fn records_past_retention_are_purged_and_live_ones_kept(db: TestDb) {
     assert!(idem.find(&key("running"), connection).await.unwrap().is_some());
     let before_both = chrono::Utc::now() - chrono::Duration::days(1);
     assert_eq!(idem.purge(before_both).await.unwrap(), 0);
+}
+
+/// What the data layer's sync announces: the first load of a set is not news; then each record
+/// added, changed (by content) or removed is named, a removed one with its last JSON.
+async fn replacing_a_set_names_each_record_added_changed_or_removed_after_its_first_load(
+    db: TestDb,
+) {
+    let store = open(&db).await;
+    let keyring = Keyring::new(random_key(), vec![]);
+    let (account, consumer, ids) = with_connections_of(&store, &keyring, "pc_dl", 1).await;
+    let connection = ids[0];
+    let enabled = Enabled {
+        connection,
+        account,
+        consumer,
+        from_date: None,
+        folders: None,
+        covered_from: None,
+        covers_all: false,
+        last_sync_at: None,
+        next_run_at: 0,
+        last_error: None,
+        webhook_id: None,
+        targets: None,
+    };
+    store.datalayer().enable(&enabled, 0).await.unwrap();
+    let record = |id: &str, body: &str| Record { id: id.into(), body: body.into() };
+    let replace = |records: Vec<Record>| {
+        let store = store.clone();
+        async move {
+            let mut tx = store.begin().await.unwrap();
+            let done = Datalayer::replace_set_on(&mut tx, connection, 7, "clients", &records, 1)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            done
+        }
+    };
+    let first = replace(vec![record("a", r#"{"id":"a"}"#), record("b", r#"{"id":"b"}"#)]).await;
+    assert!(first.first_load);
+    assert_eq!(first.changes.added, 2);
+
+    let next = vec![record("a", r#"{"id":"a","name":"x"}"#), record("c", r#"{"id":"c"}"#)];
+    let second = replace(next.clone()).await;
+    assert!(!second.first_load);
+    let mut seen: Vec<(String, RecordChange, Option<String>)> =
+        second.changed.into_iter().map(|c| (c.id, c.change, c.body)).collect();
+    seen.sort_by(|x, y| x.0.cmp(&y.0));
+    assert_eq!(
+        seen,
+        [
+            ("a".into(), RecordChange::Changed, Some(r#"{"id":"a","name":"x"}"#.into())),
+            ("b".into(), RecordChange::Removed, Some(r#"{"id":"b"}"#.into())),
+            ("c".into(), RecordChange::Added, Some(r#"{"id":"c"}"#.into())),
+        ]
+    );
+    assert!(replace(next).await.changed.is_empty(), "nothing changed, nothing named");
+
+    // One record written (read your writes): named only when it changes what is stored.
+    let written = record("c", r#"{"id":"c"}"#);
+    let mut tx = store.begin().await.unwrap();
+    let same = Datalayer::upsert_on(&mut tx, connection, 7, "clients", &written, 2).await.unwrap();
+    assert_eq!(same, None);
+    let new = record("d", r#"{"id":"d"}"#);
+    let added = Datalayer::upsert_on(&mut tx, connection, 7, "clients", &new, 2).await.unwrap();
+    assert_eq!(added, Some(RecordChange::Added));
+    let elsewhere = Datalayer::upsert_on(&mut tx, connection, 8, "clients", &new, 2).await.unwrap();
+    assert_eq!(elsewhere, None, "a set not stored is left alone");
+    tx.commit().await.unwrap();
 }
