@@ -72,6 +72,11 @@ pub enum ErrorCode {
     ErrorWrongAccountType,
     ErrorAttachmentAlreadyExists,
     ErrorInvalidFieldFormatInvoiceNumber,
+    ErrorJournalAlreadyExists,
+    ErrorOperationNotBalanced,
+    ErrorNoOperationLine,
+    ErrorInvalidFinancialPeriodFormat,
+    ErrorZeroInvoice,
     ErrorUnknown,
 }
 
@@ -176,6 +181,19 @@ impl ErrorCode {
             C::ErrorWrongAccountType => "The account cannot be used for this type of line.",
             C::ErrorAttachmentAlreadyExists => "An attachment already exists for this invoice.",
             C::ErrorInvalidFieldFormatInvoiceNumber => "The format of the invoice number doesn't follow the format of the corresponding accounting system (e.g. too long)",
+            C::ErrorJournalAlreadyExists => {
+                "A journal already exists with the same code in the accounting system."
+            }
+            C::ErrorOperationNotBalanced => {
+                "The operation is not balanced. The sum of the lines must be zero."
+            }
+            C::ErrorNoOperationLine => {
+                "The miscellaneous operation must contain at least one line."
+            }
+            C::ErrorInvalidFinancialPeriodFormat => {
+                "The forced financial period must be 6 numbers (e.g. 02 for february and 2022 => 022022)"
+            }
+            C::ErrorZeroInvoice => "You cannot create an invoice with an untaxed amount of 0.",
             C::ErrorUnknown => "internal error",
         }
     }
@@ -438,6 +456,13 @@ fn refused(refusal: Refusal) -> (StatusCode, ErrorCode) {
         Refusal::InvoiceNumberFormat => {
             (S::UNPROCESSABLE_ENTITY, C::ErrorInvalidFieldFormatInvoiceNumber)
         }
+        Refusal::JournalAlreadyExists => (S::BAD_REQUEST, C::ErrorJournalAlreadyExists),
+        Refusal::OperationNotBalanced => (S::BAD_REQUEST, C::ErrorOperationNotBalanced),
+        Refusal::NoOperationLine => (S::BAD_REQUEST, C::ErrorNoOperationLine),
+        Refusal::InvalidFinancialPeriodFormat => {
+            (S::BAD_REQUEST, C::ErrorInvalidFinancialPeriodFormat)
+        }
+        Refusal::ZeroInvoice => (S::BAD_REQUEST, C::ErrorZeroInvoice),
     }
 }
 
@@ -847,6 +872,22 @@ mod tests {
             let (s, c) = error.classify();
             assert_eq!(s.as_u16(), status, "{error:?}");
             assert_eq!(serde_json::to_value(c).unwrap(), json!(code), "{error:?}");
+        }
+    }
+
+    #[test]
+    fn refusals_chift_names_for_journals_operations_and_invoices_carry_its_status() {
+        for (refusal, status, code) in [
+            (Refusal::JournalAlreadyExists, 400, "ERROR_JOURNAL_ALREADY_EXISTS"),
+            (Refusal::OperationNotBalanced, 400, "ERROR_OPERATION_NOT_BALANCED"),
+            (Refusal::NoOperationLine, 400, "ERROR_NO_OPERATION_LINE"),
+            (Refusal::InvalidFinancialPeriodFormat, 400, "ERROR_INVALID_FINANCIAL_PERIOD_FORMAT"),
+            (Refusal::ZeroInvoice, 400, "ERROR_ZERO_INVOICE"),
+        ] {
+            let error = AppError::from(Invalid::body("f", "rule").because(refusal));
+            let (s, c) = error.classify();
+            assert_eq!((s.as_u16(), serde_json::to_value(c).unwrap()), (status, json!(code)));
+            assert_eq!(error.body().message, "invalid body field `f`: rule", "our message stays");
         }
     }
 

@@ -179,7 +179,7 @@ fn errors(path: &str, method: &str, op: &Operation) -> BTreeMap<u16, Vec<ErrorCo
         add(409, &[C::RequestAlreadyProcessed, C::RequestInProcess]);
     }
     for (status, code) in specific(id) {
-        add(*status, &[*code]);
+        add(status, &[code]);
     }
     add(500, &[C::ErrorUnknown]);
     add(504, &[C::ErrorUnknown]);
@@ -187,7 +187,28 @@ fn errors(path: &str, method: &str, op: &Operation) -> BTreeMap<u16, Vec<ErrorCo
 }
 
 /// The codes of one operation's own refusals: Chift's, where the gateway detects the situation.
-fn specific(operation_id: &str) -> &'static [(u16, ErrorCode)] {
+fn specific(operation_id: &str) -> Vec<(u16, ErrorCode)> {
+    use ErrorCode as C;
+    let mut codes = declared(operation_id).to_vec();
+    if operation_id == "accounting_create_miscellaneous_operation" {
+        // Its lines are checked as Chift does, with Chift's codes for them; signed amounts are
+        // never negative, and an operation has no VAT and no PDF.
+        codes.retain(|(_, c)| {
+            !matches!(
+                c,
+                C::ErrorEntryNotBalanced
+                    | C::ErrorDebitCreditValue
+                    | C::ErrorTaxCodeNotFound
+                    | C::ErrorInvalidBase64String
+            )
+        });
+        codes.extend([(400, C::ErrorNoOperationLine), (400, C::ErrorOperationNotBalanced)]);
+    }
+    codes
+}
+
+/// The codes declared per operation (shared by the operations that post alike).
+fn declared(operation_id: &str) -> &'static [(u16, ErrorCode)] {
     use ErrorCode as C;
     const POSTING: &[(u16, ErrorCode)] = &[
         (400, C::ErrorBookyearNotFound),
@@ -209,6 +230,8 @@ fn specific(operation_id: &str) -> &'static [(u16, ErrorCode)] {
     const INVOICE: &[(u16, ErrorCode)] = &[
         (422, C::ErrorPartnerAccountMissing),
         (422, C::ErrorInvalidFieldFormatInvoiceNumber),
+        (400, C::ErrorInvalidFinancialPeriodFormat),
+        (400, C::ErrorZeroInvoice),
         (400, C::ErrorBookyearNotFound),
         (400, C::ErrorBookyearClosed),
         (400, C::ErrorJournalNotGoodScope),
@@ -288,6 +311,9 @@ fn specific(operation_id: &str) -> &'static [(u16, ErrorCode)] {
             (400, C::ErrorEntryHasInvalidStatus),
         ],
         "accounting_get_journal" => &[(404, C::ErrorJournalNotFound)],
+        "accounting_create_journal" => {
+            &[(400, C::ErrorJournalAlreadyExists), (404, C::ErrorAccountNumberNotFound)]
+        }
         "accounting_get_account" => &[(404, C::ErrorAccountNumberNotFound)],
         "accounting_create_bank_account" => &[(422, C::ErrorBankCodeAlreadyUsed)],
         "accounting_create_analytic_account" | "accounting_create_analytic_account_multi_plans" => {
@@ -394,6 +420,23 @@ mod tests {
             }
         }
         assert!(seen > 60);
+    }
+
+    #[test]
+    fn chift_specific_codes_are_declared_on_their_operations() {
+        let doc = serde_json::to_value(crate::api::openapi()).unwrap();
+        let accounting = "/consumers/{consumer_id}/accounting";
+        for (path, status, code) in [
+            ("/journal", "400", "ERROR_JOURNAL_ALREADY_EXISTS"),
+            ("/miscellaneous-operation", "400", "ERROR_OPERATION_NOT_BALANCED"),
+            ("/miscellaneous-operation", "400", "ERROR_NO_OPERATION_LINE"),
+            ("/invoices", "400", "ERROR_INVALID_FINANCIAL_PERIOD_FORMAT"),
+            ("/invoices/multi-analytic-plans", "400", "ERROR_ZERO_INVOICE"),
+        ] {
+            let answer = &doc["paths"][format!("{accounting}{path}")]["post"]["responses"][status];
+            let example = &answer["content"]["application/json"]["examples"][code]["value"];
+            assert_eq!(example["error_code"], code, "{path} {status}: {answer}");
+        }
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::domain::posting::{
     label, piece, AccountRef, JournalKind, JournalRef, Posting, PostingLine,
 };
 use crate::domain::third_party::PartyKind;
-use crate::domain::Invalid;
+use crate::domain::{Invalid, Refusal};
 
 fn line_type(number: &str, partner: bool) -> OperationLineType {
     match (partner, number.get(..3)) {
@@ -115,6 +115,14 @@ pub fn posting(op: &OperationIn, default_plan: Option<&str>) -> Result<Posting, 
         .enumerate()
         .map(|(i, line)| posting_line(line, format!("lines.{i}"), default_plan, &fallback))
         .collect::<Result<Vec<_>, _>>()?;
+    let sum: Decimal = op.lines.iter().map(|l| *l.amount).sum();
+    if !sum.is_zero() {
+        return Err(Invalid::body(
+            "lines",
+            format!("the operation is not balanced: its amounts sum to {sum}, not 0"),
+        )
+        .because(Refusal::OperationNotBalanced));
+    }
     Posting {
         journal: op
             .journal_id
@@ -182,6 +190,21 @@ mod tests {
             None,
         );
         assert!(matches!(no_plan, Err(i) if i.field == "lines.0.analytic_account"));
+    }
+
+    #[test]
+    fn an_unbalanced_operation_is_refused_with_chifts_code() {
+        for lines in [
+            serde_json::json!([{"amount": -50, "type": "general_account", "account_number": "658000"}]),
+            serde_json::json!([
+                {"amount": -50, "type": "general_account", "account_number": "658000"},
+                {"amount": 45.5, "type": "general_account", "account_number": "758000"}
+            ]),
+        ] {
+            let unbalanced = posting(&op(lines), None).unwrap_err();
+            assert_eq!(unbalanced.refusal, Some(Refusal::OperationNotBalanced));
+            assert!(unbalanced.rule.contains("sum to -"), "{}", unbalanced.rule);
+        }
     }
 
     #[test]

@@ -60,6 +60,16 @@ pub enum Refusal {
     AttachmentAlreadyExists,
     /// An invoice number the accounting software cannot hold (too long, other characters).
     InvoiceNumberFormat,
+    /// A journal code the folder already has.
+    JournalAlreadyExists,
+    /// A miscellaneous operation whose lines do not sum to zero.
+    OperationNotBalanced,
+    /// A miscellaneous operation without lines.
+    NoOperationLine,
+    /// A forced financial period that is not `mmYYYY`.
+    InvalidFinancialPeriodFormat,
+    /// An invoice whose total is zero.
+    ZeroInvoice,
 }
 
 /// One rejected input: which field, the rule it broke, and Chift's name for the refusal when it

@@ -310,6 +310,11 @@ async fn creating_accounts_and_journals_writes_upstream_and_refreshes_the_cache(
         (&j["code"], &j["journal_type"], &j["counterpart_account"]),
         (&json!("BQ2"), &json!("financial_operation"), &json!("512100"))
     );
+    let again = json!({"code": "BQ2", "name": "Encore", "journal_type": "miscellaneous_operation"});
+    let res = app.send_json(Method::POST, &acc(&cid, "journal"), &tenant, &again).await;
+    let error = chift_error(res, 400, "ERROR_JOURNAL_ALREADY_EXISTS").await;
+    assert_eq!(error["detail"][0]["loc"], json!(["body", "code"]), "{error}");
+    assert!(error["message"].as_str().unwrap().contains("journal BQ2"), "{error}");
     for bad in [
         json!({"code": "TOOLONG", "name": "x", "journal_type": "bank", "counterpart_account": "512000"}),
         json!({"code": "BQ3", "name": "x", "journal_type": "bank"}),
@@ -319,7 +324,7 @@ async fn creating_accounts_and_journals_writes_upstream_and_refreshes_the_cache(
     }
     let posts: Vec<_> =
         app.sandbox.requests().into_iter().filter(|r| r.method == "POST").map(|r| r.path).collect();
-    assert_eq!(posts.len(), 3, "only the journal MyUnisoft refused, the account and the valid journal were sent: {posts:?}");
+    assert_eq!(posts.len(), 4, "only the journals MyUnisoft refused, the account and the valid journal were sent: {posts:?}");
 }
 
 #[tokio::test]

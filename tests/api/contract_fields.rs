@@ -139,12 +139,26 @@ async fn options_and_fields_myunisoft_cannot_honour_are_refused_by_name_and_writ
             );
         }
     }
-    for period in ["062026", "13-2026"] {
+    for (period, status, code) in [
+        ("062026", 422, "ERROR_INVALID_QUERY_PARAMETER"),
+        ("13-2026", 400, "ERROR_INVALID_FINANCIAL_PERIOD_FORMAT"),
+        ("2026-05", 400, "ERROR_INVALID_FINANCIAL_PERIOD_FORMAT"),
+    ] {
         let query = format!("?force_financial_period={period}");
         let res = post_invoice(&app, &tenant, &cid, &query, &sale(&client, &vat, "FV-NO-2")).await;
-        let error = chift_error(res, 422, "ERROR_INVALID_QUERY_PARAMETER").await;
+        let error = chift_error(res, status, code).await;
         assert_eq!(error["detail"][0]["loc"][1], "force_financial_period", "{error}");
     }
+    let mut zero = sale(&client, &vat, "FV-NO-3");
+    zero["lines"] = json!([{"unit_price": 0, "quantity": 1, "untaxed_amount": 0, "tax_rate": 20,
+        "tax_amount": 0, "total": 0, "account_number": "706000", "tax_code": vat}]);
+    for key in ["untaxed_amount", "tax_amount", "total"] {
+        zero[key] = json!(0);
+    }
+    let error =
+        chift_error(post_invoice(&app, &tenant, &cid, "", &zero).await, 400, "ERROR_ZERO_INVOICE")
+            .await;
+    assert_eq!(error["detail"][0]["loc"][1], "total", "{error}");
     let banks = app.all_pages(&tenant, &accounting(&cid, "bank-accounts")).await;
     let statement = json!({
         "bank_statement_date": "2026-10-31", "bank_account_id": banks[0]["id"], "currency": "EUR",

@@ -88,6 +88,24 @@ async fn a_miscellaneous_operation_is_written_listed_and_read() {
         .await;
     let error = chift_error(res, 422, "ERROR_INVALID_BODY").await;
     assert_eq!(error["detail"][0]["loc"][1], "lines.0.amount");
+    let mut unbalanced = body.clone();
+    unbalanced["lines"][1]["amount"] = json!(250);
+    let mut empty = body.clone();
+    empty["lines"] = json!([]);
+    for (refused, code) in
+        [(unbalanced, "ERROR_OPERATION_NOT_BALANCED"), (empty, "ERROR_NO_OPERATION_LINE")]
+    {
+        let res = app
+            .send_json(
+                Method::POST,
+                &accounting(&cid, "miscellaneous-operation"),
+                &tenant,
+                &refused,
+            )
+            .await;
+        let error = chift_error(res, 400, code).await;
+        assert_eq!(error["detail"][0]["loc"][1], "lines", "{error}");
+    }
     let sales = journal(&app, &tenant, &cid, "02").await;
     let invoice_entry = app
         .all_pages(

@@ -19,7 +19,7 @@ use crate::domain::operation::{
     BankStatement, Expense, ExpenseOut, FinancialEntry, FinancialEntryOut, InvoicePayment,
     Operation, OperationIn,
 };
-use crate::domain::Invalid;
+use crate::domain::{Invalid, Refusal};
 use crate::error::{ErrorBody, Result};
 use crate::service::{expenses, operations, treasury};
 use crate::state::AppState;
@@ -85,6 +85,10 @@ pub async fn get_miscellaneous_operation(
 
 impl Validate for OperationIn {
     fn validate(&self) -> Result<(), Invalid> {
+        if self.lines.is_empty() {
+            return Err(Invalid::body("lines", "at least two lines whose amounts sum to 0")
+                .because(Refusal::NoOperationLine));
+        }
         if self.lines.len() < 2 {
             return Err(Invalid::body("lines", "at least two lines"));
         }

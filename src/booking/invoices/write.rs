@@ -75,7 +75,8 @@ pub fn check_period(inv: &InvoiceIn, options: &WriteOptions) -> Result<(), Inval
         .and_then(|(m, y)| Some((m?, y?)))
         .filter(|(m, _)| (1..=12).contains(m));
     let Some((month, year)) = parsed else {
-        return Err(Invalid::query(field, "must be a month as mmYYYY, e.g. 032026"));
+        return Err(Invalid::query(field, "must be a month as mmYYYY, e.g. 032026")
+            .because(Refusal::InvalidFinancialPeriodFormat));
     };
     use chrono::Datelike;
     if (inv.invoice_date.month(), inv.invoice_date.year()) != (month, year) {
@@ -211,7 +212,11 @@ fn check_totals(inv: &InvoiceIn) -> Result<(), Invalid> {
         let sum = inv.untaxed_amount + inv.tax_amount;
         return refused("total", format!("must be untaxed_amount + tax_amount = {sum}"));
     }
-    if inv.total.is_zero() || inv.total.is_sign_negative() {
+    if inv.total.is_zero() {
+        return Err(Invalid::body("total", "must not be 0: there is nothing to book")
+            .because(Refusal::ZeroInvoice));
+    }
+    if inv.total.is_sign_negative() {
         return Err(Invalid::body(
             "total",
             "must be positive (a refund is an invoice_type, not a sign)",
@@ -573,6 +578,25 @@ mod tests {
     }
 
     #[test]
+    fn an_invoice_of_zero_is_refused_with_chifts_code() {
+        let codes = [code("20", 20, false)];
+        let zero = serde_json::from_value::<InvoiceIn>(serde_json::json!({
+            "invoice_type": "customer_invoice", "invoice_number": "FA-0", "currency": "EUR",
+            "untaxed_amount": 0, "tax_amount": 0, "total": 0,
+            "invoice_date": "2026-02-01", "due_date": "2026-03-01", "partner_id": "77",
+            "lines": [
+                {"unit_price": 0, "quantity": 1, "untaxed_amount": 0, "tax_rate": 20, "tax_amount": 0, "total": 0, "account_number": "706000", "tax_code": "20"}
+            ]
+        }))
+        .unwrap();
+        let refused = posting(&zero, &codes, None, false, &WriteOptions::default()).unwrap_err();
+        assert_eq!(
+            (refused.field.as_str(), refused.refusal),
+            ("total", Some(Refusal::ZeroInvoice))
+        );
+    }
+
+    #[test]
     fn lines_on_one_account_vat_code_and_analytics_are_regrouped_unless_asked_not_to() {
         let codes = [code("20", 20, false)];
         let mut inv = invoice(InvoiceType::CustomerInvoice);
@@ -599,8 +623,14 @@ mod tests {
         let other = with("032026").unwrap_err();
         assert_eq!(other.field, "force_financial_period");
         assert!(other.rule.contains("2026-02-01 is not in 03/2026"), "{}", other.rule);
-        assert!(with("2026-02").unwrap_err().rule.contains("mmYYYY"));
-        assert!(with("132026").is_err());
+        assert_eq!(other.refusal, None, "a well-formed period of another month");
+        let malformed = with("2026-02").unwrap_err();
+        assert!(malformed.rule.contains("mmYYYY"));
+        assert_eq!(malformed.refusal, Some(Refusal::InvalidFinancialPeriodFormat));
+        assert_eq!(
+            with("132026").unwrap_err().refusal,
+            Some(Refusal::InvalidFinancialPeriodFormat)
+        );
     }
 
     #[test]

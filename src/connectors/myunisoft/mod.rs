@@ -340,8 +340,10 @@ impl Ledger for MyUnisoft {
             diary_account_id: account_id.filter(|_| needs_account),
         };
         let body = serde_json::to_value(&diary).map_err(|e| undecodable("/diary", e))?;
-        let created: dto::CreatedDiary =
-            self.write(scope, Call::write(Method::POST, "/diary", body, Retry::Never)).await?;
+        let created: dto::CreatedDiary = self
+            .write(scope, Call::write(Method::POST, "/diary", body, Retry::Never))
+            .await
+            .map_err(|e| mapping::journal::code_taken(e, code))?;
         let diaries = self.diaries(scope).await?;
         let diary = diaries.iter().find(|d| d.diary_id == created.diary_id).ok_or_else(|| {
             undecodable("/diary", format!("created journal {} is not listed", created.diary_id))

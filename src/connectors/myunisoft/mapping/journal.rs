@@ -1,8 +1,9 @@
 //! Journals: MyUnisoft diaries and their types.
 
 use crate::connectors::myunisoft::dto::Diary;
+use crate::connectors::{ConnectorError, WriteError};
 use crate::domain::accounting::{Journal, JournalInType, JournalType, SUSPENSE_ACCOUNT};
-use crate::domain::Invalid;
+use crate::domain::{Invalid, Refusal};
 
 /// MyUnisoft's journal type code → the normalized (read side) type.
 pub(crate) fn journal_type(code: Option<&str>) -> JournalType {
@@ -41,6 +42,22 @@ pub(crate) fn journal_code(code: &str) -> Result<&str, Invalid> {
         ));
     }
     Ok(code)
+}
+
+/// MyUnisoft's `GBL6` ("item already exists") on `POST /diary`: the folder has a journal with
+/// this code already (Chift: `ERROR_JOURNAL_ALREADY_EXISTS`).
+pub(crate) fn code_taken(e: ConnectorError, code: &str) -> WriteError {
+    match &e {
+        ConnectorError::Rejected { code: upstream, .. } if upstream == "GBL6" => Invalid::body(
+            "code",
+            format!(
+                "this folder already has a journal {code} (MyUnisoft GBL6); list them with GET /journals"
+            ),
+        )
+        .because(Refusal::JournalAlreadyExists)
+        .into(),
+        _ => e.into(),
+    }
 }
 
 pub(crate) fn journal(d: &Diary) -> Journal {
@@ -91,6 +108,23 @@ mod tests {
         for bad in ["", "TOOLONG", "B-2"] {
             assert_eq!(journal_code(bad).unwrap_err().field, "code", "{bad}");
         }
+    }
+
+    #[test]
+    fn a_taken_code_names_the_field_and_other_refusals_pass_through() {
+        let rejected = |code: &str| ConnectorError::Rejected {
+            software: "MyUnisoft",
+            status: 400,
+            code: code.into(),
+            message: "Cet élément existe déjà.".into(),
+        };
+        let WriteError::Invalid(taken) = code_taken(rejected("GBL6"), "VT") else {
+            panic!("GBL6 is a refusal of the code")
+        };
+        assert_eq!(taken.field, "code");
+        assert_eq!(taken.refusal, Some(Refusal::JournalAlreadyExists));
+        assert!(taken.rule.contains("journal VT"), "{}", taken.rule);
+        assert!(matches!(code_taken(rejected("GBL18"), "VT"), WriteError::Connector(_)));
     }
 
     #[test]
