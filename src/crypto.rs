@@ -112,6 +112,15 @@ impl Keyring {
     }
 }
 
+/// Lower-case hex SHA-256 of `data`: what is stored of a value that is only ever compared.
+pub fn sha256_hex(data: &[u8]) -> String {
+    use std::fmt::Write;
+    Sha256::digest(data).iter().fold(String::with_capacity(64), |mut hex, b| {
+        let _ = write!(hex, "{b:02x}");
+        hex
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

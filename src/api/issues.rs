@@ -23,9 +23,9 @@ use crate::auth::tenant::TenantContext;
 use crate::domain::{Invalid, Resource};
 use crate::error::{AnsweredError, AppError, ErrorBody, ErrorCode, Result};
 use crate::service::accounting::Context;
-use crate::service::issues;
 use crate::state::AppState;
 use crate::store::{Issue, IssueFilter, Occurrence, Store};
+use crate::webhooks::issues;
 
 /// The most issues one `GET /issues` answers (most recently seen first).
 const MAX_ISSUES: u32 = 500;
@@ -255,6 +255,17 @@ fn ignored_codes(headers: &HeaderMap) -> Vec<String> {
     text.map(|t| t.split(',').map(|c| c.trim().to_owned()).take(32).collect()).unwrap_or_default()
 }
 
+/// Longest client `x-request-id` kept as an issue event's `execution_id`.
+const MAX_REQUEST_ID: usize = 128;
+
+/// Whether a client's `x-request-id` is kept as is: at most [`MAX_REQUEST_ID`] letters, digits,
+/// `-`, `_`, `.` or `:`. Any other is replaced by a new id.
+fn is_request_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= MAX_REQUEST_ID
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+}
+
 /// Middleware of the accounting routes: a connector failure counts in the connection's issue for
 /// its code (unless the request ignores that code); a success closes the connection's issues.
 pub async fn watch(mut req: Request, next: Next) -> Response {
@@ -263,6 +274,7 @@ pub async fn watch(mut req: Request, next: Next) -> Response {
         .headers()
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
+        .filter(|id| is_request_id(id))
         .map_or_else(|| Uuid::new_v4().to_string(), str::to_owned);
     let slot = Watched::default();
     req.extensions_mut().insert(slot.clone());
@@ -296,4 +308,20 @@ pub async fn watch(mut req: Request, next: Next) -> Response {
     };
     issues::record(&subject.store, &occurrence).await;
     res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_ids_are_kept_only_when_short_and_plain() {
+        assert!(is_request_id("3f2c9a1e-0b7d-4c55-9a43-6c1d2e8f7a10"));
+        assert!(is_request_id("req_42.retry:1"));
+        assert!(is_request_id(&"a".repeat(MAX_REQUEST_ID)));
+        assert!(!is_request_id(&"a".repeat(MAX_REQUEST_ID + 1)));
+        assert!(!is_request_id(""));
+        assert!(!is_request_id("a b"));
+        assert!(!is_request_id("<script>"));
+    }
 }

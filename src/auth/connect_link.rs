@@ -11,7 +11,6 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use hmac::Mac;
 use secrecy::SecretString;
-use sha2::{Digest, Sha256};
 
 use crate::auth::secrets::{derived_mac, random_token, HmacSha256};
 
@@ -91,7 +90,7 @@ fn verify(key: &HmacSha256, parts: &[&[u8]], given: &str) -> bool {
 
 /// What the database keeps of a link token: its SHA-256, in hex.
 pub fn link_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    crate::crypto::sha256_hex(token.as_bytes())
 }
 
 #[cfg(test)]

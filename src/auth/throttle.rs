@@ -22,7 +22,6 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use lru::LruCache;
-use sha2::{Digest, Sha256};
 
 use crate::store::{SharedFailures, Store};
 
@@ -131,7 +130,7 @@ fn shared_key(client_id: Option<&str>, source: IpAddr) -> String {
         None => format!("source {source}"),
         Some(client_id) => format!("pair {source} {client_id}"),
     };
-    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    crate::crypto::sha256_hex(text.as_bytes())
 }
 
 /// The two keys one attempt counts against.

@@ -13,7 +13,6 @@ pub mod expenses;
 pub mod fec;
 pub mod idempotent;
 pub mod invoices;
-pub mod issues;
 pub mod journal_entries;
 pub mod operations;
 pub mod outstandings;

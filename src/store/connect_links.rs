@@ -39,6 +39,17 @@ impl<'p> ConnectLinks<'p> {
         Self { pool }
     }
 
+    /// Drops links expired for more than [`KEPT_AFTER_EXPIRY`], with the sealed keys they held
+    /// (run periodically, so links of connections never linked again do not pile up). Returns
+    /// how many.
+    pub async fn prune_expired(&self) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM connect_links WHERE expires_at < $1")
+            .bind((Utc::now() - KEPT_AFTER_EXPIRY).timestamp_micros())
+            .execute(self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
     /// Records a new link. Links of the same connection not used yet are dropped (the newest link
     /// is the one that works), and so are links expired for more than a day.
     pub async fn insert(&self, new: &ConnectLink) -> Result<(), StoreError> {

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::any::AnyRow;
-use sqlx::AnyPool;
+use sqlx::{AnyConnection, AnyPool, Connection};
 use uuid::Uuid;
 
 use super::{column, is_unique_violation, now_micros, timestamp, uuid, StoreError};
@@ -86,15 +86,19 @@ impl<'p> Issues<'p> {
         Self { pool }
     }
 
-    /// Counts a failure in the subject's open issue for its code, opening one if there is none.
+    /// Counts a failure in the subject's open issue for its code, opening one if there is none,
+    /// on `conn` (the caller's transaction, which may announce a new issue in the same commit).
     /// Returns the issue and whether it is new.
-    pub async fn record(&self, o: &Occurrence) -> Result<(Issue, bool), StoreError> {
+    pub async fn record(
+        conn: &mut AnyConnection,
+        o: &Occurrence,
+    ) -> Result<(Issue, bool), StoreError> {
         let mut created = false;
         let id = loop {
-            if let Some(id) = self.count(o).await? {
+            if let Some(id) = Self::count(conn, o).await? {
                 break id;
             }
-            match self.open(o).await {
+            match Self::open(conn, o).await {
                 Ok(id) => {
                     created = true;
                     break id;
@@ -115,7 +119,7 @@ impl<'p> Issues<'p> {
         .bind(&o.description)
         .bind(o.context.as_ref().map(serde_json::Value::to_string))
         .bind(now)
-        .execute(self.pool)
+        .execute(&mut *conn)
         .await?;
         sqlx::query(
             "DELETE FROM issue_events WHERE issue_id = $1 AND id NOT IN (SELECT id FROM \
@@ -123,16 +127,18 @@ impl<'p> Issues<'p> {
         )
         .bind(id.to_string())
         .bind(EVENTS_KEPT)
-        .execute(self.pool)
+        .execute(&mut *conn)
         .await?;
-        let issue = self
-            .find(o.account, id)
-            .await?
+        let sql = format!("SELECT {COLUMNS} FROM issues WHERE id = $1");
+        let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(&mut *conn).await?;
+        let issue = row
+            .map(|r| issue(&r))
+            .transpose()?
             .ok_or_else(|| StoreError::Corrupt("issue vanished right after its write".into()))?;
         Ok((issue, created))
     }
 
-    async fn count(&self, o: &Occurrence) -> Result<Option<Uuid>, StoreError> {
+    async fn count(conn: &mut AnyConnection, o: &Occurrence) -> Result<Option<Uuid>, StoreError> {
         let now = now_micros();
         let id: Option<String> = sqlx::query_scalar(
             "UPDATE issues SET occurrences = occurrences + 1, last_seen = $4, updated_at = $4, \
@@ -144,13 +150,16 @@ impl<'p> Issues<'p> {
         .bind(&o.error_code)
         .bind(now)
         .bind(&o.description)
-        .fetch_optional(self.pool)
+        .fetch_optional(&mut *conn)
         .await?;
         id.as_deref().map(uuid).transpose()
     }
 
-    async fn open(&self, o: &Occurrence) -> Result<Uuid, StoreError> {
+    /// Opens an issue, in a savepoint: a unique violation (opened meanwhile by another request)
+    /// leaves the caller's transaction usable.
+    async fn open(conn: &mut AnyConnection, o: &Occurrence) -> Result<Uuid, StoreError> {
         let id = Uuid::new_v4();
+        let mut savepoint = conn.begin().await?;
         sqlx::query(
             "INSERT INTO issues (id, account_id, consumer_id, subject, integration_id, \
              error_code, http_status, title, description, level, status, occurrences, \
@@ -168,8 +177,9 @@ impl<'p> Issues<'p> {
         .bind(&o.description)
         .bind(o.level)
         .bind(now_micros())
-        .execute(self.pool)
+        .execute(&mut *savepoint)
         .await?;
+        savepoint.commit().await?;
         Ok(id)
     }
 
@@ -184,6 +194,25 @@ impl<'p> Issues<'p> {
         .bind(now_micros())
         .execute(self.pool)
         .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Drops issues closed before `before` (Unix microseconds) with their events. Returns how
+    /// many issues.
+    pub async fn prune_closed(&self, before: i64) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "DELETE FROM issue_events WHERE issue_id IN \
+             (SELECT id FROM issues WHERE status = 'closed' AND updated_at < $1)",
+        )
+        .bind(before)
+        .execute(&mut *tx)
+        .await?;
+        let done = sqlx::query("DELETE FROM issues WHERE status = 'closed' AND updated_at < $1")
+            .bind(before)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
         Ok(done.rows_affected())
     }
 

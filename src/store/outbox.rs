@@ -123,9 +123,18 @@ impl<'p> Outbox<'p> {
         Ok(())
     }
 
-    /// Deliveries not yet made (all webhooks).
-    pub async fn pending(&self) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM webhook_outbox").fetch_one(self.pool).await?)
+    /// Drops deliveries queued before `before` (Unix microseconds) for webhooks inactive (turned
+    /// off, by hand or after failing too long) and unchanged since then: a webhook left off does
+    /// not keep its events forever. Returns how many.
+    pub async fn prune_inactive(&self, before: i64) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "DELETE FROM webhook_outbox WHERE created_at < $1 AND webhook_id IN (\
+               SELECT id FROM webhooks WHERE status = 'inactive' AND updated_at < $1)",
+        )
+        .bind(before)
+        .execute(self.pool)
+        .await?;
+        Ok(done.rows_affected())
     }
 }
 

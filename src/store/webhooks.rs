@@ -1,5 +1,5 @@
 //! Webhook subscriptions of an API account and the log of their delivery attempts. Every query is
-//! filtered on the owning account; the signing secret is sealed and only [`Webhooks::due`] (for
+//! filtered on the owning account; the signing secret is sealed and only [`Webhooks::secret`] (for
 //! the delivery workers) opens it.
 
 use chrono::{DateTime, Utc};

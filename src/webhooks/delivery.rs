@@ -58,6 +58,9 @@ impl Deliverer {
     pub fn new(settings: &WebhookSettings) -> Result<Self, String> {
         let client = Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            // A proxy from the environment (HTTP(S)_PROXY) would resolve and connect in our stead,
+            // out of the guarded resolver's sight.
+            .no_proxy()
             .timeout(settings.timeout)
             .connect_timeout(settings.timeout.min(Duration::from_secs(5)))
             .dns_resolver(Arc::new(GuardedResolver { allow_private: settings.allow_private }))

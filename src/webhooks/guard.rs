@@ -20,20 +20,44 @@ pub fn is_inward(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => inward_v4(v4),
         IpAddr::V6(v6) => {
-            if let Some(v4) = v6.to_ipv4_mapped() {
-                return inward_v4(v4);
-            }
             let first = v6.segments()[0];
             v6.is_loopback()
                 || v6.is_unspecified()
                 || v6.is_multicast()
                 || (first & 0xfe00) == 0xfc00 // unique local (fd00:ec2::254, the EC2 metadata)
                 || (first & 0xffc0) == 0xfe80 // link-local
-                || v6 == Ipv6Addr::new(0x64, 0xff9b, 0, 0, 0, 0, 0xa9fe, 0xa9fe)
-            // NAT64 metadata
+                || embedded_v4(v6).is_some_and(inward_v4)
         }
     }
 }
+
+/// The IPv4 address an IPv6 address carries, where it reaches that IPv4 host: IPv4-mapped
+/// `::ffff:a.b.c.d`, IPv4-compatible `::a.b.c.d`, NAT64 `64:ff9b::a.b.c.d` (RFC 6052) and 6to4
+/// `2002:aabb:ccdd::/48` (RFC 3056).
+fn embedded_v4(v6: Ipv6Addr) -> Option<Ipv4Addr> {
+    let s = v6.segments();
+    let [.., a, b, c, d] = v6.octets();
+    let tail = Ipv4Addr::new(a, b, c, d);
+    if let Some(v4) = v6.to_ipv4_mapped() {
+        return Some(v4);
+    }
+    if s[..6] == [0; 6] && !v6.is_loopback() && !v6.is_unspecified() {
+        return Some(tail);
+    }
+    if s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+        return Some(tail);
+    }
+    if s[0] == 0x2002 {
+        let [_, _, a, b, c, d, ..] = v6.octets();
+        return Some(Ipv4Addr::new(a, b, c, d));
+    }
+    None
+}
+
+/// The one answer to a URL whose host does not resolve or resolves inward: it says neither which
+/// (nor any address), so the check cannot serve to map a private network's names.
+const NOT_PUBLIC: &str = "must name a host that resolves to public addresses only (no loopback, \
+                          private, shared, link-local, metadata or reserved address)";
 
 fn inward_v4(ip: Ipv4Addr) -> bool {
     let [a, b, ..] = ip.octets();
@@ -69,16 +93,10 @@ pub async fn check(url: &str, allow_private: bool) -> Result<Url, Refused> {
     let host = host.trim_start_matches('[').trim_end_matches(']');
     let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host, port))
         .await
-        .map_err(|_| Refused(format!("host `{host}` does not resolve")))?
+        .map_err(|_| Refused(NOT_PUBLIC.into()))?
         .collect();
-    if addrs.is_empty() {
-        return Err(Refused(format!("host `{host}` does not resolve")));
-    }
-    if let Some(bad) = addrs.iter().find(|a| is_inward(a.ip())) {
-        return Err(Refused(format!(
-            "resolves to {}, a loopback, private, link-local or metadata address",
-            bad.ip()
-        )));
+    if addrs.is_empty() || addrs.iter().any(|a| is_inward(a.ip())) {
+        return Err(Refused(NOT_PUBLIC.into()));
     }
     Ok(parsed)
 }
@@ -126,10 +144,27 @@ mod tests {
             "fe80::1",
             "fd00:ec2::254",
             "::ffff:127.0.0.1",
+            "::ffff:169.254.169.254",
+            "::10.0.0.1",
+            "::127.0.0.1",
+            "64:ff9b::169.254.169.254",
+            "64:ff9b::10.1.2.3",
+            "64:ff9b::7f00:1",
+            "2002:7f00:1::1",
+            "2002:a9fe:a9fe::",
+            "2002:c0a8:101:1::5",
         ] {
             assert!(is_inward(inward.parse().unwrap()), "{inward}");
         }
-        for public in ["93.184.216.34", "1.1.1.1", "2606:4700::1111"] {
+        for public in [
+            "93.184.216.34",
+            "1.1.1.1",
+            "2606:4700::1111",
+            "::ffff:1.1.1.1",
+            "::1.1.1.1",
+            "64:ff9b::1.1.1.1",
+            "2002:5db8:d822::1",
+        ] {
             assert!(!is_inward(public.parse().unwrap()), "{public}");
         }
     }
@@ -138,8 +173,17 @@ mod tests {
     async fn urls_must_be_https_and_public_unless_allowed() {
         let refused = |u: &'static str| async move { check(u, false).await.unwrap_err().0 };
         assert!(refused("http://example.com/hook").await.contains("https"));
-        assert!(refused("https://169.254.169.254/latest").await.contains("metadata"));
-        assert!(refused("https://10.0.0.5/hook").await.contains("private"));
+        // Inward or unresolvable: one answer, naming no address.
+        for inward in [
+            "https://169.254.169.254/latest",
+            "https://10.0.0.5/hook",
+            "https://[64:ff9b::a9fe:a9fe]/hook",
+            "https://[::ffff:127.0.0.1]/hook",
+            "https://does-not-resolve.invalid/hook",
+        ] {
+            let why = refused(inward).await;
+            assert_eq!(why, NOT_PUBLIC, "{inward}");
+        }
         assert!(refused("https://u:p@example.com/").await.contains("password"));
         assert!(check("http://127.0.0.1:9/hook", true).await.is_ok());
     }

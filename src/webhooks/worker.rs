@@ -13,17 +13,26 @@ use tokio::sync::Semaphore;
 use uuid::Uuid;
 
 use super::delivery::{Attempt, Deliverer};
-use super::{outbox, WebhookSettings};
+use super::{issues, outbox, WebhookSettings};
 use crate::crypto::Keyring;
-use crate::service::issues;
 use crate::store::{Claimed, DeliveryLog, Occurrence, Store, WebhookStatus};
 
 /// Deliveries one replica attempts at once.
 const BATCH: u32 = 16;
 /// How long delivery logs are kept.
 const LOG_RETENTION: Duration = Duration::from_secs(30 * 24 * 3600);
-/// How often old logs are dropped.
+/// How long closed issues (and their events) are kept.
+const ISSUE_RETENTION: Duration = Duration::from_secs(90 * 24 * 3600);
+/// How long the deliveries of a webhook left off are kept.
+const INACTIVE_OUTBOX_RETENTION: Duration = Duration::from_secs(7 * 24 * 3600);
+/// How often old logs, closed issues, expired connect links and stale deliveries are dropped.
 const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+
+/// Unix microseconds `age` ago.
+fn ago(age: Duration) -> i64 {
+    let age = i64::try_from(age.as_micros()).unwrap_or(i64::MAX);
+    Utc::now().timestamp_micros().saturating_sub(age)
+}
 
 /// The wait before attempt `attempt + 1` after `attempt` failed: `base · 2^(attempt-1)` capped
 /// at `cap`, of which a random half is taken off (jitter: receivers that fail together are not
@@ -97,11 +106,24 @@ impl Worker {
         }
     }
 
+    /// The retention pass: every table that grows with use is bounded by age here.
     async fn prune(&self) {
-        let retention = i64::try_from(LOG_RETENTION.as_micros()).unwrap_or(i64::MAX);
-        let before = Utc::now().timestamp_micros() - retention;
-        if let Err(e) = self.store.webhooks().prune_logs(before).await {
-            tracing::warn!(error = %e, "dropping old webhook logs failed");
+        let s = &self.store;
+        let passes = [
+            ("webhook logs", s.webhooks().prune_logs(ago(LOG_RETENTION)).await),
+            ("closed issues", s.issues().prune_closed(ago(ISSUE_RETENTION)).await),
+            ("expired connect links", s.connect_links().prune_expired().await),
+            (
+                "deliveries of inactive webhooks",
+                s.outbox().prune_inactive(ago(INACTIVE_OUTBOX_RETENTION)).await,
+            ),
+        ];
+        for (what, done) in passes {
+            match done {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(dropped = n, "dropped old {what}"),
+                Err(e) => tracing::warn!(error = %e, "dropping old {what} failed"),
+            }
         }
     }
 

@@ -8,6 +8,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::{Accounting, Page, Pagination, WithRaw};
+use crate::api::detach::detached;
 use crate::api::extract::{
     max_chars, not_blank, ConsumerPath, ValidJson, ValidPath, ValidQuery, Validate,
 };
@@ -109,10 +110,13 @@ macro_rules! partner_routes {
             a: Accounting,
             ValidJson(body): ValidJson<NewThirdParty>,
         ) -> Result<Json<WithRaw<ThirdParty>>> {
-            let merge = q.force_merge.as_deref();
-            let folder = q.folder_id.as_deref();
-            let answer = a.single(service::create(&a.state, &a.ctx, folder, $kind, &body, merge)).await;
-            a.announced(folder, super::events::party($kind), Change::Created, |t: &ThirdParty| t.id.clone(), answer).await
+            // On its own task: a client gone after the upstream write does not lose the event.
+            detached(async move {
+                let (merge, folder) = (q.force_merge.as_deref(), q.folder_id.as_deref());
+                let answer = a.single(service::create(&a.state, &a.ctx, folder, $kind, &body, merge)).await;
+                a.announced(folder, super::events::party($kind), Change::Created, |t: &ThirdParty| t.id.clone(), answer).await
+            })
+            .await
         }
 
         #[doc = concat!("One ", $noun, ".")]
@@ -141,9 +145,12 @@ macro_rules! partner_routes {
             a: Accounting,
             ValidJson(body): ValidJson<ThirdPartyPatch>,
         ) -> Result<Json<WithRaw<ThirdParty>>> {
-            let folder = q.folder_id.as_deref();
-            let answer = a.single(service::update(&a.state, &a.ctx, folder, $kind, &p.id, &body)).await;
-            a.announced(folder, super::events::party($kind), Change::Updated, |t: &ThirdParty| t.id.clone(), answer).await
+            detached(async move {
+                let folder = q.folder_id.as_deref();
+                let answer = a.single(service::update(&a.state, &a.ctx, folder, $kind, &p.id, &body)).await;
+                a.announced(folder, super::events::party($kind), Change::Updated, |t: &ThirdParty| t.id.clone(), answer).await
+            })
+            .await
         }
     };
 }

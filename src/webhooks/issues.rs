@@ -1,5 +1,7 @@
 //! Issues: failures counted per (subject, error code) while open; a new one is announced as
-//! `account.issue.created`. Recording never fails the request that failed: a store error is logged.
+//! `account.issue.created` in the transaction that opens it (both commit, or neither does).
+//! Recording never fails the request that failed: a store error is logged. Here, below the
+//! service layer, because both the API's failures and the delivery worker's are recorded.
 //!
 //! Closing at a success costs a write, so a replica closes a subject's issues at most once per
 //! [`RECHECK`] — at once after it counted a failure of that subject itself; a failure counted by
@@ -12,8 +14,8 @@ use std::time::{Duration, Instant};
 use lru::LruCache;
 use uuid::Uuid;
 
-use crate::store::{Occurrence, Store};
-use crate::webhooks::{outbox, Event};
+use super::{outbox, Event};
+use crate::store::{Issues, Occurrence, Store, StoreError};
 
 /// How long a success spares the next ones the closing write.
 const RECHECK: Duration = Duration::from_secs(5);
@@ -30,18 +32,22 @@ fn closed() -> std::sync::MutexGuard<'static, LruCache<(Uuid, Uuid), Instant>> {
 /// Counts a failure; opens (and announces) an issue when the subject has none open for its code.
 pub async fn record(store: &Store, o: &Occurrence) {
     closed().pop(&(o.account, o.subject));
-    match store.issues().record(o).await {
-        Ok((issue, true)) => {
-            tracing::info!(issue.id = %issue.id, error_code = %o.error_code, "issue opened");
-            let event =
-                Event::issue_created(o.consumer, issue.id, o.subject, &o.error_code, o.level);
-            if let Err(e) = outbox::publish(store, o.account, &event).await {
-                tracing::warn!(error = %e, "announcing an issue failed");
-            }
-        }
-        Ok((_, false)) => {}
-        Err(e) => tracing::warn!(error = %e, "recording an issue failed"),
+    if let Err(e) = try_record(store, o).await {
+        tracing::warn!(error = %e, "recording an issue failed");
     }
+}
+
+async fn try_record(store: &Store, o: &Occurrence) -> Result<(), StoreError> {
+    let mut tx = store.begin().await?;
+    let (issue, created) = Issues::record(&mut tx, o).await?;
+    if !created {
+        tx.commit().await?;
+        return Ok(());
+    }
+    let event = Event::issue_created(o.consumer, issue.id, o.subject, &o.error_code, o.level);
+    outbox::commit_with(tx, o.account, &event).await?;
+    tracing::info!(issue.id = %issue.id, error_code = %o.error_code, "issue opened");
+    Ok(())
 }
 
 /// The subject succeeded: its open issues close.
