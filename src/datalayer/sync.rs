@@ -19,10 +19,10 @@ use crate::connectors::{
 use crate::crypto::Keyring;
 use crate::domain::connection::ConnectionFacts;
 use crate::domain::third_party::PartyKind;
-use crate::service::issues;
 use crate::store::{
     now_micros, Changed, Datalayer, Enabled, Finished, Occurrence, Record, SetChanges, Store,
 };
+use crate::webhooks::issues;
 use crate::webhooks::{outbox, Event};
 
 /// How the engine paces itself.
