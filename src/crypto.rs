@@ -7,7 +7,24 @@ use aes_gcm::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
 use aes_gcm::{Aes256Gcm, Key, Nonce};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
+
+/// HMAC-SHA256 keyed by `key` over `parts` in order, ready to finalize or verify (in constant
+/// time, with `verify_slice`).
+pub fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> Hmac<Sha256> {
+    // HMAC takes keys of any length.
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes keys of any size");
+    for part in parts {
+        mac.update(part);
+    }
+    mac
+}
+
+/// Lower-case hex HMAC-SHA256 keyed by `key` over `parts` in order.
+pub fn hmac_sha256_hex(key: &[u8], parts: &[&[u8]]) -> String {
+    hmac_sha256(key, parts).finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+}
 
 /// One 32-byte master key and the id derived from it (never the key itself).
 #[derive(Clone)]

@@ -4,9 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::{FromRequestParts, MatchedPath, Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -175,21 +175,29 @@ pub async fn disable_datalayer(
 
 /// A MyUnisoft webhook delivery: signed with the partner key; each relevant event makes the
 /// connections reaching its folder due for a sync. 204 once accepted (or already seen), 401
-/// when forged or stale, 422 when not an array of events.
+/// when forged or stale, 413 when larger than 256 KiB, 422 when not an array of events.
 #[utoipa::path(post, path = "/myunisoft/webhooks", tag = "Webhooks",
     operation_id = "myunisoft_webhook",
     request_body(content = Vec<serde_json::Value>, description = "MyUnisoft events, signed with the `date` and `signature` headers"),
-    responses((status = 204), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn myunisoft_webhook(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
+    request: Request,
 ) -> Result<StatusCode> {
+    let (parts, body) = request.into_parts();
+    let headers = parts.headers;
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let key = state.webhook_key.expose_secret().as_bytes();
     let now_ms = now_micros() / 1000;
-    let checked = webhooks::verify(key, &body, text("date"), text("signature"), now_ms)
-        .and_then(|()| webhooks::refreshes(&body));
+    // Nothing is read of an unsigned, stale or oversized delivery.
+    let checked = match webhooks::precheck(text("date"), text("signature"), now_ms) {
+        Ok(()) => match read_limited(&headers, body).await {
+            Ok(body) => webhooks::verify(key, &body, text("date"), text("signature"), now_ms)
+                .and_then(|()| webhooks::refreshes(&body)),
+            Err(too_large) => return Err(too_large),
+        },
+        Err(refused) => Err(refused),
+    };
     let refreshes = match checked {
         Ok(refreshes) => refreshes,
         Err(refused) => {
@@ -213,6 +221,23 @@ pub async fn myunisoft_webhook(
     }
     state.datalayer_metrics.webhook(Delivery::Accepted);
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The largest MyUnisoft delivery read: a batch of events, each a few hundred bytes.
+pub const WEBHOOK_BODY_LIMIT: usize = 256 * 1024;
+
+/// The body, refused unread when its `content-length` says it is larger than
+/// [`WEBHOOK_BODY_LIMIT`] (and cut short when it grows past it).
+async fn read_limited(headers: &HeaderMap, body: Body) -> Result<Bytes> {
+    let too_large = AppError::BodyTooLarge { limit: WEBHOOK_BODY_LIMIT };
+    let announced = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if announced.is_some_and(|n| n > WEBHOOK_BODY_LIMIT as u64) {
+        return Err(too_large);
+    }
+    axum::body::to_bytes(body, WEBHOOK_BODY_LIMIT).await.map_err(|_| too_large)
 }
 
 /// The connection's `DatalayerInfo`.

@@ -2,9 +2,10 @@
 //! body as sent followed by the `date` header, compared in constant time), the freshness check,
 //! and the folders a delivery is about.
 
-use hmac::{Hmac, Mac};
+use hmac::Mac;
 use serde::Deserialize;
-use sha2::Sha256;
+
+use crate::crypto::hmac_sha256;
 
 use super::sync::Group;
 
@@ -22,19 +23,29 @@ pub enum Refused {
     Malformed,
 }
 
-/// The signature MyUnisoft sends for `body` at `date` (lower-case hex).
-pub fn sign(key: &[u8], body: &[u8], date: &str) -> String {
-    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any size");
-    mac.update(body);
-    mac.update(date.as_bytes());
-    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
-}
-
 fn unhex(text: &str) -> Option<Vec<u8>> {
     if text.len() % 2 != 0 {
         return None;
     }
     (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
+}
+
+/// Checks a delivery's `date` (milliseconds since the epoch) is within [`TOLERANCE_MS`] of
+/// `now_ms`; any far date is stale, never an overflow.
+pub fn fresh(date: &str, now_ms: i64) -> Result<(), Refused> {
+    let sent: i64 = date.trim().parse().map_err(|_| Refused::Stale)?;
+    if now_ms.abs_diff(sent) > TOLERANCE_MS.unsigned_abs() {
+        return Err(Refused::Stale);
+    }
+    Ok(())
+}
+
+/// Checks the headers a delivery must carry before its body is read: a fresh `date` and a
+/// `signature`.
+pub fn precheck(date: Option<&str>, signature: Option<&str>, now_ms: i64) -> Result<(), Refused> {
+    fresh(date.ok_or(Refused::Stale)?, now_ms)?;
+    signature.filter(|s| !s.trim().is_empty()).ok_or(Refused::BadSignature)?;
+    Ok(())
 }
 
 /// Checks a delivery: its date within [`TOLERANCE_MS`] of `now_ms`, its signature right.
@@ -46,15 +57,11 @@ pub fn verify(
     now_ms: i64,
 ) -> Result<(), Refused> {
     let date = date.map(str::trim).ok_or(Refused::Stale)?;
-    let sent: i64 = date.parse().map_err(|_| Refused::Stale)?;
-    if (now_ms - sent).abs() > TOLERANCE_MS {
-        return Err(Refused::Stale);
-    }
+    fresh(date, now_ms)?;
     let given = signature.map(str::trim).and_then(unhex).ok_or(Refused::BadSignature)?;
-    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes keys of any size");
-    mac.update(body);
-    mac.update(date.as_bytes());
-    mac.verify_slice(&given).map_err(|_| Refused::BadSignature)
+    hmac_sha256(key, &[body, date.as_bytes()])
+        .verify_slice(&given)
+        .map_err(|_| Refused::BadSignature)
 }
 
 #[derive(Debug, Deserialize)]
@@ -110,6 +117,10 @@ pub fn refreshes(body: &[u8]) -> Result<Vec<Refresh>, Refused> {
 mod tests {
     use super::*;
 
+    fn sign(key: &[u8], body: &[u8], date: &str) -> String {
+        crate::crypto::hmac_sha256_hex(key, &[body, date.as_bytes()])
+    }
+
     const KEY: &[u8] = b"partner-key";
     const BODY: &[u8] = br#"[{"name":"thirdParty","operation":"DELETE","scope":{"schemaId":1,"accountingFolderId":42},"data":{"code":"0CLI"},"webhookId":3,"createdAt":1}]"#;
 
@@ -145,6 +156,21 @@ mod tests {
         assert_eq!(verify(KEY, BODY, Some(&date), Some(&sig), late), Err(Refused::Stale));
         assert_eq!(verify(KEY, BODY, None, Some(&sig), now), Err(Refused::Stale));
         assert_eq!(refreshes(b"{}"), Err(Refused::Malformed));
+        assert_eq!(precheck(Some(&date), None, now), Err(Refused::BadSignature));
+        assert_eq!(precheck(None, Some(&sig), now), Err(Refused::Stale));
+        assert_eq!(precheck(Some(&date), Some(&sig), now), Ok(()));
         assert_eq!(refreshes(br#"[{"name":"visitedPage","scope":{"schemaId":1}}]"#), Ok(vec![]));
+    }
+
+    #[test]
+    fn extreme_dates_are_stale_not_an_overflow() {
+        let sig = sign(KEY, BODY, "0");
+        for (date, now) in
+            [(i64::MIN, i64::MAX), (i64::MAX, i64::MIN), (i64::MIN, 0), (i64::MAX, 1)]
+        {
+            let date = date.to_string();
+            assert_eq!(verify(KEY, BODY, Some(&date), Some(&sig), now), Err(Refused::Stale));
+            assert_eq!(fresh(&date, now), Err(Refused::Stale));
+        }
     }
 }

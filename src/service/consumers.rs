@@ -50,6 +50,9 @@ pub async fn update(
 }
 
 pub async fn delete(s: &AppState, t: &TenantContext, id: Uuid) -> Result<()> {
+    // Its connections' data layer rows go with it: their MyUnisoft webhooks go first.
+    get(s, t, id).await?;
+    crate::service::datalayer::forget_consumer(s, t, id).await?;
     let deleted = s.store.consumers().delete(t.account_id, id).await?;
     s.tenancy.forget(id);
     if !deleted {

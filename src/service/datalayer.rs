@@ -223,23 +223,39 @@ pub async fn refresh(s: &AppState, t: &TenantContext, consumer: Uuid, id: Uuid) 
 /// Disables it and drops what was stored (unsubscribing from MyUnisoft's webhooks).
 pub async fn disable(s: &AppState, t: &TenantContext, consumer: Uuid, id: Uuid) -> Result<()> {
     owned(s, t, consumer, id).await?;
-    let webhook = s.store.datalayer().get(id).await?.and_then(|e| e.webhook_id);
-    if let Some(webhook) = webhook {
-        let selector = Selector { connection: Some(id), folder: None };
-        match accounting::context(s, t, consumer, &selector).await {
-            Ok(ctx) => {
-                let subscriptions = s.connectors.subscriptions(ctx.connection.kind);
-                if let Err(e) = subscriptions.unsubscribe(&ctx.connection, &webhook).await {
-                    tracing::warn!(connection.id = %id, error = %e, "webhook not unsubscribed");
-                }
-            }
-            Err(e) => tracing::warn!(connection.id = %id, error = %e, "webhook not unsubscribed"),
-        }
+    if let Some(webhook) = s.store.datalayer().get(id).await?.and_then(|e| e.webhook_id) {
+        unsubscribe(s, t, consumer, id, &webhook).await;
     }
     if s.store.datalayer().disable(id).await? {
         tracing::info!(connection.id = %id, "data layer disabled; stored records dropped");
     }
     Ok(())
+}
+
+/// Unsubscribes the webhooks of every connection of a consumer about to be deleted (its rows
+/// go with it).
+pub async fn forget_consumer(s: &AppState, t: &TenantContext, consumer: Uuid) -> Result<()> {
+    for enabled in s.store.datalayer().of_consumer(consumer).await? {
+        if let Some(webhook) = &enabled.webhook_id {
+            unsubscribe(s, t, consumer, enabled.connection, webhook).await;
+        }
+    }
+    Ok(())
+}
+
+/// Deletes MyUnisoft's webhook subscription of a connection; a failure is logged (the data
+/// layer is going anyway).
+async fn unsubscribe(s: &AppState, t: &TenantContext, consumer: Uuid, id: Uuid, webhook: &str) {
+    let selector = Selector { connection: Some(id), folder: None };
+    match accounting::context(s, t, consumer, &selector).await {
+        Ok(ctx) => {
+            let subscriptions = s.connectors.subscriptions(ctx.connection.kind);
+            if let Err(e) = subscriptions.unsubscribe(&ctx.connection, webhook).await {
+                tracing::warn!(connection.id = %id, error = %e, "webhook not unsubscribed");
+            }
+        }
+        Err(e) => tracing::warn!(connection.id = %id, error = %e, "webhook not unsubscribed"),
+    }
 }
 
 /// How a read asks to be served (`x-chift-datalayer`).
@@ -292,13 +308,9 @@ pub async fn delivery(s: &AppState, signature: &str, refreshes: &[Refresh]) -> R
     let now = now_micros();
     let forget_before = now - webhooks::TOLERANCE_MS * 2 * 1000;
     let store = s.store.datalayer();
-    if !store.delivery_first_seen(signature, now, forget_before).await? {
-        return Ok(false);
-    }
-    if refreshes.is_empty() {
-        return Ok(true);
-    }
-    for enabled in store.all().await? {
+    let mut due: Vec<(Uuid, Option<Vec<&str>>)> = Vec::new();
+    let enabled = if refreshes.is_empty() { Vec::new() } else { store.all().await? };
+    for enabled in enabled {
         let connections = s.store.connections();
         let found = connections.find(enabled.account, enabled.consumer, enabled.connection);
         let Some(facts) = found.await?.and_then(|c| c.facts) else { continue };
@@ -311,14 +323,11 @@ pub async fn delivery(s: &AppState, signature: &str, refreshes: &[Refresh]) -> R
         if asked.is_empty() {
             continue;
         }
-        let groups: Option<Vec<&str>> = asked.iter().map(|g| g.map(Group::as_str)).collect();
-        match groups {
-            Some(groups) => store.request_targets(enabled.connection, &groups, now).await?,
-            None => store.request_run(enabled.connection, now).await?,
-        };
         tracing::info!(connection.id = %enabled.connection, ?asked, "webhook: sync due now");
+        due.push((enabled.connection, asked.iter().map(|g| g.map(Group::as_str)).collect()));
     }
-    Ok(true)
+    // The signature is recorded with the syncs it schedules: a failure records neither.
+    Ok(store.accept_delivery(signature, &due, now, forget_before).await?)
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! webhook deliveries already accepted.
 
 use std::collections::HashMap;
+use std::future::Future;
 
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
@@ -97,6 +98,9 @@ pub struct Run {
     pub outcome: Option<String>,
 }
 
+/// Sync runs kept per connection (older ones are deleted as a run starts).
+pub const RUNS_KEPT: i64 = 100;
+
 /// `next_run_at` of a job being run (no refresh asked since it was claimed).
 const RUNNING: i64 = i64::MAX / 2;
 
@@ -114,6 +118,28 @@ fn date(text: Option<String>) -> Result<Option<NaiveDate>, StoreError> {
             .map_err(|_| StoreError::Corrupt(format!("`{t}` is not a date")))
     })
     .transpose()
+}
+
+fn folder_list(e: &Enabled) -> Option<String> {
+    e.folders.as_ref().map(|f| f.iter().map(i64::to_string).collect::<Vec<_>>().join(","))
+}
+
+/// Runs `attempt` again (up to 3 times) when the database broke a deadlock by dropping it: a
+/// sync writing the same rows may deadlock with it.
+async fn retrying<T, F, Fut>(mut attempt: F) -> Result<T, StoreError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, sqlx::Error>>,
+{
+    let mut tries = 0;
+    loop {
+        match attempt().await {
+            Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("40P01") && tries < 3 => {
+                tries += 1;
+            }
+            done => return Ok(done?),
+        }
+    }
 }
 
 fn enabled(row: &AnyRow) -> Result<Enabled, StoreError> {
@@ -149,17 +175,15 @@ impl<'p> Datalayer<'p> {
     }
 
     /// Enables the data layer on a connection (or changes what it keeps), due for a sync now.
-    /// Changing the window forgets what was stored.
+    /// Changing the window forgets what was stored, but keeps the row (and its webhook
+    /// subscription): a run under way loses its lease and the next one reads the new window.
     pub async fn enable(&self, e: &Enabled, now: i64) -> Result<(), StoreError> {
-        let folders =
-            e.folders.as_ref().map(|f| f.iter().map(i64::to_string).collect::<Vec<_>>().join(","));
-        let from = e.from_date.map(|d| d.format("%Y-%m-%d").to_string());
         if let Some(existing) = self.get(e.connection).await? {
             if existing.from_date == e.from_date && existing.folders == e.folders {
                 self.request_run(e.connection, now).await?;
                 return Ok(());
             }
-            self.disable(e.connection).await?;
+            return retrying(|| self.try_rewindow(e, now)).await;
         }
         sqlx::query(
             "INSERT INTO datalayer_connections (connection_id, account_id, consumer_id, \
@@ -168,29 +192,41 @@ impl<'p> Datalayer<'p> {
         .bind(e.connection.to_string())
         .bind(e.account.to_string())
         .bind(e.consumer.to_string())
-        .bind(from)
-        .bind(folders)
+        .bind(e.from_date.map(|d| d.format("%Y-%m-%d").to_string()))
+        .bind(folder_list(e))
         .bind(now)
         .execute(self.pool)
         .await?;
         Ok(())
     }
 
-    /// Disables it and drops every stored record; `false` when it was not enabled. A sync
-    /// writing the same rows may deadlock with it: the database then drops one of the two, and
-    /// this one is tried again.
-    pub async fn disable(&self, connection: Uuid) -> Result<bool, StoreError> {
-        let mut attempt = 0;
-        loop {
-            match self.try_disable(connection).await {
-                Err(sqlx::Error::Database(e))
-                    if e.code().as_deref() == Some("40P01") && attempt < 3 =>
-                {
-                    attempt += 1;
-                }
-                done => return Ok(done?),
-            }
+    async fn try_rewindow(&self, e: &Enabled, now: i64) -> Result<(), sqlx::Error> {
+        let id = e.connection.to_string();
+        let mut tx = self.pool.begin().await?;
+        for table in ["datalayer_records", "datalayer_sets"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE connection_id = $1"))
+                .bind(&id)
+                .execute(&mut *tx)
+                .await?;
         }
+        sqlx::query(
+            "UPDATE datalayer_connections SET from_date = $2, folder_ids = $3, \
+             covered_from = NULL, covers_all = 0, last_sync_at = NULL, last_error = NULL, \
+             next_run_at = $4, targets = NULL, lease_owner = NULL, lease_until = 0, \
+             enabled_at = $4 WHERE connection_id = $1",
+        )
+        .bind(&id)
+        .bind(e.from_date.map(|d| d.format("%Y-%m-%d").to_string()))
+        .bind(folder_list(e))
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await
+    }
+
+    /// Disables it and drops every stored record; `false` when it was not enabled.
+    pub async fn disable(&self, connection: Uuid) -> Result<bool, StoreError> {
+        retrying(|| self.try_disable(connection)).await
     }
 
     async fn try_disable(&self, connection: Uuid) -> Result<bool, sqlx::Error> {
@@ -225,15 +261,8 @@ impl<'p> Datalayer<'p> {
 
     /// Makes the connection due by `at` for a run of everything; `false` when not enabled.
     pub async fn request_run(&self, connection: Uuid, at: i64) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE datalayer_connections SET next_run_at = $2, targets = NULL \
-             WHERE connection_id = $1",
-        )
-        .bind(connection.to_string())
-        .bind(at)
-        .execute(self.pool)
-        .await?;
-        Ok(done.rows_affected() > 0)
+        let mut conn = self.pool.acquire().await?;
+        Ok(run_due(&mut conn, connection, at).await?)
     }
 
     /// Makes the connection due by `at` for the groups `targets` (added to those already due;
@@ -245,36 +274,46 @@ impl<'p> Datalayer<'p> {
         at: i64,
     ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let row = sqlx::query(
-            "SELECT next_run_at, targets FROM datalayer_connections WHERE connection_id = $1",
+        let done = targets_due(&mut tx, self.backend, connection, targets, at).await?;
+        tx.commit().await?;
+        Ok(done)
+    }
+
+    /// Accepts a webhook delivery by its signature and makes the connections it is about due by
+    /// `at`, all in one transaction (`None`: for a run of everything): an error records
+    /// nothing, so MyUnisoft's retry is served again. `false` when the delivery was accepted
+    /// already. Deliveries older than `forget_before` are forgotten (refused as stale anyway).
+    pub async fn accept_delivery(
+        &self,
+        signature: &str,
+        due: &[(Uuid, Option<Vec<&str>>)],
+        at: i64,
+        forget_before: i64,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM datalayer_webhook_deliveries WHERE received_at < $1")
+            .bind(forget_before)
+            .execute(&mut *tx)
+            .await?;
+        let first = sqlx::query(
+            "INSERT INTO datalayer_webhook_deliveries (signature, received_at) VALUES ($1, $2) \
+             ON CONFLICT (signature) DO NOTHING",
         )
-        .bind(connection.to_string())
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(row) = row else { return Ok(false) };
-        let next: i64 = column(&row, "next_run_at")?;
-        let current: Option<String> = column(&row, "targets")?;
-        let due = next <= at;
-        let merged = match (due, current) {
-            // Everything is due already.
-            (true, None) => None,
-            (true, Some(c)) => {
-                let mut all: Vec<&str> = c.split(',').chain(targets.iter().copied()).collect();
-                all.sort_unstable();
-                all.dedup();
-                Some(all.join(","))
-            }
-            (false, _) => Some(targets.join(",")),
-        };
-        sqlx::query(
-            "UPDATE datalayer_connections SET next_run_at = $2, targets = $3 \
-             WHERE connection_id = $1",
-        )
-        .bind(connection.to_string())
-        .bind(at.min(next))
-        .bind(merged)
+        .bind(signature)
+        .bind(at)
         .execute(&mut *tx)
         .await?;
+        if first.rows_affected() == 0 {
+            return Ok(false);
+        }
+        for (connection, targets) in due {
+            match targets {
+                Some(targets) => {
+                    targets_due(&mut tx, self.backend, *connection, targets, at).await?
+                }
+                None => run_due(&mut tx, *connection, at).await?,
+            };
+        }
         tx.commit().await?;
         Ok(true)
     }
@@ -703,6 +742,16 @@ impl<'p> Datalayer<'p> {
         .bind(now)
         .execute(self.pool)
         .await?;
+        // Only the last runs are kept for audit.
+        sqlx::query(
+            "DELETE FROM datalayer_sync_runs WHERE connection_id = $1 AND id NOT IN \
+             (SELECT id FROM datalayer_sync_runs WHERE connection_id = $1 \
+              ORDER BY started_at DESC LIMIT $2)",
+        )
+        .bind(connection.to_string())
+        .bind(RUNS_KEPT)
+        .execute(self.pool)
+        .await?;
         Ok(())
     }
 
@@ -736,27 +785,65 @@ impl<'p> Datalayer<'p> {
             })
             .collect()
     }
+}
 
-    /// Records a webhook delivery by its signature; `false` when it was seen already. Deliveries
-    /// older than `forget_before` are forgotten (they are refused as stale anyway).
-    pub async fn delivery_first_seen(
-        &self,
-        signature: &str,
-        now: i64,
-        forget_before: i64,
-    ) -> Result<bool, StoreError> {
-        sqlx::query("DELETE FROM datalayer_webhook_deliveries WHERE received_at < $1")
-            .bind(forget_before)
-            .execute(self.pool)
-            .await?;
-        let done = sqlx::query(
-            "INSERT INTO datalayer_webhook_deliveries (signature, received_at) VALUES ($1, $2) \
-             ON CONFLICT (signature) DO NOTHING",
-        )
-        .bind(signature)
-        .bind(now)
-        .execute(self.pool)
-        .await?;
-        Ok(done.rows_affected() > 0)
-    }
+async fn run_due(conn: &mut AnyConnection, connection: Uuid, at: i64) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "UPDATE datalayer_connections SET next_run_at = $2, targets = NULL \
+         WHERE connection_id = $1",
+    )
+    .bind(connection.to_string())
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// How far ahead a run of everything already scheduled still counts as due (clocks of
+/// replicas differ): a webhook then brings it forward rather than narrowing it.
+const DUE_SLACK: i64 = 60 * 1_000_000;
+
+/// Merges `targets` into what is due, the row locked (`FOR UPDATE` on PostgreSQL; SQLite
+/// writes one at a time) so that concurrent requests never lose one another's targets.
+async fn targets_due(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    connection: Uuid,
+    targets: &[&str],
+    at: i64,
+) -> Result<bool, StoreError> {
+    let lock = match backend {
+        Backend::Postgres => " FOR UPDATE",
+        Backend::Sqlite => "",
+    };
+    let sql = format!(
+        "SELECT next_run_at, targets FROM datalayer_connections WHERE connection_id = $1{lock}"
+    );
+    let row = sqlx::query(&sql).bind(connection.to_string()).fetch_optional(&mut *conn).await?;
+    let Some(row) = row else { return Ok(false) };
+    let next: i64 = column(&row, "next_run_at")?;
+    let current: Option<String> = column(&row, "targets")?;
+    // A claimed run (RUNNING) has taken its targets: what is asked now runs after it.
+    let due = next < RUNNING && next <= at.saturating_add(DUE_SLACK);
+    let merged = match (due, current) {
+        // A run of everything is due already: it stays one.
+        (true, None) => None,
+        (true, Some(c)) => {
+            let mut all: Vec<&str> = c.split(',').chain(targets.iter().copied()).collect();
+            all.sort_unstable();
+            all.dedup();
+            Some(all.join(","))
+        }
+        (false, _) => Some(targets.join(",")),
+    };
+    sqlx::query(
+        "UPDATE datalayer_connections SET next_run_at = $2, targets = $3 \
+         WHERE connection_id = $1",
+    )
+    .bind(connection.to_string())
+    .bind(at.min(next))
+    .bind(merged)
+    .execute(&mut *conn)
+    .await?;
+    Ok(true)
 }

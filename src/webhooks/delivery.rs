@@ -9,9 +9,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use hmac::{Hmac, Mac};
 use reqwest::{Client, Url};
-use sha2::Sha256;
 use uuid::Uuid;
 
 use super::guard::{is_inward, GuardedResolver};
@@ -23,12 +21,7 @@ pub const TIMESTAMP: &str = "x-passerelle-timestamp";
 
 /// Lower-case hex HMAC-SHA256 of `body` keyed by `secret`.
 pub fn sign(secret: &str, body: &[u8]) -> String {
-    // HMAC takes keys of any length.
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else {
-        return String::new();
-    };
-    mac.update(body);
-    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+    crate::crypto::hmac_sha256_hex(secret.as_bytes(), &[body])
 }
 
 /// How an attempt went.

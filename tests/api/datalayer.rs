@@ -309,9 +309,23 @@ async fn forged_or_stale_webhooks_are_refused_and_a_signed_one_triggers_a_sync()
     };
     let now = chrono::Utc::now().timestamp_millis();
     let key = crate::support::PARTNER_SECRET.as_bytes();
-    let sign = |date: &str| passerelle::datalayer::webhooks::sign(key, body, date);
-    let forged = passerelle::datalayer::webhooks::sign(b"not the key", body, &now.to_string());
+    let hmac = passerelle::crypto::hmac_sha256_hex;
+    let sign = |date: &str| hmac(key, &[body, date.as_bytes()]);
+    let forged = hmac(b"not the key", &[body, now.to_string().as_bytes()]);
     assert_eq!(deliver(now.to_string(), forged).await.unwrap().status(), 401);
+    // Larger than any batch of events: refused unread, whatever it claims.
+    let huge = vec![b' '; 300 * 1024];
+    let post = |date: String, signature: Option<String>| {
+        let mut req = c.http.post(gw.url("/myunisoft/webhooks")).header("date", date);
+        if let Some(signature) = signature {
+            req = req.header("signature", signature);
+        }
+        req.body(huge.clone()).send()
+    };
+    let date = now.to_string();
+    let res = post(date.clone(), Some(hmac(key, &[&huge, date.as_bytes()]))).await.unwrap();
+    assert_eq!(res.status(), 413);
+    assert_eq!(post(date, None).await.unwrap().status(), 401, "unsigned");
     let old = (now - 600_000).to_string();
     assert_eq!(deliver(old.clone(), sign(&old)).await.unwrap().status(), 401);
     tokio::time::sleep(Duration::from_millis(1100)).await;
@@ -346,7 +360,7 @@ async fn forged_or_stale_webhooks_are_refused_and_a_signed_one_triggers_a_sync()
     for line in [
         r#"passerelle_datalayer_webhooks_total{outcome="accepted"} 1"#,
         r#"passerelle_datalayer_webhooks_total{outcome="duplicate"} 1"#,
-        r#"passerelle_datalayer_webhooks_total{outcome="bad_signature"} 1"#,
+        r#"passerelle_datalayer_webhooks_total{outcome="bad_signature"} 2"#,
         r#"passerelle_datalayer_webhooks_total{outcome="stale"} 1"#,
     ] {
         assert!(metrics.contains(line), "{line} missing");
@@ -429,6 +443,25 @@ async fn changes_made_in_myunisoft_reach_the_data_layer_within_2_s_of_their_webh
 
     assert_eq!(c.post(&gw, "disable_datalayer", json!({})).await.status(), 204);
     assert_eq!(sb.webhook_subscriptions(), 0, "disabling unsubscribes");
+}
+
+#[tokio::test]
+async fn a_new_window_keeps_the_one_subscription_and_deleting_the_consumer_ends_it() {
+    let db = TestDb::new().await;
+    let sb = sandbox(SandboxConfig::default()).await;
+    let env = || dl_env(&db, &sb).set("PASSERELLE_DATALAYER_INTERVAL_SECS", "3600");
+    let gw = Gateway::start(env()).await;
+    let c = client(&gw, &env(), tokens::FIRM).await;
+    let only = json!({"entity_filter": {"folder_ids": ["4821"]}});
+    assert_eq!(c.post(&gw, "enable_datalayer", only).await.status(), 200);
+    assert_eq!(sb.webhook_subscriptions(), 1);
+    let (status, info) = json_of(c.post(&gw, "enable_datalayer", json!({})).await).await;
+    assert_eq!(status, 200, "{info}");
+    assert_eq!(sb.webhook_subscriptions(), 1, "a new window subscribes no second time");
+    let url = gw.url(&format!("/consumers/{}", c.cid));
+    let res = c.http.delete(url).bearer_auth(&c.token).send().await.unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    assert_eq!(sb.webhook_subscriptions(), 0, "deleting the consumer unsubscribes");
 }
 
 #[tokio::test]
