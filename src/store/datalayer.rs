@@ -488,55 +488,18 @@ impl<'p> Datalayer<'p> {
         for (position, record) in records.iter().enumerate() {
             let position = i64::try_from(position).unwrap_or(i64::MAX);
             let digest = hash(&record.body);
-            match existing.remove(&record.id) {
+            let change = match existing.remove(&record.id) {
                 None => {
                     changes.added += 1;
-                    changed.push(Changed {
-                        id: record.id.clone(),
-                        change: RecordChange::Added,
-                        body: Some(record.body.clone()),
-                    });
-                    sqlx::query(
-                        "INSERT INTO datalayer_records (connection_id, folder, kind, record_id, \
-                         position, body, hash, first_seen, last_changed) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) \
-                         ON CONFLICT (connection_id, folder, kind, record_id) DO UPDATE SET \
-                         position = $5, body = $6, hash = $7, last_changed = $8, deleted_at = NULL",
-                    )
-                    .bind(&id)
-                    .bind(folder)
-                    .bind(kind)
-                    .bind(&record.id)
-                    .bind(position)
-                    .bind(&record.body)
-                    .bind(&digest)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
+                    RecordChange::Added
                 }
                 Some((old, _, deleted)) if old != digest || deleted => {
                     changes.changed += 1;
-                    let change = if deleted { RecordChange::Added } else { RecordChange::Changed };
-                    changed.push(Changed {
-                        id: record.id.clone(),
-                        change,
-                        body: Some(record.body.clone()),
-                    });
-                    sqlx::query(
-                        "UPDATE datalayer_records SET position = $5, body = $6, hash = $7, \
-                         last_changed = $8, deleted_at = NULL WHERE connection_id = $1 \
-                         AND folder = $2 AND kind = $3 AND record_id = $4",
-                    )
-                    .bind(&id)
-                    .bind(folder)
-                    .bind(kind)
-                    .bind(&record.id)
-                    .bind(position)
-                    .bind(&record.body)
-                    .bind(&digest)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
+                    if deleted {
+                        RecordChange::Added
+                    } else {
+                        RecordChange::Changed
+                    }
                 }
                 Some((_, old_position, _)) => {
                     changes.kept += 1;
@@ -553,8 +516,31 @@ impl<'p> Datalayer<'p> {
                         .execute(&mut *tx)
                         .await?;
                     }
+                    continue;
                 }
-            }
+            };
+            changed.push(Changed {
+                id: record.id.clone(),
+                change,
+                body: Some(record.body.clone()),
+            });
+            sqlx::query(
+                "INSERT INTO datalayer_records (connection_id, folder, kind, record_id, \
+                 position, body, hash, first_seen, last_changed) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) \
+                 ON CONFLICT (connection_id, folder, kind, record_id) DO UPDATE SET \
+                 position = $5, body = $6, hash = $7, last_changed = $8, deleted_at = NULL",
+            )
+            .bind(&id)
+            .bind(folder)
+            .bind(kind)
+            .bind(&record.id)
+            .bind(position)
+            .bind(&record.body)
+            .bind(&digest)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
         }
         for (gone, (_, _, deleted)) in existing {
             if deleted {
