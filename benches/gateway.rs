@@ -7,7 +7,7 @@
 //! both in turn, 32 connections on one thread: `wrk` when installed, else a tokio loop of this
 //! process. Reported per call: requests/s, p50, p99, and gateway/bare.
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,9 +17,8 @@ use serde_json::{json, Value};
 
 mod support;
 
-use support::{free_port, wait_ready, Database, Process, BIN};
+use support::{ok, Database, Gateway};
 
-const SECRET: &str = "passerelle-sandbox-partner-secret";
 const CONNECTIONS: usize = 32;
 
 /// One measured run.
@@ -138,56 +137,23 @@ async fn bare_axum(bodies: Vec<(&'static str, Value)>) -> String {
     format!("http://{addr}")
 }
 
-async fn json(res: reqwest::Result<reqwest::Response>) -> Value {
-    let res = res.expect("answer");
-    assert!(res.status().is_success(), "answered {}", res.status());
-    res.json().await.expect("JSON")
-}
-
 async fn bench(seconds: u64) {
     let db = Database::new().await;
     let (_sandbox, upstream) = support::sandbox().await;
-    let port = free_port();
-    let env = [
-        ("DATABASE_URL", db.url.clone()),
-        ("PASSERELLE_MASTER_KEY", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=".to_owned()),
-        ("PASSERELLE_JWT_SECRET", "bench-jwt-secret-bench-jwt-secret-0123".to_owned()),
-        ("PASSERELLE_LISTEN", format!("127.0.0.1:{port}")),
-        ("MYUNISOFT_BASE_URL", format!("{upstream}/api/v1")),
-        ("MYUNISOFT_THIRD_PARTY_SECRET", SECRET.to_owned()),
-    ];
-    let command = |args: &[&str]| {
-        let mut c = Command::new(BIN);
-        c.args(args).env_remove("RUST_LOG").envs(env.iter().map(|(k, v)| (*k, v.as_str())));
-        c
-    };
-    let out = command(&["account", "create", "--name", "bench"]).output().expect("account");
-    let account: Value = serde_json::from_slice(&out.stdout).expect("account JSON");
-    let gateway = Process(
-        command(&["serve"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("gateway"),
-    );
-    let base = format!("http://127.0.0.1:{port}");
-    wait_ready(&format!("{base}/health/ready")).await;
-
-    let http = reqwest::Client::new();
-    let auth = json!({"clientId": account["clientId"], "clientSecret": account["clientSecret"],
-                      "accountId": account["accountId"]});
-    let token = json(http.post(format!("{base}/token")).json(&auth).send().await).await;
-    let bearer = token["access_token"].as_str().expect("access token").to_owned();
-    let consumer = http.post(format!("{base}/consumers")).bearer_auth(&bearer);
-    let consumer = json(consumer.json(&json!({"name": "bench"})).send().await).await;
-    let cid = consumer["consumerid"].as_str().expect("consumer id").to_owned();
+    let gateway = Gateway::start(&db, &upstream, &[]).await;
+    let (http, base, bearer, cid) =
+        (&gateway.http, &gateway.base, &gateway.bearer, &gateway.consumer);
     let api_token = myunisoft_sandbox::tokens::SOCIETY_PORT;
     let creds = json!({"credentials": [{"key": "api_token", "value": api_token}]});
-    let connection = http.post(format!("{base}/consumers/{cid}/connections")).bearer_auth(&bearer);
-    json(connection.json(&creds).send().await).await;
+    let connection = http.post(format!("{base}/consumers/{cid}/connections")).bearer_auth(bearer);
+    ok(connection.json(&creds).send().await).await;
     // Warm the reference cache (and the tenancy cache) before measuring.
     let journals_path = format!("/consumers/{cid}/accounting/journals?folder_id=4821");
     let consumer_path = format!("/consumers/{cid}");
     let journals =
-        json(http.get(format!("{base}{journals_path}")).bearer_auth(&bearer).send().await).await;
+        ok(http.get(format!("{base}{journals_path}")).bearer_auth(bearer).send().await).await;
     let consumer =
-        json(http.get(format!("{base}{consumer_path}")).bearer_auth(&bearer).send().await).await;
+        ok(http.get(format!("{base}{consumer_path}")).bearer_auth(bearer).send().await).await;
     let bare = bare_axum(vec![("/journals", journals), ("/consumer", consumer)]).await;
 
     let load = Load::pick();
@@ -200,8 +166,8 @@ async fn bench(seconds: u64) {
         ("`GET /consumers/{id}`", consumer_path, "/consumer"),
     ];
     for (name, gateway_path, bare_path) in calls {
-        let g = load.drive(&format!("{base}{gateway_path}"), &bearer, seconds).await;
-        let b = load.drive(&format!("{bare}{bare_path}"), &bearer, seconds).await;
+        let g = load.drive(&format!("{base}{gateway_path}"), bearer, seconds).await;
+        let b = load.drive(&format!("{bare}{bare_path}"), bearer, seconds).await;
         println!(
             "| {name} | {:.0} | {:.2} ms | {:.2} ms | {:.0} | {:.2} ms | {:.2} ms | {:.0} % |",
             g.rps,

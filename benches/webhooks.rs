@@ -14,19 +14,17 @@
 
 mod support;
 
-use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde_json::{json, Value};
+use serde_json::json;
 use tokio::sync::mpsc;
 
-use support::{free_port, wait_ready, Database, Process, BIN};
+use support::{ok, Database, Gateway};
 
-const SECRET: &str = "passerelle-sandbox-partner-secret";
 const WEBHOOKS: usize = 4;
 const RENAMES: usize = 10;
 
@@ -51,39 +49,17 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted[i].as_secs_f64() * 1000.0
 }
 
-async fn ok(res: reqwest::Result<reqwest::Response>) -> Value {
-    let res = res.expect("gateway answers");
-    assert!(res.status().is_success(), "{}", res.status());
-    res.json().await.expect("JSON")
-}
-
 async fn bench(connections: usize) {
     let db = Database::new().await;
     let (_sandbox, upstream) = support::sandbox().await;
-    let port = free_port();
-    let env = [
-        ("DATABASE_URL", db.url.clone()),
-        ("PASSERELLE_MASTER_KEY", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=".to_owned()),
-        ("PASSERELLE_JWT_SECRET", "bench-jwt-secret-bench-jwt-secret-0123".to_owned()),
-        ("PASSERELLE_LISTEN", format!("127.0.0.1:{port}")),
-        ("MYUNISOFT_BASE_URL", format!("{upstream}/api/v1")),
-        ("MYUNISOFT_THIRD_PARTY_SECRET", SECRET.to_owned()),
-        ("PASSERELLE_WEBHOOK_ALLOW_PRIVATE", "true".to_owned()),
-        ("PASSERELLE_WEBHOOK_RETRY_BASE_MS", "2000".to_owned()),
-        ("PASSERELLE_WEBHOOK_RETRY_CAP_SECS", "2".to_owned()),
+    let extra = [
+        ("PASSERELLE_WEBHOOK_ALLOW_PRIVATE", "true"),
+        ("PASSERELLE_WEBHOOK_RETRY_BASE_MS", "2000"),
+        ("PASSERELLE_WEBHOOK_RETRY_CAP_SECS", "2"),
     ];
-    let command = |args: &[&str]| {
-        let mut c = Command::new(BIN);
-        c.args(args).env_remove("RUST_LOG").envs(env.iter().map(|(k, v)| (*k, v.as_str())));
-        c
-    };
-    let out = command(&["account", "create", "--name", "bench"]).output().expect("account");
-    let account: Value = serde_json::from_slice(&out.stdout).expect("account JSON");
-    let gateway = Process(
-        command(&["serve"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("gateway"),
-    );
-    let base = format!("http://127.0.0.1:{port}");
-    wait_ready(&format!("{base}/health/ready")).await;
+    let gateway = Gateway::start(&db, &upstream, &extra).await;
+    let (http, base, bearer, cid) =
+        (&gateway.http, &gateway.base, &gateway.bearer, &gateway.consumer);
 
     let (tx, mut arrivals) = mpsc::unbounded_channel();
     let receiver = Arc::new(Receiver {
@@ -98,19 +74,11 @@ async fn bench(connections: usize) {
     let hook = format!("http://{}/hook", listener.local_addr().expect("address"));
     tokio::spawn(async move { axum::serve(listener, app).await });
 
-    let http = reqwest::Client::new();
-    let auth = json!({"clientId": account["clientId"], "clientSecret": account["clientSecret"],
-                      "accountId": account["accountId"]});
-    let token = ok(http.post(format!("{base}/token")).json(&auth).send().await).await;
-    let bearer = token["access_token"].as_str().expect("access token").to_owned();
-    let consumer = http.post(format!("{base}/consumers")).bearer_auth(&bearer);
-    let consumer = ok(consumer.json(&json!({"name": "bench"})).send().await).await;
-    let cid = consumer["consumerid"].as_str().expect("consumer id").to_owned();
     let creds = json!({"credentials": [{"key": "api_token",
                                          "value": myunisoft_sandbox::tokens::SOCIETY_PORT}]});
     let mut ids = vec![];
     for _ in 0..connections {
-        let c = http.post(format!("{base}/consumers/{cid}/connections")).bearer_auth(&bearer);
+        let c = http.post(format!("{base}/consumers/{cid}/connections")).bearer_auth(bearer);
         let link = ok(c.json(&creds).send().await).await;
         let url = link["url"].as_str().expect("connection link");
         ids.push(url.rsplit('/').next().expect("connection id").to_owned());
@@ -118,12 +86,12 @@ async fn bench(connections: usize) {
     let subscribe = |n: usize| {
         let body = json!({"event": "account.connection.updated", "url": format!("{hook}/{n}"),
                           "signingsecret": "bench-secret"});
-        http.post(format!("{base}/webhooks")).bearer_auth(&bearer).json(&body).send()
+        http.post(format!("{base}/webhooks")).bearer_auth(bearer).json(&body).send()
     };
     ok(subscribe(0).await).await;
     let rename = |id: &str, name: String| {
         let url = format!("{base}/consumers/{cid}/connections/{id}");
-        http.patch(url).bearer_auth(&bearer).json(&json!({"name": name})).send()
+        http.patch(url).bearer_auth(bearer).json(&json!({"name": name})).send()
     };
 
     // Latency: one change at a time, one subscription.

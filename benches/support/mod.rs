@@ -88,3 +88,61 @@ impl Database {
         }
     }
 }
+
+/// `passerelle serve` on a free port with a new API account, authenticated, and one consumer.
+#[allow(dead_code)]
+pub struct Gateway {
+    pub base: String,
+    pub bearer: String,
+    pub consumer: String,
+    pub http: reqwest::Client,
+    _process: Process,
+}
+
+#[allow(dead_code)]
+impl Gateway {
+    /// Serves on `db` against the sandbox at `upstream`, with `extra` settings besides the
+    /// benchmark's own.
+    pub async fn start(db: &Database, upstream: &str, extra: &[(&str, &str)]) -> Self {
+        let port = free_port();
+        let mut env = vec![
+            ("DATABASE_URL", db.url.clone()),
+            ("PASSERELLE_MASTER_KEY", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=".to_owned()),
+            ("PASSERELLE_JWT_SECRET", "bench-jwt-secret-bench-jwt-secret-0123".to_owned()),
+            ("PASSERELLE_LISTEN", format!("127.0.0.1:{port}")),
+            ("MYUNISOFT_BASE_URL", format!("{upstream}/api/v1")),
+            ("MYUNISOFT_THIRD_PARTY_SECRET", "passerelle-sandbox-partner-secret".to_owned()),
+        ];
+        env.extend(extra.iter().map(|(k, v)| (*k, (*v).to_owned())));
+        let command = |args: &[&str]| {
+            let mut c = Command::new(BIN);
+            c.args(args).env_remove("RUST_LOG").envs(env.iter().map(|(k, v)| (*k, v.as_str())));
+            c
+        };
+        let out = command(&["account", "create", "--name", "bench"]).output().expect("account");
+        let account: serde_json::Value = serde_json::from_slice(&out.stdout).expect("account JSON");
+        let process = Process(
+            command(&["serve"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("serve"),
+        );
+        let base = format!("http://127.0.0.1:{port}");
+        wait_ready(&format!("{base}/health/ready")).await;
+
+        let http = reqwest::Client::new();
+        let auth = serde_json::json!({"clientId": account["clientId"],
+            "clientSecret": account["clientSecret"], "accountId": account["accountId"]});
+        let token = ok(http.post(format!("{base}/token")).json(&auth).send().await).await;
+        let bearer = token["access_token"].as_str().expect("access token").to_owned();
+        let consumer = http.post(format!("{base}/consumers")).bearer_auth(&bearer);
+        let consumer = ok(consumer.json(&serde_json::json!({"name": "bench"})).send().await).await;
+        let consumer = consumer["consumerid"].as_str().expect("consumer id").to_owned();
+        Self { base, bearer, consumer, http, _process: process }
+    }
+}
+
+/// The JSON of a successful answer.
+#[allow(dead_code)]
+pub async fn ok(res: reqwest::Result<reqwest::Response>) -> serde_json::Value {
+    let res = res.expect("answer");
+    assert!(res.status().is_success(), "answered {}", res.status());
+    res.json().await.expect("JSON")
+}
