@@ -23,7 +23,7 @@ pub fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> Hmac<Sha256> {
 
 /// Lower-case hex HMAC-SHA256 keyed by `key` over `parts` in order.
 pub fn hmac_sha256_hex(key: &[u8], parts: &[&[u8]]) -> String {
-    hmac_sha256(key, parts).finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+    hex(&hmac_sha256(key, parts).finalize().into_bytes())
 }
 
 /// One 32-byte master key and the id derived from it (never the key itself).
@@ -131,8 +131,13 @@ impl Keyring {
 
 /// Lower-case hex SHA-256 of `data`: what is stored of a value that is only ever compared.
 pub fn sha256_hex(data: &[u8]) -> String {
+    hex(&Sha256::digest(data))
+}
+
+/// Lower-case hexadecimal.
+fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
-    Sha256::digest(data).iter().fold(String::with_capacity(64), |mut hex, b| {
+    bytes.iter().fold(String::with_capacity(2 * bytes.len()), |mut hex, b| {
         let _ = write!(hex, "{b:02x}");
         hex
     })

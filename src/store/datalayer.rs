@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use std::future::Future;
 
 use chrono::NaiveDate;
-use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool};
 use uuid::Uuid;
@@ -109,7 +108,7 @@ const COLUMNS: &str = "connection_id, account_id, consumer_id, from_date, folder
                        webhook_id, targets";
 
 fn hash(body: &str) -> String {
-    Sha256::digest(body.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    crate::crypto::sha256_hex(body.as_bytes())
 }
 
 fn date(text: Option<String>) -> Result<Option<NaiveDate>, StoreError> {
