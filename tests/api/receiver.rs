@@ -133,3 +133,26 @@ pub async fn subscribe(gateway: &Gateway, token: &str, event: &str, url: &str) -
     assert_eq!(res.status(), 200);
     res.json().await.unwrap()
 }
+
+/// A gateway with webhooks allowed to this process, on a database and a sandbox of its own, an
+/// account's token, and a receiver.
+pub struct Subscriber {
+    pub receiver: Receiver,
+    pub account: Value,
+    pub gateway: Gateway,
+    pub token: String,
+    pub db: TestDb,
+    pub sb: Sandbox,
+}
+
+impl Subscriber {
+    pub async fn start() -> Self {
+        let db = TestDb::new().await;
+        let sb = crate::support::sandbox(crate::support::SandboxConfig::default()).await;
+        let receiver = Receiver::start().await;
+        let account = crate::process::account_create(&env(&db, &sb));
+        let gateway = Gateway::start(env(&db, &sb)).await;
+        let token = crate::process::token(&gateway, &account).await;
+        Self { receiver, account, gateway, token, db, sb }
+    }
+}

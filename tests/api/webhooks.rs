@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use myunisoft_sandbox::{FaultKind, Faults};
 
 use crate::process::{account_create, connect_consumer, token, Env, Gateway};
-use crate::receiver::{env, hex_hmac, subscribe, Receiver, SECRET};
+use crate::receiver::{env, hex_hmac, subscribe, Receiver, Subscriber, SECRET};
 use crate::support::{chift_error, sandbox, tokens, SandboxConfig, TestDb};
 
 /// `PATCH /webhooks/{id}` with `status`; the webhook answered.
@@ -33,12 +33,7 @@ async fn get(gateway: &Gateway, token: &str, path: &str) -> (u16, Value) {
 
 #[tokio::test]
 async fn a_new_connection_and_a_client_created_through_the_api_arrive_signed() {
-    let db = TestDb::new().await;
-    let sb = sandbox(SandboxConfig::default()).await;
-    let receiver = Receiver::start().await;
-    let account = account_create(&env(&db, &sb));
-    let gateway = Gateway::start(env(&db, &sb)).await;
-    let token = token(&gateway, &account).await;
+    let Subscriber { receiver, account, gateway, token, db, sb } = Subscriber::start().await;
     let hook = subscribe(&gateway, &token, "account.connection.created", &receiver.url).await;
     assert_eq!(hook["status"], "active");
     assert_eq!(hook["accountid"], account["accountId"]);
@@ -95,12 +90,8 @@ async fn a_new_connection_and_a_client_created_through_the_api_arrive_signed() {
 
 #[tokio::test]
 async fn a_receiver_that_fails_at_first_gets_every_event_once_and_in_order() {
-    let db = TestDb::new().await;
-    let sb = sandbox(SandboxConfig::default()).await;
-    let receiver = Receiver::start().await;
-    let account = account_create(&env(&db, &sb));
-    let gateway = Gateway::start(env(&db, &sb)).await;
-    let token = token(&gateway, &account).await;
+    let Subscriber { receiver, gateway, token, account: _account, db: _db, sb: _sb } =
+        Subscriber::start().await;
     let hook = subscribe(&gateway, &token, "account.connection.updated", &receiver.url).await;
     let (cid, connection) =
         connect_consumer(&gateway, &token, "Fournil", tokens::SOCIETY_PORT).await;
@@ -281,12 +272,8 @@ async fn webhook_urls_must_be_public_https_unless_the_operator_allows_private_on
 
 #[tokio::test]
 async fn an_upstream_authentication_failure_opens_an_issue_that_the_next_success_closes() {
-    let db = TestDb::new().await;
-    let sb = sandbox(SandboxConfig::default()).await;
-    let receiver = Receiver::start().await;
-    let account = account_create(&env(&db, &sb));
-    let gateway = Gateway::start(env(&db, &sb)).await;
-    let token = token(&gateway, &account).await;
+    let Subscriber { receiver, gateway, token, sb, account: _account, db: _db } =
+        Subscriber::start().await;
     subscribe(&gateway, &token, "account.issue.created", &receiver.url).await;
     let (cid, connection) =
         connect_consumer(&gateway, &token, "Fournil", tokens::SOCIETY_PORT).await;
