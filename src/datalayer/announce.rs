@@ -7,7 +7,8 @@ use serde_json::Value;
 use sqlx::AnyConnection;
 
 use super::kinds::{self, StoredEntry};
-use crate::store::{Changed, Enabled, RecordChange, StoreError};
+use crate::store::{self, Changed, Enabled, RecordChange, StoreError};
+use crate::webhooks::events::record_event;
 use crate::webhooks::{outbox, Change, Event, RecordKind};
 
 /// The record kind a stored set's changes are announced as; `None` for sets not announced.
@@ -43,8 +44,8 @@ fn answered(kind: RecordKind, body: &str) -> Option<Value> {
     }
 }
 
-/// Enqueues on `tx` one event per changed record of the set `set` of `folder`. Returns how many
-/// deliveries were queued.
+/// Enqueues on `tx` one event per changed record of the set `set` of `folder` that a webhook of
+/// the account listens to. Returns how many deliveries were queued.
 pub async fn changes(
     tx: &mut AnyConnection,
     job: &Enabled,
@@ -53,9 +54,16 @@ pub async fn changes(
     changed: &[Changed],
 ) -> Result<u64, StoreError> {
     let Some(kind) = record_kind(set) else { return Ok(0) };
+    if changed.is_empty() {
+        return Ok(0);
+    }
+    let subscribed = store::outbox::subscribed(tx, job.account).await?;
     let folder_id = folder.to_string();
     let mut queued = 0;
     for c in changed {
+        if !subscribed.contains(&record_event(kind, change(c.change))) {
+            continue;
+        }
         let record = c.body.as_deref().and_then(|b| answered(kind, b));
         // The id the API answers (an entry is stored under MyUnisoft's own).
         let id = record.as_ref().and_then(|r| r["id"].as_str()).unwrap_or(&c.id).to_owned();

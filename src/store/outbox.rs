@@ -36,6 +36,21 @@ pub struct Claimed {
     pub attempt: i64,
 }
 
+/// The events the account's active webhooks subscribe to, read on `conn` (so that a batch of
+/// changes can skip, without a query each, what nobody listens to).
+pub async fn subscribed(
+    conn: &mut AnyConnection,
+    account: uuid::Uuid,
+) -> Result<std::collections::BTreeSet<String>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT DISTINCT event FROM webhooks WHERE account_id = $1 AND status = 'active'",
+    )
+    .bind(account.to_string())
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(|row| column::<String>(row, "event")).collect()
+}
+
 /// Writes one outbox row per active subscription of the account to the event, on `conn` (the
 /// change's transaction). Returns how many.
 pub async fn announce(conn: &mut AnyConnection, a: &Announcement<'_>) -> Result<u64, StoreError> {
