@@ -169,11 +169,7 @@ impl Layered {
     }
 
     /// A live read, counted as such when the request asked for the store.
-    async fn live_only<T>(
-        &self,
-        connection: Uuid,
-        live: impl Future<Output = ConnectorResult<T>>,
-    ) -> ConnectorResult<T> {
+    async fn live_only<R>(&self, connection: Uuid, live: impl Future<Output = R>) -> R {
         if let Some(plan) = plan_for(connection) {
             plan.live();
         }
@@ -245,10 +241,7 @@ impl Ledger for Layered {
         scope: FolderScope<'_>,
         filter: &BalanceFilter,
     ) -> Result<Vec<AccountBalance>, WriteError> {
-        if let Some(plan) = plan_for(scope.connection.id) {
-            plan.live();
-        }
-        self.live.balances(scope, filter).await
+        self.live_only(scope.connection.id, self.live.balances(scope, filter)).await
     }
 
     async fn journals(&self, scope: FolderScope<'_>) -> ConnectorResult<Vec<Journal>> {

@@ -17,7 +17,6 @@ use crate::connectors::{
     ConnectorError, Connectors, FolderScope, JournalEntries, TenantConnection,
 };
 use crate::crypto::Keyring;
-use crate::domain::connection::ConnectionFacts;
 use crate::domain::third_party::PartyKind;
 use crate::store::{
     now_micros, Changed, Datalayer, Enabled, Finished, Occurrence, Record, SetChanges, Store,
@@ -34,16 +33,6 @@ pub struct Cadence {
     pub lease: Duration,
     /// How often an idle process looks for due connections.
     pub poll: Duration,
-}
-
-impl Default for Cadence {
-    fn default() -> Self {
-        Self {
-            interval: Duration::from_secs(300),
-            lease: Duration::from_secs(30),
-            poll: Duration::from_millis(500),
-        }
-    }
 }
 
 /// What one process needs to sync connections.
@@ -207,12 +196,7 @@ impl Engine {
             let listed = folders.folders(&connection).await?;
             self.keep(job, kinds::CONNECTION_WIDE, kinds::FOLDERS, &listed).await?;
         }
-        let reachable = match &connection.facts {
-            ConnectionFacts::Society { society_id, .. } => vec![*society_id],
-            ConnectionFacts::Firm { folders, .. } => folders.clone(),
-        };
-        let kept: Vec<i64> = reachable
-            .into_iter()
+        let kept: Vec<i64> = (connection.facts.served_folders().iter().copied())
             .filter(|f| job.folders.as_ref().is_none_or(|wanted| wanted.contains(f)))
             .collect();
         let mut covered = Covered { from: None, all: true };

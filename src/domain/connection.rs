@@ -113,6 +113,17 @@ impl ConnectionFacts {
             ConnectionFacts::Firm { selected: None, .. } => true,
         }
     }
+
+    /// The folders calls go to: a society token's own; the folders a customer selected for a
+    /// firm token (every folder it sees when nothing was selected).
+    pub fn served_folders(&self) -> &[i64] {
+        match self {
+            ConnectionFacts::Society { society_id, .. } => std::slice::from_ref(society_id),
+            ConnectionFacts::Firm { folders, selected, .. } => {
+                selected.as_deref().unwrap_or(folders)
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -310,14 +310,9 @@ pub async fn delivery(s: &AppState, signature: &str, refreshes: &[Refresh]) -> R
     let store = s.store.datalayer();
     let mut due: Vec<(Uuid, Option<Vec<&str>>)> = Vec::new();
     let enabled = if refreshes.is_empty() { Vec::new() } else { store.all().await? };
-    for enabled in enabled {
-        let connections = s.store.connections();
-        let found = connections.find(enabled.account, enabled.consumer, enabled.connection);
-        let Some(facts) = found.await?.and_then(|c| c.facts) else { continue };
-        let reaches = |folder: i64| match &facts {
-            ConnectionFacts::Society { society_id, .. } => *society_id == folder,
-            ConnectionFacts::Firm { folders, .. } => folders.contains(&folder),
-        };
+    for (enabled, facts) in enabled {
+        let Some(facts) = facts else { continue };
+        let reaches = |folder: i64| facts.served_folders().contains(&folder);
         let asked: Vec<Option<Group>> =
             refreshes.iter().filter(|r| r.folder.is_none_or(reaches)).map(|r| r.group).collect();
         if asked.is_empty() {

@@ -324,13 +324,16 @@ pub(super) fn facts_json(facts: &ConnectionFacts) -> Result<String, StoreError> 
     serde_json::to_string(facts).map_err(|e| StoreError::Corrupt(format!("connection facts: {e}")))
 }
 
+/// The activation facts kept in a connection's `data` column.
+pub(super) fn facts_of(data: Option<String>) -> Result<Option<ConnectionFacts>, StoreError> {
+    data.map(|d| serde_json::from_str(&d))
+        .transpose()
+        .map_err(|e| StoreError::Corrupt(format!("connection data: {e}")))
+}
+
 fn connection(row: &AnyRow) -> Result<Connection, StoreError> {
     let integration: i64 = column(row, "integration_id")?;
-    let data: Option<String> = column(row, "data")?;
-    let facts = data
-        .map(|d| serde_json::from_str(&d))
-        .transpose()
-        .map_err(|e| StoreError::Corrupt(format!("connection data: {e}")))?;
+    let facts = facts_of(column(row, "data")?)?;
     let status: String = column(row, "status")?;
     Ok(Connection {
         id: uuid(&column::<String>(row, "id")?)?,

@@ -10,7 +10,9 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool};
 use uuid::Uuid;
 
+use super::connections::facts_of;
 use super::{column, timestamp, uuid, Backend, StoreError};
+use crate::domain::connection::ConnectionFacts;
 
 pub struct Datalayer<'p> {
     pool: &'p AnyPool,
@@ -264,20 +266,6 @@ impl<'p> Datalayer<'p> {
         Ok(run_due(&mut conn, connection, at).await?)
     }
 
-    /// Makes the connection due by `at` for the groups `targets` (added to those already due;
-    /// a run of everything already due stays one).
-    pub async fn request_targets(
-        &self,
-        connection: Uuid,
-        targets: &[&str],
-        at: i64,
-    ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let done = targets_due(&mut tx, self.backend, connection, targets, at).await?;
-        tx.commit().await?;
-        Ok(done)
-    }
-
     /// Accepts a webhook delivery by its signature and makes the connections it is about due by
     /// `at`, all in one transaction (`None`: for a run of everything): an error records
     /// nothing, so MyUnisoft's retry is served again. `false` when the delivery was accepted
@@ -317,11 +305,14 @@ impl<'p> Datalayer<'p> {
         Ok(true)
     }
 
-    /// Every enabled connection.
-    pub async fn all(&self) -> Result<Vec<Enabled>, StoreError> {
-        let sql = format!("SELECT {COLUMNS} FROM datalayer_connections ORDER BY connection_id");
+    /// Every enabled connection, with its activation facts.
+    pub async fn all(&self) -> Result<Vec<(Enabled, Option<ConnectionFacts>)>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS}, (SELECT data FROM connections WHERE id = connection_id) AS facts \
+             FROM datalayer_connections ORDER BY connection_id"
+        );
         let rows = sqlx::query(&sql).fetch_all(self.pool).await?;
-        rows.iter().map(enabled).collect()
+        rows.iter().map(|row| Ok((enabled(row)?, facts_of(column(row, "facts")?)?))).collect()
     }
 
     /// Claims one due connection whose lease has lapsed, leased to `owner` until `until`:
@@ -428,25 +419,10 @@ impl<'p> Datalayer<'p> {
         Ok(())
     }
 
-    /// Replaces the set `kind` of `folder` with `records` (in that order): new ones are added,
-    /// changed ones (by content hash) stamped, missing ones kept as tombstones.
-    pub async fn replace_set(
-        &self,
-        connection: Uuid,
-        folder: i64,
-        kind: &str,
-        records: &[Record],
-        now: i64,
-    ) -> Result<SetChanges, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let replaced =
-            Self::replace_set_on(&mut tx, connection, folder, kind, records, now).await?;
-        tx.commit().await?;
-        Ok(replaced.changes)
-    }
-
-    /// [`Self::replace_set`] on the caller's transaction (so that what it announces commits
-    /// with it), answering each record that changed.
+    /// Replaces the set `kind` of `folder` with `records` (in that order), on the caller's
+    /// transaction (so that what it announces commits with it): new ones are added, changed
+    /// ones (by content hash) stamped, missing ones kept as tombstones. Answers each record
+    /// that changed.
     pub async fn replace_set_on(
         tx: &mut AnyConnection,
         connection: Uuid,
