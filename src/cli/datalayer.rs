@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::{open_store, CliResult};
+use crate::service::datalayer::{Info, Window};
 use crate::store::{now_micros, Enabled, Store};
 
 #[derive(Debug, Subcommand)]
@@ -41,7 +42,11 @@ pub async fn run(command: DatalayerCommand) -> CliResult {
     let out = match command {
         DatalayerCommand::Status { consumer } => status(&store, consumer).await,
         DatalayerCommand::Enable { consumer, from, full_history } => {
-            enable(&store, consumer, from, full_history).await
+            let window = Window { from_date: from, full_history, ..Window::default() };
+            let today = chrono::Utc::now().date_naive();
+            let (from_date, _) =
+                window.resolve(today).map_err(|e| format!("--from: {}", e.rule))?;
+            enable(&store, consumer, from_date).await
         }
         DatalayerCommand::Refresh { consumer } => refresh(&store, consumer).await,
     }
@@ -70,12 +75,7 @@ async fn status(store: &Store, consumer: Uuid) -> Result<Value, crate::store::St
         let enabled = dl.get(id).await?;
         let counts: serde_json::Map<String, Value> =
             dl.counts(id).await?.into_iter().map(|(k, n)| (k, json!(n))).collect();
-        let status = match &enabled {
-            None => "not_enabled",
-            Some(e) if e.last_sync_at.is_none() => "syncing",
-            Some(e) if e.last_error.is_some() => "stale",
-            Some(_) => "ready",
-        };
+        let status = Info::of(enabled.as_ref()).status.as_str();
         out.push(json!({
             "connection": id,
             "status": status,
@@ -93,32 +93,11 @@ async fn status(store: &Store, consumer: Uuid) -> Result<Value, crate::store::St
 async fn enable(
     store: &Store,
     consumer: Uuid,
-    from: Option<NaiveDate>,
-    full_history: bool,
+    from_date: Option<NaiveDate>,
 ) -> Result<Value, crate::store::StoreError> {
     let (account, ids) = connections(store, consumer).await?;
-    let from_date = match (from, full_history) {
-        (_, true) => None,
-        (Some(d), false) => Some(d),
-        (None, false) => {
-            chrono::Utc::now().date_naive().checked_sub_months(chrono::Months::new(12))
-        }
-    };
     for &connection in &ids {
-        let enabled = Enabled {
-            connection,
-            account,
-            consumer,
-            from_date,
-            folders: None,
-            covered_from: None,
-            covers_all: false,
-            last_sync_at: None,
-            next_run_at: 0,
-            last_error: None,
-            webhook_id: None,
-            targets: None,
-        };
+        let enabled = Enabled::new(connection, account, consumer, from_date, None);
         store.datalayer().enable(&enabled, now_micros()).await?;
     }
     Ok(json!({ "consumer": consumer, "enabled": ids }))

@@ -51,7 +51,7 @@ pub struct Info {
 }
 
 impl Info {
-    fn of(enabled: Option<&Enabled>) -> Self {
+    pub fn of(enabled: Option<&Enabled>) -> Self {
         let Some(e) = enabled else {
             return Info {
                 status: Status::NotEnabled,
@@ -87,7 +87,10 @@ pub struct Window {
 
 impl Window {
     /// The first accounting date kept (`None`: all of them) and the folders kept (`None`: all).
-    fn resolve(&self, today: NaiveDate) -> Result<(Option<NaiveDate>, Option<Vec<i64>>), Invalid> {
+    pub fn resolve(
+        &self,
+        today: NaiveDate,
+    ) -> Result<(Option<NaiveDate>, Option<Vec<i64>>), Invalid> {
         let given = [self.from_date.is_some(), self.fiscal_years_back.is_some(), self.full_history];
         if given.iter().filter(|g| **g).count() > 1 {
             return Err(Invalid::body(
@@ -159,20 +162,7 @@ pub async fn enable(
         return Err(Invalid::path("connection_id", "must be an active connection").into());
     }
     let (from_date, folders) = window.resolve(Utc::now().date_naive())?;
-    let enabled = Enabled {
-        connection: id,
-        account: t.account_id,
-        consumer,
-        from_date,
-        folders,
-        covered_from: None,
-        covers_all: false,
-        last_sync_at: None,
-        next_run_at: 0,
-        last_error: None,
-        webhook_id: None,
-        targets: None,
-    };
+    let enabled = Enabled::new(id, t.account_id, consumer, from_date, folders);
     s.store.datalayer().enable(&enabled, now_micros()).await?;
     tracing::info!(connection.id = %id, ?from_date, "data layer enabled");
     if matches!(connection.facts, Some(ConnectionFacts::Firm { .. })) {

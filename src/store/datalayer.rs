@@ -39,6 +39,32 @@ pub struct Enabled {
     pub targets: Option<Vec<String>>,
 }
 
+impl Enabled {
+    /// A connection newly enabled: nothing stored yet, its first sync due at once.
+    pub fn new(
+        connection: Uuid,
+        account: Uuid,
+        consumer: Uuid,
+        from_date: Option<NaiveDate>,
+        folders: Option<Vec<i64>>,
+    ) -> Self {
+        Self {
+            connection,
+            account,
+            consumer,
+            from_date,
+            folders,
+            covered_from: None,
+            covers_all: false,
+            last_sync_at: None,
+            next_run_at: 0,
+            last_error: None,
+            webhook_id: None,
+            targets: None,
+        }
+    }
+}
+
 /// One record as stored: its upstream id and its JSON.
 #[derive(Debug, Clone)]
 pub struct Record {

@@ -388,20 +388,7 @@ async fn replacing_a_set_names_each_record_added_changed_or_removed_after_its_fi
     let keyring = Keyring::new(random_key(), vec![]);
     let (account, consumer, ids) = with_connections_of(&store, &keyring, "pc_dl", 1).await;
     let connection = ids[0];
-    let enabled = Enabled {
-        connection,
-        account,
-        consumer,
-        from_date: None,
-        folders: None,
-        covered_from: None,
-        covers_all: false,
-        last_sync_at: None,
-        next_run_at: 0,
-        last_error: None,
-        webhook_id: None,
-        targets: None,
-    };
+    let enabled = Enabled::new(connection, account, consumer, None, None);
     store.datalayer().enable(&enabled, 0).await.unwrap();
     let record = |id: &str, body: &str| Record { id: id.into(), body: body.into() };
     let replace = |records: Vec<Record>| {
