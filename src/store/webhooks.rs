@@ -1,5 +1,5 @@
 //! Webhook subscriptions of an API account and the log of their delivery attempts. Every query is
-//! filtered on the owning account; the signing secret is sealed and only [`Webhooks::secret`] (for
+//! filtered on the owning account; the signing secret is sealed and only [`Webhooks::by_id`] (for
 //! the delivery workers) opens it.
 
 use chrono::{DateTime, Utc};
@@ -224,26 +224,6 @@ impl<'p> Webhooks<'p> {
         Ok(done.rows_affected() == 1)
     }
 
-    /// The webhook's signing secret, opened; `None` when it has none.
-    pub async fn secret(&self, keyring: &Keyring, id: Uuid) -> Result<Option<String>, StoreError> {
-        let row = sqlx::query("SELECT key_id, nonce, secret FROM webhooks WHERE id = $1")
-            .bind(id.to_string())
-            .fetch_optional(self.pool)
-            .await?;
-        let Some(row) = row else { return Ok(None) };
-        let (Some(key_id), Some(nonce), Some(ciphertext)) = (
-            column::<Option<String>>(&row, "key_id")?,
-            column::<Option<Vec<u8>>>(&row, "nonce")?,
-            column::<Option<Vec<u8>>>(&row, "secret")?,
-        ) else {
-            return Ok(None);
-        };
-        let plain = keyring.open(&aad(id), &Sealed { key_id, nonce, ciphertext })?;
-        String::from_utf8(plain)
-            .map(Some)
-            .map_err(|_| StoreError::Corrupt(format!("secret of webhook {id} is not text")))
-    }
-
     /// Records a delivery attempt; a failure starts (or continues) the webhook's run of failures
     /// and a success ends it. Returns when the current run of failures began.
     pub async fn log_attempt(&self, log: &DeliveryLog) -> Result<Option<i64>, StoreError> {
@@ -345,6 +325,21 @@ fn split(sealed: Option<Sealed>) -> SealedColumns {
     }
 }
 
+/// The signing secret of the webhook `id` read in `row`, opened; `None` when it has none.
+fn secret(keyring: &Keyring, id: Uuid, row: &AnyRow) -> Result<Option<String>, StoreError> {
+    let (Some(key_id), Some(nonce), Some(ciphertext)) = (
+        column::<Option<String>>(row, "key_id")?,
+        column::<Option<Vec<u8>>>(row, "nonce")?,
+        column::<Option<Vec<u8>>>(row, "secret")?,
+    ) else {
+        return Ok(None);
+    };
+    let plain = keyring.open(&aad(id), &Sealed { key_id, nonce, ciphertext })?;
+    String::from_utf8(plain)
+        .map(Some)
+        .map_err(|_| StoreError::Corrupt(format!("secret of webhook {id} is not text")))
+}
+
 fn webhook(row: &AnyRow) -> Result<Webhook, StoreError> {
     Ok(Webhook {
         id: uuid(&column::<String>(row, "id")?)?,
@@ -375,10 +370,18 @@ fn delivery_log(row: &AnyRow) -> Result<DeliveryLog, StoreError> {
 }
 
 impl Webhooks<'_> {
-    /// A webhook by id alone, for the delivery workers.
-    pub async fn by_id(&self, id: Uuid) -> Result<Option<Webhook>, StoreError> {
+    /// A webhook by id alone with its signing secret opened (`None` when it has none), for the
+    /// delivery workers.
+    pub async fn by_id(
+        &self,
+        keyring: &Keyring,
+        id: Uuid,
+    ) -> Result<Option<(Webhook, Option<String>)>, StoreError> {
         let sql = format!("SELECT {COLUMNS} FROM webhooks WHERE id = $1");
         let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(self.pool).await?;
-        row.map(|r| webhook(&r)).transpose()
+        let Some(row) = row else { return Ok(None) };
+        let hook = webhook(&row)?;
+        let secret = secret(keyring, hook.id, &row)?;
+        Ok(Some((hook, secret)))
     }
 }

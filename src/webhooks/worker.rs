@@ -135,8 +135,9 @@ impl Worker {
 
     async fn try_deliver(&self, c: &Claimed) -> Result<(), crate::store::StoreError> {
         let hooks = self.store.webhooks();
-        let Some(hook) = hooks.by_id(c.webhook_id).await? else { return Ok(()) };
-        let secret = hooks.secret(&self.keyring, hook.id).await?;
+        let Some((hook, secret)) = hooks.by_id(&self.keyring, c.webhook_id).await? else {
+            return Ok(());
+        };
         let attempt =
             self.deliverer.deliver(&hook.url, c.body.clone(), secret.as_deref(), c.event_id).await;
         let log = DeliveryLog {
