@@ -88,11 +88,11 @@ impl<'p> Issues<'p> {
 
     /// Counts a failure in the subject's open issue for its code, opening one if there is none,
     /// on `conn` (the caller's transaction, which may announce a new issue in the same commit).
-    /// Returns the issue and whether it is new.
+    /// Returns the issue's id and whether it is new.
     pub async fn record(
         conn: &mut AnyConnection,
         o: &Occurrence,
-    ) -> Result<(Issue, bool), StoreError> {
+    ) -> Result<(Uuid, bool), StoreError> {
         let mut created = false;
         let id = loop {
             if let Some(id) = Self::count(conn, o).await? {
@@ -129,13 +129,7 @@ impl<'p> Issues<'p> {
         .bind(EVENTS_KEPT)
         .execute(&mut *conn)
         .await?;
-        let sql = format!("SELECT {COLUMNS} FROM issues WHERE id = $1");
-        let row = sqlx::query(&sql).bind(id.to_string()).fetch_optional(&mut *conn).await?;
-        let issue = row
-            .map(|r| issue(&r))
-            .transpose()?
-            .ok_or_else(|| StoreError::Corrupt("issue vanished right after its write".into()))?;
-        Ok((issue, created))
+        Ok((id, created))
     }
 
     async fn count(conn: &mut AnyConnection, o: &Occurrence) -> Result<Option<Uuid>, StoreError> {

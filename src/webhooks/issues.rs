@@ -39,14 +39,14 @@ pub async fn record(store: &Store, o: &Occurrence) {
 
 async fn try_record(store: &Store, o: &Occurrence) -> Result<(), StoreError> {
     let mut tx = store.begin().await?;
-    let (issue, created) = Issues::record(&mut tx, o).await?;
+    let (issue_id, created) = Issues::record(&mut tx, o).await?;
     if !created {
         tx.commit().await?;
         return Ok(());
     }
-    let event = Event::issue_created(o.consumer, issue.id, o.subject, &o.error_code, o.level);
+    let event = Event::issue_created(o.consumer, issue_id, o.subject, &o.error_code, o.level);
     outbox::commit_with(tx, o.account, &event).await?;
-    tracing::info!(issue.id = %issue.id, error_code = %o.error_code, "issue opened");
+    tracing::info!(issue.id = %issue_id, error_code = %o.error_code, "issue opened");
     Ok(())
 }
 
