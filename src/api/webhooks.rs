@@ -11,6 +11,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
+use crate::api::accounting::Pagination;
 use crate::api::extract::{max_chars, ValidJson, ValidPath, ValidQuery, Validate};
 use crate::auth::tenant::TenantContext;
 use crate::domain::{Invalid, Resource};
@@ -186,18 +187,6 @@ impl Validate for WebhookInstancePatchItem {
     }
 }
 
-impl Validate for LogsQuery {
-    fn validate(&self) -> Result<(), Invalid> {
-        if self.page == Some(0) {
-            return Err(Invalid::query("page", "must be at least 1"));
-        }
-        if self.size.is_some_and(|s| !(1..=100).contains(&s)) {
-            return Err(Invalid::query("size", "must be between 1 and 100"));
-        }
-        Ok(())
-    }
-}
-
 async fn checked_url(state: &AppState, url: &str) -> Result<String> {
     guard::check(url, state.webhooks.allow_private)
         .await
@@ -350,15 +339,13 @@ pub async fn logs(
     ValidPath(path): ValidPath<WebhookPath>,
     ValidQuery(q): ValidQuery<LogsQuery>,
 ) -> Result<Json<Vec<WebhookLogItem>>> {
-    q.validate()?;
+    let page = Pagination::new(q.page, q.size)?;
     let hooks = state.store.webhooks();
     hooks
         .find(tenant.account_id, path.webhookid)
         .await?
         .ok_or_else(|| not_found(path.webhookid))?;
-    let page = q.page.unwrap_or(1);
-    let size = q.size.unwrap_or(50);
-    let logs = hooks.logs(tenant.account_id, path.webhookid, page, size).await?;
+    let logs = hooks.logs(tenant.account_id, path.webhookid, page.page, page.size).await?;
     Ok(Json(logs.into_iter().map(Into::into).collect()))
 }
 
