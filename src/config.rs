@@ -364,11 +364,25 @@ fn seconds(
     default: u64,
     min: u64,
 ) -> Result<Duration, ConfigError> {
+    whole_number(env, var, default, min, "a whole number of seconds").map(Duration::from_secs)
+}
+
+/// A whole number, at least `min`; `default` when unset. When it is not, the error says it
+/// must be `what` (`a whole number`, `a whole number of seconds`), at least `min`.
+pub(crate) fn whole_number(
+    env: &impl Env,
+    var: &'static str,
+    default: u64,
+    min: u64,
+    what: &str,
+) -> Result<u64, ConfigError> {
     match env.var(var) {
-        None => Ok(Duration::from_secs(default)),
-        Some(s) => s.parse().ok().filter(|n| *n >= min).map(Duration::from_secs).ok_or_else(|| {
-            ConfigError::new(var, format!("must be a whole number of seconds, at least {min}"))
-        }),
+        None => Ok(default),
+        Some(s) => s
+            .parse()
+            .ok()
+            .filter(|n| *n >= min)
+            .ok_or_else(|| ConfigError::new(var, format!("must be {what}, at least {min}"))),
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::config::{ConfigError, Env};
+use crate::config::{whole_number, ConfigError, Env};
 
 /// How deliveries are made and retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,13 +42,7 @@ impl Default for WebhookSettings {
 pub const MAX_ANSWER_BYTES: usize = 64 * 1024;
 
 fn number(env: &impl Env, var: &'static str, default: u64, min: u64) -> Result<u64, ConfigError> {
-    match env.var(var) {
-        None => Ok(default),
-        Some(s) => s.parse().ok().filter(|n| *n >= min).ok_or_else(|| ConfigError {
-            var,
-            reason: format!("must be a whole number, at least {min}"),
-        }),
-    }
+    whole_number(env, var, default, min, "a whole number")
 }
 
 impl WebhookSettings {
