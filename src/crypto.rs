@@ -10,11 +10,18 @@ use base64::Engine;
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
+/// A keyed HMAC-SHA256.
+pub type HmacSha256 = Hmac<Sha256>;
+
 /// HMAC-SHA256 keyed by `key` over `parts` in order, ready to finalize or verify (in constant
 /// time, with `verify_slice`).
-pub fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> Hmac<Sha256> {
-    // HMAC takes keys of any length.
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes keys of any size");
+pub fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> HmacSha256 {
+    let mac = <HmacSha256 as Mac>::new_from_slice(key).expect("HMAC takes keys of any length");
+    hmac_feed(mac, parts)
+}
+
+/// `mac` (keyed, perhaps fed already) fed `parts` in order.
+pub fn hmac_feed(mut mac: HmacSha256, parts: &[&[u8]]) -> HmacSha256 {
     for part in parts {
         mac.update(part);
     }

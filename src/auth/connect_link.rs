@@ -12,7 +12,8 @@ use base64::Engine;
 use hmac::Mac;
 use secrecy::SecretString;
 
-use crate::auth::secrets::{derived_mac, random_token, HmacSha256};
+use crate::auth::secrets::{derived_mac, random_token};
+use crate::crypto::{hmac_feed, HmacSha256};
 
 const LINK_KEY_LABEL: &[u8] = b"passerelle connect link v1";
 const CSRF_KEY_LABEL: &[u8] = b"passerelle connect csrf v1";
@@ -72,20 +73,12 @@ impl ConnectKeys {
 }
 
 fn sign(key: &HmacSha256, parts: &[&[u8]]) -> String {
-    let mut mac = key.clone();
-    for part in parts {
-        mac.update(part);
-    }
-    URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    URL_SAFE_NO_PAD.encode(hmac_feed(key.clone(), parts).finalize().into_bytes())
 }
 
 fn verify(key: &HmacSha256, parts: &[&[u8]], given: &str) -> bool {
     let Ok(given) = URL_SAFE_NO_PAD.decode(given) else { return false };
-    let mut mac = key.clone();
-    for part in parts {
-        mac.update(part);
-    }
-    mac.verify_slice(&given).is_ok()
+    hmac_feed(key.clone(), parts).verify_slice(&given).is_ok()
 }
 
 /// What the database keeps of a link token: its SHA-256, in hex.

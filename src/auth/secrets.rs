@@ -11,9 +11,10 @@ use argon2::password_hash::{PasswordHash, PasswordVerifier};
 use argon2::Argon2;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use hmac::{Hmac, Mac};
+use hmac::Mac;
 use secrecy::{ExposeSecret, SecretString};
-use sha2::Sha256;
+
+use crate::crypto::{hmac_feed, hmac_sha256, HmacSha256};
 
 const CLIENT_ID_PREFIX: &str = "pc_";
 const CLIENT_ID_BYTES: usize = 12;
@@ -50,8 +51,6 @@ pub fn is_client_id(client_id: &str) -> bool {
         })
 }
 
-pub(crate) type HmacSha256 = Hmac<Sha256>;
-
 /// Computes and checks the stored form of client secrets.
 pub struct SecretDigests {
     key: HmacSha256,
@@ -72,8 +71,7 @@ impl SecretDigests {
 
     /// The stored form of `secret`.
     pub fn digest(&self, secret: &str) -> String {
-        let mut mac = self.key.clone();
-        mac.update(secret.as_bytes());
+        let mac = hmac_feed(self.key.clone(), &[secret.as_bytes()]);
         format!("{DIGEST_PREFIX}{}", URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()))
     }
 
@@ -87,22 +85,16 @@ impl SecretDigests {
         };
         let encoded = stored.strip_prefix(DIGEST_PREFIX)?;
         let Ok(expected) = URL_SAFE_NO_PAD.decode(encoded) else { return Some(false) };
-        let mut mac = self.key.clone();
-        mac.update(secret.as_bytes());
+        let mac = hmac_feed(self.key.clone(), &[secret.as_bytes()]);
         Some(mac.verify_slice(&expected).is_ok() && known)
     }
-}
-
-fn mac(key: &[u8]) -> HmacSha256 {
-    HmacSha256::new_from_slice(key).expect("HMAC takes keys of any length")
 }
 
 /// An HMAC-SHA256 keyed by HMAC-SHA256(jwt_secret, label): one key per purpose, none equal to the
 /// JWT signing key, and the same in every process that holds the JWT secret.
 pub(crate) fn derived_mac(jwt_secret: &SecretString, label: &[u8]) -> HmacSha256 {
-    let mut derive = mac(jwt_secret.expose_secret().as_bytes());
-    derive.update(label);
-    mac(&derive.finalize().into_bytes())
+    let derived = hmac_sha256(jwt_secret.expose_secret().as_bytes(), &[label]);
+    hmac_sha256(&derived.finalize().into_bytes(), &[])
 }
 
 /// Checks `secret` against an Argon2 PHC string stored before the digests (slow: run it on the
