@@ -81,6 +81,14 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// The code as answers spell it (`ERROR_RESOURCE_NOT_FOUND`).
+    pub fn name(self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
+
     /// A message the code comes with, for the document's examples: Chift's where Chift's
     /// reference gives one (the gateway's own `message` is more precise).
     pub fn example(self) -> &'static str {

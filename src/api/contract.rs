@@ -328,23 +328,19 @@ const COMMON: &[ErrorCode] = &[
     ErrorCode::ErrorUnknown,
 ];
 
-fn code_name(code: ErrorCode) -> String {
-    serde_json::to_value(code).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
-}
-
 /// One error answer: Chift's body, its codes named, with an example per operation-specific code.
 fn error_response(status: u16, codes: &[ErrorCode]) -> utoipa::openapi::Response {
-    let names: Vec<String> = codes.iter().map(|c| format!("`{}`", code_name(*c))).collect();
+    let names: Vec<String> = codes.iter().map(|c| format!("`{}`", c.name())).collect();
     let examples = codes.iter().filter(|c| !COMMON.contains(c)).map(|code| {
         let example = ExampleBuilder::new()
             .value(Some(json!({
                 "status": "error",
                 "message": code.example(),
-                "error_code": code_name(*code),
+                "error_code": code.name(),
                 "detail": "",
             })))
             .build();
-        (code_name(*code), example)
+        (code.name(), example)
     });
     let content = ContentBuilder::new()
         .schema(Some(Ref::from_schema_name("ErrorBody")))

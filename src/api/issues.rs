@@ -286,10 +286,7 @@ pub async fn watch(mut req: Request, next: Next) -> Response {
     }
     let Some(error) = res.extensions().get::<AnsweredError>() else { return res };
     let Some(level) = issue_level(error.code) else { return res };
-    let code = serde_json::to_value(error.code)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
+    let code = error.code.name();
     if ignored.contains(&code) {
         return res;
     }
