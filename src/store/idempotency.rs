@@ -9,7 +9,7 @@ use sqlx::any::AnyRow;
 use sqlx::AnyPool;
 use uuid::Uuid;
 
-use super::{column, now_micros, timestamp, StoreError};
+use super::{column, micros, now_micros, timestamp, StoreError};
 use crate::domain::write::Write;
 
 /// A client request id is unique per consumer.
@@ -40,8 +40,7 @@ pub struct Lease {
 
 impl Lease {
     fn until(&self) -> i64 {
-        let micros = i64::try_from(self.length.as_micros()).unwrap_or(i64::MAX);
-        now_micros().saturating_add(micros)
+        now_micros().saturating_add(micros(self.length))
     }
 }
 

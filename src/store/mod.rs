@@ -173,6 +173,11 @@ pub(crate) fn now_micros() -> i64 {
     Utc::now().timestamp_micros()
 }
 
+/// `d` in microseconds, as timestamps count them (`i64::MAX` for a longer span).
+pub(crate) fn micros(d: Duration) -> i64 {
+    i64::try_from(d.as_micros()).unwrap_or(i64::MAX)
+}
+
 pub(crate) fn timestamp(micros: i64) -> Result<DateTime<Utc>, StoreError> {
     DateTime::from_timestamp_micros(micros)
         .ok_or_else(|| StoreError::Corrupt(format!("timestamp {micros} out of range")))

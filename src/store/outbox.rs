@@ -10,7 +10,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool};
 use uuid::Uuid;
 
-use super::{column, now_micros, uuid, Backend, StoreError};
+use super::{column, micros, now_micros, uuid, Backend, StoreError};
 
 /// What a change announces, before it is fanned out to the subscriptions of its event.
 #[derive(Debug, Clone)]
@@ -106,10 +106,9 @@ impl<'p> Outbox<'p> {
                ORDER BY o.seq LIMIT $3 {lock}) \
              RETURNING seq, event_id, webhook_id, body, attempts"
         );
-        let lease_micros = i64::try_from(lease.as_micros()).unwrap_or(i64::MAX);
         let rows = sqlx::query(&sql)
             .bind(now)
-            .bind(now.saturating_add(lease_micros))
+            .bind(now.saturating_add(micros(lease)))
             .bind(i64::from(limit))
             .fetch_all(self.pool)
             .await?;
@@ -129,10 +128,9 @@ impl<'p> Outbox<'p> {
 
     /// The delivery failed: it is due again after `wait`.
     pub async fn retry_after(&self, seq: i64, wait: Duration) -> Result<(), StoreError> {
-        let wait = i64::try_from(wait.as_micros()).unwrap_or(i64::MAX);
         sqlx::query("UPDATE webhook_outbox SET next_at = $2, lease_until = 0 WHERE seq = $1")
             .bind(seq)
-            .bind(now_micros().saturating_add(wait))
+            .bind(now_micros().saturating_add(micros(wait)))
             .execute(self.pool)
             .await?;
         Ok(())

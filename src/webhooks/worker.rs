@@ -15,7 +15,7 @@ use uuid::Uuid;
 use super::delivery::{Attempt, Deliverer};
 use super::{issues, outbox, WebhookSettings};
 use crate::crypto::Keyring;
-use crate::store::{Claimed, DeliveryLog, Occurrence, Store, WebhookStatus};
+use crate::store::{self, Claimed, DeliveryLog, Occurrence, Store, WebhookStatus};
 
 /// Deliveries one replica attempts at once.
 const BATCH: u32 = 16;
@@ -30,8 +30,7 @@ const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 
 /// Unix microseconds `age` ago.
 fn ago(age: Duration) -> i64 {
-    let age = i64::try_from(age.as_micros()).unwrap_or(i64::MAX);
-    Utc::now().timestamp_micros().saturating_sub(age)
+    Utc::now().timestamp_micros().saturating_sub(store::micros(age))
 }
 
 /// The wait before attempt `attempt + 1` after `attempt` failed: `base · 2^(attempt-1)` capped
@@ -163,8 +162,7 @@ impl Worker {
         self.store.outbox().retry_after(c.seq, wait).await?;
         tracing::info!(webhook.id = %hook.id, attempt = c.attempt, status = attempt.status,
             retry_in_ms = wait.as_millis() as u64, "webhook delivery failed; retrying");
-        let disable_after =
-            i64::try_from(self.settings.disable_after.as_micros()).unwrap_or(i64::MAX);
+        let disable_after = store::micros(self.settings.disable_after);
         if failing_since.is_some_and(|s| Utc::now().timestamp_micros() - s >= disable_after)
             && hook.status == WebhookStatus::Active
         {
