@@ -18,7 +18,7 @@ use crate::service::accounting::unsupported;
 use crate::service::connections;
 use crate::service::consumers;
 use crate::state::AppState;
-use crate::store::{Completion, ConnectLinks, StoreError};
+use crate::store::{ConnectLinks, StoreError};
 use crate::webhooks::events::{CONNECTION_CREATED, CONNECTION_UPDATED};
 use crate::webhooks::{outbox, Event};
 
@@ -237,10 +237,10 @@ async fn complete(
     let account = opened.account.account_id;
     let done = async {
         let mut tx = s.store.begin().await?;
-        let completion =
+        let stored =
             ConnectLinks::complete_in(&mut tx, &s.keyring, account, link, credentials, facts)
                 .await?;
-        if !matches!(completion, Completion::Done) {
+        if !stored {
             return Ok::<_, AppError>(None);
         }
         let name = match link.purpose {

@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool};
 use uuid::Uuid;
 
-use super::connections::{facts_json, insert_row, rekey_row};
+use super::connections::{facts_json, rekey_row, Connections};
 use super::{column, now_micros, timestamp, uuid, StoreError};
 use crate::crypto::{Keyring, Sealed};
 use crate::domain::connect_link::{ConnectLink, LinkPurpose, MAX_KEY_ATTEMPTS};
@@ -18,17 +18,6 @@ const KEPT_AFTER_EXPIRY: Duration = Duration::days(1);
 
 const COLUMNS: &str = "token_hash, consumer_id, connection_id, purpose, integration_id, name, \
                        expires_at, used_at, key_attempts";
-
-/// What completing a link came to.
-#[derive(Debug)]
-pub enum Completion {
-    /// The connection was created or re-keyed.
-    Done,
-    /// The link was used or expired meanwhile: nothing was stored.
-    Spent,
-    /// The connection a re-key link was for was deleted meanwhile: nothing was stored.
-    ConnectionGone,
-}
 
 pub struct ConnectLinks<'p> {
     pool: &'p AnyPool,
@@ -51,17 +40,13 @@ impl<'p> ConnectLinks<'p> {
     }
 
     /// Records a new link. Links of the same connection not used yet are dropped (the newest link
-    /// is the one that works), and so are links expired for more than a day.
+    /// is the one that works); expired ones are left to [`Self::prune_expired`].
     pub async fn insert(&self, new: &ConnectLink) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query(
-            "DELETE FROM connect_links WHERE (connection_id = $1 AND used_at IS NULL) \
-             OR expires_at < $2",
-        )
-        .bind(new.connection_id.to_string())
-        .bind((Utc::now() - KEPT_AFTER_EXPIRY).timestamp_micros())
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query("DELETE FROM connect_links WHERE connection_id = $1 AND used_at IS NULL")
+            .bind(new.connection_id.to_string())
+            .execute(&mut *tx)
+            .await?;
         sqlx::query(
             "INSERT INTO connect_links (token_hash, consumer_id, connection_id, purpose, \
              integration_id, name, created_at, expires_at) \
@@ -156,7 +141,9 @@ impl<'p> ConnectLinks<'p> {
 
     /// Spends the link and stores its connection with `credentials` on the caller's transaction:
     /// the link's held key is dropped, the connection created (or re-keyed) active. Nothing is
-    /// stored unless the caller commits (with the change's event).
+    /// stored unless the caller commits (with the change's event). `false` when nothing was
+    /// stored: the link was used or expired meanwhile, or the connection a re-key link was for
+    /// was deleted meanwhile.
     pub async fn complete_in(
         tx: &mut AnyConnection,
         keyring: &Keyring,
@@ -164,7 +151,7 @@ impl<'p> ConnectLinks<'p> {
         link: &ConnectLink,
         credentials: Credentials,
         facts: ConnectionFacts,
-    ) -> Result<Completion, StoreError> {
+    ) -> Result<bool, StoreError> {
         let claimed = sqlx::query(
             "UPDATE connect_links SET used_at = $2, key_id = NULL, nonce = NULL, \
              credentials = NULL, data = NULL \
@@ -175,7 +162,7 @@ impl<'p> ConnectLinks<'p> {
         .execute(&mut *tx)
         .await?;
         if claimed.rows_affected() != 1 {
-            return Ok(Completion::Spent);
+            return Ok(false);
         }
         let (consumer, id) = (link.consumer_id, link.connection_id);
         match link.purpose {
@@ -188,18 +175,13 @@ impl<'p> ConnectLinks<'p> {
                     credentials,
                     facts,
                 };
-                insert_row(&mut *tx, keyring, account, &new).await?;
+                Connections::insert_in(&mut *tx, keyring, account, &new).await?;
+                Ok(true)
             }
             LinkPurpose::Update => {
-                let rekeyed =
-                    rekey_row(&mut *tx, keyring, account, consumer, id, &credentials, &facts)
-                        .await?;
-                if !rekeyed {
-                    return Ok(Completion::ConnectionGone);
-                }
+                rekey_row(&mut *tx, keyring, account, consumer, id, &credentials, &facts).await
             }
         }
-        Ok(Completion::Done)
     }
 }
 

@@ -47,14 +47,36 @@ impl<'p> Connections<'p> {
             .ok_or_else(|| StoreError::Corrupt("connection vanished right after its insert".into()))
     }
 
-    /// [`Self::insert`] on the caller's transaction (which may announce the change with it).
+    /// Inserts an active connection with its credentials sealed, on the caller's transaction
+    /// (which may announce the change with it).
     pub async fn insert_in(
         tx: &mut AnyConnection,
         keyring: &Keyring,
         account: Uuid,
         new: &NewConnection,
     ) -> Result<(), StoreError> {
-        insert_row(&mut *tx, keyring, account, new).await
+        let owner = Owner { account, consumer: new.consumer_id, connection: new.id };
+        let sealed = seal(keyring, owner, &new.credentials)?;
+        let now = now_micros();
+        sqlx::query(
+            "INSERT INTO connections (id, consumer_id, integration_id, name, status, key_id, \
+             nonce, credentials, data, created_at, updated_at, aad_version) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11)",
+        )
+        .bind(new.id.to_string())
+        .bind(new.consumer_id.to_string())
+        .bind(new.kind.integration_id())
+        .bind(&new.name)
+        .bind(ConnectionStatus::Active.as_str())
+        .bind(sealed.key_id)
+        .bind(sealed.nonce)
+        .bind(sealed.ciphertext)
+        .bind(facts_json(&new.facts)?)
+        .bind(now)
+        .bind(AAD_OWNER)
+        .execute(&mut *tx)
+        .await?;
+        Ok(())
     }
 
     pub async fn list(&self, account: Uuid, consumer: Uuid) -> Result<Vec<Connection>, StoreError> {
@@ -188,37 +210,6 @@ impl<'p> Connections<'p> {
         tx.commit().await?;
         Ok(rotated)
     }
-}
-
-/// Inserts an active connection with its credentials sealed (on a pool or in a transaction).
-pub(super) async fn insert_row<'e>(
-    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
-    keyring: &Keyring,
-    account: Uuid,
-    new: &NewConnection,
-) -> Result<(), StoreError> {
-    let owner = Owner { account, consumer: new.consumer_id, connection: new.id };
-    let sealed = seal(keyring, owner, &new.credentials)?;
-    let now = now_micros();
-    sqlx::query(
-        "INSERT INTO connections (id, consumer_id, integration_id, name, status, key_id, \
-         nonce, credentials, data, created_at, updated_at, aad_version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11)",
-    )
-    .bind(new.id.to_string())
-    .bind(new.consumer_id.to_string())
-    .bind(new.kind.integration_id())
-    .bind(&new.name)
-    .bind(ConnectionStatus::Active.as_str())
-    .bind(sealed.key_id)
-    .bind(sealed.nonce)
-    .bind(sealed.ciphertext)
-    .bind(facts_json(&new.facts)?)
-    .bind(now)
-    .bind(AAD_OWNER)
-    .execute(db)
-    .await?;
-    Ok(())
 }
 
 /// Gives the consumer's connection `id` new credentials and what their activation learned, and

@@ -23,7 +23,7 @@ use sqlx::AnyPool;
 use uuid::Uuid;
 
 pub use accounts::{Accounts, NewAccount};
-pub use connect_links::{Completion, ConnectLinks};
+pub use connect_links::ConnectLinks;
 pub use connections::Connections;
 pub use consumers::Consumers;
 pub use datalayer::{
