@@ -5,14 +5,13 @@
 //! Redirects are not followed, the attempt has a timeout and at most
 //! [`MAX_ANSWER_BYTES`](super::settings::MAX_ANSWER_BYTES) of the answer are read.
 
-use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::{Client, Url};
 use uuid::Uuid;
 
-use super::guard::{is_inward, GuardedResolver};
+use super::guard::{self, GuardedResolver};
 use super::settings::{WebhookSettings, MAX_ANSWER_BYTES};
 
 pub const SIGNATURE: &str = "x-chift-signature";
@@ -78,11 +77,7 @@ impl Deliverer {
             Ok(u) => u,
             Err(e) => return failed(format!("not a URL: {e}")),
         };
-        // A literal address is not resolved, so not seen by the guarded resolver.
-        let literal = parsed
-            .host_str()
-            .and_then(|h| h.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>().ok());
-        if !self.allow_private && (parsed.scheme() != "https" || literal.is_some_and(is_inward)) {
+        if !guard::may_send(&parsed, self.allow_private) {
             return failed("refused: not an https URL to a public address".into());
         }
         let mut request = self

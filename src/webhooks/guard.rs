@@ -90,7 +90,7 @@ pub async fn check(url: &str, allow_private: bool) -> Result<Url, Refused> {
         return Ok(parsed);
     }
     let port = parsed.port_or_known_default().unwrap_or(443);
-    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let host = bare(host);
     let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host, port))
         .await
         .map_err(|_| Refused(NOT_PUBLIC.into()))?
@@ -99,6 +99,19 @@ pub async fn check(url: &str, allow_private: bool) -> Result<Url, Refused> {
         return Err(Refused(NOT_PUBLIC.into()));
     }
     Ok(parsed)
+}
+
+/// Whether a delivery may be sent to `url` before any name is resolved: an `https://` URL, to a
+/// public address when the host is one (a literal address is not resolved, so not seen by
+/// [`GuardedResolver`]). Always when private addresses are allowed.
+pub fn may_send(url: &Url, allow_private: bool) -> bool {
+    let literal = url.host_str().and_then(|h| bare(h).parse::<IpAddr>().ok());
+    allow_private || (url.scheme() == "https" && !literal.is_some_and(is_inward))
+}
+
+/// A URL's host without the brackets of an IPv6 address.
+fn bare(host: &str) -> &str {
+    host.trim_start_matches('[').trim_end_matches(']')
 }
 
 /// The delivery client's resolver: answers only public addresses (or all of them when private
@@ -167,6 +180,17 @@ mod tests {
         ] {
             assert!(!is_inward(public.parse().unwrap()), "{public}");
         }
+    }
+
+    #[test]
+    fn a_delivery_goes_to_https_and_no_inward_literal_address_unless_allowed() {
+        let may = |u: &str, allow| may_send(&Url::parse(u).unwrap(), allow);
+        assert!(may("https://hooks.example.com/in", false));
+        assert!(may("https://93.184.216.34/in", false));
+        assert!(!may("http://hooks.example.com/in", false));
+        assert!(!may("https://127.0.0.1:8443/in", false));
+        assert!(!may("https://[::ffff:10.0.0.7]/in", false));
+        assert!(may("http://127.0.0.1:9/in", true));
     }
 
     #[tokio::test]
