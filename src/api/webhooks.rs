@@ -47,6 +47,15 @@ impl From<Status> for WebhookStatus {
     }
 }
 
+impl From<WebhookStatus> for Status {
+    fn from(s: WebhookStatus) -> Self {
+        match s {
+            WebhookStatus::Active => Status::Active,
+            WebhookStatus::Inactive => Status::Inactive,
+        }
+    }
+}
+
 /// `WebhookInstancePostItem`, plus `thin` (Passerelle): accounting events carry the record's id
 /// only, not the record.
 // No `Debug`: it holds the signing secret.
@@ -98,10 +107,7 @@ impl From<Webhook> for WebhookInstanceGetItem {
             createdon: w.created_at,
             event: w.event,
             url: w.url,
-            status: match w.status {
-                WebhookStatus::Active => Status::Active,
-                WebhookStatus::Inactive => Status::Inactive,
-            },
+            status: w.status.into(),
             integrationid: w.integration_id,
         }
     }
