@@ -139,12 +139,12 @@ impl Sandbox {
         self.addr
     }
 
-    /// Replaces the faults (and restarts the random sequence from `faults.seed`).
     /// How many webhook subscriptions are live.
     pub fn webhook_subscriptions(&self) -> usize {
         self.shared.webhooks.count()
     }
 
+    /// Replaces the faults (and restarts the random sequence from `faults.seed`).
     pub fn set_faults(&self, faults: Faults) {
         *lock(&self.shared.faults) = FaultState::new(faults);
     }
