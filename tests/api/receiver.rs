@@ -114,8 +114,12 @@ pub fn hex_hmac(secret: &str, body: &[u8]) -> String {
 
 /// A gateway environment that delivers to 127.0.0.1, retrying fast.
 pub fn env(db: &TestDb, sb: &Sandbox) -> Env {
-    Env::new(db, &[9u8; 32], sb)
-        .set("PASSERELLE_WEBHOOK_ALLOW_PRIVATE", "true")
+    delivering_here(Env::new(db, &[9u8; 32], sb))
+}
+
+/// `env`, delivering webhooks to 127.0.0.1 and retrying fast.
+pub fn delivering_here(env: Env) -> Env {
+    env.set("PASSERELLE_WEBHOOK_ALLOW_PRIVATE", "true")
         .set("PASSERELLE_WEBHOOK_RETRY_BASE_MS", "100")
         .set("PASSERELLE_WEBHOOK_RETRY_CAP_SECS", "1")
         .set("PASSERELLE_WEBHOOK_POLL_MS", "100")

@@ -9,64 +9,41 @@ use serde_json::{json, Value};
 
 use myunisoft_sandbox::{FaultKind, Faults};
 
-use crate::process::{account_create, connect_consumer, token, Env, Gateway};
-use crate::receiver::{env, hex_hmac, subscribe, Received, Receiver, SECRET};
-use crate::support::{sandbox, tokens, Sandbox, SandboxConfig, TestDb};
+use crate::datalayer::{self, client, Client};
+use crate::process::{Env, Gateway};
+use crate::receiver::{delivering_here, hex_hmac, subscribe, Received, Receiver, SECRET};
+use crate::support::{sandbox, sandbox_admin, tokens, Sandbox, SandboxConfig, TestDb};
 
 const WAIT: Duration = Duration::from_secs(20);
 
 /// Data layer and webhooks over one database; syncs only when asked (or told by MyUnisoft).
 fn dl_env(db: &TestDb, sb: &Sandbox) -> Env {
-    env(db, sb)
-        .set("PASSERELLE_DATALAYER_LEASE_SECS", "2")
+    delivering_here(datalayer::dl_env(db, sb))
         .set("PASSERELLE_DATALAYER_INTERVAL_SECS", "3600")
         .set("MYUNISOFT_RATE_LIMIT", "200")
 }
 
-struct Books {
-    http: reqwest::Client,
-    token: String,
-    cid: String,
-    connection: String,
+/// An account, subscribed to `events`, with a firm connection whose data layer keeps folder 4821
+/// (first load done).
+async fn open_books(gw: &Gateway, env: &Env, receiver: &Receiver, events: &[&str]) -> Client {
+    let books = client(gw, env, tokens::FIRM).await;
+    for event in events {
+        subscribe(gw, &books.token, event, &receiver.url).await;
+    }
+    let only = json!({"entity_filter": {"folder_ids": ["4821"]}});
+    assert_eq!(books.post(gw, "enable_datalayer", only).await.status(), 200);
+    books
 }
 
-impl Books {
-    /// An account, subscribed to `events`, with a firm connection whose data layer keeps
-    /// folder 4821 (first load done).
-    async fn open(gw: &Gateway, env: &Env, receiver: &Receiver, events: &[&str]) -> Self {
-        let account = account_create(env);
-        let token = token(gw, &account).await;
-        for event in events {
-            subscribe(gw, &token, event, &receiver.url).await;
-        }
-        let (cid, connection) = connect_consumer(gw, &token, "Boulangerie", tokens::FIRM).await;
-        let books = Self { http: reqwest::Client::new(), token, cid, connection };
-        let only = json!({"entity_filter": {"folder_ids": ["4821"]}});
-        let res = books.connection_post(gw, "enable_datalayer", only).await;
-        assert_eq!(res.status(), 200);
-        books
-    }
-
-    async fn connection_post(&self, gw: &Gateway, what: &str, body: Value) -> reqwest::Response {
-        let url =
-            gw.url(&format!("/consumers/{}/connections/{}/{what}", self.cid, self.connection));
-        self.http.post(url).bearer_auth(&self.token).json(&body).send().await.unwrap()
-    }
-
-    async fn get(&self, gw: &Gateway, path: &str) -> Value {
-        let url = gw.url(&format!("/consumers/{}/accounting{path}", self.cid));
-        let res = self.http.get(url).bearer_auth(&self.token).send().await.unwrap();
-        assert_eq!(res.status(), 200, "{path}");
-        res.json().await.unwrap()
-    }
-}
-
-fn sandbox_admin(sb: &Sandbox, path: &str) -> String {
-    format!("http://{}/_sandbox/folders/4821{path}", sb.local_addr())
+/// A live read of `path`, answered 200.
+async fn read(books: &Client, gw: &Gateway, path: &str) -> Value {
+    let res = books.get(gw, path, None).await;
+    assert_eq!(res.status(), 200, "{path}");
+    res.json().await.unwrap()
 }
 
 /// Signed with the webhook's secret, about `books`' connection and folder 4821.
-fn check_delivery(got: &Received, books: &Books) {
+fn check_delivery(got: &Received, books: &Client) {
     assert_eq!(got.signature.as_deref(), Some(hex_hmac(SECRET, &got.raw).as_str()));
     assert_eq!(got.body["connectionid"], books.connection.as_str());
     assert_eq!(got.body["consumerid"], books.cid.as_str());
@@ -91,7 +68,7 @@ async fn changes_made_in_myunisoft_arrive_as_signed_record_events() {
         "accounting.bookyear.updated",
         "account.datalayer.refresh_executed",
     ];
-    let books = Books::open(&gw, &dl_env(&db, &sb), &receiver, &events).await;
+    let books = open_books(&gw, &dl_env(&db, &sb), &receiver, &events).await;
     let refreshed = receiver.wait_for("account.datalayer.refresh_executed", 1, WAIT).await;
     assert_eq!(refreshed[0].body["status"], "ok");
     assert_eq!(refreshed[0].body["connectionid"], books.connection.as_str());
@@ -119,7 +96,7 @@ async fn changes_made_in_myunisoft_arrive_as_signed_record_events() {
     assert_eq!(event["change"], "updated");
     assert_eq!(event["record"]["name"], "HOTEL DES DUNES");
     let hotel = event["record_id"].as_str().unwrap().to_owned();
-    let answered = books.get(&gw, &format!("/clients/{hotel}?folder_id=4821")).await;
+    let answered = read(&books, &gw, &format!("/clients/{hotel}?folder_id=4821")).await;
     assert_eq!(event["record"], answered, "the record as the API answers it");
 
     // Deleted in MyUnisoft (the client written through Passerelle above).
@@ -132,7 +109,7 @@ async fn changes_made_in_myunisoft_arrive_as_signed_record_events() {
     assert_eq!(deleted[0].body["change"], "deleted");
 
     // A fiscal year closed in MyUnisoft is an update of the year.
-    let years = books.get(&gw, "/bookyears?folder_id=4821").await;
+    let years = read(&books, &gw, "/bookyears?folder_id=4821").await;
     let open = years["items"].as_array().unwrap().iter().find(|y| y["closed"] == false).unwrap();
     let year = open["id"].as_str().unwrap().to_owned();
     let res = books.http.post(sandbox_admin(&sb, &format!("/exercices/{year}/close"))).send().await;
@@ -175,12 +152,12 @@ async fn a_failing_sync_is_announced_and_an_issue_that_the_next_success_closes()
     let receiver = Receiver::start().await;
     let gw = Gateway::start(dl_env(&db, &sb)).await;
     let events = ["account.datalayer.refresh_executed", "account.issue.created"];
-    let books = Books::open(&gw, &dl_env(&db, &sb), &receiver, &events).await;
+    let books = open_books(&gw, &dl_env(&db, &sb), &receiver, &events).await;
     receiver.wait_for("account.datalayer.refresh_executed", 1, WAIT).await;
 
     // MyUnisoft refuses the sync's first read.
     sb.set_faults(Faults { fail_next: vec![FaultKind::Status(401)], ..Faults::default() });
-    assert_eq!(books.connection_post(&gw, "refresh_datalayer", json!({})).await.status(), 200);
+    assert_eq!(books.post(&gw, "refresh_datalayer", json!({})).await.status(), 200);
     let runs = receiver.wait_for("account.datalayer.refresh_executed", 2, WAIT).await;
     assert_eq!(runs[1].body["status"], "failed");
     assert!(runs[1].body["error"].as_str().is_some_and(|e| !e.is_empty()), "{}", runs[1].body);
@@ -197,7 +174,7 @@ async fn a_failing_sync_is_announced_and_an_issue_that_the_next_success_closes()
     assert_eq!(read_issue().await["status"], "open");
 
     // The next run succeeds: the issue closes.
-    assert_eq!(books.connection_post(&gw, "refresh_datalayer", json!({})).await.status(), 200);
+    assert_eq!(books.post(&gw, "refresh_datalayer", json!({})).await.status(), 200);
     let runs = receiver.wait_for("account.datalayer.refresh_executed", 3, WAIT).await;
     assert_eq!(runs[2].body["status"], "ok", "{}", runs[2].body);
     let issue = read_issue().await;

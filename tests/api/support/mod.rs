@@ -125,6 +125,12 @@ pub async fn sandbox(config: SandboxConfig) -> Sandbox {
     Sandbox::start("127.0.0.1:0".parse().unwrap(), config).await.expect("sandbox starts")
 }
 
+/// The URL of `path` under the sandbox's admin routes of folder 4821 (the changes a person makes
+/// in MyUnisoft).
+pub fn sandbox_admin(sb: &Sandbox, path: &str) -> String {
+    format!("http://{}/_sandbox/folders/4821{path}", sb.local_addr())
+}
+
 /// A running gateway and a client for it.
 pub struct TestApp {
     pub addr: SocketAddr,
