@@ -159,7 +159,7 @@ fn first_difference(a: &Value, b: &Value, at: String) -> Option<(String, Value, 
     }
 }
 
-/// Reads every page of invoices of `kind` from the data layer.
+/// The ids of the first page of `route`, read from the data layer.
 async fn stored_ids(c: &Client, gw: &Gateway, route: &str) -> Vec<String> {
     let res = c.get(gw, route, Some("true")).await;
     assert_eq!(res.status(), 200);
@@ -248,8 +248,7 @@ async fn two_replicas_never_sync_one_connection_at_once_and_a_killed_one_is_take
     let second = Gateway::start(env()).await;
     let third = Gateway::start(env()).await;
     first.kill();
-    let status = c.ready(&second, Duration::from_secs(60)).await;
-    assert_eq!(status["status"], "ready");
+    c.ready(&second, Duration::from_secs(60)).await;
     // A few more syncs by the two survivors, every second.
     tokio::time::sleep(Duration::from_secs(4)).await;
     drop(third);
