@@ -151,11 +151,17 @@ pub struct Subscriber {
 
 impl Subscriber {
     pub async fn start() -> Self {
+        Self::start_with(|env| env).await
+    }
+
+    /// [`Self::start`] with the gateway's environment changed by `configure`.
+    pub async fn start_with(configure: impl Fn(Env) -> Env) -> Self {
         let db = TestDb::new().await;
         let sb = crate::support::sandbox(crate::support::SandboxConfig::default()).await;
         let receiver = Receiver::start().await;
-        let account = crate::process::account_create(&env(&db, &sb));
-        let gateway = Gateway::start(env(&db, &sb)).await;
+        let env = || configure(env(&db, &sb));
+        let account = crate::process::account_create(&env());
+        let gateway = Gateway::start(env()).await;
         let token = crate::process::token(&gateway, &account).await;
         Self { receiver, account, gateway, token, db, sb }
     }

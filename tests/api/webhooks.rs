@@ -147,13 +147,8 @@ async fn a_receiver_that_fails_at_first_gets_every_event_once_and_in_order() {
 
 #[tokio::test]
 async fn a_webhook_failing_too_long_is_turned_off_and_a_patch_turns_it_on_with_nothing_lost() {
-    let db = TestDb::new().await;
-    let sb = sandbox(SandboxConfig::default()).await;
-    let receiver = Receiver::start().await;
-    let env = || env(&db, &sb).set("PASSERELLE_WEBHOOK_DISABLE_AFTER_SECS", "1");
-    let account = account_create(&env());
-    let gateway = Gateway::start(env()).await;
-    let token = token(&gateway, &account).await;
+    let Subscriber { receiver, gateway, token, account: _account, db: _db, sb: _sb } =
+        Subscriber::start_with(|env| env.set("PASSERELLE_WEBHOOK_DISABLE_AFTER_SECS", "1")).await;
     let hook = subscribe(&gateway, &token, "account.connection.created", &receiver.url).await;
     let id = hook["webhookid"].as_str().unwrap();
     receiver.inbox.refuse_next.store(u32::MAX, Ordering::SeqCst);
@@ -321,11 +316,8 @@ async fn an_upstream_authentication_failure_opens_an_issue_that_the_next_success
 #[tokio::test]
 async fn the_retention_pass_drops_old_closed_issues_expired_links_and_stale_events_of_inactive_webhooks(
 ) {
-    let db = TestDb::new().await;
-    let sb = sandbox(SandboxConfig::default()).await;
-    let account = account_create(&env(&db, &sb));
-    let gateway = Gateway::start(env(&db, &sb)).await;
-    let token = token(&gateway, &account).await;
+    let Subscriber { gateway, token, db, sb, receiver: _receiver, account: _account } =
+        Subscriber::start().await;
     let hook =
         subscribe(&gateway, &token, "account.connection.created", "http://127.0.0.1:9/h").await;
     let hook = hook["webhookid"].as_str().unwrap().to_owned();
