@@ -145,6 +145,32 @@ pub(crate) async fn token(gateway: &Gateway, account: &Value) -> String {
     res.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_owned()
 }
 
+/// `GET path` on `gateway` with `token`: the status and the JSON answered (`null` when none).
+pub(crate) async fn get_json(gateway: &Gateway, token: &str, path: &str) -> (u16, Value) {
+    let res =
+        reqwest::Client::new().get(gateway.url(path)).bearer_auth(token).send().await.unwrap();
+    (res.status().as_u16(), res.json().await.unwrap_or(Value::Null))
+}
+
+/// `method path` on `gateway` with `token` and the JSON `body`: the status and the JSON answered
+/// (`null` when none).
+pub(crate) async fn send_json(
+    gateway: &Gateway,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: &Value,
+) -> (u16, Value) {
+    let res = reqwest::Client::new()
+        .request(method, gateway.url(path))
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    (res.status().as_u16(), res.json().await.unwrap_or(Value::Null))
+}
+
 /// A consumer named `name`, through `gateway`: its id.
 pub(crate) async fn create_consumer(gateway: &Gateway, token: &str, name: &str) -> String {
     let consumer: Value = reqwest::Client::new()

@@ -7,12 +7,12 @@ use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, Method, StatusCode};
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::Sha256;
 
-use crate::process::{Env, Gateway};
+use crate::process::{send_json, Env, Gateway};
 use crate::support::{Sandbox, TestDb};
 
 pub const SECRET: &str = "whsec-test-0123456789";
@@ -127,15 +127,10 @@ pub fn delivering_here(env: Env) -> Env {
 }
 
 pub async fn subscribe(gateway: &Gateway, token: &str, event: &str, url: &str) -> Value {
-    let res = reqwest::Client::new()
-        .post(gateway.url("/webhooks"))
-        .bearer_auth(token)
-        .json(&json!({"event": event, "url": url, "signingsecret": SECRET}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    res.json().await.unwrap()
+    let body = json!({"event": event, "url": url, "signingsecret": SECRET});
+    let (status, hook) = send_json(gateway, token, Method::POST, "/webhooks", &body).await;
+    assert_eq!(status, 200);
+    hook
 }
 
 /// A gateway with webhooks allowed to this process, on a database and a sandbox of its own, an

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use myunisoft_sandbox::{FaultKind, Faults};
 
 use crate::datalayer::{self, client, Client};
-use crate::process::{Env, Gateway};
+use crate::process::{get_json, Env, Gateway};
 use crate::receiver::{delivering_here, hex_hmac, subscribe, Received, Receiver, SECRET};
 use crate::support::{sandbox, sandbox_admin, tokens, Sandbox, SandboxConfig, TestDb};
 
@@ -165,11 +165,11 @@ async fn a_failing_sync_is_announced_and_an_issue_that_the_next_success_closes()
     assert_eq!(opened[0].body["error_code"], "ERROR_DATALAYER_SYNC");
     assert_eq!(opened[0].body["connectionid"], books.connection.as_str());
     let issue = opened[0].body["issueid"].as_str().unwrap().to_owned();
-    let url = gw.url(&format!("/issues/{issue}"));
+    let path = format!("/issues/{issue}");
     let read_issue = || async {
-        let res = books.http.get(&url).bearer_auth(&books.token).send().await.unwrap();
-        assert_eq!(res.status(), 200);
-        res.json::<Value>().await.unwrap()
+        let (status, issue) = get_json(&gw, &books.token, &path).await;
+        assert_eq!(status, 200);
+        issue
     };
     assert_eq!(read_issue().await["status"], "open");
 

@@ -4,31 +4,22 @@
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use reqwest::Method;
 use serde_json::{json, Value};
 
 use myunisoft_sandbox::{FaultKind, Faults};
 
-use crate::process::{account_create, connect_consumer, token, Env, Gateway};
+use crate::process::{account_create, connect_consumer, get_json, send_json, token, Env, Gateway};
 use crate::receiver::{env, hex_hmac, subscribe, Receiver, Subscriber, SECRET};
 use crate::support::{chift_error, sandbox, tokens, SandboxConfig, TestDb};
 
 /// `PATCH /webhooks/{id}` with `status`; the webhook answered.
 async fn set_status(gateway: &Gateway, token: &str, id: &str, status: &str) -> Value {
-    let res = reqwest::Client::new()
-        .patch(gateway.url(&format!("/webhooks/{id}")))
-        .bearer_auth(token)
-        .json(&json!({"status": status}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    res.json().await.unwrap()
-}
-
-async fn get(gateway: &Gateway, token: &str, path: &str) -> (u16, Value) {
-    let res =
-        reqwest::Client::new().get(gateway.url(path)).bearer_auth(token).send().await.unwrap();
-    (res.status().as_u16(), res.json().await.unwrap_or(Value::Null))
+    let path = format!("/webhooks/{id}");
+    let body = json!({"status": status});
+    let (code, hook) = send_json(gateway, token, Method::PATCH, &path, &body).await;
+    assert_eq!(code, 200);
+    hook
 }
 
 #[tokio::test]
@@ -75,7 +66,7 @@ async fn a_new_connection_and_a_client_created_through_the_api_arrive_signed() {
     assert_eq!(got[0].signature.as_deref(), Some(hex_hmac(SECRET, &got[0].raw).as_str()));
 
     let id = hook["webhookid"].as_str().unwrap();
-    let (status, logs) = get(&gateway, &token, &format!("/webhooks/{id}/logs")).await;
+    let (status, logs) = get_json(&gateway, &token, &format!("/webhooks/{id}/logs")).await;
     assert_eq!(status, 200);
     assert_eq!(logs[0]["httpstatus"], 200);
     assert_eq!(logs[0]["attempt"], 1);
@@ -84,8 +75,8 @@ async fn a_new_connection_and_a_client_created_through_the_api_arrive_signed() {
     // Another account sees none of it.
     let other = account_create(&env(&db, &sb));
     let other_token = crate::process::token(&gateway, &other).await;
-    assert_eq!(get(&gateway, &other_token, &format!("/webhooks/{id}")).await.0, 404);
-    assert_eq!(get(&gateway, &other_token, "/webhooks").await.1, json!([]));
+    assert_eq!(get_json(&gateway, &other_token, &format!("/webhooks/{id}")).await.0, 404);
+    assert_eq!(get_json(&gateway, &other_token, "/webhooks").await.1, json!([]));
 }
 
 #[tokio::test]
@@ -130,15 +121,16 @@ async fn a_receiver_that_fails_at_first_gets_every_event_once_and_in_order() {
     assert_eq!(receiver.accepted().len(), 3, "nothing delivered again after its success");
 
     let id = hook["webhookid"].as_str().unwrap();
-    let (_, logs) = get(&gateway, &token, &format!("/webhooks/{id}/logs?size=100")).await;
+    let (_, logs) = get_json(&gateway, &token, &format!("/webhooks/{id}/logs?size=100")).await;
     let logs = logs.as_array().unwrap();
     assert_eq!(logs.len(), 7, "every attempt logged: {logs:?}");
     assert_eq!(logs.iter().filter(|l| l["httpstatus"] == 500).count(), 4);
     assert!(logs.iter().any(|l| l["attempt"].as_i64().unwrap() >= 4), "{logs:?}");
-    let (_, page2) = get(&gateway, &token, &format!("/webhooks/{id}/logs?size=5&page=2")).await;
+    let (_, page2) =
+        get_json(&gateway, &token, &format!("/webhooks/{id}/logs?size=5&page=2")).await;
     assert_eq!(page2.as_array().unwrap().len(), 2, "paged");
     // The refusals made an issue of the webhook, closed by its first success.
-    let (_, issues) = get(&gateway, &token, "/issues?error_code=WEBHOOK_REFUSED").await;
+    let (_, issues) = get_json(&gateway, &token, "/issues?error_code=WEBHOOK_REFUSED").await;
     assert_eq!(issues.as_array().unwrap().len(), 1, "{issues}");
     assert_eq!(issues[0]["connection_id"], id);
     assert_eq!(issues[0]["occurrences"], 4);
@@ -156,7 +148,7 @@ async fn a_webhook_failing_too_long_is_turned_off_and_a_patch_turns_it_on_with_n
     let (cid, _) = connect_consumer(&gateway, &token, "Fournil", tokens::SOCIETY_PORT).await;
     let started = Instant::now();
     loop {
-        let (_, got) = get(&gateway, &token, &format!("/webhooks/{id}")).await;
+        let (_, got) = get_json(&gateway, &token, &format!("/webhooks/{id}")).await;
         if got["status"] == "inactive" {
             break;
         }
@@ -250,7 +242,7 @@ async fn webhook_urls_must_be_public_https_unless_the_operator_allows_private_on
         .await
         .unwrap();
     chift_error(res, 422, "ERROR_INVALID_BODY").await;
-    assert_eq!(get(&gateway, &token, "/webhooks").await.1, json!([]), "nothing was stored");
+    assert_eq!(get_json(&gateway, &token, "/webhooks").await.1, json!([]), "nothing was stored");
     gateway.terminate();
     gateway.wait();
 
@@ -259,7 +251,7 @@ async fn webhook_urls_must_be_public_https_unless_the_operator_allows_private_on
         subscribe(&allowed, &token, "account.connection.created", "http://127.0.0.1:9/h").await;
     let id = hook["webhookid"].as_str().unwrap();
     assert_eq!(set_status(&allowed, &token, id, "inactive").await["status"], "inactive");
-    let (_, types) = get(&allowed, &token, "/webhooks/list").await;
+    let (_, types) = get_json(&allowed, &token, "/webhooks/list").await;
     let names: Vec<_> = types.as_array().unwrap().iter().map(|t| t["event"].clone()).collect();
     assert!(names.contains(&json!("accounting.client.updated")), "{names:?}");
     let res = http.delete(allowed.url(&format!("/webhooks/{id}"))).bearer_auth(&token);
@@ -288,7 +280,7 @@ async fn an_upstream_authentication_failure_opens_an_issue_that_the_next_success
         sb.set_faults(fail());
         chift_error(call(ignored).await.unwrap(), 401, "ERROR_CONNECTOR_AUTHENTICATION").await;
     }
-    let (_, open) = get(&gateway, &token, "/issues?status=open").await;
+    let (_, open) = get_json(&gateway, &token, "/issues?status=open").await;
     let open = open.as_array().unwrap();
     assert_eq!(open.len(), 1, "{open:?}");
     let issue = &open[0];
@@ -298,17 +290,20 @@ async fn an_upstream_authentication_failure_opens_an_issue_that_the_next_success
     assert_eq!(issue["occurrences"], 2, "the ignored failure is not counted");
     assert_eq!(issue["level"], "error");
     let id = issue["id"].as_str().unwrap();
-    let (_, extended) = get(&gateway, &token, &format!("/issues/{id}")).await;
+    let (_, extended) = get_json(&gateway, &token, &format!("/issues/{id}")).await;
     assert_eq!(extended["events"].as_array().unwrap().len(), 2);
     let got = receiver.wait_for("account.issue.created", 1, Duration::from_secs(10)).await;
     assert_eq!(got[0].body["issueid"], id);
 
     assert_eq!(call(None).await.unwrap().status(), 200);
-    let (_, open) = get(&gateway, &token, "/issues?status=open").await;
+    let (_, open) = get_json(&gateway, &token, "/issues?status=open").await;
     assert_eq!(open, json!([]));
-    let (_, closed) =
-        get(&gateway, &token, "/issues?status=closed&error_code=ERROR_CONNECTOR_AUTHENTICATION")
-            .await;
+    let (_, closed) = get_json(
+        &gateway,
+        &token,
+        "/issues?status=closed&error_code=ERROR_CONNECTOR_AUTHENTICATION",
+    )
+    .await;
     assert_eq!(closed[0]["id"], id);
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(receiver.accepted().len(), 1, "one issue, one announcement");
