@@ -11,7 +11,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use crate::support::{base64_key, random_bytes, sandbox, tokens, SandboxConfig, TestDb};
 
 use crate::process::{
-    account_create, connect_consumer, free_port, peak_rss_kb, token, Env, Gateway, BIN,
+    account_create, bare_command, connect_consumer, free_port, peak_rss_kb, sigterm, token,
+    wait_ready, Env, Gateway, BIN,
 };
 
 #[tokio::test]
@@ -381,32 +382,24 @@ async fn traces_are_exported_over_otlp_when_an_endpoint_is_set() {
 
 /// `passerelle demo` in `dir` on `port`, once ready.
 async fn start_demo(dir: &std::path::Path, port: u16) -> std::process::Child {
-    let mut child = Command::new(BIN)
-        .arg("demo")
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
+    let mut child = bare_command(&["demo"])
         .env("PASSERELLE_DATA_DIR", dir)
         .env("PASSERELLE_LISTEN", format!("127.0.0.1:{port}"))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    for _ in 0..100 {
-        let ready = reqwest::get(format!("http://127.0.0.1:{port}/health/ready")).await;
-        if ready.is_ok_and(|r| r.status() == 200) {
-            return child;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+    if !wait_ready(port).await {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("the demo gateway did not start");
     }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("the demo gateway did not start");
+    child
 }
 
 /// Stops the demo; returns what it printed.
 async fn stop_demo(child: std::process::Child) -> String {
-    let pid = child.id().to_string();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    sigterm(child.id());
     let out = tokio::task::spawn_blocking(move || child.wait_with_output()).await.unwrap().unwrap();
     String::from_utf8_lossy(&out.stdout).into_owned()
 }

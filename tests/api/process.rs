@@ -44,8 +44,7 @@ impl Env {
     }
 
     pub(crate) fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(BIN);
-        cmd.args(args).env_clear().env("PATH", std::env::var("PATH").unwrap_or_default());
+        let mut cmd = bare_command(args);
         for (name, value) in &self.vars {
             cmd.env(name, value);
         }
@@ -55,6 +54,31 @@ impl Env {
     pub(crate) fn run(&self, args: &[&str]) -> Output {
         self.command(args).output().unwrap()
     }
+}
+
+/// `passerelle args` with nothing of the test's environment but `PATH`.
+pub(crate) fn bare_command(args: &[&str]) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args).env_clear().env("PATH", std::env::var("PATH").unwrap_or_default());
+    cmd
+}
+
+/// Waits (up to 10 s) until the process listening on `port` is ready; `false` if it never is.
+pub(crate) async fn wait_ready(port: u16) -> bool {
+    for _ in 0..100 {
+        let ready = reqwest::get(format!("http://127.0.0.1:{port}/health/ready")).await;
+        if ready.is_ok_and(|r| r.status() == 200) {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
+}
+
+/// Asks the process `pid` to stop (SIGTERM).
+pub(crate) fn sigterm(pid: u32) {
+    let status = Command::new("kill").args(["-TERM", &pid.to_string()]).status();
+    assert!(status.unwrap().success());
 }
 
 pub(crate) fn free_port() -> u16 {
@@ -96,14 +120,8 @@ impl Gateway {
             String::from_utf8_lossy(&bytes).into_owned()
         });
         let gateway = Self { child, port, logs: Some(logs) };
-        for _ in 0..100 {
-            let ready = reqwest::get(gateway.url("/health/ready")).await;
-            if ready.is_ok_and(|r| r.status() == 200) {
-                return gateway;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        panic!("the gateway did not become ready");
+        assert!(wait_ready(port).await, "the gateway did not become ready");
+        gateway
     }
 
     pub(crate) fn url(&self, path: &str) -> String {
@@ -111,8 +129,7 @@ impl Gateway {
     }
 
     pub(crate) fn terminate(&self) {
-        let status = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
-        assert!(status.unwrap().success());
+        sigterm(self.child.id());
     }
 
     /// Dies at once (SIGKILL), as a crashed process: nothing is finished or recorded.
