@@ -325,15 +325,12 @@ async fn a_form_without_its_csrf_token_and_cookie_is_refused() {
 
 #[tokio::test]
 async fn an_expired_link_is_refused_and_sends_back_with_is_expired_error() {
-    let app = TestApp::spawn().await;
-    let tenant = app.tenant("Acme").await;
+    let Scene { app, tenant, cid: with_redirect, link, mut browser } =
+        scene("Acme", Some("https://app.example/back")).await;
     let pool = sqlx::AnyPool::connect(&app.db.url).await.unwrap();
     let expire = || async {
         sqlx::query("UPDATE connect_links SET expires_at = 0").execute(&pool).await.unwrap();
     };
-    let with_redirect = consumer(&app, &tenant, Some("https://app.example/back")).await;
-    let link = new_link(&app, &tenant, &with_redirect).await;
-    let mut browser = Browser::new(app.url(""));
     browser.get(&link).await;
     expire().await;
     let back = browser.post(&link, &[("step", "key"), ("api_token", tokens::SOCIETY_PORT)]).await;
