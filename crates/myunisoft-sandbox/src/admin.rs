@@ -158,8 +158,7 @@ async fn validate(
 ) -> Response {
     match shared.world().validate_pending(folder, entry) {
         Some(id) => Json(json!({ "id_entry": id, "type": "ENTRIES" })).into_response(),
-        None => (StatusCode::NOT_FOUND, Json(json!({ "error": "no such pending entry" })))
-            .into_response(),
+        None => missing("no such pending entry"),
     }
 }
 

@@ -127,7 +127,8 @@ async fn run_with_fault(
         None => {
             let response = next.run(request).await;
             match change {
-                Some(change) if response.status().is_success() => {
+                // Without a subscription there is no one to tell: the body is not buffered.
+                Some(change) if response.status().is_success() && shared.webhooks.count() > 0 => {
                     (change.announce(shared, response).await, Ending::Answer)
                 }
                 _ => (response, Ending::Answer),

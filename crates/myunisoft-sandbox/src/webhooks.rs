@@ -4,6 +4,7 @@
 //! milliseconds and `signature` = hex HMAC-SHA256 with the partner key over the body followed by
 //! the date.
 
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Mutex;
 
 use axum::extract::{Path, State};
@@ -38,7 +39,7 @@ struct Subscription {
 #[derive(Debug, Default)]
 pub(crate) struct Webhooks {
     subscriptions: Mutex<Vec<Subscription>>,
-    next_id: Mutex<i64>,
+    next_id: AtomicI64,
 }
 
 /// The signature of a delivery: hex HMAC-SHA256 of `body` then `date`, keyed with `key`.
@@ -144,11 +145,7 @@ async fn subscribe(
     if subscriptions.len() >= MAX_SUBSCRIPTIONS {
         return Err(ApiError::rule("ERR-WEBHOOK", "trop d'abonnements"));
     }
-    let id = {
-        let mut next = lock(&shared.webhooks.next_id);
-        *next += 1;
-        *next
-    };
+    let id = shared.webhooks.next_id.fetch_add(1, Ordering::Relaxed) + 1;
     let sub = Subscription {
         id,
         post_url: new.post_url,
