@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use axum::routing::get;
 use axum::Router;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 mod support;
 
@@ -143,10 +143,7 @@ async fn bench(seconds: u64) {
     let gateway = Gateway::start(&db, &upstream, &[]).await;
     let (http, base, bearer, cid) =
         (&gateway.http, &gateway.base, &gateway.bearer, &gateway.consumer);
-    let api_token = myunisoft_sandbox::tokens::SOCIETY_PORT;
-    let creds = json!({"credentials": [{"key": "api_token", "value": api_token}]});
-    let connection = http.post(format!("{base}/consumers/{cid}/connections")).bearer_auth(bearer);
-    ok(connection.json(&creds).send().await).await;
+    gateway.connect(myunisoft_sandbox::tokens::SOCIETY_PORT).await;
     // Warm the reference cache (and the tenancy cache) before measuring.
     let journals_path = format!("/consumers/{cid}/accounting/journals?folder_id=4821");
     let consumer_path = format!("/consumers/{cid}");

@@ -74,14 +74,9 @@ async fn bench(connections: usize) {
     let hook = format!("http://{}/hook", listener.local_addr().expect("address"));
     tokio::spawn(async move { axum::serve(listener, app).await });
 
-    let creds = json!({"credentials": [{"key": "api_token",
-                                         "value": myunisoft_sandbox::tokens::SOCIETY_PORT}]});
     let mut ids = vec![];
     for _ in 0..connections {
-        let c = http.post(format!("{base}/consumers/{cid}/connections")).bearer_auth(bearer);
-        let link = ok(c.json(&creds).send().await).await;
-        let url = link["url"].as_str().expect("connection link");
-        ids.push(url.rsplit('/').next().expect("connection id").to_owned());
+        ids.push(gateway.connect(myunisoft_sandbox::tokens::SOCIETY_PORT).await);
     }
     let subscribe = |n: usize| {
         let body = json!({"event": "account.connection.updated", "url": format!("{hook}/{n}"),

@@ -111,7 +111,7 @@ impl Gateway {
             ("PASSERELLE_JWT_SECRET", "bench-jwt-secret-bench-jwt-secret-0123".to_owned()),
             ("PASSERELLE_LISTEN", format!("127.0.0.1:{port}")),
             ("MYUNISOFT_BASE_URL", format!("{upstream}/api/v1")),
-            ("MYUNISOFT_THIRD_PARTY_SECRET", "passerelle-sandbox-partner-secret".to_owned()),
+            ("MYUNISOFT_THIRD_PARTY_SECRET", myunisoft_sandbox::PARTNER_SECRET.to_owned()),
         ];
         env.extend(extra.iter().map(|(k, v)| (*k, (*v).to_owned())));
         let command = |args: &[&str]| {
@@ -136,6 +136,16 @@ impl Gateway {
         let consumer = ok(consumer.json(&serde_json::json!({"name": "bench"})).send().await).await;
         let consumer = consumer["consumerid"].as_str().expect("consumer id").to_owned();
         Self { base, bearer, consumer, http, _process: process }
+    }
+
+    /// Connects the benchmark's consumer with `api_token`: the connection's id.
+    pub async fn connect(&self, api_token: &str) -> String {
+        let creds = serde_json::json!({"credentials": [{"key": "api_token", "value": api_token}]});
+        let url = format!("{}/consumers/{}/connections", self.base, self.consumer);
+        let link =
+            ok(self.http.post(url).bearer_auth(&self.bearer).json(&creds).send().await).await;
+        let url = link["url"].as_str().expect("connection link");
+        url.rsplit('/').next().expect("connection id").to_owned()
     }
 }
 
