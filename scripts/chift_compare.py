@@ -97,11 +97,11 @@ class Shape:
         self.items = []  # raw schemas of array items
         self.addl = []  # raw schemas of additionalProperties
         self.names = []  # component names entered
-        self.dangling = []
+        self.enum_open = False  # an alternative allows scalars outside any enum: no enum
 
 
-def flatten(doc, schema, mode="any"):
-    """mode 'any' for anyOf/oneOf: the value is one of the alternatives."""
+def flatten(doc, schema):
+    """`schema` as a Shape; of anyOf/oneOf alternatives, what any of them allows."""
     shape = Shape()
     _flatten(doc, schema, shape, set())
     return shape
@@ -118,7 +118,6 @@ def _flatten(doc, schema, shape, seen):
         shape.any_type = True
         return
     if "x-dangling" in schema:
-        shape.dangling.append(schema["x-dangling"])
         shape.any_type = True
         return
     alts = schema.get("anyOf") or schema.get("oneOf")
@@ -183,9 +182,6 @@ def _flatten(doc, schema, shape, seen):
             shape.nullable |= sub.nullable
             shape.formats |= sub.formats
             shape.names += sub.names
-            shape.dangling += sub.dangling
-            if sub.enum is not None or sub.types - {"string", "integer", "number", "boolean"}:
-                pass
             if sub.enum is not None:
                 shape.enum = sub.enum if shape.enum is None else shape.enum | sub.enum
             elif sub.types & {"string", "integer", "number", "boolean"} or sub.any_type:
@@ -199,7 +195,7 @@ def _flatten(doc, schema, shape, seen):
         if reqs:
             common = set.intersection(*reqs)
             shape.required = common if shape.required is None else shape.required | common
-    if getattr(shape, "enum_open", False):
+    if shape.enum_open:
         shape.enum = None
     if not typed and not shape.types and not shape.nullable:
         shape.any_type = True
