@@ -267,6 +267,41 @@ def sdk(gateway: Gateway, use_account):
     return chift
 
 
+def access_token(gateway: Gateway) -> str:
+    """An access token of the main test account, from POST /token."""
+    account = gateway.account
+    res = requests.post(
+        f"{gateway.url}/token",
+        json={"clientId": account.client_id, "clientSecret": account.client_secret, "accountId": account.account_id},
+        timeout=10,
+    )
+    res.raise_for_status()
+    return res.json()["access_token"]
+
+
+@pytest.fixture(scope="module")
+def api(gateway: Gateway) -> requests.Session:
+    """An HTTP session authenticated as the test account."""
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {access_token(gateway)}"
+    return session
+
+
+@pytest.fixture
+def connected_consumer(sdk, sandbox_tokens):
+    """Makes a consumer of the main test account, named `name` and a random suffix, connected with
+    the sandbox's token `token_name` (firm, society_port, society_garage)."""
+
+    def connect(token_name: str, name: str = "Cabinet"):
+        consumer = sdk.Consumer.create({"name": f"{name} {secrets.token_hex(3)}"})
+        consumer.Connection.create(
+            {"name": "MyUnisoft", "credentials": [{"key": "api_token", "value": sandbox_tokens[token_name]}]}
+        )
+        return consumer
+
+    return connect
+
+
 @pytest.fixture(scope="session")
 def myunisoft_integration(gateway: Gateway) -> dict:
     """The MyUnisoft entry of GET /integrations (no SDK model is applied to it here)."""

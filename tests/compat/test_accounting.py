@@ -11,13 +11,9 @@ GARAGE = "4822"
 
 
 @pytest.fixture
-def acc(sdk, sandbox_tokens):
+def acc(connected_consumer):
     """`consumer.accounting` of a consumer connected with the sandbox's firm token."""
-    consumer = sdk.Consumer.create({"name": f"Cabinet {secrets.token_hex(3)}"})
-    consumer.Connection.create(
-        {"name": "MyUnisoft", "credentials": [{"key": "api_token", "value": sandbox_tokens["firm"]}]}
-    )
-    return consumer.accounting
+    return connected_consumer("firm").accounting
 
 
 def test_folders_are_the_firm_folders(acc):

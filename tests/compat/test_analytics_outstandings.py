@@ -10,23 +10,17 @@ PORT = "4821"
 GARAGE = "4822"
 
 
-def _accounting(sdk, token):
-    consumer = sdk.Consumer.create({"name": f"Cabinet {secrets.token_hex(3)}"})
-    consumer.Connection.create({"name": "MyUnisoft", "credentials": [{"key": "api_token", "value": token}]})
-    return consumer.accounting
-
-
 @pytest.fixture
-def firm(sdk, sandbox_tokens):
+def firm(connected_consumer):
     """`consumer.accounting` of a consumer connected with the sandbox's firm token."""
-    return _accounting(sdk, sandbox_tokens["firm"])
+    return connected_consumer("firm").accounting
 
 
 @pytest.fixture
-def port(sdk, sandbox_tokens):
+def port(connected_consumer):
     """`consumer.accounting` of a consumer connected with the bakery's own token (no folder_id:
     the SDK's `AnalyticAccountMultiPlan.update` does not pass params)."""
-    return _accounting(sdk, sandbox_tokens["society_port"])
+    return connected_consumer("society_port").accounting
 
 
 def test_analytic_accounts_of_every_plan(firm):

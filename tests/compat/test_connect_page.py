@@ -114,24 +114,6 @@ def product() -> Iterator[str]:
         server.shutdown()
 
 
-@pytest.fixture(scope="module")
-def api(gateway: Gateway) -> requests.Session:
-    """An HTTP session authenticated as the test account."""
-    session = requests.Session()
-    res = session.post(
-        f"{gateway.url}/token",
-        json={
-            "clientId": gateway.account.client_id,
-            "clientSecret": gateway.account.client_secret,
-            "accountId": gateway.account.account_id,
-        },
-        timeout=10,
-    )
-    res.raise_for_status()
-    session.headers["Authorization"] = f"Bearer {res.json()['access_token']}"
-    return session
-
-
 # ---- helpers ----------------------------------------------------------------------------------------
 
 

@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import secrets
 import time
 
 import pytest
@@ -12,12 +11,8 @@ from chift.api.client import ChiftClient
 
 
 @pytest.fixture
-def consumer(sdk, sandbox_tokens):
-    consumer = sdk.Consumer.create({"name": f"Boulangerie {secrets.token_hex(3)}"})
-    consumer.Connection.create(
-        {"name": "MyUnisoft", "credentials": [{"key": "api_token", "value": sandbox_tokens["society_port"]}]}
-    )
-    return consumer
+def consumer(connected_consumer):
+    return connected_consumer("society_port", "Boulangerie")
 
 
 def datalayer_of(consumer) -> dict:

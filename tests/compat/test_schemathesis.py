@@ -21,24 +21,13 @@ from pathlib import Path
 
 import requests
 
-from conftest import REPO, Gateway
+from conftest import REPO, Gateway, access_token
 
 # Cases per operation and phase: the run stays within about two minutes on two cores. The coverage
 # phase (some 6,000 cases, about four minutes) is left out for time.
 MAX_EXAMPLES = 5
 RUN_TIMEOUT_S = 600
 SOCIETY_FOLDER = "4821"
-
-
-def _token(gateway: Gateway) -> str:
-    account = gateway.account
-    res = requests.post(
-        f"{gateway.url}/token",
-        json={"clientId": account.client_id, "clientSecret": account.client_secret, "accountId": account.account_id},
-        timeout=10,
-    )
-    res.raise_for_status()
-    return res.json()["access_token"]
 
 
 def _connected_consumer(gateway: Gateway, token: str, api_token: str) -> tuple[str, str]:
@@ -59,7 +48,7 @@ def _connected_consumer(gateway: Gateway, token: str, api_token: str) -> tuple[s
 
 
 def test_no_operation_answers_a_server_error(gateway: Gateway, sandbox_tokens: dict, tmp_path: Path) -> None:
-    token = _token(gateway)
+    token = access_token(gateway)
     cid, conn = _connected_consumer(gateway, token, sandbox_tokens["society_port"])
     config = tmp_path / "schemathesis.toml"
     config.write_text(
