@@ -121,22 +121,53 @@ async fn a_connection_enabled_is_pending_then_serves_what_live_serves() {
     let status = c.ready(&quiet, Duration::from_secs(30)).await;
     assert!(status["last_sync_date"].is_string(), "{status}");
 
+    every_route_reads_from_the_store_what_live_reads(&c, &quiet, &sb, None).await;
+    drop(syncing);
+}
+
+/// Each of [`ROUTES`] (of `folder` when given) read from the data layer, without any upstream
+/// call, equals the live read.
+async fn every_route_reads_from_the_store_what_live_reads(
+    c: &Client,
+    gw: &Gateway,
+    sb: &Sandbox,
+    folder: Option<&str>,
+) {
     sb.clear_requests();
     for route in ROUTES {
+        let route = match folder {
+            None => (*route).to_owned(),
+            Some(f) if route.contains('?') => format!("{route}&folder_id={f}"),
+            Some(f) => format!("{route}?folder_id={f}"),
+        };
         let (stored_status, stored) = {
-            let res = c.get(&quiet, route, Some("true")).await;
+            let res = c.get(gw, &route, Some("true")).await;
             assert_eq!(res.headers()["x-chift-datalayer-source"], "datalayer", "{route}");
             assert!(res.headers().contains_key("x-chift-datalayer-synced-at"), "{route}");
             json_of(res).await
         };
         assert!(sb.requests().is_empty(), "{route} called upstream: {:?}", sb.requests());
-        let (live_status, live) = json_of(c.get(&quiet, route, None).await).await;
+        let (live_status, live) = json_of(c.get(gw, &route, None).await).await;
         assert_eq!(stored_status, live_status, "{route}");
         assert_eq!(first_difference(&stored, &live, String::new()), None, "{route}");
         assert_eq!(live_status, 200, "{route}: {live}");
         sb.clear_requests();
     }
-    drop(syncing);
+}
+
+#[tokio::test]
+async fn a_firm_connection_reads_each_folder_from_the_store_as_live() {
+    let db = TestDb::new().await;
+    let sb = sandbox(SandboxConfig::default()).await;
+    let gw = Gateway::start(dl_env(&db, &sb)).await;
+    let c = client(&gw, &dl_env(&db, &sb), tokens::FIRM).await;
+    let only = json!({"full_history": true, "entity_filter": {"folder_ids": ["4821"]}});
+    assert_eq!(c.post(&gw, "enable_datalayer", only).await.status(), 200);
+    c.ready(&gw, Duration::from_secs(60)).await;
+    every_route_reads_from_the_store_what_live_reads(&c, &gw, &sb, Some("4821")).await;
+    // A folder left out of the window is read live.
+    let res = c.get(&gw, "/journals?folder_id=4822", Some("if_available")).await;
+    assert_eq!(res.headers()["x-chift-datalayer-source"], "classic");
 }
 
 /// Where two JSON values first differ: the path and both sides.
