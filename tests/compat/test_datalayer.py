@@ -1,6 +1,7 @@
 """The data layer through Chift's own SDK: the connection's `datalayer` field, and reads sent with
 `datalayer=True` / `datalayer="if_available"` answering what the live reads answer. (This SDK's
-`Invoice.all` takes no `datalayer` argument; invoices are compared one by one with `Invoice.get`.)"""
+`Invoice.all` does not pass `datalayer` on: the list is read through the pagination method it
+inherits, which does, and each invoice is compared with `Invoice.get` too.)"""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import time
 
 import pytest
 from chift.api.client import ChiftClient
+from chift.api.mixins import PaginationMixin
 
 
 @pytest.fixture
@@ -50,6 +52,9 @@ def test_reads_from_the_datalayer_equal_the_live_ones(consumer):
 
     invoices = acc.Invoice.all("customer_invoice")
     assert invoices
+    path = "type/customer_invoice"
+    stored = PaginationMixin.all(acc.Invoice, extra_path=path, datalayer=True)
+    assert dumped(stored) == dumped(invoices)
     for invoice in invoices:
         live = acc.Invoice.get(invoice.id, params={"include_payments": "true"})
         stored = acc.Invoice.get(invoice.id, params={"include_payments": "true"}, datalayer=True)
