@@ -191,6 +191,15 @@ impl Layered {
         }
     }
 
+    /// Forgets the folder's stored movements after a write they no longer show (an entry, a
+    /// lettering): exports read live until the sync stores them again.
+    async fn forget_movements(&self, scope: FolderScope<'_>) {
+        let store = self.store.datalayer();
+        if let Err(e) = store.forget_movements(scope.connection.id, scope.folder).await {
+            tracing::warn!(error = %e, "stored movements not forgotten after a write");
+        }
+    }
+
     /// Asks for a sync of the connection soon (a write changed what other sets derive from).
     async fn resync(&self, connection: Uuid) {
         if let Err(e) = self.store.datalayer().request_run(connection, now_micros()).await {
@@ -602,11 +611,7 @@ impl Postings for Layered {
     ) -> Result<JournalEntry, WriteError> {
         let entry = self.live.post(scope, posting, write).await?;
         self.keep(scope, kinds::ENTRIES, &StoredEntry::of(&entry)).await;
-        // The stored FEC lacks the entry: exports read live until the sync stores it again.
-        let store = self.store.datalayer();
-        if let Err(e) = store.forget_movements(scope.connection.id, scope.folder).await {
-            tracing::warn!(error = %e, "stored movements not forgotten after a write");
-        }
+        self.forget_movements(scope).await;
         // Outstandings and lettering derive from entries: the next sync reads them again.
         self.resync(scope.connection.id).await;
         Ok(entry)
@@ -627,6 +632,7 @@ impl Postings for Layered {
         entries: &[String],
     ) -> Result<Matched, WriteError> {
         let matched = self.live.match_entries(scope, partner, entries).await?;
+        self.forget_movements(scope).await;
         self.resync(scope.connection.id).await;
         Ok(matched)
     }

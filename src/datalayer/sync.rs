@@ -1,7 +1,8 @@
 //! The sync engine, run inside `serve`: each process claims due connections (one at a time,
 //! under a lease it renews while it works), reads every kept set live through the connector
 //! (so through the same rate governor as live calls) and replaces the stored copy, keeping
-//! tombstones of what disappeared.
+//! tombstones of what disappeared. Entries and the FEC's movements, which grow with the books,
+//! are stored as they stream in, a bounded batch at a time.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -291,7 +292,16 @@ impl Engine {
         }
         if let Some(movements) = c.movements(kind) {
             for year in years.iter().filter(|y| meets(y)) {
-                self.keep_movements(job, scope, movements, year).await?;
+                match self.keep_movements(job, scope, movements, year).await {
+                    // Refused for good: the FEC is read live, the rest of the store is kept.
+                    Err(SyncError::Upstream(e)) if !e.is_transient() => {
+                        tracing::info!(error = %e, "data layer: movements not kept, read live");
+                        let store = self.store.datalayer();
+                        store.forget_movements(job.connection, scope.folder).await?;
+                        break;
+                    }
+                    kept => kept?,
+                }
             }
         }
         Ok((from, all))
