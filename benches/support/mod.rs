@@ -96,7 +96,7 @@ pub struct Gateway {
     pub bearer: String,
     pub consumer: String,
     pub http: reqwest::Client,
-    _process: Process,
+    process: Process,
 }
 
 #[allow(dead_code)]
@@ -135,7 +135,12 @@ impl Gateway {
         let consumer = http.post(format!("{base}/consumers")).bearer_auth(&bearer);
         let consumer = ok(consumer.json(&serde_json::json!({"name": "bench"})).send().await).await;
         let consumer = consumer["consumerid"].as_str().expect("consumer id").to_owned();
-        Self { base, bearer, consumer, http, _process: process }
+        Self { base, bearer, consumer, http, process }
+    }
+
+    /// The `serve` process's id.
+    pub fn pid(&self) -> u32 {
+        self.process.0.id()
     }
 
     /// Connects the benchmark's consumer with `api_token`: the connection's id.

@@ -178,7 +178,48 @@ pub trait Movements: Send + Sync {
         spool: Spool,
         progress: Arc<Progress>,
     ) -> ConnectorResult<Spool>;
+    /// The movements [`Movements::read_movements`] reads, as FEC lines in the order the
+    /// software answers them, handed to `batches` a bounded batch at a time.
+    async fn stream_movements(
+        &self,
+        scope: FolderScope<'_>,
+        from: chrono::NaiveDate,
+        to: chrono::NaiveDate,
+        batches: Batches<fec::Line>,
+    ) -> ConnectorResult<()>;
 }
+
+/// `from..=to` cut at fiscal-year bounds and into pieces of at most `months` months. Days in no
+/// fiscal year are left out: the software holds no entry there.
+pub fn movement_windows(
+    years: &[(chrono::NaiveDate, chrono::NaiveDate)],
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+    months: u32,
+) -> Vec<(chrono::NaiveDate, chrono::NaiveDate)> {
+    let mut out = Vec::new();
+    for &(start, end) in years {
+        let (mut a, b) = (start.max(from), end.min(to));
+        while a <= b {
+            let limit = a
+                .checked_add_months(chrono::Months::new(months))
+                .and_then(|d| d.pred_opt())
+                .unwrap_or(b);
+            let piece_end = limit.min(b);
+            out.push((a, piece_end));
+            match piece_end.succ_opt() {
+                Some(next) => a = next,
+                None => break,
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Where a streamed read hands what it read: bounded batches on a bounded channel, so that
+/// memory holds a few batches whatever the size of the answer.
+pub type Batches<T> = tokio::sync::mpsc::Sender<Vec<T>>;
 
 /// Open items of clients and suppliers.
 #[async_trait]
@@ -247,6 +288,14 @@ pub trait JournalEntries: Send + Sync {
         to: Option<chrono::NaiveDate>,
         unposted: bool,
     ) -> ConnectorResult<Vec<JournalEntry>>;
+    /// What [`JournalEntries::journal_entries`] answers from `from` on with pending entries, in
+    /// the same order, handed to `batches` a bounded batch at a time.
+    async fn stream_journal_entries(
+        &self,
+        scope: FolderScope<'_>,
+        from: Option<chrono::NaiveDate>,
+        batches: Batches<JournalEntry>,
+    ) -> ConnectorResult<()>;
     async fn journal_entry(
         &self,
         scope: FolderScope<'_>,
@@ -484,5 +533,29 @@ impl Connectors {
         match kind {
             ConnectorKind::MyUnisoft => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> chrono::NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn long_windows_are_cut_at_fiscal_years_and_twelve_months() {
+        let years = [(d("2025-01-01"), d("2025-12-31")), (d("2026-01-01"), d("2027-06-30"))];
+        let w = movement_windows(&years, d("2025-06-01"), d("2027-03-31"), 12);
+        assert_eq!(
+            w,
+            vec![
+                (d("2025-06-01"), d("2025-12-31")),
+                (d("2026-01-01"), d("2026-12-31")),
+                (d("2027-01-01"), d("2027-03-31")),
+            ]
+        );
+        assert!(movement_windows(&years, d("2024-01-01"), d("2024-12-31"), 12).is_empty());
     }
 }

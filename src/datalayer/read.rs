@@ -10,16 +10,16 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
-use fec::{Progress, Spool};
+use fec::{Line, Progress, Spool};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::kinds::{self, Keyed, StoredEntry};
 use crate::connectors::{
-    Activation, Analytics, Banking, Connector, ConnectorResult, Documents, FolderScope, Folders,
-    Fresh, JournalEntries, Ledger, Movements, Outstandings, Payroll, Postings, Subscriptions,
-    TenantConnection, ThirdParties, WriteError,
+    Activation, Analytics, Banking, Batches, Connector, ConnectorError, ConnectorResult, Documents,
+    FolderScope, Folders, Fresh, JournalEntries, Ledger, Movements, Outstandings, Payroll,
+    Postings, Subscriptions, TenantConnection, ThirdParties, WriteError,
 };
 use crate::domain::accounting::{
     AccountBalance, AnalyticPlan, BalanceFilter, BankAccount, BookYear, Employee, Folder, Journal,
@@ -35,7 +35,7 @@ use crate::domain::outstanding::{Outstanding, OutstandingFilter};
 use crate::domain::posting::{Attachment, Matched, Posting, StoredFile};
 use crate::domain::third_party::{Contact, NewThirdParty, PartyKind, ThirdParty, ThirdPartyPatch};
 use crate::domain::write::Write;
-use crate::store::{now_micros, Record, Store};
+use crate::store::{now_micros, MovementYear, Record, Store};
 
 /// How one request reads a connection from the store, and what it ended up using.
 #[derive(Debug)]
@@ -184,6 +184,15 @@ impl Layered {
         let kept = store.upsert(scope.connection.id, scope.folder, kind, &record, now_micros());
         if let Err(e) = kept.await {
             tracing::warn!(error = %e, kind, "written record not kept in the data layer");
+        }
+    }
+
+    /// Forgets the folder's stored movements after a write they no longer show (an entry, a
+    /// lettering): exports read live until the sync stores them again.
+    async fn forget_movements(&self, scope: FolderScope<'_>) {
+        let store = self.store.datalayer();
+        if let Err(e) = store.forget_movements(scope.connection.id, scope.folder).await {
+            tracing::warn!(error = %e, "stored movements not forgotten after a write");
         }
     }
 
@@ -343,8 +352,78 @@ impl Movements for Layered {
         spool: Spool,
         progress: Arc<Progress>,
     ) -> ConnectorResult<Spool> {
-        let live = self.live.read_movements(scope, from, to, spool, progress);
-        self.live_only(scope.connection.id, live).await
+        let connection = scope.connection.id;
+        if let Some(plan) = plan_for(connection) {
+            let store = self.store.datalayer();
+            match store.movement_year(connection, scope.folder, from, to).await {
+                Ok(Some(year)) => {
+                    plan.stored();
+                    return self.stored_movements(scope, &year, from, to, spool, progress).await;
+                }
+                Ok(None) => {}
+                Err(e) => tracing::warn!(error = %e, "data layer read failed; reading live"),
+            }
+            plan.live();
+        }
+        self.live.read_movements(scope, from, to, spool, progress).await
+    }
+
+    async fn stream_movements(
+        &self,
+        scope: FolderScope<'_>,
+        from: NaiveDate,
+        to: NaiveDate,
+        batches: Batches<Line>,
+    ) -> ConnectorResult<()> {
+        self.live.stream_movements(scope, from, to, batches).await
+    }
+}
+
+/// Stored lines pushed into a spool per page.
+const MOVEMENT_PAGE: i64 = 5_000;
+
+impl Layered {
+    /// The stored movements of `year` dated `from..=to` (as MyUnisoft selects movements by their
+    /// entry's date), pushed into `spool` in the order they were read upstream.
+    async fn stored_movements(
+        &self,
+        scope: FolderScope<'_>,
+        year: &MovementYear,
+        from: NaiveDate,
+        to: NaiveDate,
+        mut spool: Spool,
+        progress: Arc<Progress>,
+    ) -> ConnectorResult<Spool> {
+        let store = self.store.datalayer();
+        let mut next = 0;
+        loop {
+            let page = store
+                .movement_lines(scope.connection.id, scope.folder, year, next, MOVEMENT_PAGE)
+                .await
+                .map_err(unreadable)?;
+            let Some((last, _)) = page.last() else { return Ok(spool) };
+            next = last + 1;
+            let progress = progress.clone();
+            let pushed = tokio::task::spawn_blocking(move || {
+                for (_, text) in page {
+                    let line: Line = serde_json::from_str(&text).map_err(std::io::Error::other)?;
+                    Progress::add(&progress.movements_read, 1);
+                    if (from..=to).contains(&line.date) {
+                        spool.push(line)?;
+                    }
+                }
+                Ok::<_, std::io::Error>(spool)
+            });
+            spool = pushed.await.map_err(unreadable)?.map_err(unreadable)?;
+        }
+    }
+}
+
+/// A stored year that cannot be read back (the export fails rather than answer a part).
+fn unreadable(e: impl std::fmt::Display) -> ConnectorError {
+    ConnectorError::Unavailable {
+        software: "the data layer",
+        reason: format!("the stored movements cannot be read: {e}"),
     }
 }
 
@@ -468,6 +547,15 @@ impl JournalEntries for Layered {
             .collect())
     }
 
+    async fn stream_journal_entries(
+        &self,
+        scope: FolderScope<'_>,
+        from: Option<NaiveDate>,
+        batches: Batches<JournalEntry>,
+    ) -> ConnectorResult<()> {
+        self.live.stream_journal_entries(scope, from, batches).await
+    }
+
     async fn journal_entry(
         &self,
         scope: FolderScope<'_>,
@@ -516,6 +604,7 @@ impl Postings for Layered {
     ) -> Result<JournalEntry, WriteError> {
         let entry = self.live.post(scope, posting, write).await?;
         self.keep(scope, kinds::ENTRIES, &StoredEntry::of(&entry)).await;
+        self.forget_movements(scope).await;
         // Outstandings and lettering derive from entries: the next sync reads them again.
         self.resync(scope.connection.id).await;
         Ok(entry)
@@ -536,6 +625,7 @@ impl Postings for Layered {
         entries: &[String],
     ) -> Result<Matched, WriteError> {
         let matched = self.live.match_entries(scope, partner, entries).await?;
+        self.forget_movements(scope).await;
         self.resync(scope.connection.id).await;
         Ok(matched)
     }

@@ -1,25 +1,32 @@
 //! The sync engine, run inside `serve`: each process claims due connections (one at a time,
 //! under a lease it renews while it works), reads every kept set live through the connector
 //! (so through the same rate governor as live calls) and replaces the stored copy, keeping
-//! tombstones of what disappeared.
+//! tombstones of what disappeared. Entries and the FEC's movements, which grow with the books,
+//! are stored as they stream in, a bounded batch at a time.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
+use fec::Line;
 use serde::Serialize;
+use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use super::announce;
 use super::kinds::{self, Keyed, StoredEntry};
 use super::metrics::DatalayerMetrics;
 use crate::connectors::{
-    ConnectorError, Connectors, FolderScope, JournalEntries, TenantConnection,
+    movement_windows, ConnectorError, Connectors, FolderScope, JournalEntries, Movements,
+    TenantConnection,
 };
 use crate::crypto::Keyring;
+use crate::domain::accounting::BookYear;
+use crate::domain::journal_entry::JournalEntry;
 use crate::domain::third_party::PartyKind;
 use crate::store::{
-    now_micros, Changed, Datalayer, Enabled, Finished, Occurrence, Record, SetChanges, Store,
+    now_micros, Changed, Datalayer, Enabled, Finished, MovementYear, Occurrence, Record,
+    SetChanges, Store,
 };
 use crate::webhooks::issues;
 use crate::webhooks::{outbox, Event};
@@ -63,6 +70,9 @@ struct Covered {
     from: Option<NaiveDate>,
     all: bool,
 }
+
+/// Batches of a streamed read waiting to be stored, at most: the read waits beyond that.
+const BATCHES_IN_FLIGHT: usize = 2;
 
 fn micros(d: Duration) -> i64 {
     i64::try_from(d.as_micros()).unwrap_or(i64::MAX)
@@ -255,15 +265,151 @@ impl Engine {
         }
         if let Some(entries) = c.journal_entries(kind) {
             if self.recorded_since_last_sync(job, scope, entries).await? {
+                // The stored FEC no longer holds every entry: exports read live until the
+                // next run of the whole window.
+                self.store.datalayer().forget_movements(job.connection, scope.folder).await?;
                 return Ok((from, all));
             }
             // Whole fiscal years: what is stored starts where a year starts.
             let window = if all { None } else { from };
-            let read = entries.journal_entries(scope, window, None, true).await?;
-            let stored: Vec<StoredEntry> = read.iter().map(StoredEntry::of).collect();
-            self.keep(job, scope.folder, kinds::ENTRIES, &stored).await?;
+            self.stream_entries(job, scope, entries, window).await?;
+        }
+        if let Some(movements) = c.movements(kind) {
+            for year in years.iter().filter(|y| meets(y)) {
+                match self.keep_movements(job, scope, movements, year).await {
+                    // Refused for good: the FEC is read live, the rest of the store is kept.
+                    Err(SyncError::Upstream(e)) if !e.is_transient() => {
+                        tracing::info!(error = %e, "data layer: movements not kept, read live");
+                        let store = self.store.datalayer();
+                        store.forget_movements(job.connection, scope.folder).await?;
+                        break;
+                    }
+                    kept => kept?,
+                }
+            }
         }
         Ok((from, all))
+    }
+
+    /// Stores the entries of the fiscal years from `window` on as they are read (a batch at a
+    /// time, so memory stays flat whatever the size of a year), then tombstones the stored
+    /// entries the read did not see. After the set's first load, what changed is announced.
+    async fn stream_entries(
+        &self,
+        job: &Enabled,
+        scope: FolderScope<'_>,
+        entries: &dyn JournalEntries,
+        window: Option<NaiveDate>,
+    ) -> Result<(), SyncError> {
+        let (folder, set) = (scope.folder, kinds::ENTRIES);
+        let seen = now_micros();
+        let announced = self.store.datalayer().is_stored(job.connection, folder, set).await?;
+        let (batches, arriving) = mpsc::channel(BATCHES_IN_FLIGHT);
+        let read = entries.stream_journal_entries(scope, window, batches);
+        let stored = self.store_entries(job, folder, arriving, seen, announced);
+        let (read, stored) = tokio::join!(read, stored);
+        // A read cut short leaves what it did not reach stored as it was: nothing is swept.
+        let mut changes = stored?;
+        read?;
+        let mut tx = self.store.begin().await?;
+        let removed =
+            Datalayer::sweep_unseen_on(&mut tx, job.connection, folder, set, seen, now_micros());
+        let removed = removed.await?;
+        changes.removed += removed.len() as u64;
+        let queued = if announced {
+            announce::changes(&mut tx, job, folder, set, &removed).await?
+        } else {
+            0
+        };
+        outbox::commit(tx, queued).await?;
+        self.metrics.records(set, &changes);
+        Ok(())
+    }
+
+    /// Stores each batch of entries as it arrives, in the order read, marked as seen by the
+    /// load `seen`; announces what changed when `announced`.
+    async fn store_entries(
+        &self,
+        job: &Enabled,
+        folder: i64,
+        mut arriving: mpsc::Receiver<Vec<JournalEntry>>,
+        seen: i64,
+        announced: bool,
+    ) -> Result<SetChanges, SyncError> {
+        let set = kinds::ENTRIES;
+        let mut changes = SetChanges::default();
+        let mut position = 0;
+        while let Some(batch) = arriving.recv().await {
+            let records = batch
+                .iter()
+                .map(|entry| record(set, &StoredEntry::of(entry)))
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut tx = self.store.begin().await?;
+            let (connection, now) = (job.connection, now_micros());
+            let upsert = Datalayer::upsert_batch_on(
+                &mut tx, connection, folder, set, &records, position, seen, now,
+            );
+            let (counted, changed) = upsert.await?;
+            position += i64::try_from(records.len()).unwrap_or(i64::MAX);
+            changes += counted;
+            let queued = if announced {
+                announce::changes(&mut tx, job, folder, set, &changed).await?
+            } else {
+                0
+            };
+            outbox::commit(tx, queued).await?;
+        }
+        Ok(changes)
+    }
+
+    /// Stores the validated movements of one fiscal year as FEC lines, read as a stream under a
+    /// new generation that replaces the year's stored one once the whole year is read.
+    async fn keep_movements(
+        &self,
+        job: &Enabled,
+        scope: FolderScope<'_>,
+        movements: &dyn Movements,
+        year: &BookYear,
+    ) -> Result<(), SyncError> {
+        let stored = MovementYear { start: year.start, end: year.end, generation: now_micros() };
+        let bounds = [(year.start, year.end)];
+        let months = movements.max_window_months();
+        let mut next = 0;
+        // Cut as an export cuts it, so that the year is read with the calls an export makes.
+        for (from, to) in movement_windows(&bounds, year.start, year.end, months) {
+            let (batches, arriving) = mpsc::channel(BATCHES_IN_FLIGHT);
+            let read = movements.stream_movements(scope, from, to, batches);
+            let staged = self.stage_movements(job, scope.folder, &stored, arriving, next);
+            let (read, staged) = tokio::join!(read, staged);
+            next = staged?;
+            read?;
+        }
+        let store = self.store.datalayer();
+        store.switch_movements(job.connection, scope.folder, &stored, now_micros()).await?;
+        Ok(())
+    }
+
+    /// Writes each batch of lines as it arrives, numbered from `first`; answers the next number.
+    async fn stage_movements(
+        &self,
+        job: &Enabled,
+        folder: i64,
+        year: &MovementYear,
+        mut arriving: mpsc::Receiver<Vec<Line>>,
+        first: i64,
+    ) -> Result<i64, SyncError> {
+        let mut next = first;
+        while let Some(batch) = arriving.recv().await {
+            let lines = batch
+                .iter()
+                .map(serde_json::to_string)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| SyncError::Connection(format!("movements: {e}")))?;
+            let store = self.store.datalayer();
+            store.stage_movements(job.connection, folder, year, next, &lines).await?;
+            next += i64::try_from(lines.len()).unwrap_or(i64::MAX);
+        }
+        Ok(next)
     }
 
     /// A run asked for by webhooks, after a first sync: the entries recorded upstream since the
@@ -362,14 +508,7 @@ impl Engine {
         kind: &str,
         items: &[T],
     ) -> Result<(), SyncError> {
-        let records = items
-            .iter()
-            .map(|item| {
-                let body = serde_json::to_string(item)
-                    .map_err(|e| SyncError::Connection(format!("{kind}: {e}")))?;
-                Ok(Record { id: item.key(), body })
-            })
-            .collect::<Result<Vec<_>, SyncError>>()?;
+        let records = items.iter().map(|item| record(kind, item)).collect::<Result<Vec<_>, _>>()?;
         let mut tx = self.store.begin().await?;
         let replaced = Datalayer::replace_set_on(
             &mut tx,
@@ -421,6 +560,13 @@ impl Wants for Enabled {
     fn wants(&self, group: Group) -> bool {
         self.targets.as_ref().is_none_or(|t| t.iter().any(|g| g == group.as_str()))
     }
+}
+
+/// A record of the set `kind`, as stored.
+fn record<T: Serialize + Keyed>(kind: &str, item: &T) -> Result<Record, SyncError> {
+    let body =
+        serde_json::to_string(item).map_err(|e| SyncError::Connection(format!("{kind}: {e}")))?;
+    Ok(Record { id: item.key(), body })
 }
 
 fn unsupported(what: &str) -> SyncError {

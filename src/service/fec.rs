@@ -3,10 +3,10 @@
 
 use std::sync::Arc;
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{Datelike, NaiveDate};
 use fec::{Export, FecError, Progress, Spool};
 
-use crate::connectors::Movements;
+use crate::connectors::{movement_windows, Movements};
 use crate::domain::Invalid;
 use crate::error::{AppError, Result};
 use crate::service::accounting::{self, ledger, unsupported, Context};
@@ -17,32 +17,6 @@ pub struct FecFile {
     pub export: Export,
     /// `{SIREN}FEC{closing date}.txt`; `None` when the folder has no SIREN.
     pub file_name: Result<String, FecError>,
-}
-
-/// `from..=to` cut at fiscal-year bounds and into pieces of at most `months` months. Days in no
-/// fiscal year are left out: the software holds no entry there.
-pub fn windows(
-    years: &[(NaiveDate, NaiveDate)],
-    from: NaiveDate,
-    to: NaiveDate,
-    months: u32,
-) -> Vec<(NaiveDate, NaiveDate)> {
-    let mut out = Vec::new();
-    for &(start, end) in years {
-        let (mut a, b) = (start.max(from), end.min(to));
-        while a <= b {
-            let limit =
-                a.checked_add_months(Months::new(months)).and_then(|d| d.pred_opt()).unwrap_or(b);
-            let piece_end = limit.min(b);
-            out.push((a, piece_end));
-            match piece_end.succ_opt() {
-                Some(next) => a = next,
-                None => break,
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 /// The 9-digit SIREN at the start of a SIRET (or a SIREN as is).
@@ -81,7 +55,7 @@ pub async fn export_fec(
         })
         .ok_or(FecError::NoSiren { folder: folder_id });
     let mut spool = Spool::with_budget(&s.fec_spool);
-    for (a, b) in windows(&years, from, to, movements.max_window_months()) {
+    for (a, b) in movement_windows(&years, from, to, movements.max_window_months()) {
         spool = movements.read_movements(scope, a, b, spool, progress.clone()).await?;
     }
     let export = tokio::task::spawn_blocking(move || spool.finish(from, to))
@@ -93,25 +67,6 @@ pub async fn export_fec(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn d(s: &str) -> NaiveDate {
-        s.parse().unwrap()
-    }
-
-    #[test]
-    fn long_windows_are_cut_at_fiscal_years_and_twelve_months() {
-        let years = [(d("2025-01-01"), d("2025-12-31")), (d("2026-01-01"), d("2027-06-30"))];
-        let w = windows(&years, d("2025-06-01"), d("2027-03-31"), 12);
-        assert_eq!(
-            w,
-            vec![
-                (d("2025-06-01"), d("2025-12-31")),
-                (d("2026-01-01"), d("2026-12-31")),
-                (d("2027-01-01"), d("2027-03-31")),
-            ]
-        );
-        assert!(windows(&years, d("2024-01-01"), d("2024-12-31"), 12).is_empty());
-    }
 
     #[test]
     fn the_siren_is_the_start_of_the_siret() {

@@ -14,6 +14,11 @@ use super::connections::facts_of;
 use super::{column, timestamp, uuid, Backend, StoreError};
 use crate::domain::connection::ConnectionFacts;
 
+mod movements;
+
+pub use movements::MovementYear;
+use movements::MOVEMENT_TABLES;
+
 pub struct Datalayer<'p> {
     pool: &'p AnyPool,
     backend: Backend,
@@ -79,6 +84,15 @@ pub struct SetChanges {
     pub changed: u64,
     pub removed: u64,
     pub kept: u64,
+}
+
+impl std::ops::AddAssign for SetChanges {
+    fn add_assign(&mut self, more: SetChanges) {
+        self.added += more.added;
+        self.changed += more.changed;
+        self.removed += more.removed;
+        self.kept += more.kept;
+    }
 }
 
 /// What became of one record of a stored set.
@@ -230,7 +244,7 @@ impl<'p> Datalayer<'p> {
     async fn try_rewindow(&self, e: &Enabled, now: i64) -> Result<(), sqlx::Error> {
         let id = e.connection.to_string();
         let mut tx = self.pool.begin().await?;
-        for table in ["datalayer_records", "datalayer_sets"] {
+        for table in ["datalayer_records", "datalayer_sets"].into_iter().chain(MOVEMENT_TABLES) {
             sqlx::query(&format!("DELETE FROM {table} WHERE connection_id = $1"))
                 .bind(&id)
                 .execute(&mut *tx)
@@ -259,7 +273,8 @@ impl<'p> Datalayer<'p> {
     async fn try_disable(&self, connection: Uuid) -> Result<bool, sqlx::Error> {
         let id = connection.to_string();
         let mut tx = self.pool.begin().await?;
-        for table in ["datalayer_records", "datalayer_sets", "datalayer_sync_runs"] {
+        let tables = ["datalayer_records", "datalayer_sets", "datalayer_sync_runs"];
+        for table in tables.into_iter().chain(MOVEMENT_TABLES) {
             sqlx::query(&format!("DELETE FROM {table} WHERE connection_id = $1"))
                 .bind(&id)
                 .execute(&mut *tx)
@@ -458,15 +473,7 @@ impl<'p> Datalayer<'p> {
         now: i64,
     ) -> Result<Replaced, StoreError> {
         let id = connection.to_string();
-        let stored = sqlx::query(
-            "SELECT 1 AS one FROM datalayer_sets \
-             WHERE connection_id = $1 AND folder = $2 AND kind = $3",
-        )
-        .bind(&id)
-        .bind(folder)
-        .bind(kind)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let first_load = !Self::is_stored_on(&mut *tx, connection, folder, kind).await?;
         let mut changed = Vec::new();
         let rows = sqlx::query(
             "SELECT record_id, hash, position, deleted_at FROM datalayer_records \
@@ -562,19 +569,164 @@ impl<'p> Datalayer<'p> {
             .await?;
             changed.push(Changed { id: gone, change: RecordChange::Removed, body: last });
         }
-        sqlx::query(
-            "INSERT INTO datalayer_sets (connection_id, folder, kind, synced_at) \
-             SELECT $1, $2, $3, $4 WHERE EXISTS \
-                 (SELECT 1 FROM datalayer_connections WHERE connection_id = $1) \
-             ON CONFLICT (connection_id, folder, kind) DO UPDATE SET synced_at = $4",
+        mark_stored(tx, &id, folder, kind, now).await?;
+        Ok(Replaced { changes, changed, first_load })
+    }
+
+    /// Whether the set `kind` of `folder` is stored (a set being loaded is not, until its load
+    /// ends).
+    pub async fn is_stored(
+        &self,
+        connection: Uuid,
+        folder: i64,
+        kind: &str,
+    ) -> Result<bool, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        Self::is_stored_on(&mut conn, connection, folder, kind).await
+    }
+
+    /// [`Self::is_stored`] on the caller's transaction.
+    pub async fn is_stored_on(
+        tx: &mut AnyConnection,
+        connection: Uuid,
+        folder: i64,
+        kind: &str,
+    ) -> Result<bool, StoreError> {
+        let stored = sqlx::query(
+            "SELECT 1 AS one FROM datalayer_sets \
+             WHERE connection_id = $1 AND folder = $2 AND kind = $3",
+        )
+        .bind(connection.to_string())
+        .bind(folder)
+        .bind(kind)
+        .fetch_optional(&mut *tx)
+        .await?;
+        Ok(stored.is_some())
+    }
+
+    /// Stores one batch of a set read as a stream, in the order read from `first` on: new
+    /// records are added, changed ones (by content hash) stamped, and every one marked as
+    /// `seen` by the load (see [`Self::sweep_unseen_on`]). Answers each record that changed.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn upsert_batch_on(
+        tx: &mut AnyConnection,
+        connection: Uuid,
+        folder: i64,
+        kind: &str,
+        records: &[Record],
+        first: i64,
+        seen: i64,
+        now: i64,
+    ) -> Result<(SetChanges, Vec<Changed>), StoreError> {
+        let id = connection.to_string();
+        // A record read twice in one batch is stored as last read.
+        let mut last: HashMap<&str, (i64, &Record)> = HashMap::new();
+        for (position, record) in (first..).zip(records) {
+            last.insert(&record.id, (position, record));
+        }
+        let mut batch: Vec<(i64, &Record)> = last.into_values().collect();
+        if batch.is_empty() {
+            return Ok((SetChanges::default(), Vec::new()));
+        }
+        batch.sort_by_key(|(position, _)| *position);
+        let ids = numbered(4, 1, batch.len());
+        let sql = format!(
+            "SELECT record_id, hash, deleted_at FROM datalayer_records \
+             WHERE connection_id = $1 AND folder = $2 AND kind = $3 AND record_id IN {ids}"
+        );
+        let mut lookup = sqlx::query(&sql).bind(&id).bind(folder).bind(kind);
+        for (_, record) in &batch {
+            lookup = lookup.bind(&record.id);
+        }
+        let mut before: HashMap<String, (String, bool)> = HashMap::new();
+        for row in lookup.fetch_all(&mut *tx).await? {
+            let deleted: Option<i64> = column(&row, "deleted_at")?;
+            before.insert(column(&row, "record_id")?, (column(&row, "hash")?, deleted.is_some()));
+        }
+        let mut changes = SetChanges::default();
+        let mut changed = Vec::new();
+        let digests: Vec<String> = batch.iter().map(|(_, r)| hash(&r.body)).collect();
+        for ((_, record), digest) in batch.iter().zip(&digests) {
+            let change = match before.get(&record.id) {
+                None => Some(RecordChange::Added),
+                Some((_, true)) => Some(RecordChange::Added),
+                Some((old, false)) if old != digest => Some(RecordChange::Changed),
+                Some(_) => None,
+            };
+            match change {
+                Some(RecordChange::Added) if !before.contains_key(&record.id) => changes.added += 1,
+                Some(_) => changes.changed += 1,
+                None => changes.kept += 1,
+            }
+            if let Some(change) = change {
+                let body = Some(record.body.clone());
+                changed.push(Changed { id: record.id.clone(), change, body });
+            }
+        }
+        let rows = numbered(1, batch.len(), 10);
+        let sql = format!(
+            "INSERT INTO datalayer_records (connection_id, folder, kind, record_id, position, \
+             body, hash, first_seen, last_changed, seen_at) VALUES {rows} \
+             ON CONFLICT (connection_id, folder, kind, record_id) DO UPDATE SET \
+             position = excluded.position, body = excluded.body, hash = excluded.hash, \
+             seen_at = excluded.seen_at, deleted_at = NULL, last_changed = CASE \
+                 WHEN datalayer_records.hash = excluded.hash \
+                     AND datalayer_records.deleted_at IS NULL \
+                 THEN datalayer_records.last_changed ELSE excluded.last_changed END"
+        );
+        let mut insert = sqlx::query(&sql);
+        for ((position, record), digest) in batch.iter().zip(&digests) {
+            insert = insert
+                .bind(&id)
+                .bind(folder)
+                .bind(kind)
+                .bind(&record.id)
+                .bind(*position)
+                .bind(&record.body)
+                .bind(digest)
+                .bind(now)
+                .bind(now)
+                .bind(seen);
+        }
+        insert.execute(&mut *tx).await?;
+        Ok((changes, changed))
+    }
+
+    /// Ends a set's load as a stream: the records the load `seen` did not see (and nothing
+    /// wrote since it began) are kept as tombstones, and the set is stored. Answers the
+    /// records tombstoned.
+    pub async fn sweep_unseen_on(
+        tx: &mut AnyConnection,
+        connection: Uuid,
+        folder: i64,
+        kind: &str,
+        seen: i64,
+        now: i64,
+    ) -> Result<Vec<Changed>, StoreError> {
+        let id = connection.to_string();
+        let rows = sqlx::query(
+            "UPDATE datalayer_records SET deleted_at = $5, last_changed = $5 \
+             WHERE connection_id = $1 AND folder = $2 AND kind = $3 AND deleted_at IS NULL \
+             AND (seen_at IS NULL OR seen_at <> $4) AND last_changed < $4 \
+             RETURNING record_id, body",
         )
         .bind(&id)
         .bind(folder)
         .bind(kind)
+        .bind(seen)
         .bind(now)
-        .execute(&mut *tx)
+        .fetch_all(&mut *tx)
         .await?;
-        Ok(Replaced { changes, changed, first_load: stored.is_none() })
+        mark_stored(tx, &id, folder, kind, now).await?;
+        rows.iter()
+            .map(|row| {
+                Ok(Changed {
+                    id: column(row, "record_id")?,
+                    change: RecordChange::Removed,
+                    body: column(row, "body")?,
+                })
+            })
+            .collect()
     }
 
     /// Forgets a set (its reads go live again).
@@ -772,6 +924,42 @@ impl<'p> Datalayer<'p> {
             })
             .collect()
     }
+}
+
+/// Records the set as stored, read at `now` (unless the data layer was disabled meanwhile).
+async fn mark_stored(
+    tx: &mut AnyConnection,
+    connection: &str,
+    folder: i64,
+    kind: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO datalayer_sets (connection_id, folder, kind, synced_at) \
+         SELECT $1, $2, $3, $4 WHERE EXISTS \
+             (SELECT 1 FROM datalayer_connections WHERE connection_id = $1) \
+         ON CONFLICT (connection_id, folder, kind) DO UPDATE SET synced_at = $4",
+    )
+    .bind(connection)
+    .bind(folder)
+    .bind(kind)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// `rows` parenthesized lists of `width` numbered placeholders from `$first`, comma-separated:
+/// `($4, $5), ($6, $7)`.
+fn numbered(first: usize, rows: usize, width: usize) -> String {
+    (0..rows)
+        .map(|row| {
+            let start = first + row * width;
+            let each: Vec<String> = (start..start + width).map(|n| format!("${n}")).collect();
+            format!("({})", each.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 async fn run_due(conn: &mut AnyConnection, connection: Uuid, at: i64) -> Result<bool, sqlx::Error> {

@@ -27,7 +27,8 @@ pub use connect_links::ConnectLinks;
 pub use connections::Connections;
 pub use consumers::Consumers;
 pub use datalayer::{
-    Changed, Datalayer, Enabled, Finished, Record, RecordChange, Replaced, Run, SetChanges,
+    Changed, Datalayer, Enabled, Finished, MovementYear, Record, RecordChange, Replaced, Run,
+    SetChanges,
 };
 pub use idempotency::{Begun, Idempotency, IdempotencyKey, Lease, Outcome, TransactionRecord};
 pub use issues::{Issue, IssueEvent, IssueFilter, Issues, Occurrence};

@@ -45,7 +45,7 @@ impl Client {
     }
 
     /// Waits (up to `limit`) until the data layer is ready.
-    async fn ready(&self, gw: &Gateway, limit: Duration) -> Value {
+    pub(crate) async fn ready(&self, gw: &Gateway, limit: Duration) -> Value {
         let start = Instant::now();
         loop {
             let status = self.status(gw).await;
@@ -171,7 +171,7 @@ async fn a_firm_connection_reads_each_folder_from_the_store_as_live() {
 }
 
 /// Where two JSON values first differ: the path and both sides.
-fn first_difference(a: &Value, b: &Value, at: String) -> Option<(String, Value, Value)> {
+pub(crate) fn first_difference(a: &Value, b: &Value, at: String) -> Option<(String, Value, Value)> {
     match (a, b) {
         (Value::Object(x), Value::Object(y)) => {
             let keys: std::collections::BTreeSet<_> = x.keys().chain(y.keys()).collect();

@@ -10,8 +10,8 @@ use passerelle::domain::connection::{
 };
 use passerelle::domain::consumer::{ConsumerFilter, ConsumerPatch, NewConsumer};
 use passerelle::store::{
-    Begun, Datalayer, Enabled, IdempotencyKey, Lease, NewAccount, Outcome, Record, RecordChange,
-    Store, StoreError,
+    Begun, Datalayer, Enabled, IdempotencyKey, Lease, MovementYear, NewAccount, Outcome, Record,
+    RecordChange, Store, StoreError,
 };
 use uuid::Uuid;
 
@@ -50,6 +50,8 @@ on_both_backends!(
     an_uncertain_or_abandoned_request_is_claimed_again_as_the_same_write,
     records_past_retention_are_purged_and_live_ones_kept,
     replacing_a_set_names_each_record_added_changed_or_removed_after_its_first_load,
+    a_set_loaded_in_batches_tombstones_what_the_load_did_not_see,
+    a_year_of_movements_is_read_whole_from_one_generation,
 );
 
 async fn open(db: &TestDb) -> Store {
@@ -377,6 +379,120 @@ async fn records_past_retention_are_purged_and_live_ones_kept(db: TestDb) {
     assert!(idem.find(&key("running"), connection).await.unwrap().is_some());
     let before_both = chrono::Utc::now() - chrono::Duration::days(1);
     assert_eq!(idem.purge(before_both).await.unwrap(), 0);
+}
+
+/// A connection with the data layer enabled (nothing stored yet).
+async fn datalayer_enabled(store: &Store, prefix: &str) -> Uuid {
+    let keyring = Keyring::new(random_key(), vec![]);
+    let (account, consumer, ids) = with_connections_of(store, &keyring, prefix, 1).await;
+    let enabled = Enabled {
+        connection: ids[0],
+        account,
+        consumer,
+        from_date: None,
+        folders: None,
+        covered_from: None,
+        covers_all: false,
+        last_sync_at: None,
+        next_run_at: 0,
+        last_error: None,
+        webhook_id: None,
+        targets: None,
+    };
+    store.datalayer().enable(&enabled, 0).await.unwrap();
+    ids[0]
+}
+
+/// A streamed load: each batch stored as it comes (a record read twice as last read), what the
+/// load did not see tombstoned at its end, unless written since the load began.
+async fn a_set_loaded_in_batches_tombstones_what_the_load_did_not_see(db: TestDb) {
+    let store = open(&db).await;
+    let connection = datalayer_enabled(&store, "pc_batches").await;
+    let record = |id: &str, body: &str| Record { id: id.into(), body: body.into() };
+    let load = |batches: Vec<Vec<Record>>, seen: i64| {
+        let store = store.clone();
+        async move {
+            let (mut changed, mut position) = (vec![], 0);
+            for batch in batches {
+                let mut tx = store.begin().await.unwrap();
+                let (_, named) = Datalayer::upsert_batch_on(
+                    &mut tx, connection, 7, "entries", &batch, position, seen, seen,
+                )
+                .await
+                .unwrap();
+                tx.commit().await.unwrap();
+                changed.extend(named.into_iter().map(|c| (c.id, c.change)));
+                position += batch.len() as i64;
+            }
+            let mut tx = store.begin().await.unwrap();
+            let swept = Datalayer::sweep_unseen_on(&mut tx, connection, 7, "entries", seen, seen)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            changed.extend(swept.into_iter().map(|c| (c.id, c.change)));
+            changed.sort_by(|x, y| x.0.cmp(&y.0));
+            changed
+        }
+    };
+    let dl = store.datalayer();
+    let stored = || dl.read_set(connection, 7, "entries");
+    assert!(!dl.is_stored(connection, 7, "entries").await.unwrap());
+    let first =
+        vec![vec![record("a", "1"), record("b", "1"), record("a", "2")], vec![record("c", "1")]];
+    let added = load(first, 10).await;
+    assert_eq!(added.len(), 3, "{added:?}");
+    assert!(dl.is_stored(connection, 7, "entries").await.unwrap());
+    assert_eq!(stored().await.unwrap().unwrap(), ["1", "2", "1"], "b, a as read last, c");
+
+    // Written while the next load runs (after it began): kept though the load did not see it.
+    let mut tx = store.begin().await.unwrap();
+    Datalayer::upsert_on(&mut tx, connection, 7, "entries", &record("w", "1"), 25).await.unwrap();
+    tx.commit().await.unwrap();
+    let second = vec![vec![record("c", "1"), record("a", "3")], vec![record("d", "1")]];
+    assert_eq!(
+        load(second, 20).await,
+        [
+            ("a".into(), RecordChange::Changed),
+            ("b".into(), RecordChange::Removed),
+            ("d".into(), RecordChange::Added),
+        ]
+    );
+    assert_eq!(stored().await.unwrap().unwrap(), ["1", "3", "1", "1"], "c, a, d, then w");
+    let revived = load(vec![vec![record("b", "1")]], 30).await;
+    assert!(revived.contains(&("b".into(), RecordChange::Added)), "{revived:?}");
+}
+
+/// A year's movements: a new generation is staged beside the one read, and replaces it whole.
+async fn a_year_of_movements_is_read_whole_from_one_generation(db: TestDb) {
+    let store = open(&db).await;
+    let connection = datalayer_enabled(&store, "pc_movements").await;
+    let dl = store.datalayer();
+    let day = |d: &str| d.parse::<chrono::NaiveDate>().unwrap();
+    let year =
+        |generation| MovementYear { start: day("2026-01-01"), end: day("2026-12-31"), generation };
+    let lines = |texts: &[&str]| texts.iter().map(|t| (*t).to_owned()).collect::<Vec<_>>();
+    let read = |from, to| dl.movement_year(connection, 4, day(from), day(to));
+    assert_eq!(read("2026-02-01", "2026-03-31").await.unwrap(), None);
+
+    dl.stage_movements(connection, 4, &year(1), 0, &lines(&["a", "b"])).await.unwrap();
+    dl.stage_movements(connection, 4, &year(1), 2, &lines(&["c"])).await.unwrap();
+    dl.switch_movements(connection, 4, &year(1), 5).await.unwrap();
+    let found = read("2026-02-01", "2026-03-31").await.unwrap().unwrap();
+    assert_eq!(found, year(1));
+    assert_eq!(read("2025-12-01", "2026-03-31").await.unwrap(), None, "not inside the year");
+    let page = dl.movement_lines(connection, 4, &found, 1, 10).await.unwrap();
+    assert_eq!(page, [(1, "b".to_owned()), (2, "c".to_owned())]);
+
+    dl.stage_movements(connection, 4, &year(2), 0, &lines(&["x"])).await.unwrap();
+    let before = read("2026-01-01", "2026-12-31").await.unwrap().unwrap();
+    assert_eq!(dl.movement_lines(connection, 4, &before, 0, 10).await.unwrap().len(), 3);
+    dl.switch_movements(connection, 4, &year(2), 6).await.unwrap();
+    let after = read("2026-01-01", "2026-12-31").await.unwrap().unwrap();
+    assert_eq!(dl.movement_lines(connection, 4, &after, 0, 10).await.unwrap(), [(0, "x".into())]);
+    assert!(dl.movement_lines(connection, 4, &year(1), 0, 10).await.unwrap().is_empty());
+
+    dl.forget_movements(connection, 4).await.unwrap();
+    assert_eq!(read("2026-01-01", "2026-12-31").await.unwrap(), None);
 }
 
 /// What the data layer's sync announces: the first load of a set is not news; then each record

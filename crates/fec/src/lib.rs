@@ -34,8 +34,9 @@ pub use disk::DiskBudget;
 pub use spool::Spool;
 pub use writer::{Encoding, Format, Separator};
 
-/// One movement as the FEC needs it, whatever the software it comes from.
-#[derive(Debug, Clone, PartialEq)]
+/// One movement as the FEC needs it, whatever the software it comes from (serialized, it is
+/// how a gateway keeps it to export again without reading it upstream).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Line {
     /// The software's entry id: lines sharing it form one entry.
     pub entry: String,

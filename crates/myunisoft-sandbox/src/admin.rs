@@ -30,6 +30,7 @@ pub(crate) fn router() -> Router<SharedState> {
             delete(delete_third_party).patch(rename_third_party),
         )
         .route("/_sandbox/folders/{folder}/exercices/{id}/close", post(close_exercice))
+        .route("/_sandbox/folders/{folder}/entries/{entry}", delete(delete_entry))
 }
 
 #[derive(Debug, Deserialize)]
@@ -81,6 +82,19 @@ async fn close_exercice(
     }
     let state = json!({ "closed": true });
     shared.webhooks.emit(folder, "exercice", "UPDATE", json!({ "id": id, "currentState": state }));
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// Deletes an entry as an accountant would in MyUnisoft, and sends the `accountingLineEntry`
+/// DELETE event.
+async fn delete_entry(
+    State(shared): State<SharedState>,
+    Path((folder, entry)): Path<(i64, i64)>,
+) -> Response {
+    if !shared.world().delete_entry(folder, entry) {
+        return missing("no such entry");
+    }
+    shared.webhooks.emit(folder, "accountingLineEntry", "DELETE", json!({ "id": entry }));
     StatusCode::NO_CONTENT.into_response()
 }
 

@@ -1,4 +1,7 @@
-//! Journal entries from MAD entries: per fiscal year, posted ones and (when asked) pending ones.
+//! Journal entries from MAD entries: per fiscal year, posted ones and (when asked) pending ones;
+//! read whole, or streamed in bounded batches for the data layer.
+
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
@@ -6,10 +9,12 @@ use chrono::NaiveDate;
 use super::client::Call;
 use super::error::SOFTWARE;
 use super::mapping::entry::journal_entry;
+use super::streamed::Batcher;
 use super::{dto, MyUnisoft};
 use crate::connectors::{
-    Analytics, ConnectorError, ConnectorResult, FolderScope, JournalEntries, Ledger,
+    Analytics, Batches, ConnectorError, ConnectorResult, FolderScope, JournalEntries, Ledger,
 };
+use crate::domain::accounting::BookYear;
 use crate::domain::journal_entry::JournalEntry;
 use crate::domain::Resource;
 
@@ -45,11 +50,30 @@ impl MyUnisoft {
     }
 }
 
+/// `GET /mad/entries?idExercice=` for each fiscal year meeting the window (`startDate` and
+/// `endDate` for the part of a year it covers, so that a page of a short window reads that
+/// window only); `draft=true` added, it answers only pending entries.
+fn year_calls(years: &[BookYear], from: Option<NaiveDate>, to: Option<NaiveDate>) -> Vec<Call> {
+    let meets = |y: &&BookYear| from.is_none_or(|f| y.end >= f) && to.is_none_or(|t| y.start <= t);
+    years
+        .iter()
+        .filter(meets)
+        .map(|year| {
+            let start = from.map_or(year.start, |f| f.max(year.start));
+            let end = to.map_or(year.end, |t| t.min(year.end));
+            let call = Call::get("/mad/entries").query("version", "1.0.0");
+            if (start, end) == (year.start, year.end) {
+                call.query("idExercice", &year.id)
+            } else {
+                call.query("startDate", start).query("endDate", end)
+            }
+        })
+        .collect()
+}
+
 #[async_trait]
 impl JournalEntries for MyUnisoft {
-    /// `GET /mad/entries?idExercice=` for each fiscal year meeting the window (`startDate` and
-    /// `endDate` for the part of a year it covers), and again with `draft=true` (which answers
-    /// only pending entries) when they are wanted.
+    /// The answers of [`year_calls`], pending entries too when they are wanted.
     async fn journal_entries(
         &self,
         scope: FolderScope<'_>,
@@ -60,31 +84,41 @@ impl JournalEntries for MyUnisoft {
         let plan = self.default_plan(scope).await?;
         let years = self.bookyears(scope).await?;
         let mut out = vec![];
-        for year in years
-            .iter()
-            .filter(|y| from.is_none_or(|f| y.end >= f) && to.is_none_or(|t| y.start <= t))
-        {
-            // A whole year by its id; part of one by its dates, so that a page of a short
-            // window reads that window only.
-            let start = from.map_or(year.start, |f| f.max(year.start));
-            let end = to.map_or(year.end, |t| t.min(year.end));
-            let call = || {
-                let call = Call::get("/mad/entries").query("version", "1.0.0");
-                if (start, end) == (year.start, year.end) {
-                    call.query("idExercice", &year.id)
-                } else {
-                    call.query("startDate", start).query("endDate", end)
-                }
-            };
-            let posted: Vec<dto::MadEntry> = self.fresh(scope, call()).await?;
+        for call in year_calls(&years, from, to) {
+            let posted: Vec<dto::MadEntry> = self.fresh(scope, call.clone()).await?;
             out.extend(posted.iter().map(|e| journal_entry(e, true, plan.as_deref())));
             if unposted {
                 let pending: Vec<dto::MadEntry> =
-                    self.fresh(scope, call().query("draft", true)).await?;
+                    self.fresh(scope, call.query("draft", true)).await?;
                 out.extend(pending.iter().map(|e| journal_entry(e, false, plan.as_deref())));
             }
         }
         Ok(out)
+    }
+
+    /// The same calls as [`JournalEntries::journal_entries`] (pending entries included), each
+    /// answer read as it arrives.
+    async fn stream_journal_entries(
+        &self,
+        scope: FolderScope<'_>,
+        from: Option<NaiveDate>,
+        batches: Batches<JournalEntry>,
+    ) -> ConnectorResult<()> {
+        let plan = self.default_plan(scope).await?;
+        let years = self.bookyears(scope).await?;
+        for call in year_calls(&years, from, None) {
+            for (call, posted) in [(call.clone(), true), (call.query("draft", true), false)] {
+                let path = call.path;
+                let plan = plan.clone();
+                let visit = move |sink: &mut Batcher<JournalEntry>, e: dto::MadEntry| {
+                    sink.push(journal_entry(&e, posted, plan.as_deref()))
+                };
+                let sink = Batcher::new(batches.clone());
+                let sink = self.each_element(scope, call, Arc::default(), sink, visit).await?;
+                sink.flush(path).await?;
+            }
+        }
+        Ok(())
     }
 
     async fn journal_entry(

@@ -12,6 +12,7 @@ mod mapping;
 mod movements;
 mod outstandings;
 mod posting;
+mod streamed;
 mod third_parties;
 mod webhooks;
 

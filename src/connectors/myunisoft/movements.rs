@@ -1,30 +1,22 @@
-//! The MAD movements of a window, streamed into a FEC spool: the body is forwarded chunk by
-//! chunk to a blocking parser that maps each movement and appends it to the spool.
+//! The MAD movements of a window, streamed as FEC lines: into a FEC spool for an export, or in
+//! bounded batches for the data layer.
 
-use std::io;
 use std::sync::Arc;
-use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
-use fec::read::{each, ChannelReader, ReadError};
-use fec::{Progress, Spool};
-use futures_util::StreamExt;
+use fec::{Line, Progress, Spool};
 
 use super::client::Call;
-use super::error::{undecodable, SOFTWARE};
-use super::{auth, dto, mapping, MyUnisoft};
-use crate::connectors::{ConnectorError, ConnectorResult, FolderScope, Movements};
+use super::streamed::Batcher;
+use super::{dto, mapping, MyUnisoft};
+use crate::connectors::{Batches, ConnectorResult, FolderScope, Movements};
 
-const PATH: &str = "/mad/movements";
-/// A year of movements can weigh 250 MB: allow the transfer this long.
-const TRANSFER: Duration = Duration::from_secs(30 * 60);
-
-fn cut(reason: String) -> ConnectorError {
-    ConnectorError::Unavailable {
-        software: SOFTWARE,
-        reason: format!("the movements answer was cut: {reason}"),
-    }
+fn movements_call(from: NaiveDate, to: NaiveDate) -> Call {
+    Call::get("/mad/movements")
+        .query("version", "1.0.0")
+        .query("startDate", from.format("%Y-%m-%d"))
+        .query("endDate", to.format("%Y-%m-%d"))
 }
 
 #[async_trait]
@@ -41,34 +33,28 @@ impl Movements for MyUnisoft {
         spool: Spool,
         progress: Arc<Progress>,
     ) -> ConnectorResult<Spool> {
-        let auth = auth(scope.connection, Some(scope.folder));
-        let call = Call::get(PATH)
-            .query("version", "1.0.0")
-            .query("startDate", from.format("%Y-%m-%d"))
-            .query("endDate", to.format("%Y-%m-%d"));
-        let mut body = Box::pin(self.client.stream(&auth, &call, TRANSFER).await?);
-        let (tx, rx) = tokio::sync::mpsc::channel::<io::Result<bytes::Bytes>>(8);
         let counter = progress.clone();
-        let parse = tokio::task::spawn_blocking(move || {
-            let mut spool = spool;
-            let read = each(ChannelReader::new(rx, counter.clone()), |m: dto::FecMovement| {
-                Progress::add(&counter.movements_read, 1);
-                spool.push(mapping::fec::fec_line(m))
-            });
-            read.map(|_| spool)
-        });
-        while let Some(chunk) = body.next().await {
-            let chunk = chunk.map_err(|e| io::Error::other(e.to_string()));
-            let failed = chunk.is_err();
-            if tx.send(chunk).await.is_err() || failed {
-                break;
-            }
-        }
-        drop(tx);
-        let parsed = parse.await.map_err(|e| cut(format!("parser stopped: {e}")))?;
-        parsed.map_err(|e| match e {
-            ReadError::Io(_) | ReadError::Cut => cut(e.to_string()),
-            ReadError::Syntax(_) | ReadError::Visit(_) => undecodable(PATH, e),
+        let call = movements_call(from, to);
+        self.each_element(scope, call, progress, spool, move |spool, m: dto::FecMovement| {
+            Progress::add(&counter.movements_read, 1);
+            spool.push(mapping::fec::fec_line(m))
         })
+        .await
+    }
+
+    async fn stream_movements(
+        &self,
+        scope: FolderScope<'_>,
+        from: NaiveDate,
+        to: NaiveDate,
+        batches: Batches<Line>,
+    ) -> ConnectorResult<()> {
+        let call = movements_call(from, to);
+        let path = call.path;
+        let sink = Batcher::new(batches);
+        let visit =
+            |sink: &mut Batcher<Line>, m: dto::FecMovement| sink.push(mapping::fec::fec_line(m));
+        let sink = self.each_element(scope, call, Arc::default(), sink, visit).await?;
+        sink.flush(path).await
     }
 }

@@ -533,6 +533,15 @@ impl World {
         folder.entries.push(entry);
         Some(id)
     }
+
+    /// Deletes an entry, posted or pending; `false` when the folder has no such entry.
+    pub(crate) fn delete_entry(&mut self, folder: i64, entry_id: i64) -> bool {
+        let Some(folder) = self.folders.get_mut(&folder) else { return false };
+        let before = folder.entries.len() + folder.pending.len();
+        folder.entries.retain(|e| e.id != entry_id);
+        folder.pending.retain(|e| e.id != entry_id);
+        folder.entries.len() + folder.pending.len() < before
+    }
 }
 
 /// Where a partner id (`entry_origin_partner_id`) currently lives.
