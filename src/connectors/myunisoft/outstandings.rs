@@ -3,6 +3,8 @@
 //! entries). Posted movements are read lettered `none` and `partial` only; pending entries
 //! (`draft`, which answers only those) are added when asked for.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 
 use super::client::Call;
@@ -29,17 +31,30 @@ impl Outstandings for MyUnisoft {
                     .query("classAccount", root)
             };
             for lettering in ["none", "partial"] {
-                let found = self
-                    .fresh::<Vec<dto::Movement>>(scope, call().query("lettering", lettering))
-                    .await?;
-                lines.extend(found.into_iter().map(|movement| Line { movement, posted: true }));
+                lines = self.lines(scope, call().query("lettering", lettering), lines, true).await?;
             }
             if filter.unposted_allowed {
-                let found =
-                    self.fresh::<Vec<dto::Movement>>(scope, call().query("draft", true)).await?;
-                lines.extend(found.into_iter().map(|movement| Line { movement, posted: false }));
+                lines = self.lines(scope, call().query("draft", true), lines, false).await?;
             }
         }
         Ok(map::outstandings(filter.kind, &lines))
+    }
+}
+
+impl MyUnisoft {
+    /// Adds to `lines` the movements `call` answers, read as they arrive (a year's open items
+    /// can be a large answer: only the lines are held, never the body).
+    async fn lines(
+        &self,
+        scope: FolderScope<'_>,
+        call: Call,
+        lines: Vec<Line>,
+        posted: bool,
+    ) -> ConnectorResult<Vec<Line>> {
+        let add = move |lines: &mut Vec<Line>, movement: dto::Movement| {
+            lines.push(Line { movement, posted });
+            Ok(())
+        };
+        self.each_element(scope, call, Arc::default(), lines, add).await
     }
 }
