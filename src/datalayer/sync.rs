@@ -1,7 +1,7 @@
 //! The sync engine, run inside `serve`: each process claims due connections (one at a time,
 //! under a lease it renews while it works), reads every kept set live through the connector
-//! (so through the same rate governor as live calls) and replaces the stored copy, keeping
-//! tombstones of what disappeared.
+//! (so through the same rate governor as live calls, at background priority: they yield to
+//! them) and replaces the stored copy, keeping tombstones of what disappeared.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -14,7 +14,7 @@ use super::announce;
 use super::kinds::{self, Keyed, StoredEntry};
 use super::metrics::DatalayerMetrics;
 use crate::connectors::{
-    ConnectorError, Connectors, FolderScope, JournalEntries, TenantConnection,
+    priority, ConnectorError, Connectors, FolderScope, JournalEntries, TenantConnection,
 };
 use crate::crypto::Keyring;
 use crate::domain::connection::ConnectionFacts;
@@ -105,8 +105,9 @@ impl Engine {
         let run = Uuid::new_v4();
         self.store.datalayer().run_started(run, job.connection, &self.owner, now).await?;
         let started = Instant::now();
+        // The sync's upstream calls yield to live requests of the same token.
         let outcome = tokio::select! {
-            outcome = self.sync(&job) => outcome,
+            outcome = priority::background(self.sync(&job)) => outcome,
             lost = self.hold(job.connection) => Err(SyncError::Connection(lost)),
         };
         let elapsed = started.elapsed();

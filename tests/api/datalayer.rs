@@ -10,19 +10,19 @@ use myunisoft_sandbox::Faults;
 use crate::process::{account_create, connect_consumer, token, Env, Gateway};
 use crate::support::{chift_error, sandbox, tokens, Sandbox, SandboxConfig, TestDb};
 
-fn dl_env(db: &TestDb, sb: &Sandbox) -> Env {
+pub(crate) fn dl_env(db: &TestDb, sb: &Sandbox) -> Env {
     Env::new(db, &[9u8; 32], sb).set("PASSERELLE_DATALAYER_LEASE_SECS", "2")
 }
 
-struct Client {
-    http: reqwest::Client,
-    token: String,
-    cid: String,
-    connection: String,
+pub(crate) struct Client {
+    pub(crate) http: reqwest::Client,
+    pub(crate) token: String,
+    pub(crate) cid: String,
+    pub(crate) connection: String,
 }
 
 impl Client {
-    async fn get(&self, gw: &Gateway, path: &str, datalayer: Option<&str>) -> Response {
+    pub(crate) async fn get(&self, gw: &Gateway, path: &str, datalayer: Option<&str>) -> Response {
         let url = gw.url(&format!("/consumers/{}/accounting{path}", self.cid));
         let mut req = self.http.get(url).bearer_auth(&self.token);
         if let Some(mode) = datalayer {
@@ -31,13 +31,13 @@ impl Client {
         req.send().await.unwrap()
     }
 
-    async fn post(&self, gw: &Gateway, what: &str, body: Value) -> Response {
+    pub(crate) async fn post(&self, gw: &Gateway, what: &str, body: Value) -> Response {
         let url =
             gw.url(&format!("/consumers/{}/connections/{}/{what}", self.cid, self.connection));
         self.http.post(url).bearer_auth(&self.token).json(&body).send().await.unwrap()
     }
 
-    async fn status(&self, gw: &Gateway) -> Value {
+    pub(crate) async fn status(&self, gw: &Gateway) -> Value {
         let url = gw.url(&format!("/consumers/{}/connections/{}", self.cid, self.connection));
         let res = self.http.get(url).bearer_auth(&self.token).send().await.unwrap();
         assert_eq!(res.status(), 200);
@@ -45,7 +45,7 @@ impl Client {
     }
 
     /// Waits (up to `limit`) until the data layer is ready.
-    async fn ready(&self, gw: &Gateway, limit: Duration) -> Value {
+    pub(crate) async fn ready(&self, gw: &Gateway, limit: Duration) -> Value {
         let start = Instant::now();
         loop {
             let status = self.status(gw).await;
@@ -58,7 +58,7 @@ impl Client {
     }
 }
 
-async fn client(gw: &Gateway, env: &Env, api_token: &str) -> Client {
+pub(crate) async fn client(gw: &Gateway, env: &Env, api_token: &str) -> Client {
     let account = account_create(env);
     let token = token(gw, &account).await;
     let (cid, connection) = connect_consumer(gw, &token, "Boulangerie", api_token).await;

@@ -11,6 +11,7 @@ mod connections;
 mod consumers;
 mod contract_fields;
 mod datalayer;
+mod datalayer_budget;
 mod entry_writes;
 mod errors;
 mod fec;
