@@ -538,6 +538,10 @@ pub struct DatalayerSettings {
     pub lease: Duration,
     /// `PASSERELLE_DATALAYER_SYNC` (default `on`): `off` keeps this process out of syncing.
     pub sync: bool,
+    /// `PASSERELLE_DATALAYER_LETTERING_SECS` (default 1800): how old outstandings (the lettering
+    /// state) may get before a run on the cadence reads them again; lettering webhooks and
+    /// Passerelle's own writes refresh them at once.
+    pub lettering: Duration,
 }
 
 impl DatalayerSettings {
@@ -553,6 +557,7 @@ impl DatalayerSettings {
             interval: seconds(env, "PASSERELLE_DATALAYER_INTERVAL_SECS", 300, 1)?,
             lease: seconds(env, "PASSERELLE_DATALAYER_LEASE_SECS", 30, 1)?,
             sync,
+            lettering: seconds(env, "PASSERELLE_DATALAYER_LETTERING_SECS", 1800, 1)?,
         })
     }
 }

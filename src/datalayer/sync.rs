@@ -17,10 +17,12 @@ use crate::connectors::{
     priority, ConnectorError, Connectors, FolderScope, JournalEntries, TenantConnection,
 };
 use crate::crypto::Keyring;
+use crate::domain::accounting::BookYear;
 use crate::domain::connection::ConnectionFacts;
 use crate::domain::third_party::PartyKind;
 use crate::store::{
     now_micros, Changed, Datalayer, Enabled, Finished, Occurrence, Record, SetChanges, Store,
+    EVERYTHING,
 };
 use crate::webhooks::issues;
 use crate::webhooks::{outbox, Event};
@@ -34,6 +36,8 @@ pub struct Cadence {
     pub lease: Duration,
     /// How often an idle process looks for due connections.
     pub poll: Duration,
+    /// How old outstandings may get before a run of everything reads them again.
+    pub lettering: Duration,
 }
 
 impl Default for Cadence {
@@ -42,6 +46,7 @@ impl Default for Cadence {
             interval: Duration::from_secs(300),
             lease: Duration::from_secs(30),
             poll: Duration::from_millis(500),
+            lettering: Duration::from_secs(1800),
         }
     }
 }
@@ -242,9 +247,7 @@ impl Engine {
     ) -> Result<(Option<NaiveDate>, bool), SyncError> {
         let kind = scope.connection.kind;
         let c = &self.connectors;
-        let ledger = c.ledger(kind).ok_or_else(|| unsupported("the ledger"))?;
-        let years = ledger.bookyears(scope).await?;
-        self.keep(job, scope.folder, kinds::BOOKYEARS, &years).await?;
+        let years = self.bookyears(job, scope).await?;
         if job.wants(Group::Reference) {
             self.reference(job, scope).await?;
         }
@@ -261,14 +264,16 @@ impl Engine {
             |y: &crate::domain::accounting::BookYear| job.from_date.is_none_or(|f| y.end >= f);
         let from = years.iter().filter(|y| meets(y)).map(|y| y.start).min();
         let all = years.iter().all(meets);
+        if self.lettering_due(job, scope.folder).await? {
+            if let Some(outstandings) = c.outstandings(kind) {
+                for filter in kinds::outstanding_filters() {
+                    let open = outstandings.outstandings(scope, filter).await;
+                    self.optional(job, scope.folder, &kinds::outstandings(filter), open).await?;
+                }
+            }
+        }
         if !job.wants(Group::Entries) {
             return Ok((from, all));
-        }
-        if let Some(outstandings) = c.outstandings(kind) {
-            for filter in kinds::outstanding_filters() {
-                let open = outstandings.outstandings(scope, filter).await;
-                self.optional(job, scope.folder, &kinds::outstandings(filter), open).await?;
-            }
         }
         if let Some(entries) = c.journal_entries(kind) {
             if self.recorded_since_last_sync(job, scope, entries).await? {
@@ -283,6 +288,42 @@ impl Engine {
         Ok((from, all))
     }
 
+    /// The folder's fiscal years: read (and stored) by a run that wants them, else as stored
+    /// (what the entries cover follows from them).
+    async fn bookyears(
+        &self,
+        job: &Enabled,
+        scope: FolderScope<'_>,
+    ) -> Result<Vec<BookYear>, SyncError> {
+        let (connection, folder) = (job.connection, scope.folder);
+        if !job.wants(Group::BookYears) {
+            let store = self.store.datalayer();
+            if let Some(bodies) = store.read_set(connection, folder, kinds::BOOKYEARS).await? {
+                return bodies
+                    .iter()
+                    .map(|b| serde_json::from_str(b))
+                    .collect::<Result<_, _>>()
+                    .map_err(|e| SyncError::Connection(format!("{}: {e}", kinds::BOOKYEARS)));
+            }
+        }
+        let ledger = self.connectors.ledger(scope.connection.kind);
+        let years = ledger.ok_or_else(|| unsupported("the ledger"))?.bookyears(scope).await?;
+        self.keep(job, folder, kinds::BOOKYEARS, &years).await?;
+        Ok(years)
+    }
+
+    /// Whether the run reads outstandings (the lettering state) again: when asked for (a
+    /// lettering webhook, a write through Passerelle), and on the cadence once they are
+    /// [`Cadence::lettering`] old (or were never read).
+    async fn lettering_due(&self, job: &Enabled, folder: i64) -> Result<bool, SyncError> {
+        if job.asked(Group::Lettering) || !job.everything() {
+            return Ok(job.asked(Group::Lettering));
+        }
+        let set = kinds::outstandings(kinds::outstanding_filters()[0]);
+        let read_at = self.store.datalayer().synced_at(job.connection, folder, &set).await?;
+        Ok(read_at.is_none_or(|at| now_micros() - at >= micros(self.cadence.lettering)))
+    }
+
     /// A run asked for by webhooks, after a first sync: the entries recorded upstream since the
     /// last sync day (`dateFilter=myunisoft`) are added or replaced; `false` when the window
     /// cannot be read that way, and the entries are read whole (which also finds deletions, as
@@ -293,7 +334,7 @@ impl Engine {
         scope: FolderScope<'_>,
         entries: &dyn JournalEntries,
     ) -> Result<bool, SyncError> {
-        let (Some(_), Some(last)) = (&job.targets, job.last_sync_at) else { return Ok(false) };
+        let Some(last) = job.last_sync_at.filter(|_| !job.everything()) else { return Ok(false) };
         let today = chrono::Utc::now().date_naive();
         let read = match entries.entries_recorded(scope, last.date_naive(), today).await {
             Ok(read) => read,
@@ -415,7 +456,10 @@ pub enum Group {
     Folders,
     Reference,
     Parties,
+    BookYears,
     Entries,
+    /// Outstandings, the lettering state: read by a run of everything only on a slower cadence.
+    Lettering,
 }
 
 impl Group {
@@ -424,19 +468,31 @@ impl Group {
             Group::Folders => "folders",
             Group::Reference => "reference",
             Group::Parties => "parties",
+            Group::BookYears => "bookyears",
             Group::Entries => "entries",
+            Group::Lettering => "lettering",
         }
     }
 }
 
 trait Wants {
-    fn wants(&self, group: Group) -> bool;
+    /// Whether the run reads everything (on the cadence, or asked for with more).
+    fn everything(&self) -> bool;
+    /// Whether `group` is named among the run's targets.
+    fn asked(&self, group: Group) -> bool;
+    /// Whether the run reads `group` (outstandings: see [`Engine::lettering_due`]).
+    fn wants(&self, group: Group) -> bool {
+        self.everything() || self.asked(group)
+    }
 }
 
 impl Wants for Enabled {
-    /// Book years are read by every run: what the entries cover follows from them.
-    fn wants(&self, group: Group) -> bool {
-        self.targets.as_ref().is_none_or(|t| t.iter().any(|g| g == group.as_str()))
+    fn everything(&self) -> bool {
+        self.targets.as_ref().is_none_or(|t| t.iter().any(|g| g == EVERYTHING))
+    }
+
+    fn asked(&self, group: Group) -> bool {
+        self.targets.as_ref().is_some_and(|t| t.iter().any(|g| g == group.as_str()))
     }
 }
 

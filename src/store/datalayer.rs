@@ -698,6 +698,25 @@ impl<'p> Datalayer<'p> {
         rows.iter().map(|r| column(r, "body")).collect::<Result<Vec<_>, _>>().map(Some)
     }
 
+    /// When the set was last read whole (microseconds); `None` when it is not stored.
+    pub async fn synced_at(
+        &self,
+        connection: Uuid,
+        folder: i64,
+        kind: &str,
+    ) -> Result<Option<i64>, StoreError> {
+        let at = sqlx::query_scalar(
+            "SELECT synced_at FROM datalayer_sets \
+             WHERE connection_id = $1 AND folder = $2 AND kind = $3",
+        )
+        .bind(connection.to_string())
+        .bind(folder)
+        .bind(kind)
+        .fetch_optional(self.pool)
+        .await?;
+        Ok(at)
+    }
+
     /// Stored (not deleted) records per kind, for operators.
     pub async fn counts(&self, connection: Uuid) -> Result<Vec<(String, i64)>, StoreError> {
         let rows = sqlx::query(
@@ -784,6 +803,10 @@ async fn run_due(conn: &mut AnyConnection, connection: Uuid, at: i64) -> Result<
     Ok(done.rows_affected() > 0)
 }
 
+/// Among a run's targets: a run of everything, and of the groups named beside it (read by a run
+/// of everything only on their own cadence).
+pub const EVERYTHING: &str = "all";
+
 /// How far ahead a run of everything already scheduled still counts as due (clocks of
 /// replicas differ): a webhook then brings it forward rather than narrowing it.
 const DUE_SLACK: i64 = 60 * 1_000_000;
@@ -811,8 +834,8 @@ async fn targets_due(
     // A claimed run (RUNNING) has taken its targets: what is asked now runs after it.
     let due = next < RUNNING && next <= at.saturating_add(DUE_SLACK);
     let merged = match (due, current) {
-        // A run of everything is due already: it stays one.
-        (true, None) => None,
+        // A run of everything is due already: it stays one, that also reads what is asked.
+        (true, None) => Some(format!("{EVERYTHING},{}", targets.join(","))),
         (true, Some(c)) => {
             let mut all: Vec<&str> = c.split(',').chain(targets.iter().copied()).collect();
             all.sort_unstable();

@@ -12,6 +12,7 @@ mod consumers;
 mod contract_fields;
 mod datalayer;
 mod datalayer_budget;
+mod datalayer_cadence;
 mod entry_writes;
 mod errors;
 mod fec;
