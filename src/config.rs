@@ -310,6 +310,7 @@ pub struct Settings {
     pub myunisoft: MyUnisoftSettings,
     pub limits: TenantLimits,
     pub webhooks: crate::webhooks::WebhookSettings,
+    pub datalayer: DatalayerSettings,
 }
 
 const MIN_JWT_SECRET: usize = 32;
@@ -341,6 +342,7 @@ impl Settings {
             myunisoft: MyUnisoftSettings::from_env(env)?,
             limits: TenantLimits::from_env(env)?,
             webhooks: crate::webhooks::WebhookSettings::from_env(env)?,
+            datalayer: DatalayerSettings::from_env(env)?,
         })
     }
 }
@@ -542,6 +544,17 @@ pub struct DatalayerSettings {
     /// state) may get before a run on the cadence reads them again; lettering webhooks and
     /// Passerelle's own writes refresh them at once.
     pub lettering: Duration,
+}
+
+impl Default for DatalayerSettings {
+    fn default() -> Self {
+        Self {
+            interval: Duration::from_secs(300),
+            lease: Duration::from_secs(30),
+            sync: true,
+            lettering: Duration::from_secs(1800),
+        }
+    }
 }
 
 impl DatalayerSettings {

@@ -116,7 +116,9 @@ async fn enable(
             last_sync_at: None,
             next_run_at: 0,
             last_error: None,
+            last_error_at: None,
             webhook_id: None,
+            webhook_refused: None,
             targets: None,
         };
         store.datalayer().enable(&enabled, now_micros()).await?;

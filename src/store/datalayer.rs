@@ -32,7 +32,11 @@ pub struct Enabled {
     pub last_sync_at: Option<chrono::DateTime<chrono::Utc>>,
     pub next_run_at: i64,
     pub last_error: Option<String>,
+    /// When the last run failed (microseconds), while it is the last run.
+    pub last_error_at: Option<i64>,
     pub webhook_id: Option<String>,
+    /// Why MyUnisoft refused the webhook subscription (the connection polls).
+    pub webhook_refused: Option<String>,
     /// The groups of sets the next run reads; `None` for all of them.
     pub targets: Option<Vec<String>>,
 }
@@ -105,7 +109,7 @@ const RUNNING: i64 = i64::MAX / 2;
 
 const COLUMNS: &str = "connection_id, account_id, consumer_id, from_date, folder_ids, \
                        covered_from, covers_all, last_sync_at, next_run_at, last_error, \
-                       webhook_id, targets";
+                       last_error_at, webhook_id, webhook_refused, targets";
 
 fn hash(body: &str) -> String {
     crate::crypto::sha256_hex(body.as_bytes())
@@ -162,7 +166,9 @@ fn enabled(row: &AnyRow) -> Result<Enabled, StoreError> {
         last_sync_at: column::<Option<i64>>(row, "last_sync_at")?.map(timestamp).transpose()?,
         next_run_at: column(row, "next_run_at")?,
         last_error: column(row, "last_error")?,
+        last_error_at: column(row, "last_error_at")?,
         webhook_id: column(row, "webhook_id")?,
+        webhook_refused: column(row, "webhook_refused")?,
         targets: column::<Option<String>>(row, "targets")?
             .map(|t| t.split(',').filter(|g| !g.is_empty()).map(str::to_owned).collect()),
     })
@@ -211,6 +217,7 @@ impl<'p> Datalayer<'p> {
         sqlx::query(
             "UPDATE datalayer_connections SET from_date = $2, folder_ids = $3, \
              covered_from = NULL, covers_all = 0, last_sync_at = NULL, last_error = NULL, \
+             last_error_at = NULL, \
              next_run_at = $4, targets = NULL, lease_owner = NULL, lease_until = 0, \
              enabled_at = $4 WHERE connection_id = $1",
         )
@@ -389,7 +396,8 @@ impl<'p> Datalayer<'p> {
             None => {
                 let sql = format!(
                     "UPDATE datalayer_connections SET lease_owner = NULL, lease_until = 0, \
-                     last_error = NULL, last_sync_at = $5, {next}, covered_from = $3, \
+                     last_error = NULL, last_error_at = NULL, last_sync_at = $5, {next}, \
+                     covered_from = $3, \
                      covers_all = $6 WHERE connection_id = $1 AND lease_owner = $2"
                 );
                 sqlx::query(&sql)
@@ -405,13 +413,15 @@ impl<'p> Datalayer<'p> {
             Some(error) => {
                 let sql = format!(
                     "UPDATE datalayer_connections SET lease_owner = NULL, lease_until = 0, \
-                     last_error = $3, {next} WHERE connection_id = $1 AND lease_owner = $2"
+                     last_error = $3, last_error_at = $5, {next} \
+                     WHERE connection_id = $1 AND lease_owner = $2"
                 );
                 sqlx::query(&sql)
                     .bind(id)
                     .bind(owner)
                     .bind(error)
                     .bind(f.next_run_at)
+                    .bind(now)
                     .execute(self.pool)
                     .await?
             }
@@ -420,11 +430,30 @@ impl<'p> Datalayer<'p> {
     }
 
     pub async fn set_webhook(&self, connection: Uuid, id: Option<&str>) -> Result<(), StoreError> {
-        sqlx::query("UPDATE datalayer_connections SET webhook_id = $2 WHERE connection_id = $1")
-            .bind(connection.to_string())
-            .bind(id)
-            .execute(self.pool)
-            .await?;
+        sqlx::query(
+            "UPDATE datalayer_connections SET webhook_id = $2, webhook_refused = NULL \
+             WHERE connection_id = $1",
+        )
+        .bind(connection.to_string())
+        .bind(id)
+        .execute(self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Records why MyUnisoft refused the connection's webhook subscription.
+    pub async fn set_webhook_refused(
+        &self,
+        connection: Uuid,
+        reason: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE datalayer_connections SET webhook_refused = $2 WHERE connection_id = $1",
+        )
+        .bind(connection.to_string())
+        .bind(reason)
+        .execute(self.pool)
+        .await?;
         Ok(())
     }
 

@@ -13,6 +13,7 @@ mod contract_fields;
 mod datalayer;
 mod datalayer_budget;
 mod datalayer_cadence;
+mod datalayer_state;
 mod entry_writes;
 mod errors;
 mod fec;

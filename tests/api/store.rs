@@ -400,7 +400,9 @@ async fn replacing_a_set_names_each_record_added_changed_or_removed_after_its_fi
         last_sync_at: None,
         next_run_at: 0,
         last_error: None,
+        last_error_at: None,
         webhook_id: None,
+        webhook_refused: None,
         targets: None,
     };
     store.datalayer().enable(&enabled, 0).await.unwrap();
