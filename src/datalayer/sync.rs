@@ -316,8 +316,11 @@ impl Engine {
     /// lettering webhook, a write through Passerelle), and on the cadence once they are
     /// [`Cadence::lettering`] old (or were never read).
     async fn lettering_due(&self, job: &Enabled, folder: i64) -> Result<bool, SyncError> {
-        if job.asked(Group::Lettering) || !job.everything() {
-            return Ok(job.asked(Group::Lettering));
+        if job.asked(Group::Lettering) {
+            return Ok(true);
+        }
+        if !job.everything() {
+            return Ok(false);
         }
         let set = kinds::outstandings(kinds::outstanding_filters()[0]);
         let read_at = self.store.datalayer().synced_at(job.connection, folder, &set).await?;
