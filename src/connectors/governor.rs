@@ -303,9 +303,10 @@ impl Governor {
         Ok(self.permit((rate_slot, conc_slot), (conc, rate), waited))
     }
 
-    /// A background call's slots: taken only while no live caller of `key` waits here, the rate
-    /// slot only when [`Budget::reserve`] others stay free. It waits as long as that takes,
-    /// within `deadline`, asking the store at most once per freed slot (or every second).
+    /// A background call's slots: taken only while no live caller of `key` waits here, at the
+    /// budget's pace, the rate slot only when [`Budget::reserve`] others stay free. It waits as
+    /// long as that takes, within `deadline`, asking the store at most once per freed slot (or
+    /// every second).
     async fn acquire_background(
         &self,
         key: &str,
@@ -365,17 +366,23 @@ impl Governor {
         self.queues.lock().unwrap_or_else(|p| p.into_inner()).live_waiting(key)
     }
 
-    /// How long until `key`'s next background call keeps the budget's pace (`None`: now).
-    fn pace_wait(&self, key: &str) -> Option<Duration> {
-        let pace = self.budget.window / self.budget.calls.max(1);
-        let queues = self.queues.lock().unwrap_or_else(|p| p.into_inner());
-        let last = queues.background.get(key)?;
-        pace.checked_sub(last.elapsed()).filter(|wait| !wait.is_zero())
+    /// The time between two background calls of one token: the budget's own pace.
+    fn pace(&self) -> Duration {
+        self.budget.window / self.budget.calls.max(1)
     }
 
-    /// Notes a background call of `key` granted now.
+    /// How long until `key`'s next background call keeps the budget's pace (`None`: now).
+    fn pace_wait(&self, key: &str) -> Option<Duration> {
+        let queues = self.queues.lock().unwrap_or_else(|p| p.into_inner());
+        let last = queues.background.get(key)?;
+        self.pace().checked_sub(last.elapsed()).filter(|wait| !wait.is_zero())
+    }
+
+    /// Notes a background call of `key` granted now (forgetting tokens whose pace is kept).
     fn paced(&self, key: &str) {
+        let pace = self.pace();
         let mut queues = self.queues.lock().unwrap_or_else(|p| p.into_inner());
+        queues.background.retain(|_, last| last.elapsed() < pace);
         queues.background.insert(key.to_owned(), Instant::now());
     }
 
