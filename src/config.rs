@@ -310,6 +310,7 @@ pub struct Settings {
     pub myunisoft: MyUnisoftSettings,
     pub limits: TenantLimits,
     pub webhooks: crate::webhooks::WebhookSettings,
+    pub datalayer: DatalayerSettings,
 }
 
 const MIN_JWT_SECRET: usize = 32;
@@ -341,6 +342,7 @@ impl Settings {
             myunisoft: MyUnisoftSettings::from_env(env)?,
             limits: TenantLimits::from_env(env)?,
             webhooks: crate::webhooks::WebhookSettings::from_env(env)?,
+            datalayer: DatalayerSettings::from_env(env)?,
         })
     }
 }
@@ -552,6 +554,21 @@ pub struct DatalayerSettings {
     pub lease: Duration,
     /// `PASSERELLE_DATALAYER_SYNC` (default `on`): `off` keeps this process out of syncing.
     pub sync: bool,
+    /// `PASSERELLE_DATALAYER_LETTERING_SECS` (default 1800): how old outstandings (the lettering
+    /// state) may get before a run on the cadence reads them again; lettering webhooks and
+    /// Passerelle's own writes refresh them at once.
+    pub lettering: Duration,
+}
+
+impl Default for DatalayerSettings {
+    fn default() -> Self {
+        Self {
+            interval: Duration::from_secs(300),
+            lease: Duration::from_secs(30),
+            sync: true,
+            lettering: Duration::from_secs(1800),
+        }
+    }
 }
 
 impl DatalayerSettings {
@@ -567,6 +584,7 @@ impl DatalayerSettings {
             interval: seconds(env, "PASSERELLE_DATALAYER_INTERVAL_SECS", 300, 1)?,
             lease: seconds(env, "PASSERELLE_DATALAYER_LEASE_SECS", 30, 1)?,
             sync,
+            lettering: seconds(env, "PASSERELLE_DATALAYER_LETTERING_SECS", 1800, 1)?,
         })
     }
 }

@@ -64,6 +64,8 @@ pub struct Shared {
     pub tenancy: Arc<TenancyCache>,
     /// Base of the links answered by connection writes and of the connect page.
     pub public_url: Arc<str>,
+    /// Between two runs of the data layer's sync of one connection.
+    pub datalayer_interval: Duration,
     pub draining: Draining,
     /// How long a write with a client request id holds its request without renewing.
     pub write_lease: Duration,
@@ -155,6 +157,7 @@ impl AppState {
             .wrapped(|live| Arc::new(Layered::new(live, layered_store))),
             tenancy,
             public_url: settings.public_url.as_str().into(),
+            datalayer_interval: settings.datalayer.interval,
             draining: Draining::default(),
             write_lease: settings.write_lease,
             limits,

@@ -22,6 +22,7 @@ use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer};
 
 use crate::config::LogFormat;
+use crate::connectors::priority::Priority;
 
 /// Flushes pending spans when dropped at exit.
 pub struct TelemetryGuard {
@@ -125,7 +126,8 @@ pub async fn record_route(matched: MatchedPath, req: Request, next: Next) -> Res
 }
 
 /// Request count and latency by route template, method and status; upstream calls by upstream
-/// route and status, their retries, the governor's queueing time and reference-cache lookups.
+/// route and status, their retries, the governor's grants by priority and queueing time of live
+/// calls, and reference-cache lookups.
 #[derive(Clone)]
 pub struct Metrics {
     registry: Registry,
@@ -135,6 +137,7 @@ pub struct Metrics {
     upstream_latency: HistogramVec,
     upstream_retries: IntCounterVec,
     governor_wait: Histogram,
+    governor_grants: IntCounterVec,
     cache_lookups: IntCounterVec,
 }
 
@@ -175,6 +178,13 @@ impl Metrics {
             )
             .buckets(LATENCY_BUCKETS.to_vec()),
         )?;
+        let governor_grants = IntCounterVec::new(
+            Opts::new(
+                "passerelle_upstream_budget_calls_total",
+                "Upstream calls that spent a token's budget, by priority (background: syncs)",
+            ),
+            &["priority"],
+        )?;
         let cache_lookups = IntCounterVec::new(
             Opts::new("passerelle_reference_cache_lookups_total", "Reference-data cache lookups"),
             &["result"],
@@ -185,6 +195,7 @@ impl Metrics {
         registry.register(Box::new(upstream_latency.clone()))?;
         registry.register(Box::new(upstream_retries.clone()))?;
         registry.register(Box::new(governor_wait.clone()))?;
+        registry.register(Box::new(governor_grants.clone()))?;
         registry.register(Box::new(cache_lookups.clone()))?;
         Ok(Self {
             registry,
@@ -194,6 +205,7 @@ impl Metrics {
             upstream_latency,
             upstream_retries,
             governor_wait,
+            governor_grants,
             cache_lookups,
         })
     }
@@ -208,8 +220,13 @@ impl Metrics {
         self.upstream_retries.with_label_values(&[route, reason]).inc();
     }
 
-    pub fn governor_waited(&self, waited: Duration) {
-        self.governor_wait.observe(waited.as_secs_f64());
+    /// A call granted its budget after `waited` (only live calls' waits are observed: a
+    /// background call waits on purpose).
+    pub fn governor_granted(&self, priority: Priority, waited: Duration) {
+        self.governor_grants.with_label_values(&[priority.as_str()]).inc();
+        if priority == Priority::Live {
+            self.governor_wait.observe(waited.as_secs_f64());
+        }
     }
 
     /// Adds series defined elsewhere (their labels must be closed sets too).

@@ -43,7 +43,9 @@ pub struct ConnectionItem {
     pub integrationid: i64,
     pub api: String,
     /// What activation learned: `{"access": "society", "society_id"}` or
-    /// `{"access": "firm", "folders": [...]}`.
+    /// `{"access": "firm", "folders": [...]}`; with the data layer enabled, also `datalayer`:
+    /// `{last_error, last_error_at, webhooks: subscribed|refused|not_offered, webhooks_refused?,
+    /// polling_interval_secs}`.
     #[schema(value_type = Option<Object>)]
     pub data: Option<serde_json::Value>,
     pub status: ConnectionStatus,
@@ -228,7 +230,7 @@ pub async fn list_connections(
     let mut items: Vec<ConnectionItem> =
         connections.into_iter().map(ConnectionItem::from).collect();
     for item in &mut items {
-        item.datalayer = Some(crate::api::datalayer::info(&state, item.connectionid).await?);
+        crate::api::datalayer::describe(&state, item).await?;
     }
     Ok(Json(items))
 }
@@ -283,7 +285,7 @@ pub async fn get_connection(
 ) -> Result<Json<ConnectionItem>> {
     let connection = service::get(&state, &tenant, path.consumer_id, path.connectionid).await?;
     let mut item = ConnectionItem::from(connection);
-    item.datalayer = Some(crate::api::datalayer::info(&state, item.connectionid).await?);
+    crate::api::datalayer::describe(&state, &mut item).await?;
     Ok(Json(item))
 }
 

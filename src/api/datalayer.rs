@@ -18,6 +18,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
+use crate::api::connections::ConnectionItem;
 use crate::api::extract::{ConsumerPath, ValidJson, ValidPath, Validate};
 use crate::auth::tenant::TenantContext;
 use crate::datalayer::metrics::Delivery;
@@ -25,7 +26,7 @@ use crate::datalayer::read;
 use crate::datalayer::webhooks::{self, Refused};
 use crate::domain::Invalid;
 use crate::error::{AppError, ErrorBody, Result};
-use crate::service::datalayer::{self as service, Asked, Info, Served, Window};
+use crate::service::datalayer::{self as service, Asked, Info, Served, Status, Webhooks, Window};
 use crate::state::AppState;
 use crate::store::now_micros;
 
@@ -86,7 +87,6 @@ impl Validate for DatalayerRefreshBody {
 
 /// Chift's `DatalayerStatus` enum.
 fn status_schema() -> utoipa::openapi::schema::Object {
-    use crate::service::datalayer::Status;
     let all = [Status::NotEnabled, Status::Syncing, Status::Ready, Status::Stale];
     utoipa::openapi::schema::ObjectBuilder::new()
         .schema_type(utoipa::openapi::schema::Type::String)
@@ -240,9 +240,35 @@ async fn read_limited(headers: &HeaderMap, body: Body) -> Result<Bytes> {
     axum::body::to_bytes(body, WEBHOOK_BODY_LIMIT).await.map_err(|_| too_large)
 }
 
-/// The connection's `DatalayerInfo`.
-pub async fn info(state: &AppState, connection: Uuid) -> Result<DatalayerInfo> {
-    Ok(DatalayerInfo::from(&service::info(state, connection).await?))
+/// Tells a connection's data-layer state: its `datalayer` (`DatalayerInfo`) and, when enabled,
+/// `data.datalayer` (see [`connection_state`]).
+pub async fn describe(state: &AppState, item: &mut ConnectionItem) -> Result<()> {
+    let info = service::info(state, item.connectionid).await?;
+    item.datalayer = Some(DatalayerInfo::from(&info));
+    if info.status == Status::NotEnabled {
+        return Ok(());
+    }
+    if let Some(serde_json::Value::Object(data)) = item.data.as_mut() {
+        data.insert("datalayer".into(), connection_state(&info, state.datalayer_interval));
+    }
+    Ok(())
+}
+
+/// What the connection's data says of its data layer: the last sync's error (and when it
+/// failed), whether MyUnisoft's webhooks tell it of changes (`subscribed`; `refused`, with
+/// MyUnisoft's reason in `webhooks_refused`; `not_offered` to society tokens) and how often it
+/// polls.
+fn connection_state(info: &Info, interval: std::time::Duration) -> serde_json::Value {
+    let mut state = serde_json::json!({
+        "last_error": info.last_error,
+        "last_error_at": info.last_error_at,
+        "webhooks": info.webhooks.as_str(),
+        "polling_interval_secs": interval.as_secs(),
+    });
+    if let Webhooks::Refused(reason) = &info.webhooks {
+        state["webhooks_refused"] = reason.as_str().into();
+    }
+    state
 }
 
 fn header_value(text: &str) -> Option<HeaderValue> {

@@ -113,6 +113,7 @@ fn settings(
             queue_per_token: config::QUEUE_PER_TOKEN,
             download_hosts: vec![],
         },
+        datalayer: config::DatalayerSettings::default(),
         limits: config::TenantLimits::default(),
         webhooks: crate::webhooks::WebhookSettings::default(),
     })

@@ -160,6 +160,7 @@ fn datalayer_engine(state: &crate::state::AppState) -> Result<Option<Engine>, St
             interval: settings.interval,
             lease: settings.lease,
             poll: Duration::from_millis(250),
+            lettering: settings.lettering,
         },
         owner: format!("pid{}-{}", std::process::id(), uuid::Uuid::new_v4()),
     }))

@@ -13,6 +13,13 @@
 //! hands its concurrency slot back), the others wait their turn without any query. A line is
 //! bounded: past [`Budget::max_queued`] callers of one token, or when the wait ahead is longer than
 //! [`Budget::max_wait`], a caller is refused at once with the time to come back.
+//!
+//! Background calls (the data layer's syncs, see [`super::priority`]) yield to live ones: they
+//! stand in no line, take no slot while a live caller of their token waits in this process, and
+//! take a rate slot only when that leaves [`Budget::background_reserve`] slots free, so that live
+//! calls of other processes find slots free too. They also keep the budget's own pace (one call
+//! per window / calls): their slots then free up one by one, never all at once a window after a
+//! burst, and live calls arriving meanwhile find some.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -21,6 +28,8 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use sha2::{Digest, Sha256};
 use tokio::sync::Notify;
+
+use super::priority::Priority;
 
 /// A slot taken, and how many of its bucket were still free beside it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,12 +41,14 @@ pub struct Grant {
 /// A shared table of slot leases (implemented over the gateway's database).
 #[async_trait]
 pub trait SlotLeases: Send + Sync {
-    /// Takes one of `slots` free slots of `bucket` until `now_ms + lease_ms`. `Ok(Err(at))` when all
-    /// are held: `at` is when the first one frees up.
+    /// Takes one of `slots` free slots of `bucket` until `now_ms + lease_ms`, when more than
+    /// `keep_free` are free (the check and the take at once). `Ok(Err(at))` otherwise: `at` is
+    /// when the first held one frees up.
     async fn try_acquire(
         &self,
         bucket: &str,
         slots: u32,
+        keep_free: u32,
         now_ms: i64,
         lease_ms: i64,
     ) -> Result<Result<Grant, i64>, String>;
@@ -61,6 +72,8 @@ pub struct Budget {
     /// The longest a caller may wait for its slots (the request's own time limit): a caller
     /// whose wait would be longer is refused at once.
     pub max_wait: Duration,
+    /// Rate slots a background call leaves free for live calls.
+    pub background_reserve: u32,
 }
 
 impl Budget {
@@ -73,11 +86,17 @@ impl Budget {
         max_call: Duration::from_secs(120),
         max_queued: 100,
         max_wait: Duration::from_secs(30),
+        background_reserve: 4,
     };
 
     /// How long a rate slot stays taken after its call answered.
     fn hold(&self) -> Duration {
         self.window + self.margin
+    }
+
+    /// The reserve, less than the whole budget (background work must be able to run).
+    fn reserve(&self) -> u32 {
+        self.background_reserve.min(self.calls.saturating_sub(1))
     }
 }
 
@@ -166,6 +185,15 @@ struct Line {
 struct Queues {
     lines: HashMap<String, (Arc<Line>, u32)>,
     queued: HashMap<String, u32>,
+    /// When each token's last background call was granted.
+    background: HashMap<String, Instant>,
+}
+
+impl Queues {
+    /// Whether a live caller of `key` is waiting for its slots.
+    fn live_waiting(&self, key: &str) -> bool {
+        self.queued.contains_key(key)
+    }
 }
 
 /// A caller's place in its token's queue and in a bucket's line, given back on drop.
@@ -212,12 +240,20 @@ pub fn token_key(token: &str) -> String {
     digest[..12].iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// How often a background caller looks again while a live caller of its token waits.
+const YIELDING: Duration = Duration::from_millis(20);
+
 fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
 fn millis(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// The time from `now_ms` until `at_ms` (zero when past).
+fn until(at_ms: i64, now_ms: i64) -> Duration {
+    Duration::from_millis(u64::try_from(at_ms.saturating_sub(now_ms)).unwrap_or(0))
 }
 
 impl Governor {
@@ -227,13 +263,18 @@ impl Governor {
 
     /// Waits for a concurrency slot for `route` of the token `key`, then for a rate slot; refuses
     /// at once when the token's queue is full or the wait would outlast [`Budget::max_wait`] or
-    /// `deadline` (when the call must have been sent by then).
+    /// `deadline` (when the call must have been sent by then). A background call yields to live
+    /// ones (see the module's doc).
     pub async fn acquire(
         &self,
         key: &str,
         route: &str,
         deadline: Option<Instant>,
+        priority: Priority,
     ) -> Result<Permit, Refusal> {
+        if priority == Priority::Background {
+            return self.acquire_background(key, route, deadline).await;
+        }
         let started = Instant::now();
         let limit = started + self.budget.max_wait;
         let limit = deadline.map_or(limit, |d| d.min(limit));
@@ -258,16 +299,117 @@ impl Governor {
                     return Err(e);
                 }
             };
-        Ok(Permit {
+        let waited = if queued { started.elapsed() } else { Duration::ZERO };
+        Ok(self.permit((rate_slot, conc_slot), (conc, rate), waited))
+    }
+
+    /// A background call's slots: taken only while no live caller of `key` waits here, at the
+    /// budget's pace, the rate slot only when [`Budget::reserve`] others stay free. It waits as
+    /// long as that takes, within `deadline`, asking the store at most once per freed slot (or
+    /// every second).
+    async fn acquire_background(
+        &self,
+        key: &str,
+        route: &str,
+        deadline: Option<Instant>,
+    ) -> Result<Permit, Refusal> {
+        let started = Instant::now();
+        let (conc, rate) = (format!("conc:{key}:{route}"), format!("rate:{key}"));
+        loop {
+            let next_try = if self.live_waiting(key) {
+                YIELDING
+            } else if let Some(wait) = self.pace_wait(key) {
+                wait
+            } else {
+                match self.try_background(&conc, &rate).await? {
+                    Ok(slots) => {
+                        self.paced(key);
+                        return Ok(self.permit(slots, (conc, rate), started.elapsed()));
+                    }
+                    Err(wait) => wait,
+                }
+            };
+            let wait = next_try.clamp(YIELDING, Duration::from_secs(1));
+            if deadline.is_some_and(|d| Instant::now() + wait > d) {
+                return Err(Refusal::TooLong { wait: wait.max(Duration::from_secs(1)) });
+            }
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// One try at a background call's slots: its (rate, concurrency) slots, or how long until
+    /// one may free up.
+    async fn try_background(
+        &self,
+        conc: &str,
+        rate: &str,
+    ) -> Result<Result<(Grant, Grant), Duration>, Refusal> {
+        let b = &self.budget;
+        let (now, lease_ms) = (now_ms(), millis(b.max_call));
+        let taken = self.leases.try_acquire(conc, b.concurrent_per_route, 0, now, lease_ms).await;
+        let conc_slot = match taken.map_err(Refusal::Store)? {
+            Ok(slot) => slot,
+            Err(free_at) => return Ok(Err(until(free_at, now))),
+        };
+        let taken = self.leases.try_acquire(rate, b.calls, b.reserve(), now, lease_ms).await;
+        if !matches!(taken, Ok(Ok(_))) {
+            // No call was made: the concurrency slot is free again at once.
+            hold(self.leases.as_ref(), conc, conc_slot.slot, now_ms()).await;
+        }
+        match taken.map_err(Refusal::Store)? {
+            Ok(rate_slot) => Ok(Ok((rate_slot, conc_slot))),
+            Err(free_at) => Ok(Err(until(free_at, now))),
+        }
+    }
+
+    fn live_waiting(&self, key: &str) -> bool {
+        self.queues.lock().unwrap_or_else(|p| p.into_inner()).live_waiting(key)
+    }
+
+    /// The time between two background calls of one token: the budget's own pace.
+    fn pace(&self) -> Duration {
+        self.budget.window / self.budget.calls.max(1)
+    }
+
+    /// How long until `key`'s next background call keeps the budget's pace (`None`: now).
+    fn pace_wait(&self, key: &str) -> Option<Duration> {
+        let queues = self.queues.lock().unwrap_or_else(|p| p.into_inner());
+        let last = queues.background.get(key)?;
+        self.pace().checked_sub(last.elapsed()).filter(|wait| !wait.is_zero())
+    }
+
+    /// Notes a background call of `key` granted now (forgetting tokens whose pace is kept).
+    fn paced(&self, key: &str) {
+        let pace = self.pace();
+        let mut queues = self.queues.lock().unwrap_or_else(|p| p.into_inner());
+        queues.background.retain(|_, last| last.elapsed() < pace);
+        queues.background.insert(key.to_owned(), Instant::now());
+    }
+
+    /// The permit of a call given its (rate, concurrency) slots and their buckets.
+    fn permit(
+        &self,
+        (rate_slot, conc_slot): (Grant, Grant),
+        (conc, rate): (String, String),
+        waited: Duration,
+    ) -> Permit {
+        let line = self.line_of(&conc);
+        Permit {
             rate: (rate, rate_slot.slot),
             concurrency: (conc, conc_slot.slot),
-            waited: if queued { started.elapsed() } else { Duration::ZERO },
+            waited,
             remaining: rate_slot.free,
             leases: self.leases.clone(),
-            line: conc_line,
+            line,
             window_ms: millis(self.budget.hold()),
             released: false,
-        })
+        }
+    }
+
+    /// The line of `bucket` in this process (a line nobody stands in when there is none).
+    fn line_of(&self, bucket: &str) -> Arc<Line> {
+        let queues = self.queues.lock().unwrap_or_else(|p| p.into_inner());
+        queues.lines.get(bucket).map_or_else(Arc::default, |(line, _)| line.clone())
     }
 
     /// A place in `key`'s queue, or a refusal when it is full.
@@ -326,12 +468,12 @@ impl Governor {
         let mut asked_again = false;
         loop {
             let now = now_ms();
-            let free_at = match self.leases.try_acquire(bucket, slots, now, lease_ms).await {
+            let free_at = match self.leases.try_acquire(bucket, slots, 0, now, lease_ms).await {
                 Ok(Ok(grant)) => return Ok((grant, queued)),
                 Ok(Err(free_at)) => free_at,
                 Err(e) => return Err(Refusal::Store(e)),
             };
-            let until = Duration::from_millis(u64::try_from(free_at - now).unwrap_or(0));
+            let until = until(free_at, now);
             if until.is_zero() && !asked_again {
                 asked_again = true;
                 continue;
@@ -375,18 +517,22 @@ impl SlotLeases for MemoryLeases {
         &self,
         bucket: &str,
         slots: u32,
+        keep_free: u32,
         now: i64,
         lease: i64,
     ) -> Result<Result<Grant, i64>, String> {
         let mut map = self.0.lock().map_err(|e| e.to_string())?;
         let held = |s: u32| map.get(&(bucket.to_owned(), s)).copied().unwrap_or(0);
         let free = (0..slots).filter(|s| held(*s) <= now).count() as u32;
-        match (0..slots).find(|s| held(*s) <= now) {
+        match (0..slots).find(|s| held(*s) <= now).filter(|_| free > keep_free) {
             Some(s) => {
                 map.insert((bucket.to_owned(), s), now + lease);
                 Ok(Ok(Grant { slot: s, free: free - 1 }))
             }
-            None => Ok(Err((0..slots).map(held).min().unwrap_or(now))),
+            None => {
+                let next = (0..slots).map(held).filter(|at| *at > now).min();
+                Ok(Err(next.unwrap_or(now)))
+            }
         }
     }
 
@@ -400,15 +546,18 @@ impl SlotLeases for MemoryLeases {
 mod tests {
     use super::*;
 
+    const LIVE: Priority = Priority::Live;
+
     #[tokio::test]
     async fn a_cancelled_call_frees_its_concurrency_slot() {
         let budget = Budget { concurrent_per_route: 1, ..Budget::MYUNISOFT };
         let governor = Governor::new(Arc::new(MemoryLeases::default()), budget);
-        let permit = governor.acquire("k", "/r", None).await.unwrap();
+        let permit = governor.acquire("k", "/r", None, LIVE).await.unwrap();
         drop(permit);
         tokio::time::sleep(Duration::from_millis(20)).await;
         let again =
-            tokio::time::timeout(Duration::from_secs(1), governor.acquire("k", "/r", None)).await;
+            tokio::time::timeout(Duration::from_secs(1), governor.acquire("k", "/r", None, LIVE))
+                .await;
         assert!(again.is_ok(), "the slot came back without `done`");
     }
 
@@ -421,6 +570,7 @@ mod tests {
         max_call: Duration::from_secs(5),
         max_queued: 100,
         max_wait: Duration::from_secs(30),
+        background_reserve: 1,
     };
 
     /// Memory leases that count the store's `try_acquire` queries.
@@ -433,11 +583,12 @@ mod tests {
             &self,
             bucket: &str,
             slots: u32,
+            keep_free: u32,
             now: i64,
             lease: i64,
         ) -> Result<Result<Grant, i64>, String> {
             self.1.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            self.0.try_acquire(bucket, slots, now, lease).await
+            self.0.try_acquire(bucket, slots, keep_free, now, lease).await
         }
 
         async fn hold_until(&self, bucket: &str, slot: u32, until: i64) -> Result<(), String> {
@@ -450,7 +601,7 @@ mod tests {
         let governor = Governor::new(Arc::new(MemoryLeases::default()), SMALL);
         let started = Instant::now();
         for _ in 0..6 {
-            let permit = governor.acquire("k", "/r", None).await.unwrap();
+            let permit = governor.acquire("k", "/r", None, LIVE).await.unwrap();
             governor.done(permit).await;
         }
         // Three calls, then a window later three more: never more than three per window.
@@ -466,7 +617,7 @@ mod tests {
             .map(|_| {
                 let governor = governor.clone();
                 tokio::spawn(async move {
-                    let permit = governor.acquire("k", "/r", None).await.unwrap();
+                    let permit = governor.acquire("k", "/r", None, LIVE).await.unwrap();
                     governor.done(permit).await;
                 })
             })
@@ -484,19 +635,21 @@ mod tests {
     async fn a_full_queue_refuses_at_once_with_a_time_to_come_back() {
         let budget = Budget { calls: 1, window: Duration::from_secs(5), max_queued: 2, ..SMALL };
         let governor = Governor::new(Arc::new(MemoryLeases::default()), budget);
-        let held = governor.acquire("k", "/r", None).await.unwrap();
+        let held = governor.acquire("k", "/r", None, LIVE).await.unwrap();
         let waiting: Vec<_> = (0..2)
             .map(|_| {
                 let governor = governor.clone();
-                tokio::spawn(async move { governor.acquire("k", "/r", None).await.map(|_| ()) })
+                tokio::spawn(
+                    async move { governor.acquire("k", "/r", None, LIVE).await.map(|_| ()) },
+                )
             })
             .collect();
         tokio::time::sleep(Duration::from_millis(50)).await;
-        let refused = governor.acquire("k", "/r", None).await.err().unwrap();
+        let refused = governor.acquire("k", "/r", None, LIVE).await.err().unwrap();
         assert!(matches!(refused, Refusal::QueueFull { queued: 2, .. }), "{refused:?}");
         assert!(refused.retry_after().unwrap() >= Duration::from_secs(5));
         // Another token has a queue of its own.
-        assert!(governor.acquire("other", "/r", None).await.is_ok());
+        assert!(governor.acquire("other", "/r", None, LIVE).await.is_ok());
         drop((held, waiting));
     }
 
@@ -509,9 +662,9 @@ mod tests {
             ..SMALL
         };
         let governor = Governor::new(Arc::new(MemoryLeases::default()), budget);
-        let permit = governor.acquire("k", "/r", None).await.unwrap();
+        let permit = governor.acquire("k", "/r", None, LIVE).await.unwrap();
         governor.done(permit).await;
-        let refused = governor.acquire("k", "/r", None).await.err().unwrap();
+        let refused = governor.acquire("k", "/r", None, LIVE).await.err().unwrap();
         assert!(matches!(refused, Refusal::TooLong { .. }), "{refused:?}");
         assert!(refused.retry_after().unwrap() >= Duration::from_secs(59));
     }
@@ -528,14 +681,85 @@ mod tests {
     async fn a_call_whose_slot_frees_after_its_deadline_gives_up_at_once() {
         let budget = Budget { calls: 1, concurrent_per_route: 1, ..Budget::MYUNISOFT };
         let governor = Governor::new(Arc::new(MemoryLeases::default()), budget);
-        let first = governor.acquire("k", "/r", None).await.unwrap();
+        let first = governor.acquire("k", "/r", None, LIVE).await.unwrap();
         governor.done(first).await;
         let soon = Instant::now() + Duration::from_secs(1);
-        let late = governor.acquire("k", "/other", Some(soon)).await;
+        let late = governor.acquire("k", "/other", Some(soon), LIVE).await;
         let Err(Refusal::TooLong { wait }) = late else {
             panic!("the rate slot frees a window later")
         };
         assert!(wait > Duration::from_secs(9), "{wait:?}");
         assert!(Instant::now() < soon, "it did not wait for the deadline");
+    }
+
+    const BACKGROUND: Priority = Priority::Background;
+
+    #[tokio::test]
+    async fn a_background_call_waits_until_no_live_caller_of_its_token_waits() {
+        let governor = Governor::new(Arc::new(MemoryLeases::default()), SMALL);
+        for _ in 0..SMALL.calls {
+            let permit = governor.acquire("k", "/r", None, LIVE).await.unwrap();
+            governor.done(permit).await;
+        }
+        // Every slot is held for a window: a live caller queues, then a background one.
+        let order = Arc::new(Mutex::new(Vec::new()));
+        let caller = |priority: Priority| {
+            let (governor, order) = (governor.clone(), order.clone());
+            tokio::spawn(async move {
+                let permit = governor.acquire("k", "/r", None, priority).await.unwrap();
+                order.lock().unwrap().push(priority);
+                governor.done(permit).await;
+            })
+        };
+        let live = caller(LIVE);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let background = caller(BACKGROUND);
+        live.await.unwrap();
+        background.await.unwrap();
+        assert_eq!(*order.lock().unwrap(), vec![LIVE, BACKGROUND]);
+    }
+
+    #[tokio::test]
+    async fn a_background_call_leaves_the_reserve_to_live_calls() {
+        let budget = Budget { window: Duration::from_secs(5), ..SMALL };
+        let governor = Governor::new(Arc::new(MemoryLeases::default()), budget);
+        // Three slots, one kept for live calls: two background calls pass, the third waits.
+        for _ in 0..2 {
+            let permit = governor.acquire("k", "/r", None, BACKGROUND).await.unwrap();
+            governor.done(permit).await;
+        }
+        let third = governor.acquire("k", "/r", None, BACKGROUND);
+        let third = tokio::time::timeout(Duration::from_millis(300), third).await;
+        assert!(third.is_err(), "the background call took the last slot");
+        let live = governor.acquire("k", "/r", None, LIVE).await.unwrap();
+        assert_eq!(live.waited, Duration::ZERO, "the live call found the reserve free");
+        assert_eq!(live.remaining, 0);
+    }
+
+    #[tokio::test]
+    async fn a_background_call_gives_up_at_its_deadline() {
+        let budget = Budget { window: Duration::from_secs(5), ..SMALL };
+        let governor = Governor::new(Arc::new(MemoryLeases::default()), budget);
+        for _ in 0..budget.calls {
+            let permit = governor.acquire("k", "/r", None, LIVE).await.unwrap();
+            governor.done(permit).await;
+        }
+        let soon = Instant::now() + Duration::from_millis(200);
+        let late = governor.acquire("k", "/r", Some(soon), BACKGROUND).await;
+        assert!(matches!(late, Err(Refusal::TooLong { .. })), "{:?}", late.err());
+    }
+
+    #[tokio::test]
+    async fn background_calls_keep_the_budgets_pace() {
+        let governor = Governor::new(Arc::new(MemoryLeases::default()), SMALL);
+        let started = Instant::now();
+        for _ in 0..2 {
+            let permit = governor.acquire("k", "/r", None, BACKGROUND).await.unwrap();
+            governor.done(permit).await;
+        }
+        // Three calls per 200 ms: one every 66 ms.
+        assert!(started.elapsed() >= Duration::from_millis(60), "{:?}", started.elapsed());
+        let live = governor.acquire("k", "/r", None, LIVE).await.unwrap();
+        assert_eq!(live.waited, Duration::ZERO, "live calls keep no pace");
     }
 }

@@ -6,6 +6,7 @@ pub mod deadline;
 mod error;
 pub mod governor;
 pub mod myunisoft;
+pub mod priority;
 pub mod raw;
 pub mod usage;
 

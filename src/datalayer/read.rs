@@ -16,6 +16,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::kinds::{self, Keyed, StoredEntry};
+use super::sync::Group;
 use crate::connectors::{
     Activation, Analytics, Banking, Batches, Connector, ConnectorError, ConnectorResult, Documents,
     FolderScope, Folders, Fresh, JournalEntries, Ledger, Movements, Outstandings, Payroll,
@@ -199,6 +200,15 @@ impl Layered {
     /// Asks for a sync of the connection soon (a write changed what other sets derive from).
     async fn resync(&self, connection: Uuid) {
         if let Err(e) = self.store.datalayer().request_run(connection, now_micros()).await {
+            tracing::warn!(error = %e, "data layer refresh not scheduled");
+        }
+    }
+
+    /// Asks for a run of `groups` of the connection soon (a write changed them upstream).
+    async fn refresh(&self, connection: Uuid, groups: &[Group]) {
+        let targets: Vec<&str> = groups.iter().map(|g| g.as_str()).collect();
+        let store = self.store.datalayer();
+        if let Err(e) = store.request_targets(connection, &targets, now_micros()).await {
             tracing::warn!(error = %e, "data layer refresh not scheduled");
         }
     }
@@ -605,8 +615,8 @@ impl Postings for Layered {
         let entry = self.live.post(scope, posting, write).await?;
         self.keep(scope, kinds::ENTRIES, &StoredEntry::of(&entry)).await;
         self.forget_movements(scope).await;
-        // Outstandings and lettering derive from entries: the next sync reads them again.
-        self.resync(scope.connection.id).await;
+        // Outstandings and lettering derive from entries: a run reads them again now.
+        self.refresh(scope.connection.id, &[Group::Entries, Group::Lettering]).await;
         Ok(entry)
     }
 
@@ -626,7 +636,7 @@ impl Postings for Layered {
     ) -> Result<Matched, WriteError> {
         let matched = self.live.match_entries(scope, partner, entries).await?;
         self.forget_movements(scope).await;
-        self.resync(scope.connection.id).await;
+        self.refresh(scope.connection.id, &[Group::Lettering]).await;
         Ok(matched)
     }
 }

@@ -1,8 +1,9 @@
 //! The sync engine, run inside `serve`: each process claims due connections (one at a time,
 //! under a lease it renews while it works), reads every kept set live through the connector
-//! (so through the same rate governor as live calls) and replaces the stored copy, keeping
-//! tombstones of what disappeared. Entries and the FEC's movements, which grow with the books,
-//! are stored as they stream in, a bounded batch at a time.
+//! (so through the same rate governor as live calls, at background priority: they yield to
+//! them) and replaces the stored copy, keeping tombstones of what disappeared. Entries and the
+//! FEC's movements, which grow with the books, are stored as they stream in, a bounded batch
+//! at a time.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -17,7 +18,7 @@ use super::announce;
 use super::kinds::{self, Keyed, StoredEntry};
 use super::metrics::DatalayerMetrics;
 use crate::connectors::{
-    movement_windows, ConnectorError, Connectors, FolderScope, JournalEntries, Movements,
+    movement_windows, priority, ConnectorError, Connectors, FolderScope, JournalEntries, Movements,
     TenantConnection,
 };
 use crate::crypto::Keyring;
@@ -26,7 +27,7 @@ use crate::domain::journal_entry::JournalEntry;
 use crate::domain::third_party::PartyKind;
 use crate::store::{
     now_micros, Changed, Datalayer, Enabled, Finished, MovementYear, Occurrence, Record,
-    SetChanges, Store,
+    SetChanges, Store, EVERYTHING,
 };
 use crate::webhooks::issues;
 use crate::webhooks::{outbox, Event};
@@ -40,6 +41,8 @@ pub struct Cadence {
     pub lease: Duration,
     /// How often an idle process looks for due connections.
     pub poll: Duration,
+    /// How old outstandings may get before a run of everything reads them again.
+    pub lettering: Duration,
 }
 
 /// What one process needs to sync connections.
@@ -104,8 +107,9 @@ impl Engine {
         let run = Uuid::new_v4();
         self.store.datalayer().run_started(run, job.connection, &self.owner, now).await?;
         let started = Instant::now();
+        // The sync's upstream calls yield to live requests of the same token.
         let outcome = tokio::select! {
-            outcome = self.sync(&job) => outcome,
+            outcome = priority::background(self.sync(&job)) => outcome,
             lost = self.hold(job.connection) => Err(SyncError::Connection(lost)),
         };
         let elapsed = started.elapsed();
@@ -235,9 +239,7 @@ impl Engine {
     ) -> Result<(Option<NaiveDate>, bool), SyncError> {
         let kind = scope.connection.kind;
         let c = &self.connectors;
-        let ledger = c.ledger(kind).ok_or_else(|| unsupported("the ledger"))?;
-        let years = ledger.bookyears(scope).await?;
-        self.keep(job, scope.folder, kinds::BOOKYEARS, &years).await?;
+        let years = self.bookyears(job, scope).await?;
         if job.wants(Group::Reference) {
             self.reference(job, scope).await?;
         }
@@ -254,14 +256,16 @@ impl Engine {
             |y: &crate::domain::accounting::BookYear| job.from_date.is_none_or(|f| y.end >= f);
         let from = years.iter().filter(|y| meets(y)).map(|y| y.start).min();
         let all = years.iter().all(meets);
+        if self.lettering_due(job, scope.folder).await? {
+            if let Some(outstandings) = c.outstandings(kind) {
+                for filter in kinds::outstanding_filters() {
+                    let open = outstandings.outstandings(scope, filter).await;
+                    self.optional(job, scope.folder, &kinds::outstandings(filter), open).await?;
+                }
+            }
+        }
         if !job.wants(Group::Entries) {
             return Ok((from, all));
-        }
-        if let Some(outstandings) = c.outstandings(kind) {
-            for filter in kinds::outstanding_filters() {
-                let open = outstandings.outstandings(scope, filter).await;
-                self.optional(job, scope.folder, &kinds::outstandings(filter), open).await?;
-            }
         }
         if let Some(entries) = c.journal_entries(kind) {
             if self.recorded_since_last_sync(job, scope, entries).await? {
@@ -412,6 +416,45 @@ impl Engine {
         Ok(next)
     }
 
+    /// The folder's fiscal years: read (and stored) by a run that wants them, else as stored
+    /// (what the entries cover follows from them).
+    async fn bookyears(
+        &self,
+        job: &Enabled,
+        scope: FolderScope<'_>,
+    ) -> Result<Vec<BookYear>, SyncError> {
+        let (connection, folder) = (job.connection, scope.folder);
+        if !job.wants(Group::BookYears) {
+            let store = self.store.datalayer();
+            if let Some(bodies) = store.read_set(connection, folder, kinds::BOOKYEARS).await? {
+                return bodies
+                    .iter()
+                    .map(|b| serde_json::from_str(b))
+                    .collect::<Result<_, _>>()
+                    .map_err(|e| SyncError::Connection(format!("{}: {e}", kinds::BOOKYEARS)));
+            }
+        }
+        let ledger = self.connectors.ledger(scope.connection.kind);
+        let years = ledger.ok_or_else(|| unsupported("the ledger"))?.bookyears(scope).await?;
+        self.keep(job, folder, kinds::BOOKYEARS, &years).await?;
+        Ok(years)
+    }
+
+    /// Whether the run reads outstandings (the lettering state) again: when asked for (a
+    /// lettering webhook, a write through Passerelle), and on the cadence once they are
+    /// [`Cadence::lettering`] old (or were never read).
+    async fn lettering_due(&self, job: &Enabled, folder: i64) -> Result<bool, SyncError> {
+        if job.asked(Group::Lettering) {
+            return Ok(true);
+        }
+        if !job.everything() {
+            return Ok(false);
+        }
+        let set = kinds::outstandings(kinds::outstanding_filters()[0]);
+        let read_at = self.store.datalayer().synced_at(job.connection, folder, &set).await?;
+        Ok(read_at.is_none_or(|at| now_micros() - at >= micros(self.cadence.lettering)))
+    }
+
     /// A run asked for by webhooks, after a first sync: the entries recorded upstream since the
     /// last sync day (`dateFilter=myunisoft`) are added or replaced; `false` when the window
     /// cannot be read that way, and the entries are read whole (which also finds deletions, as
@@ -422,7 +465,7 @@ impl Engine {
         scope: FolderScope<'_>,
         entries: &dyn JournalEntries,
     ) -> Result<bool, SyncError> {
-        let (Some(_), Some(last)) = (&job.targets, job.last_sync_at) else { return Ok(false) };
+        let Some(last) = job.last_sync_at.filter(|_| !job.everything()) else { return Ok(false) };
         let today = chrono::Utc::now().date_naive();
         let read = match entries.entries_recorded(scope, last.date_naive(), today).await {
             Ok(read) => read,
@@ -537,7 +580,10 @@ pub enum Group {
     Folders,
     Reference,
     Parties,
+    BookYears,
     Entries,
+    /// Outstandings, the lettering state: read by a run of everything only on a slower cadence.
+    Lettering,
 }
 
 impl Group {
@@ -546,19 +592,31 @@ impl Group {
             Group::Folders => "folders",
             Group::Reference => "reference",
             Group::Parties => "parties",
+            Group::BookYears => "bookyears",
             Group::Entries => "entries",
+            Group::Lettering => "lettering",
         }
     }
 }
 
 trait Wants {
-    fn wants(&self, group: Group) -> bool;
+    /// Whether the run reads everything (on the cadence, or asked for with more).
+    fn everything(&self) -> bool;
+    /// Whether `group` is named among the run's targets.
+    fn asked(&self, group: Group) -> bool;
+    /// Whether the run reads `group` (outstandings: see [`Engine::lettering_due`]).
+    fn wants(&self, group: Group) -> bool {
+        self.everything() || self.asked(group)
+    }
 }
 
 impl Wants for Enabled {
-    /// Book years are read by every run: what the entries cover follows from them.
-    fn wants(&self, group: Group) -> bool {
-        self.targets.as_ref().is_none_or(|t| t.iter().any(|g| g == group.as_str()))
+    fn everything(&self) -> bool {
+        self.targets.as_ref().is_none_or(|t| t.iter().any(|g| g == EVERYTHING))
+    }
+
+    fn asked(&self, group: Group) -> bool {
+        self.targets.as_ref().is_some_and(|t| t.iter().any(|g| g == group.as_str()))
     }
 }
 

@@ -80,9 +80,9 @@ struct Scope {
 /// What an event asks to read again: a group of sets, or (`None`) everything.
 fn group(name: &str) -> Option<Option<Group>> {
     match name {
-        "accountingLineEntry" | "accountingEntryLettering" | "exercice" => {
-            Some(Some(Group::Entries))
-        }
+        "accountingLineEntry" => Some(Some(Group::Entries)),
+        "accountingEntryLettering" => Some(Some(Group::Lettering)),
+        "exercice" => Some(Some(Group::BookYears)),
         "thirdParty" => Some(Some(Group::Parties)),
         "accountingFolder" | "connector" => Some(None),
         _ => None,
@@ -172,5 +172,17 @@ mod tests {
             assert_eq!(verify(KEY, BODY, Some(&date), Some(&sig), now), Err(Refused::Stale));
             assert_eq!(fresh(&date, now), Err(Refused::Stale));
         }
+    }
+
+    #[test]
+    fn each_event_asks_for_the_sets_it_touches() {
+        let event =
+            |name: &str| format!(r#"[{{"name":"{name}","scope":{{"accountingFolderId":7}}}}]"#);
+        let group = |name: &str| refreshes(event(name).as_bytes()).unwrap()[0].group;
+        assert_eq!(group("accountingLineEntry"), Some(Group::Entries));
+        assert_eq!(group("accountingEntryLettering"), Some(Group::Lettering));
+        assert_eq!(group("exercice"), Some(Group::BookYears));
+        assert_eq!(group("thirdParty"), Some(Group::Parties));
+        assert_eq!(group("connector"), None, "everything");
     }
 }

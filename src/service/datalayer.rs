@@ -48,6 +48,28 @@ pub struct Info {
     pub covered_from: Option<NaiveDate>,
     pub covers_all: bool,
     pub last_error: Option<String>,
+    pub last_error_at: Option<DateTime<Utc>>,
+    pub webhooks: Webhooks,
+}
+
+/// Whether MyUnisoft tells the data layer of changes between its runs on the cadence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Webhooks {
+    Subscribed,
+    /// MyUnisoft refused the subscription, for this reason: the connection polls.
+    Refused(String),
+    /// Society tokens are offered no webhooks: the connection polls.
+    NotOffered,
+}
+
+impl Webhooks {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Webhooks::Subscribed => "subscribed",
+            Webhooks::Refused(_) => "refused",
+            Webhooks::NotOffered => "not_offered",
+        }
+    }
 }
 
 impl Info {
@@ -59,6 +81,8 @@ impl Info {
                 covered_from: None,
                 covers_all: false,
                 last_error: None,
+                last_error_at: None,
+                webhooks: Webhooks::NotOffered,
             };
         };
         let status = match (e.last_sync_at, &e.last_error) {
@@ -72,6 +96,12 @@ impl Info {
             covered_from: e.covered_from,
             covers_all: e.covers_all,
             last_error: e.last_error.clone(),
+            last_error_at: e.last_error_at.and_then(DateTime::from_timestamp_micros),
+            webhooks: match (&e.webhook_id, &e.webhook_refused) {
+                (Some(_), _) => Webhooks::Subscribed,
+                (None, Some(reason)) => Webhooks::Refused(reason.clone()),
+                (None, None) => Webhooks::NotOffered,
+            },
         }
     }
 }
@@ -198,7 +228,8 @@ async fn subscribe(s: &AppState, t: &TenantContext, consumer: Uuid, id: Uuid) ->
             tracing::info!(connection.id = %id, %webhook, "subscribed to MyUnisoft webhooks");
         }
         Err(e) => {
-            tracing::warn!(connection.id = %id, error = %e, "webhooks refused; the data layer polls")
+            tracing::warn!(connection.id = %id, error = %e, "webhooks refused; the data layer polls");
+            store.set_webhook_refused(id, &e.to_string()).await?;
         }
     }
     Ok(())

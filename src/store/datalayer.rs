@@ -39,7 +39,11 @@ pub struct Enabled {
     pub last_sync_at: Option<chrono::DateTime<chrono::Utc>>,
     pub next_run_at: i64,
     pub last_error: Option<String>,
+    /// When the last run failed (microseconds), while it is the last run.
+    pub last_error_at: Option<i64>,
     pub webhook_id: Option<String>,
+    /// Why MyUnisoft refused the webhook subscription (the connection polls).
+    pub webhook_refused: Option<String>,
     /// The groups of sets the next run reads; `None` for all of them.
     pub targets: Option<Vec<String>>,
 }
@@ -64,7 +68,9 @@ impl Enabled {
             last_sync_at: None,
             next_run_at: 0,
             last_error: None,
+            last_error_at: None,
             webhook_id: None,
+            webhook_refused: None,
             targets: None,
         }
     }
@@ -147,7 +153,7 @@ const RUNNING: i64 = i64::MAX / 2;
 
 const COLUMNS: &str = "connection_id, account_id, consumer_id, from_date, folder_ids, \
                        covered_from, covers_all, last_sync_at, next_run_at, last_error, \
-                       webhook_id, targets";
+                       last_error_at, webhook_id, webhook_refused, targets";
 
 fn hash(body: &str) -> String {
     crate::crypto::sha256_hex(body.as_bytes())
@@ -204,7 +210,9 @@ fn enabled(row: &AnyRow) -> Result<Enabled, StoreError> {
         last_sync_at: column::<Option<i64>>(row, "last_sync_at")?.map(timestamp).transpose()?,
         next_run_at: column(row, "next_run_at")?,
         last_error: column(row, "last_error")?,
+        last_error_at: column(row, "last_error_at")?,
         webhook_id: column(row, "webhook_id")?,
+        webhook_refused: column(row, "webhook_refused")?,
         targets: column::<Option<String>>(row, "targets")?
             .map(|t| t.split(',').filter(|g| !g.is_empty()).map(str::to_owned).collect()),
     })
@@ -253,6 +261,7 @@ impl<'p> Datalayer<'p> {
         sqlx::query(
             "UPDATE datalayer_connections SET from_date = $2, folder_ids = $3, \
              covered_from = NULL, covers_all = 0, last_sync_at = NULL, last_error = NULL, \
+             last_error_at = NULL, \
              next_run_at = $4, targets = NULL, lease_owner = NULL, lease_until = 0, \
              enabled_at = $4 WHERE connection_id = $1",
         )
@@ -305,6 +314,20 @@ impl<'p> Datalayer<'p> {
     pub async fn request_run(&self, connection: Uuid, at: i64) -> Result<bool, StoreError> {
         let mut conn = self.pool.acquire().await?;
         Ok(run_due(&mut conn, connection, at).await?)
+    }
+
+    /// Makes the connection due by `at` for the groups `targets` (added to those already due;
+    /// a run of everything already due stays one).
+    pub async fn request_targets(
+        &self,
+        connection: Uuid,
+        targets: &[&str],
+        at: i64,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let done = targets_due(&mut tx, self.backend, connection, targets, at).await?;
+        tx.commit().await?;
+        Ok(done)
     }
 
     /// Accepts a webhook delivery by its signature and makes the connections it is about due by
@@ -421,7 +444,8 @@ impl<'p> Datalayer<'p> {
             None => {
                 let sql = format!(
                     "UPDATE datalayer_connections SET lease_owner = NULL, lease_until = 0, \
-                     last_error = NULL, last_sync_at = $5, {next}, covered_from = $3, \
+                     last_error = NULL, last_error_at = NULL, last_sync_at = $5, {next}, \
+                     covered_from = $3, \
                      covers_all = $6 WHERE connection_id = $1 AND lease_owner = $2"
                 );
                 sqlx::query(&sql)
@@ -437,13 +461,15 @@ impl<'p> Datalayer<'p> {
             Some(error) => {
                 let sql = format!(
                     "UPDATE datalayer_connections SET lease_owner = NULL, lease_until = 0, \
-                     last_error = $3, {next} WHERE connection_id = $1 AND lease_owner = $2"
+                     last_error = $3, last_error_at = $5, {next} \
+                     WHERE connection_id = $1 AND lease_owner = $2"
                 );
                 sqlx::query(&sql)
                     .bind(id)
                     .bind(owner)
                     .bind(error)
                     .bind(f.next_run_at)
+                    .bind(now)
                     .execute(self.pool)
                     .await?
             }
@@ -452,11 +478,30 @@ impl<'p> Datalayer<'p> {
     }
 
     pub async fn set_webhook(&self, connection: Uuid, id: Option<&str>) -> Result<(), StoreError> {
-        sqlx::query("UPDATE datalayer_connections SET webhook_id = $2 WHERE connection_id = $1")
-            .bind(connection.to_string())
-            .bind(id)
-            .execute(self.pool)
-            .await?;
+        sqlx::query(
+            "UPDATE datalayer_connections SET webhook_id = $2, webhook_refused = NULL \
+             WHERE connection_id = $1",
+        )
+        .bind(connection.to_string())
+        .bind(id)
+        .execute(self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Records why MyUnisoft refused the connection's webhook subscription.
+    pub async fn set_webhook_refused(
+        &self,
+        connection: Uuid,
+        reason: &str,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE datalayer_connections SET webhook_refused = $2 WHERE connection_id = $1",
+        )
+        .bind(connection.to_string())
+        .bind(reason)
+        .execute(self.pool)
+        .await?;
         Ok(())
     }
 
@@ -852,6 +897,25 @@ impl<'p> Datalayer<'p> {
         rows.iter().map(|r| column(r, "body")).collect::<Result<Vec<_>, _>>().map(Some)
     }
 
+    /// When the set was last read whole (microseconds); `None` when it is not stored.
+    pub async fn synced_at(
+        &self,
+        connection: Uuid,
+        folder: i64,
+        kind: &str,
+    ) -> Result<Option<i64>, StoreError> {
+        let at = sqlx::query_scalar(
+            "SELECT synced_at FROM datalayer_sets \
+             WHERE connection_id = $1 AND folder = $2 AND kind = $3",
+        )
+        .bind(connection.to_string())
+        .bind(folder)
+        .bind(kind)
+        .fetch_optional(self.pool)
+        .await?;
+        Ok(at)
+    }
+
     /// Stored (not deleted) records per kind, for operators.
     pub async fn counts(&self, connection: Uuid) -> Result<Vec<(String, i64)>, StoreError> {
         let rows = sqlx::query(
@@ -974,6 +1038,10 @@ async fn run_due(conn: &mut AnyConnection, connection: Uuid, at: i64) -> Result<
     Ok(done.rows_affected() > 0)
 }
 
+/// Among a run's targets: a run of everything, and of the groups named beside it (read by a run
+/// of everything only on their own cadence).
+pub const EVERYTHING: &str = "all";
+
 /// How far ahead a run of everything already scheduled still counts as due (clocks of
 /// replicas differ): a webhook then brings it forward rather than narrowing it.
 const DUE_SLACK: i64 = 60 * 1_000_000;
@@ -1001,8 +1069,8 @@ async fn targets_due(
     // A claimed run (RUNNING) has taken its targets: what is asked now runs after it.
     let due = next < RUNNING && next <= at.saturating_add(DUE_SLACK);
     let merged = match (due, current) {
-        // A run of everything is due already: it stays one.
-        (true, None) => None,
+        // A run of everything is due already: it stays one, that also reads what is asked.
+        (true, None) => Some(format!("{EVERYTHING},{}", targets.join(","))),
         (true, Some(c)) => {
             let mut all: Vec<&str> = c.split(',').chain(targets.iter().copied()).collect();
             all.sort_unstable();

@@ -28,7 +28,7 @@ pub use connections::Connections;
 pub use consumers::Consumers;
 pub use datalayer::{
     Changed, Datalayer, Enabled, Finished, MovementYear, Record, RecordChange, Replaced, Run,
-    SetChanges,
+    SetChanges, EVERYTHING,
 };
 pub use idempotency::{Begun, Idempotency, IdempotencyKey, Lease, Outcome, TransactionRecord};
 pub use issues::{Issue, IssueEvent, IssueFilter, Issues, Occurrence};

@@ -17,12 +17,14 @@ impl<'p> Slots<'p> {
     }
 
     /// Takes a free slot of `bucket` (creating its `slots` rows on first use) until
-    /// `now_ms + lease_ms`, with how many others were free beside it (approximately: counted in
-    /// the same statement); `Err(at)` when all are held, `at` being when the first frees up.
+    /// `now_ms + lease_ms` when more than `keep_free` are free (checked in the same statement),
+    /// with how many others were free beside it (approximately: counted in the same statement);
+    /// `Err(at)` otherwise, `at` being when the first held one frees up.
     pub async fn try_acquire(
         &self,
         bucket: &str,
         slots: u32,
+        keep_free: u32,
         now_ms: i64,
         lease_ms: i64,
     ) -> Result<Result<Grant, i64>, StoreError> {
@@ -30,12 +32,15 @@ impl<'p> Slots<'p> {
             "UPDATE upstream_slots SET held_until = $3 WHERE bucket = $1 AND held_until <= $2 \
              AND slot = (SELECT slot FROM upstream_slots WHERE bucket = $1 AND held_until <= $2 \
                          ORDER BY held_until, slot LIMIT 1) \
+             AND (SELECT COUNT(*) FROM upstream_slots \
+                  WHERE bucket = $1 AND held_until <= $2) > $4 \
              RETURNING slot, (SELECT COUNT(*) FROM upstream_slots \
                               WHERE bucket = $1 AND held_until <= $2) AS free",
         )
         .bind(bucket)
         .bind(now_ms)
         .bind(now_ms.saturating_add(lease_ms))
+        .bind(i64::from(keep_free))
         .fetch_optional(self.pool)
         .await?;
         if let Some(row) = taken {
@@ -48,9 +53,13 @@ impl<'p> Slots<'p> {
             return Ok(Ok(Grant { slot, free }));
         }
         let row = sqlx::query(
-            "SELECT COUNT(*) AS n, MIN(held_until) AS first FROM upstream_slots WHERE bucket = $1",
+            "SELECT COUNT(*) AS n, \
+             COUNT(CASE WHEN held_until <= $2 THEN 1 END) AS free, \
+             MIN(CASE WHEN held_until > $2 THEN held_until END) AS next \
+             FROM upstream_slots WHERE bucket = $1",
         )
         .bind(bucket)
+        .bind(now_ms)
         .fetch_one(self.pool)
         .await?;
         let existing: i64 = column(&row, "n")?;
@@ -58,8 +67,13 @@ impl<'p> Slots<'p> {
             self.create(bucket, slots).await?;
             return Ok(Err(now_ms));
         }
-        let first: Option<i64> = column(&row, "first")?;
-        Ok(Err(first.unwrap_or(now_ms)))
+        let free: i64 = column(&row, "free")?;
+        if free > i64::from(keep_free) {
+            // Another caller took the slot this one picked: there are others, ask again now.
+            return Ok(Err(now_ms));
+        }
+        let next: Option<i64> = column(&row, "next")?;
+        Ok(Err(next.unwrap_or(now_ms)))
     }
 
     async fn create(&self, bucket: &str, slots: u32) -> Result<(), StoreError> {
@@ -102,10 +116,13 @@ impl SlotLeases for StoreLeases {
         &self,
         bucket: &str,
         slots: u32,
+        keep_free: u32,
         now_ms: i64,
         lease_ms: i64,
     ) -> Result<Result<Grant, i64>, String> {
-        self.0.slots().try_acquire(bucket, slots, now_ms, lease_ms).await.map_err(|e| e.to_string())
+        let slots_of = self.0.slots();
+        let taken = slots_of.try_acquire(bucket, slots, keep_free, now_ms, lease_ms).await;
+        taken.map_err(|e| e.to_string())
     }
 
     async fn hold_until(&self, bucket: &str, slot: u32, until_ms: i64) -> Result<(), String> {

@@ -52,6 +52,7 @@ on_both_backends!(
     replacing_a_set_names_each_record_added_changed_or_removed_after_its_first_load,
     a_set_loaded_in_batches_tombstones_what_the_load_did_not_see,
     a_year_of_movements_is_read_whole_from_one_generation,
+    a_slot_is_taken_only_while_more_than_the_reserve_is_free,
 );
 
 async fn open(db: &TestDb) -> Store {
@@ -396,7 +397,9 @@ async fn datalayer_enabled(store: &Store, prefix: &str) -> Uuid {
         last_sync_at: None,
         next_run_at: 0,
         last_error: None,
+        last_error_at: None,
         webhook_id: None,
+        webhook_refused: None,
         targets: None,
     };
     store.datalayer().enable(&enabled, 0).await.unwrap();
@@ -549,4 +552,19 @@ async fn replacing_a_set_names_each_record_added_changed_or_removed_after_its_fi
     let elsewhere = Datalayer::upsert_on(&mut tx, connection, 8, "clients", &new, 2).await.unwrap();
     assert_eq!(elsewhere, None, "a set not stored is left alone");
     tx.commit().await.unwrap();
+}
+
+async fn a_slot_is_taken_only_while_more_than_the_reserve_is_free(db: TestDb) {
+    let store = open(&db).await;
+    let slots = store.slots();
+    let (now, lease) = (1_000_000, 10_000);
+    // The bucket's rows are created by the first look.
+    assert_eq!(slots.try_acquire("rate:k", 3, 1, now, lease).await.unwrap(), Err(now));
+    let first = slots.try_acquire("rate:k", 3, 1, now, lease).await.unwrap().unwrap();
+    let second = slots.try_acquire("rate:k", 3, 1, now, lease).await.unwrap().unwrap();
+    assert_ne!(first.slot, second.slot);
+    // One slot left, kept free: refused, told when the first held one frees up.
+    assert_eq!(slots.try_acquire("rate:k", 3, 1, now, lease).await.unwrap(), Err(now + lease));
+    let last = slots.try_acquire("rate:k", 3, 0, now, lease).await.unwrap().unwrap();
+    assert!(![first.slot, second.slot].contains(&last.slot));
 }

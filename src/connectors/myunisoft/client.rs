@@ -14,7 +14,7 @@ use super::error::{classify, undecodable, SOFTWARE};
 use crate::config::is_loopback;
 use crate::connectors::deadline;
 use crate::connectors::governor::{token_key, Governor};
-use crate::connectors::{raw, usage, ConnectorError};
+use crate::connectors::{priority, raw, usage, ConnectorError};
 use crate::domain::connection::Credentials;
 use crate::telemetry::Metrics;
 
@@ -374,9 +374,10 @@ impl Client {
     ) -> Result<T, ConnectorError> {
         // Refused at once, nothing sent: the budget is saturated, or would free up only after
         // the write must have sent its calls.
+        let priority = priority::current();
         let permit = self
             .governor
-            .acquire(&auth.credentials.key, call.path, deadline::current())
+            .acquire(&auth.credentials.key, call.path, deadline::current(), priority)
             .await
             .map_err(|refusal| match refusal.retry_after() {
                 Some(retry_after) => ConnectorError::Saturated {
@@ -389,7 +390,7 @@ impl Client {
                     reason: format!("rate governor: {refusal}"),
                 },
             })?;
-        self.metrics.governor_waited(permit.waited);
+        self.metrics.governor_granted(priority, permit.waited);
         usage::record(permit.waited, permit.remaining);
         let started = Instant::now();
         let result = exchange.await;

@@ -31,7 +31,8 @@ impl Outstandings for MyUnisoft {
                     .query("classAccount", root)
             };
             for lettering in ["none", "partial"] {
-                lines = self.lines(scope, call().query("lettering", lettering), lines, true).await?;
+                lines =
+                    self.lines(scope, call().query("lettering", lettering), lines, true).await?;
             }
             if filter.unposted_allowed {
                 lines = self.lines(scope, call().query("draft", true), lines, false).await?;

@@ -117,6 +117,7 @@ pub fn settings(db: &TestDb, myunisoft: &str) -> Settings {
         },
         limits: passerelle::config::TenantLimits::default(),
         webhooks: passerelle::webhooks::WebhookSettings::default(),
+        datalayer: passerelle::config::DatalayerSettings::default(),
     }
 }
 
