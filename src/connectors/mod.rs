@@ -275,6 +275,21 @@ pub trait ThirdParties: Send + Sync {
         kind: PartyKind,
         id: &str,
     ) -> ConnectorResult<Vec<Contact>>;
+    /// The contacts of every client or supplier of the folder, by party (what the data layer
+    /// keeps beside the parties).
+    async fn contacts_by_party(
+        &self,
+        scope: FolderScope<'_>,
+        kind: PartyKind,
+    ) -> ConnectorResult<Vec<PartyContacts>>;
+}
+
+/// The contacts of one client or supplier.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PartyContacts {
+    /// The party's id, as `GET …/clients/{client_id}` takes it.
+    pub party: String,
+    pub contacts: Vec<Contact>,
 }
 
 /// Journal entries as read.

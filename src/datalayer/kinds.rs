@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::connectors::PartyContacts;
 use crate::domain::accounting::{
     AnalyticPlan, BankAccount, BookYear, Employee, Folder, Journal, LedgerAccount, PaymentMethod,
     PaymentTerm, VatCode,
@@ -28,9 +29,11 @@ pub const EMPLOYEES: &str = "employees";
 pub const CLIENTS: &str = "clients";
 pub const SUPPLIERS: &str = "suppliers";
 pub const ENTRIES: &str = "entries";
+pub const CLIENT_CONTACTS: &str = "client_contacts";
+pub const SUPPLIER_CONTACTS: &str = "supplier_contacts";
 
 /// Every kind stored, for operators (outstandings once per filter).
-pub const ALL: [&str; 18] = [
+pub const ALL: [&str; 20] = [
     FOLDERS,
     BOOKYEARS,
     ACCOUNTS,
@@ -45,6 +48,8 @@ pub const ALL: [&str; 18] = [
     CLIENTS,
     SUPPLIERS,
     ENTRIES,
+    CLIENT_CONTACTS,
+    SUPPLIER_CONTACTS,
     "outstandings_client",
     "outstandings_client_unposted",
     "outstandings_supplier",
@@ -56,6 +61,15 @@ pub fn parties(kind: PartyKind) -> Option<&'static str> {
     match kind {
         PartyKind::Client => Some(CLIENTS),
         PartyKind::Supplier => Some(SUPPLIERS),
+        PartyKind::Employee => None,
+    }
+}
+
+/// The set of the contacts of clients or suppliers.
+pub fn contacts(kind: PartyKind) -> Option<&'static str> {
+    match kind {
+        PartyKind::Client => Some(CLIENT_CONTACTS),
+        PartyKind::Supplier => Some(SUPPLIER_CONTACTS),
         PartyKind::Employee => None,
     }
 }
@@ -111,6 +125,12 @@ keyed_by_id!(
     ThirdParty,
     Outstanding,
 );
+
+impl Keyed for PartyContacts {
+    fn key(&self) -> String {
+        self.party.clone()
+    }
+}
 
 /// A journal entry as stored: as answered, plus what is never answered but read by the rules
 /// above (what Passerelle kept with an entry it wrote; each line's lettering state and payment

@@ -19,8 +19,8 @@ use super::kinds::{self, Keyed, StoredEntry};
 use super::sync::Group;
 use crate::connectors::{
     Activation, Analytics, Banking, Batches, Connector, ConnectorError, ConnectorResult, Documents,
-    FolderScope, Folders, Fresh, JournalEntries, Ledger, Movements, Outstandings, Payroll,
-    Postings, Subscriptions, TenantConnection, ThirdParties, WriteError,
+    FolderScope, Folders, Fresh, JournalEntries, Ledger, Movements, Outstandings, PartyContacts,
+    Payroll, Postings, Subscriptions, TenantConnection, ThirdParties, WriteError,
 };
 use crate::domain::accounting::{
     AccountBalance, AnalyticPlan, BalanceFilter, BankAccount, BookYear, Employee, Folder, Journal,
@@ -194,6 +194,27 @@ impl Layered {
         let store = self.store.datalayer();
         if let Err(e) = store.forget_movements(scope.connection.id, scope.folder).await {
             tracing::warn!(error = %e, "stored movements not forgotten after a write");
+        }
+    }
+
+    /// Keeps a client or supplier written through Passerelle, with its contacts as the
+    /// software now answers them.
+    async fn keep_party(&self, scope: FolderScope<'_>, kind: PartyKind, party: &ThirdParty) {
+        let (Some(parties), Some(contacts)) = (kinds::parties(kind), kinds::contacts(kind)) else {
+            return;
+        };
+        self.keep(scope, parties, party).await;
+        let (connection, folder) = (scope.connection.id, scope.folder);
+        // Only where the contacts are kept: nothing else needs them read again.
+        if !self.store.datalayer().is_stored(connection, folder, contacts).await.unwrap_or(false) {
+            return;
+        }
+        match self.live.contacts(scope, kind, &party.id).await {
+            Ok(list) => {
+                let kept = PartyContacts { party: party.id.clone(), contacts: list };
+                self.keep(scope, contacts, &kept).await;
+            }
+            Err(e) => tracing::warn!(error = %e, "written party's contacts not kept"),
         }
     }
 
@@ -498,9 +519,7 @@ impl ThirdParties for Layered {
         merge_with: Option<&str>,
     ) -> Result<ThirdParty, WriteError> {
         let created = self.live.create_third_party(scope, kind, new, merge_with).await?;
-        if let Some(set) = kinds::parties(kind) {
-            self.keep(scope, set, &created).await;
-        }
+        self.keep_party(scope, kind, &created).await;
         Ok(created)
     }
 
@@ -512,9 +531,7 @@ impl ThirdParties for Layered {
         patch: &ThirdPartyPatch,
     ) -> Result<ThirdParty, WriteError> {
         let updated = self.live.update_third_party(scope, kind, id, patch).await?;
-        if let Some(set) = kinds::parties(kind) {
-            self.keep(scope, set, &updated).await;
-        }
+        self.keep_party(scope, kind, &updated).await;
         Ok(updated)
     }
 
@@ -524,7 +541,29 @@ impl ThirdParties for Layered {
         kind: PartyKind,
         id: &str,
     ) -> ConnectorResult<Vec<Contact>> {
-        self.live_only(scope.connection.id, self.live.contacts(scope, kind, id)).await
+        let live = self.live.contacts(scope, kind, id);
+        let (connection, folder) = (scope.connection.id, scope.folder);
+        let Some(plan) = plan_for(connection) else { return live.await };
+        let Some(set) = kinds::contacts(kind) else {
+            return self.live_only(connection, live).await;
+        };
+        let stored: Option<Vec<PartyContacts>> = self.stored(connection, folder, set).await;
+        match stored.into_iter().flatten().find(|p| p.party == id) {
+            Some(party) => {
+                plan.stored();
+                Ok(party.contacts)
+            }
+            // Not kept (or not a party of the folder): live answers, or says what is wrong.
+            None => self.live_only(connection, live).await,
+        }
+    }
+
+    async fn contacts_by_party(
+        &self,
+        scope: FolderScope<'_>,
+        kind: PartyKind,
+    ) -> ConnectorResult<Vec<PartyContacts>> {
+        self.live_only(scope.connection.id, self.live.contacts_by_party(scope, kind)).await
     }
 }
 

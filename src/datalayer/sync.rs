@@ -249,6 +249,10 @@ impl Engine {
                     let Some(set) = kinds::parties(party) else { continue };
                     let all = parties.third_parties(scope, party).await;
                     self.optional(job, scope.folder, set, all).await?;
+                    let Some(set) = kinds::contacts(party) else { continue };
+                    // The same listing: served by the connector's cache, no second call.
+                    let contacts = parties.contacts_by_party(scope, party).await;
+                    self.optional(job, scope.folder, set, contacts).await?;
                 }
             }
         }

@@ -153,6 +153,37 @@ async fn every_route_reads_from_the_store_what_live_reads(
         assert_eq!(live_status, 200, "{route}: {live}");
         sb.clear_requests();
     }
+    every_partys_contacts_read_from_the_store_what_live_reads(c, gw, sb, folder).await;
+}
+
+/// The contacts of each client and supplier, read from the data layer without any upstream
+/// call, equal the live read.
+async fn every_partys_contacts_read_from_the_store_what_live_reads(
+    c: &Client,
+    gw: &Gateway,
+    sb: &Sandbox,
+    folder: Option<&str>,
+) {
+    let folder = folder.map(|f| format!("&folder_id={f}")).unwrap_or_default();
+    let mut with_contacts = 0;
+    for (list, partner_type) in [("clients", "client"), ("suppliers", "supplier")] {
+        let route = format!("/{list}?size=100{folder}");
+        let (_, parties) = json_of(c.get(gw, &route, Some("true")).await).await;
+        for party in parties["items"].as_array().unwrap() {
+            let id = party["id"].as_str().unwrap();
+            let route = format!("/contacts?partner_type={partner_type}&partner_id={id}{folder}");
+            sb.clear_requests();
+            let res = c.get(gw, &route, Some("true")).await;
+            assert_eq!(res.headers()["x-chift-datalayer-source"], "datalayer", "{route}");
+            let (_, stored) = json_of(res).await;
+            assert!(sb.requests().is_empty(), "{route} called upstream: {:?}", sb.requests());
+            let (live_status, live) = json_of(c.get(gw, &route, None).await).await;
+            assert_eq!(live_status, 200, "{route}: {live}");
+            assert_eq!(first_difference(&stored, &live, String::new()), None, "{route}");
+            with_contacts += usize::from(stored["total"].as_u64().unwrap_or(0) > 0);
+        }
+    }
+    assert!(with_contacts > 0, "no party of the folder has contacts");
 }
 
 #[tokio::test]
@@ -219,6 +250,13 @@ async fn a_write_is_read_back_from_the_data_layer_at_once() {
     let res = c.get(&gw, &format!("/clients/{id}"), Some("true")).await;
     assert_eq!(res.headers()["x-chift-datalayer-source"], "datalayer");
     assert_eq!(res.json::<Value>().await.unwrap()["name"], "Fromagerie Lune");
+    // Its contacts too, as MyUnisoft answers them.
+    let route = format!("/contacts?partner_type=client&partner_id={id}");
+    let res = c.get(&gw, &route, Some("true")).await;
+    assert_eq!(res.headers()["x-chift-datalayer-source"], "datalayer");
+    let (_, stored) = json_of(res).await;
+    let (_, live) = json_of(c.get(&gw, &route, None).await).await;
+    assert_eq!(first_difference(&stored, &live, String::new()), None);
 }
 
 #[tokio::test]

@@ -9,7 +9,9 @@ use super::client::{Call, Retry};
 use super::error::{undecodable, SOFTWARE};
 use super::mapping::third_party as map;
 use super::{dto, MyUnisoft};
-use crate::connectors::{ConnectorError, ConnectorResult, FolderScope, ThirdParties, WriteError};
+use crate::connectors::{
+    ConnectorError, ConnectorResult, FolderScope, PartyContacts, ThirdParties, WriteError,
+};
 use crate::domain::third_party::{Contact, NewThirdParty, PartyKind, ThirdParty, ThirdPartyPatch};
 
 /// Third-party account numbers are at most this long unless the folder says otherwise.
@@ -169,5 +171,17 @@ impl ThirdParties for MyUnisoft {
         id: &str,
     ) -> ConnectorResult<Vec<Contact>> {
         Ok(map::contacts(&self.account_of(scope, kind, id).await?))
+    }
+
+    async fn contacts_by_party(
+        &self,
+        scope: FolderScope<'_>,
+        kind: PartyKind,
+    ) -> ConnectorResult<Vec<PartyContacts>> {
+        let accounts = self.accounts_of(scope, kind).await?;
+        Ok(accounts
+            .iter()
+            .map(|a| PartyContacts { party: a.account_id.to_string(), contacts: map::contacts(a) })
+            .collect())
     }
 }
