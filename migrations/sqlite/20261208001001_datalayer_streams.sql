@@ -3,6 +3,9 @@
 -- run that saw it, and what the run did not see is tombstoned at its end.
 ALTER TABLE datalayer_records ADD COLUMN seen_at BIGINT;
 
+-- When a write last made the stored FEC stale: a generation begun before it is not switched to.
+ALTER TABLE datalayer_connections ADD COLUMN movements_forgotten_at BIGINT NOT NULL DEFAULT 0;
+
 -- The FEC from the store: each fiscal year's validated movements, as FEC lines (JSON), in the
 -- order MyUnisoft answered them. A sync writes a year under a new generation and switches the
 -- year to it at the end of the stream, so readers see one whole generation or the other.
@@ -12,6 +15,8 @@ CREATE TABLE datalayer_movement_years (
     year_start    TEXT NOT NULL,
     year_end      TEXT NOT NULL,
     generation    BIGINT NOT NULL,
+    -- How many lines the generation holds: a reader that finds fewer was cut by a switch.
+    lines         BIGINT NOT NULL,
     synced_at     BIGINT NOT NULL,
     PRIMARY KEY (connection_id, folder, year_start)
 );

@@ -192,7 +192,9 @@ impl Layered {
     /// lettering): exports read live until the sync stores them again.
     async fn forget_movements(&self, scope: FolderScope<'_>) {
         let store = self.store.datalayer();
-        if let Err(e) = store.forget_movements(scope.connection.id, scope.folder).await {
+        if let Err(e) =
+            store.forget_movements(scope.connection.id, scope.folder, now_micros()).await
+        {
             tracing::warn!(error = %e, "stored movements not forgotten after a write");
         }
     }
@@ -387,9 +389,17 @@ impl Movements for Layered {
         if let Some(plan) = plan_for(connection) {
             let store = self.store.datalayer();
             match store.movement_year(connection, scope.folder, from, to).await {
-                Ok(Some(year)) => {
+                Ok(Some((year, lines))) => {
                     plan.stored();
-                    return self.stored_movements(scope, &year, from, to, spool, progress).await;
+                    let stored = self.stored_movements(scope, &year, from, to, spool, progress);
+                    let (spool, read) = stored.await?;
+                    if read != lines {
+                        // Switched or forgotten while it was read: never answer a part.
+                        let e =
+                            format!("{read} of {lines} lines read (the year changed meanwhile)");
+                        return Err(unreadable(e));
+                    }
+                    return Ok(spool);
                 }
                 Ok(None) => {}
                 Err(e) => tracing::warn!(error = %e, "data layer read failed; reading live"),
@@ -415,7 +425,8 @@ const MOVEMENT_PAGE: i64 = 5_000;
 
 impl Layered {
     /// The stored movements of `year` dated `from..=to` (as MyUnisoft selects movements by their
-    /// entry's date), pushed into `spool` in the order they were read upstream.
+    /// entry's date), pushed into `spool` in the order they were read upstream; with how many
+    /// lines of the year were read.
     async fn stored_movements(
         &self,
         scope: FolderScope<'_>,
@@ -424,16 +435,17 @@ impl Layered {
         to: NaiveDate,
         mut spool: Spool,
         progress: Arc<Progress>,
-    ) -> ConnectorResult<Spool> {
+    ) -> ConnectorResult<(Spool, i64)> {
         let store = self.store.datalayer();
-        let mut next = 0;
+        let (mut next, mut read) = (0, 0);
         loop {
             let page = store
                 .movement_lines(scope.connection.id, scope.folder, year, next, MOVEMENT_PAGE)
                 .await
                 .map_err(unreadable)?;
-            let Some((last, _)) = page.last() else { return Ok(spool) };
+            let Some((last, _)) = page.last() else { return Ok((spool, read)) };
             next = last + 1;
+            read += i64::try_from(page.len()).unwrap_or(i64::MAX);
             let progress = progress.clone();
             let pushed = tokio::task::spawn_blocking(move || {
                 for (_, text) in page {

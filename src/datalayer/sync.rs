@@ -133,7 +133,8 @@ impl Engine {
             error: error.as_deref(),
             next_run_at: now_micros() + micros(retry),
         };
-        self.store.datalayer().finish(job.connection, &self.owner, &finished, now_micros()).await?;
+        // Stamped with the run's start: what changed upstream while it ran is read by the next.
+        self.store.datalayer().finish(job.connection, &self.owner, &finished, now).await?;
         let label = error.as_deref().map_or("ok", |_| "failed");
         self.store.datalayer().run_finished(run, label, now_micros()).await?;
         self.report(&job, run, error.as_deref()).await;
@@ -275,7 +276,10 @@ impl Engine {
             if self.recorded_since_last_sync(job, scope, entries).await? {
                 // The stored FEC no longer holds every entry: exports read live until the
                 // next run of the whole window.
-                self.store.datalayer().forget_movements(job.connection, scope.folder).await?;
+                self.store
+                    .datalayer()
+                    .forget_movements(job.connection, scope.folder, now_micros())
+                    .await?;
                 return Ok((from, all));
             }
             // Whole fiscal years: what is stored starts where a year starts.
@@ -289,7 +293,7 @@ impl Engine {
                     Err(SyncError::Upstream(e)) if !e.is_transient() => {
                         tracing::info!(error = %e, "data layer: movements not kept, read live");
                         let store = self.store.datalayer();
-                        store.forget_movements(job.connection, scope.folder).await?;
+                        store.forget_movements(job.connection, scope.folder, now_micros()).await?;
                         break;
                     }
                     kept => kept?,
@@ -393,7 +397,15 @@ impl Engine {
             read?;
         }
         let store = self.store.datalayer();
-        store.switch_movements(job.connection, scope.folder, &stored, now_micros()).await?;
+        let switched = store.switch_movements(job.connection, scope.folder, &stored, next);
+        if !switched.await? {
+            // A write forgot the folder's movements meanwhile: exports read live until the
+            // next run of the whole window.
+            tracing::info!(
+                folder = scope.folder,
+                "data layer: movements read during a write, not kept"
+            );
+        }
         Ok(())
     }
 
@@ -469,7 +481,9 @@ impl Engine {
         scope: FolderScope<'_>,
         entries: &dyn JournalEntries,
     ) -> Result<bool, SyncError> {
-        let Some(last) = job.last_sync_at.filter(|_| !job.everything()) else { return Ok(false) };
+        // Lettering changes no recording date: a run asked for it reads the entries whole.
+        let by_recording = !job.everything() && !job.asked(Group::Lettering);
+        let Some(last) = job.last_sync_at.filter(|_| by_recording) else { return Ok(false) };
         let today = chrono::Utc::now().date_naive();
         let read = match entries.entries_recorded(scope, last.date_naive(), today).await {
             Ok(read) => read,
@@ -608,9 +622,11 @@ trait Wants {
     fn everything(&self) -> bool;
     /// Whether `group` is named among the run's targets.
     fn asked(&self, group: Group) -> bool;
-    /// Whether the run reads `group` (outstandings: see [`Engine::lettering_due`]).
+    /// Whether the run reads `group` (outstandings: see [`Engine::lettering_due`]). Lettering
+    /// lives on the entries' lines too: a run asked for it reads the entries again.
     fn wants(&self, group: Group) -> bool {
-        self.everything() || self.asked(group)
+        let lettered = group == Group::Entries && self.asked(Group::Lettering);
+        self.everything() || self.asked(group) || lettered
     }
 }
 

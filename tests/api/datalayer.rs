@@ -118,7 +118,7 @@ async fn a_connection_enabled_is_pending_then_serves_what_live_serves() {
     assert_eq!(res.headers()["x-chift-datalayer-source"], "classic");
 
     let syncing = Gateway::start(dl_env(&db, &sb)).await;
-    let status = c.ready(&quiet, Duration::from_secs(30)).await;
+    let status = c.ready(&quiet, Duration::from_secs(90)).await;
     assert!(status["last_sync_date"].is_string(), "{status}");
 
     every_route_reads_from_the_store_what_live_reads(&c, &quiet, &sb, None).await;
@@ -194,7 +194,7 @@ async fn a_firm_connection_reads_each_folder_from_the_store_as_live() {
     let c = client(&gw, &dl_env(&db, &sb), tokens::FIRM).await;
     let only = json!({"full_history": true, "entity_filter": {"folder_ids": ["4821"]}});
     assert_eq!(c.post(&gw, "enable_datalayer", only).await.status(), 200);
-    c.ready(&gw, Duration::from_secs(60)).await;
+    c.ready(&gw, Duration::from_secs(90)).await;
     every_route_reads_from_the_store_what_live_reads(&c, &gw, &sb, Some("4821")).await;
     // A folder left out of the window is read live.
     let res = c.get(&gw, "/journals?folder_id=4822", Some("if_available")).await;
@@ -237,7 +237,7 @@ async fn a_write_is_read_back_from_the_data_layer_at_once() {
     let gw = Gateway::start(env()).await;
     let c = client(&gw, &env(), tokens::SOCIETY_PORT).await;
     assert_eq!(c.post(&gw, "enable_datalayer", json!({"full_history": true})).await.status(), 200);
-    c.ready(&gw, Duration::from_secs(30)).await;
+    c.ready(&gw, Duration::from_secs(90)).await;
 
     let url = gw.url(&format!("/consumers/{}/accounting/clients", c.cid));
     let body = json!({"name": "Fromagerie Lune", "addresses": []});
@@ -266,7 +266,7 @@ async fn disabling_drops_the_stored_copy() {
     let gw = Gateway::start(dl_env(&db, &sb)).await;
     let c = client(&gw, &dl_env(&db, &sb), tokens::SOCIETY_PORT).await;
     assert_eq!(c.post(&gw, "enable_datalayer", json!({})).await.status(), 200);
-    c.ready(&gw, Duration::from_secs(30)).await;
+    c.ready(&gw, Duration::from_secs(90)).await;
     let res = c.post(&gw, "refresh_datalayer", json!({})).await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.json::<Value>().await.unwrap()["status"], "triggered");
@@ -296,7 +296,7 @@ async fn disabling_drops_the_stored_copy() {
     let body = chift_error(res, 422, "ERROR_INVALID_BODY").await;
     assert!(body.to_string().contains("entity_filter.shops"), "{body}");
     assert_eq!(cli(&["enable", "--full-history"])["enabled"], json!([c.connection]));
-    c.ready(&gw, Duration::from_secs(30)).await;
+    c.ready(&gw, Duration::from_secs(90)).await;
 }
 
 #[tokio::test]
@@ -317,7 +317,7 @@ async fn two_replicas_never_sync_one_connection_at_once_and_a_killed_one_is_take
     let second = Gateway::start(env()).await;
     let third = Gateway::start(env()).await;
     first.kill();
-    c.ready(&second, Duration::from_secs(60)).await;
+    c.ready(&second, Duration::from_secs(90)).await;
     // A few more syncs by the two survivors, every second.
     tokio::time::sleep(Duration::from_secs(4)).await;
     drop(third);
@@ -364,7 +364,7 @@ async fn forged_or_stale_webhooks_are_refused_and_a_signed_one_triggers_a_sync()
     let gw = Gateway::start(env()).await;
     let c = client(&gw, &env(), tokens::SOCIETY_PORT).await;
     assert_eq!(c.post(&gw, "enable_datalayer", json!({})).await.status(), 200);
-    let first = c.ready(&gw, Duration::from_secs(30)).await;
+    let first = c.ready(&gw, Duration::from_secs(90)).await;
     let body = br#"[{"name":"accountingLineEntry","operation":"CREATE","scope":{"schemaId":1,"accountingFolderId":4821},"data":{"id":1},"webhookId":1,"createdAt":1}]"#;
     let deliver = |date: String, signature: String| {
         c.http
@@ -446,7 +446,7 @@ async fn changes_made_in_myunisoft_reach_the_data_layer_within_2_s_of_their_webh
     let only = json!({"entity_filter": {"folder_ids": ["4821"]}});
     assert_eq!(c.post(&gw, "enable_datalayer", only).await.status(), 200);
     assert_eq!(sb.webhook_subscriptions(), 1, "a firm connection subscribes");
-    c.ready(&gw, Duration::from_secs(60)).await;
+    c.ready(&gw, Duration::from_secs(90)).await;
     // The first sync's calls hold the token's window for 10 s after they answered: wait it out,
     // so that the changes below measure their webhooks' runs, not the end of that window.
     tokio::time::sleep(Duration::from_secs(11)).await;
@@ -545,7 +545,7 @@ async fn without_webhooks_a_change_arrives_within_one_poll_interval() {
     // A society token: MyUnisoft offers it no webhooks, so the data layer polls.
     let c = client(&gw, &env(), tokens::SOCIETY_PORT).await;
     assert_eq!(c.post(&gw, "enable_datalayer", json!({})).await.status(), 200);
-    c.ready(&gw, Duration::from_secs(30)).await;
+    c.ready(&gw, Duration::from_secs(90)).await;
     assert_eq!(sb.webhook_subscriptions(), 0);
 
     let admin = format!("http://{}/_sandbox/folders/4821/third-parties/411HOTEL", sb.local_addr());

@@ -75,7 +75,7 @@ async fn outstandings_are_read_again_on_their_slower_cadence_or_at_once_after_a_
     let gw = Gateway::start(env()).await;
     let c = client(&gw, &env(), tokens::SOCIETY_PORT).await;
     assert_eq!(c.post(&gw, "enable_datalayer", json!({})).await.status(), 200);
-    c.ready(&gw, Duration::from_secs(60)).await;
+    c.ready(&gw, Duration::from_secs(90)).await;
     let stored = page(&c, &gw, Some("true")).await;
 
     sb.clear_requests();
@@ -101,7 +101,8 @@ async fn outstandings_are_read_again_on_their_slower_cadence_or_at_once_after_a_
         if now != stored {
             break now;
         }
-        assert!(matched.elapsed() < Duration::from_secs(20), "outstandings not read again");
+        // Within the budget syncs may use, after the two runs above.
+        assert!(matched.elapsed() < Duration::from_secs(60), "outstandings not read again");
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
     assert_eq!(changed, page(&c, &gw, None).await, "read again as live reads them");

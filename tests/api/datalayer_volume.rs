@@ -32,7 +32,7 @@ async fn a_large_year_is_stored_and_its_entries_and_fec_are_served_as_live_witho
     let c = client(&gw, &env(), tokens::FIRM).await;
     let only = json!({"full_history": true, "entity_filter": {"folder_ids": ["4823"]}});
     assert_eq!(c.post(&gw, "enable_datalayer", only).await.status(), 200);
-    c.ready(&gw, Duration::from_secs(45)).await;
+    c.ready(&gw, Duration::from_secs(90)).await;
 
     let entries = "/journal/entries?folder_id=4823&unposted_allowed=true\
                    &date_from=2026-01-01&date_to=2026-12-31&size=100&page=37";
@@ -63,7 +63,7 @@ async fn an_entry_deleted_upstream_is_tombstoned_by_the_next_sync() {
     let gw = Gateway::start(env()).await;
     let c = client(&gw, &env(), tokens::SOCIETY_PORT).await;
     assert_eq!(c.post(&gw, "enable_datalayer", json!({"full_history": true})).await.status(), 200);
-    let first = c.ready(&gw, Duration::from_secs(30)).await;
+    let first = c.ready(&gw, Duration::from_secs(90)).await;
 
     let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
     let record: String = sqlx::query(
@@ -84,7 +84,7 @@ async fn an_entry_deleted_upstream_is_tombstoned_by_the_next_sync() {
 
     assert_eq!(c.post(&gw, "refresh_datalayer", json!({})).await.status(), 200);
     let start = Instant::now();
-    while c.ready(&gw, Duration::from_secs(30)).await["last_sync_date"] == first["last_sync_date"] {
+    while c.ready(&gw, Duration::from_secs(90)).await["last_sync_date"] == first["last_sync_date"] {
         assert!(start.elapsed() < Duration::from_secs(30), "no sync after the refresh");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

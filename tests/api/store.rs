@@ -479,22 +479,33 @@ async fn a_year_of_movements_is_read_whole_from_one_generation(db: TestDb) {
 
     dl.stage_movements(connection, 4, &year(1), 0, &lines(&["a", "b"])).await.unwrap();
     dl.stage_movements(connection, 4, &year(1), 2, &lines(&["c"])).await.unwrap();
-    dl.switch_movements(connection, 4, &year(1), 5).await.unwrap();
-    let found = read("2026-02-01", "2026-03-31").await.unwrap().unwrap();
-    assert_eq!(found, year(1));
+    assert!(dl.switch_movements(connection, 4, &year(1), 3).await.unwrap());
+    let (found, count) = read("2026-02-01", "2026-03-31").await.unwrap().unwrap();
+    assert_eq!((found, count), (year(1), 3));
     assert_eq!(read("2025-12-01", "2026-03-31").await.unwrap(), None, "not inside the year");
     let page = dl.movement_lines(connection, 4, &found, 1, 10).await.unwrap();
     assert_eq!(page, [(1, "b".to_owned()), (2, "c".to_owned())]);
 
     dl.stage_movements(connection, 4, &year(2), 0, &lines(&["x"])).await.unwrap();
-    let before = read("2026-01-01", "2026-12-31").await.unwrap().unwrap();
+    let (before, _) = read("2026-01-01", "2026-12-31").await.unwrap().unwrap();
     assert_eq!(dl.movement_lines(connection, 4, &before, 0, 10).await.unwrap().len(), 3);
-    dl.switch_movements(connection, 4, &year(2), 6).await.unwrap();
-    let after = read("2026-01-01", "2026-12-31").await.unwrap().unwrap();
+    assert!(dl.switch_movements(connection, 4, &year(2), 1).await.unwrap());
+    let (after, _) = read("2026-01-01", "2026-12-31").await.unwrap().unwrap();
     assert_eq!(dl.movement_lines(connection, 4, &after, 0, 10).await.unwrap(), [(0, "x".into())]);
     assert!(dl.movement_lines(connection, 4, &year(1), 0, 10).await.unwrap().is_empty());
 
-    dl.forget_movements(connection, 4).await.unwrap();
+    // A generation that lacks lines is dropped, not switched to.
+    dl.stage_movements(connection, 4, &year(3), 0, &lines(&["y"])).await.unwrap();
+    assert!(!dl.switch_movements(connection, 4, &year(3), 2).await.unwrap());
+    assert_eq!(read("2026-01-01", "2026-12-31").await.unwrap().unwrap().0, year(2));
+    assert!(dl.movement_lines(connection, 4, &year(3), 0, 10).await.unwrap().is_empty());
+
+    // Forgotten while a generation was being written: neither the old one nor it is read.
+    dl.stage_movements(connection, 4, &year(4), 0, &lines(&["z"])).await.unwrap();
+    dl.forget_movements(connection, 4, 5).await.unwrap();
+    assert_eq!(read("2026-01-01", "2026-12-31").await.unwrap(), None);
+    dl.stage_movements(connection, 4, &year(4), 1, &lines(&["z2"])).await.unwrap();
+    assert!(!dl.switch_movements(connection, 4, &year(4), 1).await.unwrap());
     assert_eq!(read("2026-01-01", "2026-12-31").await.unwrap(), None);
 }
 
