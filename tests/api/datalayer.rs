@@ -65,6 +65,49 @@ pub(crate) async fn client(gw: &Gateway, env: &Env, api_token: &str) -> Client {
     Client { http: reqwest::Client::new(), token, cid, connection }
 }
 
+/// A data-layer test's start: a database, the sandbox, one `serve` process and a consumer
+/// connected with `api_token`, its data layer enabled with `window` and ready. Held whole (its
+/// fields borrowed) so that they drop in order: the client, the gateway, the sandbox, the
+/// database.
+pub(crate) struct Synced {
+    pub(crate) c: Client,
+    pub(crate) gw: Gateway,
+    pub(crate) sb: Sandbox,
+    pub(crate) db: TestDb,
+    /// The connection's `datalayer` once ready.
+    pub(crate) first: Value,
+}
+
+/// [`Synced`], syncing every `interval` seconds (the default when `None`); `budget` raises the
+/// sandbox's rate limit and the gateway's alike (MyUnisoft's 20 calls per 10 s when `None`).
+async fn synced(
+    api_token: &str,
+    window: Value,
+    interval: Option<&str>,
+    budget: Option<u32>,
+) -> Synced {
+    let db = TestDb::new().await;
+    let config = SandboxConfig::default();
+    let sb =
+        sandbox(SandboxConfig { rate_limit: budget.unwrap_or(config.rate_limit), ..config }).await;
+    let env = || {
+        let env = dl_env(&db, &sb);
+        let env = match interval {
+            Some(secs) => env.set("PASSERELLE_DATALAYER_INTERVAL_SECS", secs),
+            None => env,
+        };
+        match budget {
+            Some(calls) => env.set("MYUNISOFT_RATE_LIMIT", calls.to_string()),
+            None => env,
+        }
+    };
+    let gw = Gateway::start(env()).await;
+    let c = client(&gw, &env(), api_token).await;
+    assert_eq!(c.post(&gw, "enable_datalayer", window).await.status(), 200);
+    let first = c.ready(&gw, Duration::from_secs(90)).await;
+    Synced { c, gw, sb, db, first }
+}
+
 /// The reads compared, each as the live read and as the data-layer read.
 const ROUTES: &[&str] = &[
     "/folders",
@@ -188,16 +231,12 @@ async fn every_partys_contacts_read_from_the_store_what_live_reads(
 
 #[tokio::test]
 async fn a_firm_connection_reads_each_folder_from_the_store_as_live() {
-    let db = TestDb::new().await;
-    let sb = sandbox(SandboxConfig::default()).await;
-    let gw = Gateway::start(dl_env(&db, &sb)).await;
-    let c = client(&gw, &dl_env(&db, &sb), tokens::FIRM).await;
     let only = json!({"full_history": true, "entity_filter": {"folder_ids": ["4821"]}});
-    assert_eq!(c.post(&gw, "enable_datalayer", only).await.status(), 200);
-    c.ready(&gw, Duration::from_secs(90)).await;
-    every_route_reads_from_the_store_what_live_reads(&c, &gw, &sb, Some("4821")).await;
+    let started = synced(tokens::FIRM, only, None, None).await;
+    let Synced { c, gw, sb, .. } = &started;
+    every_route_reads_from_the_store_what_live_reads(c, gw, sb, Some("4821")).await;
     // A folder left out of the window is read live.
-    let res = c.get(&gw, "/journals?folder_id=4822", Some("if_available")).await;
+    let res = c.get(gw, "/journals?folder_id=4822", Some("if_available")).await;
     assert_eq!(res.headers()["x-chift-datalayer-source"], "classic");
 }
 
@@ -231,13 +270,9 @@ async fn stored_ids(c: &Client, gw: &Gateway, route: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn a_write_is_read_back_from_the_data_layer_at_once() {
-    let db = TestDb::new().await;
-    let sb = sandbox(SandboxConfig::default()).await;
-    let env = || dl_env(&db, &sb).set("PASSERELLE_DATALAYER_INTERVAL_SECS", "3600");
-    let gw = Gateway::start(env()).await;
-    let c = client(&gw, &env(), tokens::SOCIETY_PORT).await;
-    assert_eq!(c.post(&gw, "enable_datalayer", json!({"full_history": true})).await.status(), 200);
-    c.ready(&gw, Duration::from_secs(90)).await;
+    let all = json!({"full_history": true});
+    let started = synced(tokens::SOCIETY_PORT, all, Some("3600"), None).await;
+    let Synced { c, gw, .. } = &started;
 
     let url = gw.url(&format!("/consumers/{}/accounting/clients", c.cid));
     let body = json!({"name": "Fromagerie Lune", "addresses": []});
@@ -245,36 +280,32 @@ async fn a_write_is_read_back_from_the_data_layer_at_once() {
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
     let created: Value = res.json().await.unwrap();
     let id = created["id"].as_str().unwrap().to_owned();
-    let listed = stored_ids(&c, &gw, "/clients?size=100").await;
+    let listed = stored_ids(c, gw, "/clients?size=100").await;
     assert!(listed.contains(&id), "{id} not in {listed:?}");
-    let res = c.get(&gw, &format!("/clients/{id}"), Some("true")).await;
+    let res = c.get(gw, &format!("/clients/{id}"), Some("true")).await;
     assert_eq!(res.headers()["x-chift-datalayer-source"], "datalayer");
     assert_eq!(res.json::<Value>().await.unwrap()["name"], "Fromagerie Lune");
     // Its contacts too, as MyUnisoft answers them.
     let route = format!("/contacts?partner_type=client&partner_id={id}");
-    let res = c.get(&gw, &route, Some("true")).await;
+    let res = c.get(gw, &route, Some("true")).await;
     assert_eq!(res.headers()["x-chift-datalayer-source"], "datalayer");
     let (_, stored) = json_of(res).await;
-    let (_, live) = json_of(c.get(&gw, &route, None).await).await;
+    let (_, live) = json_of(c.get(gw, &route, None).await).await;
     assert_eq!(first_difference(&stored, &live, String::new()), None);
 }
 
 #[tokio::test]
 async fn disabling_drops_the_stored_copy() {
-    let db = TestDb::new().await;
-    let sb = sandbox(SandboxConfig::default()).await;
-    let gw = Gateway::start(dl_env(&db, &sb)).await;
-    let c = client(&gw, &dl_env(&db, &sb), tokens::SOCIETY_PORT).await;
-    assert_eq!(c.post(&gw, "enable_datalayer", json!({})).await.status(), 200);
-    c.ready(&gw, Duration::from_secs(90)).await;
-    let res = c.post(&gw, "refresh_datalayer", json!({})).await;
+    let started = synced(tokens::SOCIETY_PORT, json!({}), None, None).await;
+    let Synced { c, gw, sb, db, .. } = &started;
+    let res = c.post(gw, "refresh_datalayer", json!({})).await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.json::<Value>().await.unwrap()["status"], "triggered");
     let cli = |args: &[&str]| -> Value {
         let mut all = vec!["datalayer"];
         all.extend_from_slice(args);
         all.extend_from_slice(&["--consumer", &c.cid]);
-        let out = dl_env(&db, &sb).run(&all);
+        let out = dl_env(db, sb).run(&all);
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         serde_json::from_slice(&out.stdout).unwrap()
     };
@@ -285,18 +316,18 @@ async fn disabling_drops_the_stored_copy() {
     assert!(connection["records"]["entries"].as_i64().unwrap() > 0, "{shown}");
     assert_eq!(cli(&["refresh"])["due"], json!([c.connection]));
 
-    assert_eq!(c.post(&gw, "disable_datalayer", json!({})).await.status(), 204);
-    assert_eq!(c.status(&gw).await["status"], "not_enabled");
+    assert_eq!(c.post(gw, "disable_datalayer", json!({})).await.status(), 204);
+    assert_eq!(c.status(gw).await["status"], "not_enabled");
     let shown = cli(&["status"]);
     assert_eq!(shown["connections"][0]["status"], "not_enabled");
     assert_eq!(shown["connections"][0]["records"], json!({}), "the stored copy is dropped");
-    chift_error(c.get(&gw, "/journals", Some("true")).await, 409, "ERROR_DATALAYER_NOT_ENABLED")
+    chift_error(c.get(gw, "/journals", Some("true")).await, 409, "ERROR_DATALAYER_NOT_ENABLED")
         .await;
-    let res = c.post(&gw, "enable_datalayer", json!({"entity_filter": {"shops": ["1"]}})).await;
+    let res = c.post(gw, "enable_datalayer", json!({"entity_filter": {"shops": ["1"]}})).await;
     let body = chift_error(res, 422, "ERROR_INVALID_BODY").await;
     assert!(body.to_string().contains("entity_filter.shops"), "{body}");
     assert_eq!(cli(&["enable", "--full-history"])["enabled"], json!([c.connection]));
-    c.ready(&gw, Duration::from_secs(90)).await;
+    c.ready(gw, Duration::from_secs(90)).await;
 }
 
 #[tokio::test]
@@ -352,19 +383,12 @@ async fn runs_of(db: &TestDb, connection: &str) -> Vec<(String, i64, Option<i64>
 
 #[tokio::test]
 async fn forged_or_stale_webhooks_are_refused_and_a_signed_one_triggers_a_sync() {
-    let db = TestDb::new().await;
     // A budget the first sync does not exhaust: the refresh a webhook asks for is not kept
     // waiting by it.
-    let sb = sandbox(SandboxConfig { rate_limit: 200, ..SandboxConfig::default() }).await;
-    let env = || {
-        dl_env(&db, &sb)
-            .set("PASSERELLE_DATALAYER_INTERVAL_SECS", "3600")
-            .set("MYUNISOFT_RATE_LIMIT", "200")
-    };
-    let gw = Gateway::start(env()).await;
-    let c = client(&gw, &env(), tokens::SOCIETY_PORT).await;
-    assert_eq!(c.post(&gw, "enable_datalayer", json!({})).await.status(), 200);
-    let first = c.ready(&gw, Duration::from_secs(90)).await;
+    let budget = Some(200);
+    let started = synced(tokens::SOCIETY_PORT, json!({}), Some("3600"), budget).await;
+    // Taken apart (the gateway is stopped at the end), the database first so that it drops last.
+    let Synced { db: _db, sb, gw, c, first } = started;
     let body = br#"[{"name":"accountingLineEntry","operation":"CREATE","scope":{"schemaId":1,"accountingFolderId":4821},"data":{"id":1},"webhookId":1,"createdAt":1}]"#;
     let deliver = |date: String, signature: String| {
         c.http
@@ -437,16 +461,11 @@ async fn forged_or_stale_webhooks_are_refused_and_a_signed_one_triggers_a_sync()
 
 #[tokio::test]
 async fn changes_made_in_myunisoft_reach_the_data_layer_within_2_s_of_their_webhooks() {
-    let db = TestDb::new().await;
     // MyUnisoft's own budget: 20 calls per 10 s.
-    let sb = sandbox(SandboxConfig::default()).await;
-    let env = || dl_env(&db, &sb).set("PASSERELLE_DATALAYER_INTERVAL_SECS", "3600");
-    let gw = Gateway::start(env()).await;
-    let c = client(&gw, &env(), tokens::FIRM).await;
     let only = json!({"entity_filter": {"folder_ids": ["4821"]}});
-    assert_eq!(c.post(&gw, "enable_datalayer", only).await.status(), 200);
+    let started = synced(tokens::FIRM, only, Some("3600"), None).await;
+    let Synced { c, gw, sb, .. } = &started;
     assert_eq!(sb.webhook_subscriptions(), 1, "a firm connection subscribes");
-    c.ready(&gw, Duration::from_secs(90)).await;
     // The first sync's calls hold the token's window for 10 s after they answered: wait it out,
     // so that the changes below measure their webhooks' runs, not the end of that window.
     tokio::time::sleep(Duration::from_secs(11)).await;
@@ -458,19 +477,19 @@ async fn changes_made_in_myunisoft_reach_the_data_layer_within_2_s_of_their_webh
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
     let id = res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
     let route = "/clients?folder_id=4821&size=100";
-    assert!(stored_ids(&c, &gw, route).await.contains(&id));
+    assert!(stored_ids(c, gw, route).await.contains(&id));
 
     // Deleted by a person in MyUnisoft: gone once its webhook is heard.
     let admin = format!("http://{}/_sandbox/folders/4821/third-parties/411CAVE", sb.local_addr());
     let res = c.http.delete(admin).send().await.unwrap();
     assert_eq!(res.status(), 204);
     let deleted = Instant::now();
-    while stored_ids(&c, &gw, route).await.contains(&id) {
+    while stored_ids(c, gw, route).await.contains(&id) {
         assert!(deleted.elapsed() < Duration::from_secs(2), "still listed 2 s after its webhook");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let (_, live) = json_of(c.get(&gw, route, None).await).await;
-    let (_, stored) = json_of(c.get(&gw, route, Some("true")).await).await;
+    let (_, live) = json_of(c.get(gw, route, None).await).await;
+    let (_, stored) = json_of(c.get(gw, route, Some("true")).await).await;
     assert_eq!(first_difference(&stored, &live, String::new()), None);
 
     // Renamed in MyUnisoft.
@@ -481,7 +500,7 @@ async fn changes_made_in_myunisoft_reach_the_data_layer_within_2_s_of_their_webh
     assert_eq!(res.unwrap().status(), 204);
     let renamed = Instant::now();
     loop {
-        let (_, page) = json_of(c.get(&gw, route, Some("true")).await).await;
+        let (_, page) = json_of(c.get(gw, route, Some("true")).await).await;
         if page["items"].as_array().unwrap().iter().any(|i| i["name"] == "HOTEL DES DUNES") {
             break;
         }
@@ -491,17 +510,17 @@ async fn changes_made_in_myunisoft_reach_the_data_layer_within_2_s_of_their_webh
 
     // A fiscal year closed in MyUnisoft.
     let years = "/bookyears?folder_id=4821";
-    let (_, before) = json_of(c.get(&gw, years, Some("true")).await).await;
+    let (_, before) = json_of(c.get(gw, years, Some("true")).await).await;
     let open = before["items"].as_array().unwrap().iter().find(|y| y["closed"] == false).unwrap();
     let id = open["id"].as_str().unwrap().to_owned();
     let res = c.http.post(sandbox_admin(&format!("/exercices/{id}/close"))).send().await;
     assert_eq!(res.unwrap().status(), 204);
     let closed = Instant::now();
     loop {
-        let (_, page) = json_of(c.get(&gw, years, Some("true")).await).await;
+        let (_, page) = json_of(c.get(gw, years, Some("true")).await).await;
         let year = page["items"].as_array().unwrap().iter().find(|y| y["id"] == id.as_str());
         if year.unwrap()["closed"] == true {
-            let (_, live) = json_of(c.get(&gw, years, None).await).await;
+            let (_, live) = json_of(c.get(gw, years, None).await).await;
             assert_eq!(first_difference(&page, &live, String::new()), None);
             break;
         }
@@ -509,7 +528,7 @@ async fn changes_made_in_myunisoft_reach_the_data_layer_within_2_s_of_their_webh
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 
-    assert_eq!(c.post(&gw, "disable_datalayer", json!({})).await.status(), 204);
+    assert_eq!(c.post(gw, "disable_datalayer", json!({})).await.status(), 204);
     assert_eq!(sb.webhook_subscriptions(), 0, "disabling unsubscribes");
 }
 
@@ -534,18 +553,9 @@ async fn a_new_window_keeps_the_one_subscription_and_deleting_the_consumer_ends_
 
 #[tokio::test]
 async fn without_webhooks_a_change_arrives_within_one_poll_interval() {
-    let db = TestDb::new().await;
-    let sb = sandbox(SandboxConfig { rate_limit: 200, ..SandboxConfig::default() }).await;
-    let env = || {
-        dl_env(&db, &sb)
-            .set("PASSERELLE_DATALAYER_INTERVAL_SECS", "2")
-            .set("MYUNISOFT_RATE_LIMIT", "200")
-    };
-    let gw = Gateway::start(env()).await;
     // A society token: MyUnisoft offers it no webhooks, so the data layer polls.
-    let c = client(&gw, &env(), tokens::SOCIETY_PORT).await;
-    assert_eq!(c.post(&gw, "enable_datalayer", json!({})).await.status(), 200);
-    c.ready(&gw, Duration::from_secs(90)).await;
+    let started = synced(tokens::SOCIETY_PORT, json!({}), Some("2"), Some(200)).await;
+    let Synced { c, gw, sb, .. } = &started;
     assert_eq!(sb.webhook_subscriptions(), 0);
 
     let admin = format!("http://{}/_sandbox/folders/4821/third-parties/411HOTEL", sb.local_addr());
@@ -553,7 +563,7 @@ async fn without_webhooks_a_change_arrives_within_one_poll_interval() {
     assert_eq!(c.http.patch(admin).json(&body).send().await.unwrap().status(), 204);
     let changed = Instant::now();
     loop {
-        let (_, page) = json_of(c.get(&gw, "/clients?size=100", Some("true")).await).await;
+        let (_, page) = json_of(c.get(gw, "/clients?size=100", Some("true")).await).await;
         if page["items"].as_array().unwrap().iter().any(|i| i["name"] == "HOTEL DU PHARE") {
             break;
         }
