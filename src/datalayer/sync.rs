@@ -26,7 +26,7 @@ use crate::domain::accounting::BookYear;
 use crate::domain::journal_entry::JournalEntry;
 use crate::domain::third_party::PartyKind;
 use crate::store::{
-    now_micros, Changed, Datalayer, Enabled, Finished, MovementYear, Occurrence, Record,
+    micros, now_micros, Changed, Datalayer, Enabled, Finished, MovementYear, Occurrence, Record,
     SetChanges, Store, EVERYTHING,
 };
 use crate::webhooks::issues;
@@ -76,10 +76,6 @@ struct Covered {
 
 /// Batches of a streamed read waiting to be stored, at most: the read waits beyond that.
 const BATCHES_IN_FLIGHT: usize = 2;
-
-fn micros(d: Duration) -> i64 {
-    i64::try_from(d.as_micros()).unwrap_or(i64::MAX)
-}
 
 impl Engine {
     /// Claims and syncs due connections for as long as the process runs.
