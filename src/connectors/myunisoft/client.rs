@@ -277,6 +277,11 @@ impl Client {
         &self.metrics
     }
 
+    /// The most bytes of one answer read into memory.
+    pub fn max_body(&self) -> usize {
+        self.max_body
+    }
+
     /// Sends `call` and returns its JSON answer, retrying transient faults when the call is safe
     /// to repeat.
     #[tracing::instrument(name = "myunisoft.request", skip_all, fields(otel.kind = "client",

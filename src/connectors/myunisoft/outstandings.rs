@@ -8,10 +8,12 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::client::Call;
+use super::error::SOFTWARE;
 use super::mapping::outstanding::{self as map, Line};
 use super::{dto, MyUnisoft};
-use crate::connectors::{ConnectorResult, FolderScope, Ledger, Outstandings};
+use crate::connectors::{ConnectorError, ConnectorResult, FolderScope, Ledger, Outstandings};
 use crate::domain::outstanding::{Outstanding, OutstandingFilter};
+use fec::Progress;
 
 #[async_trait]
 impl Outstandings for MyUnisoft {
@@ -43,8 +45,9 @@ impl Outstandings for MyUnisoft {
 }
 
 impl MyUnisoft {
-    /// Adds to `lines` the movements `call` answers, read as they arrive (a year's open items
-    /// can be a large answer: only the lines are held, never the body).
+    /// Adds to `lines` the movements `call` answers, read as they arrive: only the lines are
+    /// held, never the body, and an answer past the client's body limit is refused as too large
+    /// (open items are computed in memory, so what is held stays bounded).
     async fn lines(
         &self,
         scope: FolderScope<'_>,
@@ -52,10 +55,23 @@ impl MyUnisoft {
         lines: Vec<Line>,
         posted: bool,
     ) -> ConnectorResult<Vec<Line>> {
+        let limit = self.client.max_body();
+        let progress = Arc::new(Progress::default());
+        let read = Arc::clone(&progress);
         let add = move |lines: &mut Vec<Line>, movement: dto::Movement| {
+            if Progress::get(&read.bytes_read) > limit as u64 {
+                return Err(std::io::Error::other("past the body limit"));
+            }
             lines.push(Line { movement, posted });
             Ok(())
         };
-        self.each_element(scope, call, Arc::default(), lines, add).await
+        let path = call.path;
+        let read = self.each_element(scope, call, Arc::clone(&progress), lines, add).await;
+        match read {
+            Err(_) if Progress::get(&progress.bytes_read) > limit as u64 => {
+                Err(ConnectorError::TooLarge { software: SOFTWARE, path: path.to_owned(), limit })
+            }
+            read => read,
+        }
     }
 }
